@@ -1,0 +1,88 @@
+// Adam and AdamW, as torch.optim.Adam / AdamW (_single_tensor_adam(w), torch 1.13), per element in
+// torch's rounding order (every arrow rounds to f32):
+//   g = sign·grad                          sign = −1 for maximize (exact: a product with ±1)
+//   if decoupled (AdamW):  p = p·(1 − lr·wd)
+//   if decay (Adam's L2):  g = g + wd·p
+//   m = m·β1 + (1−β1)·g
+//   v = v·β2 + ((1−β2)·g)·g
+//   if amsgrad: vmax = max(vmax, v), used for v below
+//   denom = sqrt(v) / sqrt(bc2) + eps
+//   p = p + ((−lr/bc1)·m) / denom
+// Memory contract: p, g, expAvg, expAvgSq, maxExpAvgSq are byte offsets of n f32 each, any alignment;
+// maxExpAvgSq is untouched without amsgrad. Scalars are computed in f64 on the host and cast once.
+
+// @ts-ignore: decorator
+@inline function adamLoop(
+  p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
+  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
+  oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
+  decay: bool, decoupled: bool, amsgrad: bool,
+): void {
+  const vSign = f32x4.splat(sign);
+  const vWeightDecay = f32x4.splat(weightDecay);
+  const vParamScale = f32x4.splat(paramScale);
+  const vBeta1 = f32x4.splat(beta1);
+  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vBeta2 = f32x4.splat(beta2);
+  const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
+  const vBiasCorrection2Sqrt = f32x4.splat(biasCorrection2Sqrt);
+  const vEps = f32x4.splat(eps);
+  const vNegStepSize = f32x4.splat(negStepSize);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    let vp = v128.load(p + o);
+    let vg = f32x4.mul(v128.load(g + o), vSign);
+    if (decoupled) vp = f32x4.mul(vp, vParamScale);
+    if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
+    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    let vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
+    v128.store(expAvg + o, vm);
+    v128.store(expAvgSq + o, vv);
+    if (amsgrad) {
+      vv = f32x4.max(v128.load(maxExpAvgSq + o), vv);
+      v128.store(maxExpAvgSq + o, vv);
+    }
+    const vDenom = f32x4.add(f32x4.div(f32x4.sqrt(vv), vBiasCorrection2Sqrt), vEps);
+    v128.store(p + o, f32x4.add(vp, f32x4.div(f32x4.mul(vNegStepSize, vm), vDenom)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let pi = load<f32>(p + o);
+    let gi = load<f32>(g + o) * sign;
+    if (decoupled) pi = pi * paramScale;
+    if (decay) gi = gi + weightDecay * pi;
+    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    let v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
+    store<f32>(expAvg + o, m);
+    store<f32>(expAvgSq + o, v);
+    if (amsgrad) {
+      v = max<f32>(load<f32>(maxExpAvgSq + o), v);
+      store<f32>(maxExpAvgSq + o, v);
+    }
+    const denom = sqrt<f32>(v) / biasCorrection2Sqrt + eps;
+    store<f32>(p + o, pi + (negStepSize * m) / denom);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function adamAmsgrad(
+  p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
+  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
+  oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
+  decay: bool, decoupled: bool, amsgrad: bool,
+): void {
+  if (amsgrad) adamLoop(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decay, decoupled, true);
+  else adamLoop(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decay, decoupled, false);
+}
+
+export function adam_f32(
+  p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
+  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
+  oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
+  decay: bool, decoupled: bool, amsgrad: bool,
+): void {
+  if (decoupled) adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, false, true, amsgrad);
+  else if (decay) adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, true, false, amsgrad);
+  else adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, false, false, amsgrad);
+}

@@ -1,0 +1,14 @@
+// The wasm ABI: byte offsets and counts in, nothing returned, nothing allocated.
+export { sgd_f32 } from "./sgd";
+export { adam_f32 } from "./adam";
+export { rmsprop_f32 } from "./rmsprop";
+export { adagrad_f32 } from "./adagrad";
+export { adadelta_f32 } from "./adadelta";
+export { adamax_f32 } from "./adamax";
+export { nadam_f32 } from "./nadam";
+export { radam_f32 } from "./radam";
+
+/** First byte the kernels' own static data does not use: where the host's arena may begin. */
+export function heap_base(): usize {
+  return __heap_base;
+}

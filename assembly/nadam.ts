@@ -1,0 +1,65 @@
+// NAdam, as torch.optim.NAdam (_single_tensor_nadam, torch 1.13; no maximize there), per element in
+// torch's rounding order (every arrow rounds to f32):
+//   if decay: g = g + wd·p
+//   m = m·β1 + (1−β1)·g
+//   v = v·β2 + ((1−β2)·g)·g
+//   denom = sqrt(v / bc2) + eps                              (divide before the sqrt, unlike Adam)
+//   p = p + (gradCoef·g) / denom                             gradCoef = −lr·(1−μt)/(1−Πμ)
+//   p = p + (avgCoef·m) / denom                              avgCoef = −lr·μt+1/(1−Πμ·μt+1)
+// The momentum schedule μt and its running product live on the host (see src/optim/nadam.ts).
+// Memory contract: p, g, expAvg, expAvgSq are byte offsets of n f32 each, any alignment.
+
+// @ts-ignore: decorator
+@inline function nadamLoop(
+  p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
+  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32,
+  decay: bool,
+): void {
+  const vWeightDecay = f32x4.splat(weightDecay);
+  const vBeta1 = f32x4.splat(beta1);
+  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vBeta2 = f32x4.splat(beta2);
+  const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
+  const vBiasCorrection2 = f32x4.splat(biasCorrection2);
+  const vEps = f32x4.splat(eps);
+  const vGradCoef = f32x4.splat(gradCoef);
+  const vAvgCoef = f32x4.splat(avgCoef);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 2;
+    const vp = v128.load(p + o);
+    let vg = v128.load(g + o);
+    if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
+    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
+    v128.store(expAvg + o, vm);
+    v128.store(expAvgSq + o, vv);
+    const vDenom = f32x4.add(f32x4.sqrt(f32x4.div(vv, vBiasCorrection2)), vEps);
+    const vp1 = f32x4.add(vp, f32x4.div(f32x4.mul(vGradCoef, vg), vDenom));
+    v128.store(p + o, f32x4.add(vp1, f32x4.div(f32x4.mul(vAvgCoef, vm), vDenom)));
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    const pi = load<f32>(p + o);
+    let gi = load<f32>(g + o);
+    if (decay) gi = gi + weightDecay * pi;
+    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
+    store<f32>(expAvg + o, m);
+    store<f32>(expAvgSq + o, v);
+    const denom = sqrt<f32>(v / biasCorrection2) + eps;
+    const p1 = pi + (gradCoef * gi) / denom;
+    store<f32>(p + o, p1 + (avgCoef * m) / denom);
+  }
+}
+
+export function nadam_f32(
+  p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
+  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32,
+  decay: bool,
+): void {
+  if (decay) nadamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, true);
+  else nadamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, false);
+}

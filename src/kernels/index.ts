@@ -1,0 +1,9 @@
+// The JS mirrors, one per file under the same names as assembly/index.ts exports.
+export { sgd_f32 } from './sgd.js';
+export { adam_f32 } from './adam.js';
+export { rmsprop_f32 } from './rmsprop.js';
+export { adagrad_f32 } from './adagrad.js';
+export { adadelta_f32 } from './adadelta.js';
+export { adamax_f32 } from './adamax.js';
+export { nadam_f32 } from './nadam.js';
+export { radam_f32 } from './radam.js';

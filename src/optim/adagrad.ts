@@ -1,0 +1,39 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, flag } from './validate.js';
+
+export interface AdagradOptions {
+  lr: number;
+  lrDecay: number;
+  weightDecay: number;
+  /** The starting value of `sum`; read when the state is created, as in torch. */
+  initialAccumulatorValue: number;
+  eps: number;
+  maximize: boolean;
+}
+
+const spec: OptimizerSpec<AdagradOptions> = {
+  name: 'Adagrad',
+  defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    atLeast(where, 'lrDecay', o.lrDecay, 0);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+    atLeast(where, 'initialAccumulatorValue', o.initialAccumulatorValue, 0);
+    atLeast(where, 'eps', o.eps, 0);
+    flag(where, 'maximize', o.maximize);
+  },
+  stateBuffers: (o) => [{ name: 'sum', fill: o.initialAccumulatorValue }],
+};
+
+/** Adagrad (Duchi et al., 2011): torch.optim.Adagrad, dense gradients. */
+export class Adagrad extends Optimizer<AdagradOptions> {
+  constructor(params: Params<AdagradOptions>, options?: Partial<AdagradOptions>) {
+    super(params, options, spec);
+  }
+
+  protected update(o: AdagradOptions, m: GroupMemory, kernels: Kernels): void {
+    const clr = o.lr / (1 + (m.step - 1) * o.lrDecay);
+    kernels.adagrad_f32(m.params, m.grads, m.state.get('sum')!, m.n, o.maximize ? -1 : 1, o.weightDecay, o.eps, -clr, o.weightDecay !== 0);
+  }
+}

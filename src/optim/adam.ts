@@ -1,0 +1,67 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, betas, flag } from './validate.js';
+
+export interface AdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  amsgrad: boolean;
+  maximize: boolean;
+}
+
+function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions> {
+  return {
+    name,
+    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
+    check(where, o) {
+      atLeast(where, 'lr', o.lr, 0);
+      betas(where, o.betas);
+      atLeast(where, 'eps', o.eps, 0);
+      atLeast(where, 'weightDecay', o.weightDecay, 0);
+      flag(where, 'amsgrad', o.amsgrad);
+      flag(where, 'maximize', o.maximize);
+    },
+    stateBuffers: (o) => [
+      { name: 'expAvg', fill: 0 },
+      { name: 'expAvgSq', fill: 0 },
+      ...(o.amsgrad ? [{ name: 'maxExpAvgSq', fill: 0 }] : []),
+    ],
+  };
+}
+
+/** The Adam update shared by Adam (L2 weight decay) and AdamW (decoupled weight decay). */
+function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled: boolean): void {
+  const [beta1, beta2] = o.betas;
+  const biasCorrection1 = 1 - beta1 ** m.step;
+  const biasCorrection2 = 1 - beta2 ** m.step;
+  kernels.adam_f32(
+    m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, o.amsgrad ? m.state.get('maxExpAvgSq')! : 0, m.n,
+    o.maximize ? -1 : 1, o.weightDecay, 1 - o.lr * o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
+    Math.sqrt(biasCorrection2), o.eps, -(o.lr / biasCorrection1),
+    !decoupled && o.weightDecay !== 0, decoupled, o.amsgrad,
+  );
+}
+
+/** Adam (Kingma & Ba, 2015) with L2 weight decay and optional AMSGrad: torch.optim.Adam. */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+    super(params, options, adamSpec('Adam', 0));
+  }
+
+  protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {
+    adamUpdate(o, m, kernels, false);
+  }
+}
+
+/** Adam with decoupled weight decay (Loshchilov & Hutter, 2019): torch.optim.AdamW. */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+    super(params, options, adamSpec('AdamW', 1e-2));
+  }
+
+  protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {
+    adamUpdate(o, m, kernels, true);
+  }
+}

@@ -1,0 +1,40 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, betas, flag } from './validate.js';
+
+export interface AdamaxOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+const spec: OptimizerSpec<AdamaxOptions> = {
+  name: 'Adamax',
+  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    betas(where, o.betas);
+    atLeast(where, 'eps', o.eps, 0);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+    flag(where, 'maximize', o.maximize);
+  },
+  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expInf', fill: 0 }],
+};
+
+/** Adamax, Adam under the infinity norm (Kingma & Ba, 2015, sec. 7): torch.optim.Adamax. */
+export class Adamax extends Optimizer<AdamaxOptions> {
+  constructor(params: Params<AdamaxOptions>, options?: Partial<AdamaxOptions>) {
+    super(params, options, spec);
+  }
+
+  protected update(o: AdamaxOptions, m: GroupMemory, kernels: Kernels): void {
+    const [beta1, beta2] = o.betas;
+    const clr = o.lr / (1 - beta1 ** m.step);
+    kernels.adamax_f32(
+      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expInf')!, m.n,
+      o.maximize ? -1 : 1, o.weightDecay, beta1, 1 - beta1, beta2, o.eps, -clr, o.weightDecay !== 0,
+    );
+  }
+}

@@ -1,0 +1,51 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, betas } from './validate.js';
+
+export interface NAdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+  /** ψ in the momentum schedule μt = β1·(1 − ½·0.96^(t·ψ)). */
+  momentumDecay: number;
+}
+
+const spec: OptimizerSpec<NAdamOptions> = {
+  name: 'NAdam',
+  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 },
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    betas(where, o.betas);
+    atLeast(where, 'eps', o.eps, 0);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+    atLeast(where, 'momentumDecay', o.momentumDecay, 0);
+  },
+  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
+  scalars: { muProduct: 1 },
+};
+
+/** Adam with Nesterov momentum (Dozat, 2016): torch.optim.NAdam (torch 1.13 has no maximize here). */
+export class NAdam extends Optimizer<NAdamOptions> {
+  constructor(params: Params<NAdamOptions>, options?: Partial<NAdamOptions>) {
+    super(params, options, spec);
+  }
+
+  protected update(o: NAdamOptions, m: GroupMemory, kernels: Kernels): void {
+    const [beta1, beta2] = o.betas;
+    const t = m.step;
+    const mu = beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
+    const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
+    // torch keeps mu_product as a float32 tensor, so each product rounds to f32; and torch 1.13 forms
+    // the next product as mu_product·μt·μt+1 from the already-updated mu_product (μt counted twice).
+    // The recorded trajectories show it, so ravine reproduces it.
+    const muProduct = Math.fround(m.scalars.muProduct * Math.fround(mu));
+    const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
+    m.scalars.muProduct = muProduct;
+    kernels.nadam_f32(
+      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.n,
+      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, o.eps,
+      (-o.lr * (1 - mu)) / (1 - muProduct), (-o.lr * muNext) / (1 - muProductNext), o.weightDecay !== 0,
+    );
+  }
+}

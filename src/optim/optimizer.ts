@@ -1,0 +1,377 @@
+import type { Kernels } from '../backend/kernels.js';
+import type { Context } from '../context.js';
+import { alignUp } from '../memory/arena.js';
+import { describe } from '../ravine.js';
+import { Tensor } from '../tensor.js';
+
+/** A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options. */
+export type ParamGroup<O> = O & { readonly params: readonly Tensor[] };
+export type ParamGroupInput<O> = { params: Tensor[] } & Partial<O>;
+export type Params<O> = Tensor[] | ParamGroupInput<O>[];
+
+/** A state buffer: one float per parameter, named after torch's state key in camelCase. */
+export interface StateBuffer {
+  readonly name: string;
+  readonly fill: number;
+}
+
+/** What makes an optimizer: its defaults, its checks, its state. The math lives in its kernel. */
+export interface OptimizerSpec<O> {
+  readonly name: string;
+  readonly defaults: Readonly<O>;
+  /** Options with no default (torch's `required`, e.g. SGD's lr). */
+  readonly required?: readonly (keyof O & string)[];
+  /** Throws a TypeError/RangeError naming the option and its value. */
+  check(where: string, o: O): void;
+  /** The state buffers these options need. */
+  stateBuffers(o: O): StateBuffer[];
+  /** Per-group scalar state with its initial value (NAdam's muProduct). */
+  readonly scalars?: Readonly<Record<string, number>>;
+}
+
+/**
+ * One group's memory: parameters and gradients flat and contiguous ([params | grads], 16-byte aligned),
+ * and each state buffer flat beside them, so one kernel call steps the whole group.
+ */
+export interface GroupMemory {
+  readonly n: number;
+  readonly slab: number;
+  readonly params: number;
+  readonly grads: number;
+  /** byte offset of each state buffer */
+  readonly state: Map<string, number>;
+  /** buffers allocated but not yet written by a step (SGD's momentum buffer starts as a copy of d) */
+  readonly fresh: Set<string>;
+  readonly scalars: Record<string, number>;
+  readonly external: readonly Tensor[];
+  /** 'Adam param group 0': names the group in errors without building a string per step */
+  readonly where: string;
+  step: number;
+}
+
+export interface StateDict {
+  readonly format: 'ravine/optimizer';
+  readonly version: 1;
+  readonly optimizer: string;
+  readonly paramGroups: readonly Record<string, unknown>[];
+  readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array>>>>;
+}
+
+export abstract class Optimizer<O extends object> {
+  /** torch's `param_groups`: change an option between steps with `opt.paramGroups[i].lr = 0.01`. */
+  readonly paramGroups: ParamGroup<O>[] = [];
+  /** Number of `step()` calls so far. */
+  #steps = 0;
+  readonly #spec: OptimizerSpec<O>;
+  readonly #defaults: O;
+  #ctx: Context | null = null;
+  readonly #memory: GroupMemory[] = [];
+  #disposed = false;
+
+  protected constructor(params: Params<O>, options: Partial<O> | undefined, spec: OptimizerSpec<O>) {
+    this.#spec = spec;
+    const where = spec.name;
+    if (options !== undefined && (typeof options !== 'object' || options === null)) {
+      throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    }
+    this.#defaults = this.#merge(spec.defaults, options ?? {}, where);
+    // As torch does, defaults are checked even if every group overrides them (unless one is missing).
+    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, this.#defaults);
+    if (!Array.isArray(params) || params.length === 0) {
+      throw new TypeError(`${where}: params must be a non-empty array of tensors or of param groups, got ${describe(params)}`);
+    }
+    const groups = (params as unknown[]).every((p) => p instanceof Tensor)
+      ? [{ params: params as Tensor[] } as ParamGroupInput<O>]
+      : (params as ParamGroupInput<O>[]);
+    // Validate every group before moving any tensor: a bad group leaves all tensors where they were.
+    const resolved = this.#resolveGroups(groups, []);
+    for (const group of resolved) this.#install(group);
+  }
+
+  /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
+  protected abstract update(o: O, m: GroupMemory, kernels: Kernels): void;
+
+  /** Number of `step()` calls so far. */
+  get steps(): number {
+    return this.#steps;
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /**
+   * One optimisation step for every group: one kernel call per group. Every group's options are
+   * checked first, so an invalid option throws and changes nothing. With a closure, it is called first
+   * (to recompute the gradients, as in torch) and its result returned.
+   */
+  step<L = undefined>(closure?: () => L): L | undefined {
+    const ctx = this.#live();
+    if (closure !== undefined && typeof closure !== 'function') {
+      throw new TypeError(`${this.#spec.name}.step: closure must be a function, got ${describe(closure)}`);
+    }
+    const loss = closure?.();
+    const groups = this.paramGroups;
+    for (let i = 0; i < groups.length; i++) this.#check(this.#memory[i].where, groups[i]);
+    for (let i = 0; i < groups.length; i++) this.#ensureState(groups[i], this.#memory[i]);
+    const kernels = ctx.backend.kernels;
+    for (let i = 0; i < groups.length; i++) {
+      const m = this.#memory[i];
+      if (m.external.length > 0) copyExternalIn(ctx, m.external);
+      m.step++;
+      this.update(groups[i], m, kernels);
+      m.fresh.clear();
+      if (m.external.length > 0) copyExternalOut(ctx, m.external);
+    }
+    this.#steps++;
+    return loss;
+  }
+
+  /** Zeroes every gradient (one fill per group; adopted tensors' own grad arrays too). */
+  zeroGrad(): void {
+    const ctx = this.#live();
+    const heap = ctx.heap;
+    for (const m of this.#memory) {
+      heap.fill(0, m.grads >>> 2, (m.grads >>> 2) + m.n);
+      for (const t of m.external) t._external!.grad.fill(0);
+    }
+  }
+
+  /** torch's `add_param_group`: options missing from the group take this optimizer's defaults. */
+  addParamGroup(group: ParamGroupInput<O>): void {
+    this.#live();
+    const [resolved] = this.#resolveGroups([group], this.paramGroups.flatMap((g) => g.params));
+    this.#install(resolved);
+  }
+
+  /** A copy of the state, keyed by tensor name, with the group options: `loadStateDict` takes it back. */
+  stateDict(): StateDict {
+    const ctx = this.#live();
+    const heap = ctx.heap;
+    const state: Record<string, Record<string, number | Float32Array>> = {};
+    const paramGroups = this.paramGroups.map((group, i) => {
+      const m = this.#memory[i];
+      let offset = 0;
+      for (const t of group.params) {
+        const entry: Record<string, number | Float32Array> = { step: m.step, ...m.scalars };
+        for (const [name, at] of m.state) {
+          if (m.fresh.has(name)) continue;
+          const start = (at >>> 2) + offset;
+          entry[name] = heap.slice(start, start + t.size);
+        }
+        state[t.name] = entry;
+        offset += t.size;
+      }
+      return { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
+    });
+    return { format: 'ravine/optimizer', version: 1, optimizer: this.#spec.name, paramGroups, state };
+  }
+
+  /** Restores options and state saved by `stateDict()`; checks everything before changing anything. */
+  loadStateDict(dict: StateDict): void {
+    const ctx = this.#live();
+    const where = `${this.#spec.name}.loadStateDict`;
+    if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/optimizer' || dict.version !== 1) {
+      throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer', version 1)`);
+    }
+    if (dict.optimizer !== this.#spec.name) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${this.#spec.name}`);
+    if (!Array.isArray(dict.paramGroups) || dict.paramGroups.length !== this.paramGroups.length) {
+      throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${this.paramGroups.length}`);
+    }
+    const plans = this.paramGroups.map((group, i) => {
+      const saved = dict.paramGroups[i];
+      if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: param group ${i} is ${describe(saved)}`);
+      const names = group.params.map((t) => t.name);
+      if (!Array.isArray(saved.params) || saved.params.join('\u0000') !== names.join('\u0000')) {
+        throw new RangeError(`${where}: param group ${i} holds ${describe(saved.params)}, this optimizer's holds ${describe(names)}`);
+      }
+      const { params: _, ...savedOptions } = saved;
+      const options = this.#merge(this.#defaults, savedOptions as Partial<O>, `${where} param group ${i}`);
+      this.#check(`${where} param group ${i}`, options);
+      const buffers = this.#spec.stateBuffers(options).map((b) => b.name);
+      const entries = group.params.map((t) => {
+        const entry = dict.state?.[t.name];
+        if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
+        for (const [key, value] of Object.entries(entry)) {
+          if (key === 'step' || key in (this.#spec.scalars ?? {})) {
+            if (typeof value !== 'number' || !Number.isFinite(value) || (key === 'step' && (!Number.isInteger(value) || value < 0))) {
+              throw new RangeError(`${where}: state '${t.name}'.${key} must be a finite number${key === 'step' ? ' (a count >= 0)' : ''}, got ${describe(value)}`);
+            }
+          } else if (!buffers.includes(key)) {
+            throw new TypeError(`${where}: unknown state buffer '${t.name}'.${key} for these options`);
+          } else if (!(value instanceof Float32Array || Array.isArray(value)) || value.length !== t.size) {
+            throw new RangeError(`${where}: state '${t.name}'.${key} must hold ${t.size} floats, got ${describe(value)} of length ${describe((value as ArrayLike<number>)?.length)}`);
+          }
+        }
+        return entry as Record<string, number | ArrayLike<number>>;
+      });
+      const first = entries[0];
+      for (const key of ['step', ...Object.keys(this.#spec.scalars ?? {})]) {
+        if (entries.some((e) => e[key] !== first[key])) {
+          throw new RangeError(`${where}: the tensors of param group ${i} disagree on ${key}; ravine steps a group together`);
+        }
+      }
+      return { options, entries };
+    });
+    // Everything checked: now write.
+    plans.forEach(({ options, entries }, i) => {
+      const group = this.paramGroups[i];
+      const m = this.#memory[i];
+      Object.assign(group, options);
+      this.#ensureState(group, m);
+      const heap = ctx.heap;
+      m.step = entries[0].step as number;
+      for (const key of Object.keys(this.#spec.scalars ?? {})) {
+        if (entries[0][key] !== undefined) m.scalars[key] = entries[0][key] as number;
+      }
+      for (const [name, at] of m.state) {
+        let offset = 0;
+        const saved = entries.every((e) => e[name] !== undefined);
+        group.params.forEach((t, j) => {
+          const start = (at >>> 2) + offset;
+          if (saved) heap.set(entries[j][name] as ArrayLike<number>, start);
+          offset += t.size;
+        });
+        if (saved) m.fresh.delete(name);
+      }
+    });
+  }
+
+  /** Frees the optimizer's memory; its tensors move back to memory of their own, values intact. */
+  dispose(): void {
+    if (this.#disposed) return;
+    const ctx = this.#ctx!;
+    this.#disposed = true;
+    if (ctx.disposed) return;
+    this.paramGroups.forEach((group, i) => {
+      const m = this.#memory[i];
+      for (const t of group.params) {
+        const size = alignUp(4 * t.size);
+        const block = ctx.arena.alloc(2 * size);
+        const heap = ctx.heap;
+        heap.copyWithin(block >>> 2, t._data >>> 2, (t._data >>> 2) + t.size);
+        heap.copyWithin((block + size) >>> 2, t._grad >>> 2, (t._grad >>> 2) + t.size);
+        t._moveTo(block, block + size, block);
+        t._owner = null;
+      }
+      for (const at of m.state.values()) ctx.arena.free(at);
+      ctx.arena.free(m.slab);
+    });
+    ctx.backend.invalidateViews();
+  }
+
+  #live(): Context {
+    if (this.#disposed) throw new TypeError(`this ${this.#spec.name} optimizer has been disposed`);
+    if (this.#ctx!.disposed) throw new TypeError(`the Ravine context of this ${this.#spec.name} optimizer has been disposed`);
+    return this.#ctx!;
+  }
+
+  /** Defaults overlaid with `options`; unknown keys are rejected. Checking is the caller's. */
+  #merge(base: Readonly<O>, options: Partial<O>, where: string): O {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    for (const key of Object.keys(options)) {
+      if (!(key in this.#spec.defaults)) {
+        throw new TypeError(`${where}: unknown option '${key}' (${this.#spec.name} takes ${Object.keys(this.#spec.defaults).join(', ')})`);
+      }
+    }
+    return cloneOptions({ ...base, ...options } as O);
+  }
+
+  /** The full check of one group's options: required ones present, then the optimizer's own checks. */
+  #check(where: string, o: O): void {
+    for (const key of this.#spec.required ?? []) {
+      if ((o as Record<string, unknown>)[key] === undefined) throw new TypeError(`${where}: option ${key} is required`);
+    }
+    this.#spec.check(where, o);
+  }
+
+  /** Checks groups (tensors and options) before anything moves. */
+  #resolveGroups(groups: ParamGroupInput<O>[], existing: Tensor[]): { tensors: Tensor[]; options: O }[] {
+    const seen = new Set<Tensor>(existing);
+    const names = new Set(existing.map((t) => t.name));
+    return groups.map((group, i) => {
+      const where = `${this.#spec.name} param group ${this.paramGroups.length + i}`;
+      if (typeof group !== 'object' || group === null || !Array.isArray(group.params) || group.params.length === 0) {
+        throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty), ...options }, got ${describe(group)}`);
+      }
+      const { params: tensors, ...options } = group;
+      for (const t of tensors) {
+        if (!(t instanceof Tensor)) throw new TypeError(`${where}: params must be tensors made by a Ravine context, got ${describe(t)}`);
+        if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
+        if (t._ctx.disposed) throw new TypeError(`${where}: tensor '${t.name}' belongs to a disposed Ravine context`);
+        this.#ctx ??= t._ctx;
+        if (t._ctx !== this.#ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
+        if (t._owner) throw new TypeError(`${where}: tensor '${t.name}' already belongs to an optimizer`);
+        if (seen.has(t) || names.has(t.name)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
+        seen.add(t);
+        names.add(t.name);
+      }
+      const merged = this.#merge(this.#defaults, options as Partial<O>, where);
+      this.#check(where, merged);
+      return { tensors, options: merged };
+    });
+  }
+
+  /** Moves a checked group's tensors into one flat slab and allocates its state. */
+  #install({ tensors, options }: { tensors: Tensor[]; options: O }): void {
+    const ctx = this.#ctx!;
+    const n = tensors.reduce((sum, t) => sum + t.size, 0);
+    const region = alignUp(4 * n);
+    const slab = ctx.arena.alloc(2 * region);
+    const m: GroupMemory = {
+      n, slab, params: slab, grads: slab + region, state: new Map(), fresh: new Set(),
+      scalars: { ...this.#spec.scalars }, external: tensors.filter((t) => t._external !== null), step: 0,
+      where: `${this.#spec.name} param group ${this.paramGroups.length}`,
+    };
+    let offset = 0;
+    for (const t of tensors) {
+      const heap = ctx.heap;
+      const data = m.params + 4 * offset, grad = m.grads + 4 * offset;
+      heap.copyWithin(data >>> 2, t._data >>> 2, (t._data >>> 2) + t.size);
+      heap.copyWithin(grad >>> 2, t._grad >>> 2, (t._grad >>> 2) + t.size);
+      if (t._external) heap.set(t._external.data, data >>> 2);
+      ctx.arena.free(t._block);
+      t._moveTo(data, grad, -1);
+      t._owner = this;
+      offset += t.size;
+    }
+    const group = Object.defineProperty(options, 'params', {
+      value: Object.freeze([...tensors]), enumerable: true, writable: false,
+    }) as ParamGroup<O>;
+    this.paramGroups.push(group);
+    this.#memory.push(m);
+    this.#ensureState(group, m);
+    ctx.backend.invalidateViews();
+  }
+
+  /** Allocates (filled) any state buffer the group's current options need and it does not have yet. */
+  #ensureState(o: O, m: GroupMemory): void {
+    for (const buffer of this.#spec.stateBuffers(o)) {
+      if (m.state.has(buffer.name)) continue;
+      const at = this.#ctx!.arena.alloc(4 * m.n);
+      this.#ctx!.heap.fill(buffer.fill, at >>> 2, (at >>> 2) + m.n);
+      m.state.set(buffer.name, at);
+      m.fresh.add(buffer.name);
+    }
+  }
+}
+
+function cloneOptions<O>(o: O): O {
+  const copy = { ...o } as Record<string, unknown>;
+  delete copy.params;
+  for (const key of Object.keys(copy)) if (Array.isArray(copy[key])) copy[key] = [...(copy[key] as unknown[])];
+  return copy as O;
+}
+
+function copyExternalIn(ctx: Context, tensors: readonly Tensor[]): void {
+  const heap = ctx.heap;
+  for (const t of tensors) {
+    heap.set(t._external!.data, t._data >>> 2);
+    heap.set(t._external!.grad, t._grad >>> 2);
+  }
+}
+
+function copyExternalOut(ctx: Context, tensors: readonly Tensor[]): void {
+  const heap = ctx.heap;
+  for (const t of tensors) t._external!.data.set(heap.subarray(t._data >>> 2, (t._data >>> 2) + t.size));
+}

@@ -1,0 +1,47 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, betas } from './validate.js';
+
+export interface RAdamOptions {
+  lr: number;
+  betas: [number, number];
+  eps: number;
+  weightDecay: number;
+}
+
+const spec: OptimizerSpec<RAdamOptions> = {
+  name: 'RAdam',
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    betas(where, o.betas);
+    atLeast(where, 'eps', o.eps, 0);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+  },
+  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
+};
+
+/** Rectified Adam (Liu et al., 2020): torch.optim.RAdam (torch 1.13 has no maximize here). */
+export class RAdam extends Optimizer<RAdamOptions> {
+  constructor(params: Params<RAdamOptions>, options?: Partial<RAdamOptions>) {
+    super(params, options, spec);
+  }
+
+  protected update(o: RAdamOptions, m: GroupMemory, kernels: Kernels): void {
+    const [beta1, beta2] = o.betas;
+    const t = m.step;
+    const biasCorrection1 = 1 - beta1 ** t;
+    const biasCorrection2 = 1 - beta2 ** t;
+    // The variance of the adaptive learning rate is tractable only once ρt > 5 (the paper's ρt > 4,
+    // as torch 1.13 tests it).
+    const rhoInf = 2 / (1 - beta2) - 1;
+    const rhoT = rhoInf - (2 * t * beta2 ** t) / biasCorrection2;
+    const rectify = rhoT > 5;
+    const rect = rectify ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+    kernels.radam_f32(
+      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.n,
+      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, biasCorrection1, o.lr, Math.sqrt(biasCorrection2),
+      o.eps, rect, o.weightDecay !== 0, rectify,
+    );
+  }
+}

@@ -1,0 +1,48 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, flag, unit } from './validate.js';
+
+export interface RMSpropOptions {
+  lr: number;
+  alpha: number;
+  eps: number;
+  weightDecay: number;
+  momentum: number;
+  centered: boolean;
+  maximize: boolean;
+}
+
+const spec: OptimizerSpec<RMSpropOptions> = {
+  name: 'RMSprop',
+  defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    unit(where, 'alpha', o.alpha, false);
+    atLeast(where, 'eps', o.eps, 0);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+    atLeast(where, 'momentum', o.momentum, 0);
+    flag(where, 'centered', o.centered);
+    flag(where, 'maximize', o.maximize);
+  },
+  stateBuffers: (o) => [
+    { name: 'squareAvg', fill: 0 },
+    ...(o.momentum > 0 ? [{ name: 'momentumBuffer', fill: 0 }] : []),
+    ...(o.centered ? [{ name: 'gradAvg', fill: 0 }] : []),
+  ],
+};
+
+/** RMSprop (Hinton, 2012), optionally centered (Graves, 2013) and with momentum: torch.optim.RMSprop. */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(params: Params<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
+    super(params, options, spec);
+  }
+
+  protected update(o: RMSpropOptions, m: GroupMemory, kernels: Kernels): void {
+    kernels.rmsprop_f32(
+      m.params, m.grads, m.state.get('squareAvg')!, o.centered ? m.state.get('gradAvg')! : 0,
+      o.momentum > 0 ? m.state.get('momentumBuffer')! : 0, m.n,
+      o.maximize ? -1 : 1, o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, -o.lr,
+      o.weightDecay !== 0, o.centered, o.momentum > 0,
+    );
+  }
+}

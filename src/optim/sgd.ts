@@ -1,0 +1,47 @@
+import type { Kernels } from '../backend/kernels.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { atLeast, finite, flag } from './validate.js';
+
+export interface SGDOptions {
+  /** Learning rate (required, as in torch). */
+  lr: number;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+  weightDecay: number;
+  maximize: boolean;
+}
+
+const spec: OptimizerSpec<SGDOptions> = {
+  name: 'SGD',
+  defaults: { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
+  required: ['lr'],
+  check(where, o) {
+    atLeast(where, 'lr', o.lr, 0);
+    atLeast(where, 'momentum', o.momentum, 0);
+    finite(where, 'dampening', o.dampening);
+    atLeast(where, 'weightDecay', o.weightDecay, 0);
+    flag(where, 'nesterov', o.nesterov);
+    flag(where, 'maximize', o.maximize);
+    if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) {
+      throw new RangeError(`${where}: nesterov needs momentum > 0 and dampening = 0, got momentum = ${o.momentum}, dampening = ${o.dampening}`);
+    }
+  },
+  stateBuffers: (o) => (o.momentum !== 0 ? [{ name: 'momentumBuffer', fill: 0 }] : []),
+};
+
+/** Stochastic gradient descent with optional (Nesterov) momentum: torch.optim.SGD. */
+export class SGD extends Optimizer<SGDOptions> {
+  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
+    super(params, options, spec);
+  }
+
+  protected update(o: SGDOptions, m: GroupMemory, kernels: Kernels): void {
+    const useMomentum = o.momentum !== 0;
+    kernels.sgd_f32(
+      m.params, m.grads, useMomentum ? m.state.get('momentumBuffer')! : 0, m.n,
+      o.maximize ? -1 : 1, o.weightDecay, o.momentum, 1 - o.dampening, -o.lr,
+      o.weightDecay !== 0, useMomentum, m.fresh.has('momentumBuffer'), o.nesterov,
+    );
+  }
+}

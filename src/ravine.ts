@@ -1,0 +1,119 @@
+import type { BackendName } from './backend/kernels.js';
+import { simdSupported } from './backend/detect.js';
+import { jsBackend } from './backend/js.js';
+import { compileModule, wasmBackend, type WasmSource } from './backend/wasm.js';
+import { Context } from './context.js';
+import type { Tensor } from './tensor.js';
+
+export interface RavineOptions {
+  /** `'auto'` (default): `'simd'` when the engine validates a SIMD module, else `'js'`. */
+  backend?: BackendName | 'auto';
+  /** The SIMD binary: bytes, a compiled module, or a URL. Default: `build/ravine.wasm` beside the package. */
+  wasm?: WasmSource;
+}
+
+/**
+ * A ravine context: one heap (wasm linear memory, or an ArrayBuffer for the JS backend) holding
+ * parameters, gradients and optimizer state, and the kernels that update them.
+ */
+export class Ravine {
+  readonly #ctx: Context;
+  #disposed = false;
+
+  /** @internal use createRavine */
+  constructor(ctx: Context) {
+    this.#ctx = ctx;
+  }
+
+  /** The backend in use: `'simd'` (WebAssembly SIMD) or `'js'` (the bit-identical fallback). */
+  get backend(): BackendName {
+    return this.#ctx.backend.name;
+  }
+
+  /** Bytes of heap now reserved (wasm: the memory's size), and the most the arena has ever needed. */
+  get memoryBytes(): number {
+    return this.#ctx.backend.buffer.byteLength;
+  }
+  get highWaterBytes(): number {
+    return this.#ctx.arena.highWater;
+  }
+
+  /** A zero-filled (or `values`-initialised) parameter of `size` floats, and its gradient, in linear memory. */
+  tensor(name: string, sizeOrValues: number | ArrayLike<number>): Tensor {
+    this.#assertLive();
+    checkName(this.#ctx, name);
+    const size = typeof sizeOrValues === 'number' ? sizeOrValues : sizeOrValues?.length;
+    if (typeof sizeOrValues !== 'number' && (typeof sizeOrValues !== 'object' || sizeOrValues === null)) {
+      throw new TypeError(`tensor '${name}': size must be a number or an array of values, got ${describe(sizeOrValues)}`);
+    }
+    checkSize(name, size);
+    const tensor = this.#ctx.createTensor(name, size, null);
+    if (typeof sizeOrValues !== 'number') tensor.data.set(sizeOrValues);
+    return tensor;
+  }
+
+  /**
+   * Adopts the user's own arrays: `data` (and `grad`, created when omitted) stay the source of truth.
+   * Each `step()` copies them into linear memory and the new values back out: three extra passes over
+   * the tensor per step, the price of keeping the user's arrays.
+   */
+  adopt(name: string, data: Float32Array, grad?: Float32Array): Tensor {
+    this.#assertLive();
+    checkName(this.#ctx, name);
+    if (!(data instanceof Float32Array)) throw new TypeError(`adopt '${name}': data must be a Float32Array, got ${describe(data)}`);
+    if (grad !== undefined && !(grad instanceof Float32Array)) {
+      throw new TypeError(`adopt '${name}': grad must be a Float32Array, got ${describe(grad)}`);
+    }
+    if (grad !== undefined && grad.length !== data.length) {
+      throw new RangeError(`adopt '${name}': grad has length ${grad.length}, data has length ${data.length}`);
+    }
+    return this.#ctx.createTensor(name, data.length, { data, grad: grad ?? new Float32Array(data.length) });
+  }
+
+  /** Gives the whole heap back; every tensor and optimizer of this context becomes unusable. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    this.#ctx.dispose();
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  #assertLive(): void {
+    if (this.#disposed) throw new TypeError('this Ravine context has been disposed');
+  }
+}
+
+function checkName(ctx: Context, name: unknown): asserts name is string {
+  if (typeof name !== 'string' || name === '') throw new TypeError(`tensor name must be a non-empty string, got ${describe(name)}`);
+  if (ctx.hasName(name)) throw new TypeError(`tensor name '${name}' is already in use in this context`);
+}
+
+function checkSize(name: string, size: unknown): asserts size is number {
+  if (!Number.isInteger(size) || (size as number) < 0 || (size as number) > 2 ** 28) {
+    throw new RangeError(`tensor '${name}': size must be an integer in [0, 2^28], got ${describe(size)}`);
+  }
+}
+
+export function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
+  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
+  return Object.prototype.toString.call(value).slice(8, -1);
+}
+
+/** Creates a context on the requested backend (`'auto'`: SIMD where the engine has it). */
+export async function createRavine(options: RavineOptions = {}): Promise<Ravine> {
+  const requested = options.backend ?? 'auto';
+  if (requested !== 'auto' && requested !== 'simd' && requested !== 'js') {
+    throw new RangeError(`backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
+  }
+  if (requested === 'js') return new Ravine(new Context(jsBackend()));
+  if (!simdSupported()) {
+    if (requested === 'simd') throw new TypeError("backend 'simd' was requested, but this engine has no WebAssembly SIMD");
+    return new Ravine(new Context(jsBackend()));
+  }
+  return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+}
