@@ -15,10 +15,12 @@ function detach(buffer: ArrayBuffer): ArrayBuffer {
 export function jsBackend(): Backend {
   let buffer = new ArrayBuffer(PAGE);
   let heap = new Float32Array(buffer);
-  const bind = <A extends unknown[]>(kernel: (h: Float32Array, ...args: A) => void) =>
-    (...args: A) => kernel(heap, ...args);
+  let heap64 = new Float64Array(buffer);
+  // `_f64` kernels index the heap as float64, the rest as float32; both views follow the buffer.
+  const bind = <A extends unknown[]>(name: string, kernel: (h: Float32Array | Float64Array, ...args: A) => void) =>
+    name.endsWith('_f64') ? (...args: A) => kernel(heap64, ...args) : (...args: A) => kernel(heap, ...args);
   const kernels = Object.fromEntries(
-    Object.entries(mirrors).map(([name, kernel]) => [name, bind(kernel as (h: Float32Array, ...a: unknown[]) => void)]),
+    Object.entries(mirrors).map(([name, kernel]) => [name, bind(name, kernel as (h: Float32Array | Float64Array, ...a: unknown[]) => void)]),
   ) as unknown as Kernels;
   return {
     name: 'js',
@@ -35,10 +37,12 @@ export function jsBackend(): Backend {
       detach(buffer);
       buffer = next;
       heap = new Float32Array(buffer);
+      heap64 = new Float64Array(buffer);
     },
     invalidateViews() {
       buffer = detach(buffer);
       heap = new Float32Array(buffer);
+      heap64 = new Float64Array(buffer);
     },
   };
 }

@@ -1,7 +1,10 @@
 import type * as mirrors from '../kernels/index.js';
 
-/** A JS mirror takes the heap first; the wasm export it mirrors finds the heap in its own memory. */
-type WithoutHeap<F> = F extends (heap: Float32Array, ...args: infer A) => void ? (...args: A) => void : never;
+/**
+ * A JS mirror takes the heap first (a Float32Array, or a Float64Array for `_f64` kernels); the wasm
+ * export it mirrors finds the heap in its own memory.
+ */
+type WithoutHeap<F> = F extends (heap: infer _Heap, ...args: infer A) => void ? (...args: A) => void : never;
 
 /** The one interface both backends implement: every kernel by name, taking byte offsets into the heap. */
 export type Kernels = { readonly [K in keyof typeof mirrors]: WithoutHeap<(typeof mirrors)[K]> };
