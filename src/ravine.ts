@@ -25,6 +25,12 @@ export class Ravine {
     this.#ctx = ctx;
   }
 
+  /** @internal the context behind this handle, for ravine's own modules */
+  get _context(): Context {
+    this.#assertLive();
+    return this.#ctx;
+  }
+
   /** The backend in use: `'simd'` (WebAssembly SIMD) or `'js'` (the bit-identical fallback). */
   get backend(): BackendName {
     return this.#ctx.backend.name;
