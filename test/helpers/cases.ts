@@ -1,0 +1,106 @@
+// The table that drives the generic tests: every optimizer, and an option grid that reaches every
+// loop variant of its kernel (each flag on and off), plus the reference data's loader.
+import { readFileSync } from 'node:fs';
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, SGD,
+  type Optimizer, type Params,
+} from '../../src/index.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyOptions = Record<string, any>;
+export type OptimizerClass = new (params: Params<AnyOptions>, options?: AnyOptions) => Optimizer<AnyOptions>;
+
+export const optimizers: Record<string, OptimizerClass> = {
+  SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam,
+} as unknown as Record<string, OptimizerClass>;
+
+/** Every combination of the listed values. */
+function grid(axes: AnyOptions): AnyOptions[] {
+  return Object.entries(axes).reduce<AnyOptions[]>(
+    (combos, [key, values]) => combos.flatMap((c) => (values as unknown[]).map((v) => ({ ...c, [key]: v }))),
+    [{}],
+  );
+}
+
+export interface Case {
+  readonly optimizer: string;
+  readonly options: AnyOptions;
+}
+
+export const optionGrids: Record<string, AnyOptions[]> = {
+  SGD: grid({ lr: [0.01], momentum: [0, 0.9], dampening: [0, 0.1], nesterov: [false, true], weightDecay: [0, 0.01], maximize: [false, true] })
+    .filter((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0))
+    .filter((o) => o.momentum > 0 || o.dampening === 0),
+  Adam: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
+  AdamW: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
+  RMSprop: grid({ lr: [1e-3], centered: [false, true], momentum: [0, 0.9], weightDecay: [0, 0.01], maximize: [false, true] }),
+  Adagrad: grid({ lr: [0.01], lrDecay: [0, 0.01], weightDecay: [0, 0.01], maximize: [false, true] }),
+  Adadelta: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
+  Adamax: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
+  NAdam: grid({ weightDecay: [0, 0.01] }),
+  RAdam: grid({ weightDecay: [0, 0.01] }),
+};
+
+export const cases: Case[] = Object.entries(optionGrids).flatMap(([optimizer, grids]) =>
+  grids.map((options) => ({ optimizer, options })),
+);
+
+export const label = (c: Case) => `${c.optimizer} ${JSON.stringify(c.options)}`;
+
+/** mulberry32: a small deterministic PRNG, so every run feeds the same gradients. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Gradients of random sign with magnitudes log-uniform in [1e-8, 1e3], 2% exactly zero. */
+export function gradientPool(length: number, seed = 1): Float32Array {
+  const next = rng(seed);
+  const pool = new Float32Array(length);
+  for (let i = 0; i < length; i++) {
+    const zero = next() < 0.02;
+    const magnitude = 10 ** (-8 + 11 * next());
+    pool[i] = zero ? 0 : (next() < 0.5 ? -1 : 1) * magnitude;
+  }
+  return pool;
+}
+
+/** Indices where two float32 arrays differ in their bits (two NaNs count as equal: payloads are unspecified). */
+export function bitDifferences(a: Float32Array, b: Float32Array): number[] {
+  if (a.length !== b.length) return [-1];
+  const ua = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  const out: number[] = [];
+  for (let i = 0; i < a.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) out.push(i);
+  return out;
+}
+
+// ---- reference data recorded from torch.optim 1.13 (../shared/reference, beside the repo) ----
+const referenceDir = new URL('../../../shared/reference/', import.meta.url);
+
+export interface TorchCase {
+  name: string;
+  optimizer: string;
+  groups: { sizes: number[]; options: AnyOptions; initial: string[] }[];
+  steps: number;
+  grads: string[][];
+  params: Record<string, string[]>;
+  finalState: Record<string, string | number>[];
+}
+
+export function loadReference<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(file, referenceDir), 'utf8')) as T;
+}
+
+export function f32(base64: string): Float32Array {
+  const bytes = Buffer.from(base64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+}
+
+export const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
