@@ -4,7 +4,7 @@ import type * as mirrors from '../kernels/index.js';
  * A JS mirror takes the heap first (a Float32Array, or a Float64Array for `_f64` kernels); the wasm
  * export it mirrors finds the heap in its own memory.
  */
-type WithoutHeap<F> = F extends (heap: infer _Heap, ...args: infer A) => void ? (...args: A) => void : never;
+type WithoutHeap<F> = F extends (heap: infer _Heap, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 /** The one interface both backends implement: every kernel by name, taking byte offsets into the heap. */
 export type Kernels = { readonly [K in keyof typeof mirrors]: WithoutHeap<(typeof mirrors)[K]> };
