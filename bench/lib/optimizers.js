@@ -1,0 +1,19 @@
+// The table that drives every suite: one row per optimizer, with the options every implementation
+// uses and the memory traffic of one update (f32 streams read and written per parameter), which
+// sizes the bandwidth bound. Hyperparameters are torch's defaults where torch has them.
+import { Adadelta, Adagrad, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop, SGD } from '../../dist/index.js';
+
+export const OPTIMIZERS = {
+  sgd: { label: 'SGD momentum', Ravine: SGD, options: { lr: 1e-2, momentum: 0.9 }, reads: 3, writes: 2 },
+  adam: { label: 'Adam', Ravine: Adam, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+  adamw: { label: 'AdamW', Ravine: AdamW, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2 }, reads: 4, writes: 3 },
+  rmsprop: { label: 'RMSprop', Ravine: RMSprop, options: { lr: 1e-2, alpha: 0.99, eps: 1e-8 }, reads: 3, writes: 2 },
+  adagrad: { label: 'Adagrad', Ravine: Adagrad, options: { lr: 1e-2, eps: 1e-10 }, reads: 3, writes: 2 },
+  adadelta: { label: 'Adadelta', Ravine: Adadelta, options: { lr: 1, rho: 0.9, eps: 1e-6 }, reads: 4, writes: 3 },
+  adamax: { label: 'Adamax', Ravine: Adamax, options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+  nadam: { label: 'NAdam', Ravine: NAdam, options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, momentumDecay: 4e-3 }, reads: 4, writes: 3 },
+  radam: { label: 'RAdam', Ravine: RAdam, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+};
+
+/** Bytes one update moves per parameter. */
+export const bytesPerParam = (key) => 4 * (OPTIMIZERS[key].reads + OPTIMIZERS[key].writes);

@@ -1,0 +1,41 @@
+// `npm run bench`: runs the plan, prints the table, writes bench/results/latest.{json,md}.
+// Flags: --quick (two sizes, short samples), --only=adam,sgd (optimizers), --sizes=65536,1048576.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { consoleTable, addRatios, markdownTable } from './lib/report.js';
+import { plan, runPlan } from './lib/suites.js';
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
+const quick = args.has('quick') || process.env.BENCH_QUICK === '1';
+const options = { quick };
+if (args.has('only')) options.optimizers = String(args.get('only')).split(',');
+if (args.has('sizes')) options.sizes = String(args.get('sizes')).split(',').map(Number);
+
+const machine = {
+  cpu: os.cpus()[0]?.model ?? 'unknown',
+  cores: os.cpus().length,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.platform()} ${os.arch()}`,
+};
+const entries = plan(options);
+const started = Date.now();
+console.error(`ravine bench: ${entries.length} measurements on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${quick ? ', --quick' : ''}`);
+const rows = addRatios(await runPlan(entries, { timeMs: quick ? 100 : 300, iterations: quick ? 3 : 5, log: (line) => console.error(line) }));
+const seconds = (Date.now() - started) / 1000;
+
+const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
+const md = [
+  `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
+  `Command: \`${command}\` (${seconds.toFixed(0)} s, ${new Date(started).toISOString()}).`,
+  'ns/param: median time of one step divided by the parameter count; ± MAD: median absolute deviation of the samples;',
+  'GB/s: bytes the update must move (f32 streams read + written) per second; × simd, × bound: time relative to ravine simd and to the bandwidth bound measured in the same run.',
+  '',
+  markdownTable(rows),
+  '',
+].join('\n');
+mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify({ machine, command, started: new Date(started).toISOString(), seconds, rows }, null, 1)}\n`);
+writeFileSync(new URL('./results/latest.md', import.meta.url), md);
+console.log(consoleTable(rows));
+console.error(`\n${seconds.toFixed(0)} s; wrote bench/results/latest.json and bench/results/latest.md`);

@@ -1,0 +1,74 @@
+// A benchmark of a wrong answer is worthless: every implementation the bench compares, run for a few
+// steps on tiny problems, must end with the same parameters as ravine simd (bit for bit for ravine's
+// own backends and bare kernel loops, to float tolerance for the others). No timing is asserted.
+import { describe, expect, it } from 'vitest';
+// @ts-expect-error: bench/ is plain JS
+import { IMPLS } from '../bench/lib/impls.js';
+// @ts-expect-error: bench/ is plain JS
+import { OPTIMIZERS } from '../bench/lib/optimizers.js';
+// @ts-expect-error: bench/ is plain JS
+import { makeProblem } from '../bench/lib/problem.js';
+
+interface Runner {
+  step(): void;
+  params(): Float32Array[];
+  dispose(): void;
+  /** steps already taken when created, and how many `step()` calls reproduce the optimizer's (bare kernel loops) */
+  stepsTaken?: number;
+  exactSteps?: number;
+}
+interface Impl {
+  label: string;
+  supports(key: string): boolean;
+  create(key: string, problem: unknown): Promise<Runner>;
+}
+
+const STEPS = 7;
+const SIZES = [37, 4, 130]; // odd lengths: SIMD bodies and scalar tails, several tensors
+const EXACT = new Set(['simd', 'js', 'bareSimd', 'bareJs', 'perTensorSimd']);
+
+/** The runner's parameters after `steps` optimizer steps in all (or fewer, if it cannot), and that count. */
+async function paramsAfter(impl: Impl, key: string, steps: number): Promise<{ params: Float32Array[]; steps: number }> {
+  const runner = await impl.create(key, makeProblem(SIZES, 7));
+  try {
+    const taken = runner.stepsTaken ?? 0;
+    const calls = Math.min(steps - taken, runner.exactSteps ?? Infinity);
+    for (let i = 0; i < calls; i++) runner.step();
+    return { params: runner.params(), steps: taken + calls };
+  } finally {
+    runner.dispose();
+  }
+}
+
+/** Largest |a − b| / (1e-5 + 1e-4·|b|) over all tensors: ≤ 1 means within tolerance. */
+function worstError(actual: Float32Array[], expected: Float32Array[]): number {
+  let worst = 0;
+  expected.forEach((e, t) => e.forEach((b, i) => {
+    worst = Math.max(worst, Math.abs(actual[t][i] - b) / (1e-5 + 1e-4 * Math.abs(b)));
+  }));
+  return worst;
+}
+
+describe('bench implementations compute the same update', () => {
+  for (const key of Object.keys(OPTIMIZERS)) {
+    const implKeys = Object.keys(IMPLS).filter((k) => k !== 'simd' && (IMPLS[k] as Impl).supports(key));
+    for (const implKey of implKeys) {
+      const impl = IMPLS[implKey] as Impl;
+      const how = EXACT.has(implKey) ? 'bit for bit' : 'to float tolerance';
+      it(`${key}: ${impl.label} ends where ravine simd ends, ${how}`, async () => {
+        const { params: actual, steps } = await paramsAfter(impl, key, STEPS);
+        const { params: expected } = await paramsAfter(IMPLS.simd as Impl, key, steps);
+        expect(actual.map((p) => p.length)).toEqual(SIZES);
+        if (EXACT.has(implKey)) {
+          expect(actual.map((p) => Array.from(new Uint32Array(p.buffer, p.byteOffset, p.length)))).toEqual(
+            expected.map((p) => Array.from(new Uint32Array(p.buffer, p.byteOffset, p.length))),
+          );
+        } else {
+          expect(worstError(actual, expected)).toBeLessThanOrEqual(1);
+        }
+        // The update moved the parameters: a runner whose step() does nothing would pass the rest.
+        expect(worstError(expected, makeProblem(SIZES, 7).params)).toBeGreaterThan(1);
+      });
+    }
+  }
+});
