@@ -23,6 +23,7 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
       flag(where, 'amsgrad', o.amsgrad);
       flag(where, 'maximize', o.maximize);
     },
+    stateKey: (o) => (o.amsgrad ? 1 : 0),
     stateBuffers: (o) => [
       { name: 'expAvg', fill: 0 },
       { name: 'expAvgSq', fill: 0 },

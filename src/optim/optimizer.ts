@@ -25,6 +25,11 @@ export interface OptimizerSpec<O> {
   check(where: string, o: O): void;
   /** The state buffers these options need. */
   stateBuffers(o: O): StateBuffer[];
+  /**
+   * A number that changes exactly when `stateBuffers(o)` would change (e.g. amsgrad on/off), so that
+   * step() asks for the buffer list only after such an option change. Omitted: the list never changes.
+   */
+  stateKey?(o: O): number;
   /** Per-group scalar state with its initial value (NAdam's muProduct). */
   readonly scalars?: Readonly<Record<string, number>>;
 }
@@ -47,6 +52,8 @@ export interface GroupMemory {
   /** 'Adam param group 0': names the group in errors without building a string per step */
   readonly where: string;
   step: number;
+  /** spec.stateKey of the options the state was last ensured for */
+  stateKey: number;
 }
 
 export interface StateDict {
@@ -120,7 +127,7 @@ export abstract class Optimizer<O extends object> {
       if (m.external.length > 0) copyExternalIn(ctx, m.external);
       m.step++;
       this.update(groups[i], m, kernels);
-      m.fresh.clear();
+      if (m.fresh.size > 0) m.fresh.clear();
       if (m.external.length > 0) copyExternalOut(ctx, m.external);
     }
     this.#steps++;
@@ -321,7 +328,7 @@ export abstract class Optimizer<O extends object> {
     const m: GroupMemory = {
       n, slab, params: slab, grads: slab + region, state: new Map(), fresh: new Set(),
       scalars: { ...this.#spec.scalars }, external: tensors.filter((t) => t._external !== null), step: 0,
-      where: `${this.#spec.name} param group ${this.paramGroups.length}`,
+      where: `${this.#spec.name} param group ${this.paramGroups.length}`, stateKey: NaN,
     };
     let offset = 0;
     for (const t of tensors) {
@@ -346,6 +353,9 @@ export abstract class Optimizer<O extends object> {
 
   /** Allocates (filled) any state buffer the group's current options need and it does not have yet. */
   #ensureState(o: O, m: GroupMemory): void {
+    const key = this.#spec.stateKey?.(o) ?? 0;
+    if (key === m.stateKey) return;
+    m.stateKey = key;
     for (const buffer of this.#spec.stateBuffers(o)) {
       if (m.state.has(buffer.name)) continue;
       const at = this.#ctx!.arena.alloc(4 * m.n);

@@ -27,6 +27,7 @@ const spec: OptimizerSpec<SGDOptions> = {
       throw new RangeError(`${where}: nesterov needs momentum > 0 and dampening = 0, got momentum = ${o.momentum}, dampening = ${o.dampening}`);
     }
   },
+  stateKey: (o) => (o.momentum !== 0 ? 1 : 0),
   stateBuffers: (o) => (o.momentum !== 0 ? [{ name: 'momentumBuffer', fill: 0 }] : []),
 };
 
