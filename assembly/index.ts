@@ -7,6 +7,7 @@ export { adadelta_f32 } from "./adadelta";
 export { adamax_f32 } from "./adamax";
 export { nadam_f32 } from "./nadam";
 export { radam_f32 } from "./radam";
+export { stream_f32 } from "./stream";
 export { dot_f64, axpy_f64, scale_f64, axpby_f64, waxpy_f64, matvec_f64, cholesky_f64, solve_lower_f64, solve_lower_transpose_f64 } from "./linalg";
 
 /** First byte the kernels' own static data does not use: where the host's arena may begin. */

@@ -1,5 +1,6 @@
 // `npm run bench`: runs the plan, prints the table, writes bench/results/latest.{json,md}.
-// Flags: --quick (two sizes, short samples), --only=adam,sgd (optimizers), --sizes=65536,1048576.
+// Flags: --quick (two sizes, short samples), --only=adam,sgd (optimizers), --sizes=65536,1048576,
+// --no-models (one-vector workloads only).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { consoleTable, addRatios, markdownTable } from './lib/report.js';
@@ -10,6 +11,7 @@ const quick = args.has('quick') || process.env.BENCH_QUICK === '1';
 const options = { quick };
 if (args.has('only')) options.optimizers = String(args.get('only')).split(',');
 if (args.has('sizes')) options.sizes = String(args.get('sizes')).split(',').map(Number);
+if (args.has('no-models')) options.models = false;
 
 const machine = {
   cpu: os.cpus()[0]?.model ?? 'unknown',
@@ -21,7 +23,7 @@ const machine = {
 const entries = plan(options);
 const started = Date.now();
 console.error(`ravine bench: ${entries.length} measurements on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${quick ? ', --quick' : ''}`);
-const rows = addRatios(await runPlan(entries, { timeMs: quick ? 100 : 300, iterations: quick ? 3 : 5, log: (line) => console.error(line) }));
+const rows = addRatios(await runPlan(entries, { timeMs: quick ? 120 : 300, iterations: quick ? 2 : 6, rounds: quick ? 2 : 3, log: (line) => console.error(line) }));
 const seconds = (Date.now() - started) / 1000;
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;

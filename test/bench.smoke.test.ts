@@ -10,15 +10,20 @@ import { OPTIMIZERS } from '../bench/lib/optimizers.js';
 import { makeProblem } from '../bench/lib/problem.js';
 
 interface Runner {
-  step(): void;
+  step(): void | Promise<void>;
   params(): Float32Array[];
   dispose(): void;
+  /** makes the runner's library state current (TF.js: its backend) */
+  activate?(): Promise<void>;
   /** steps already taken when created, and how many `step()` calls reproduce the optimizer's (bare kernel loops) */
   stepsTaken?: number;
   exactSteps?: number;
 }
 interface Impl {
   label: string;
+  parity?: boolean;
+  /** optimizers for which the library computes a different update, and how */
+  deviations?: Record<string, string>;
   supports(key: string): boolean;
   create(key: string, problem: unknown): Promise<Runner>;
 }
@@ -31,9 +36,10 @@ const EXACT = new Set(['simd', 'js', 'bareSimd', 'bareJs', 'perTensorSimd']);
 async function paramsAfter(impl: Impl, key: string, steps: number): Promise<{ params: Float32Array[]; steps: number }> {
   const runner = await impl.create(key, makeProblem(SIZES, 7));
   try {
+    await runner.activate?.();
     const taken = runner.stepsTaken ?? 0;
     const calls = Math.min(steps - taken, runner.exactSteps ?? Infinity);
-    for (let i = 0; i < calls; i++) runner.step();
+    for (let i = 0; i < calls; i++) await runner.step();
     return { params: runner.params(), steps: taken + calls };
   } finally {
     runner.dispose();
@@ -51,9 +57,18 @@ function worstError(actual: Float32Array[], expected: Float32Array[]): number {
 
 describe('bench implementations compute the same update', () => {
   for (const key of Object.keys(OPTIMIZERS)) {
-    const implKeys = Object.keys(IMPLS).filter((k) => k !== 'simd' && (IMPLS[k] as Impl).supports(key));
+    const implKeys = Object.keys(IMPLS).filter((k) => k !== 'simd' && (IMPLS[k] as Impl).parity !== false && (IMPLS[k] as Impl).supports(key));
     for (const implKey of implKeys) {
       const impl = IMPLS[implKey] as Impl;
+      const deviation = impl.deviations?.[key];
+      if (deviation) {
+        it(`${key}: ${impl.label} computes a different update (${deviation}), so the bench flags it`, async () => {
+          const { params: actual, steps } = await paramsAfter(impl, key, STEPS);
+          const { params: expected } = await paramsAfter(IMPLS.simd as Impl, key, steps);
+          expect(worstError(actual, expected)).toBeGreaterThan(1);
+        });
+        continue;
+      }
       const how = EXACT.has(implKey) ? 'bit for bit' : 'to float tolerance';
       it(`${key}: ${impl.label} ends where ravine simd ends, ${how}`, async () => {
         const { params: actual, steps } = await paramsAfter(impl, key, STEPS);
@@ -70,5 +85,34 @@ describe('bench implementations compute the same update', () => {
         expect(worstError(expected, makeProblem(SIZES, 7).params)).toBeGreaterThan(1);
       });
     }
+  }
+});
+
+describe('the bandwidth bound moves the bytes it claims', () => {
+  // @ts-expect-error: bench/ is plain JS
+  const load = () => import('../bench/lib/bandwidth.js');
+  for (const [reads, writes] of [[3, 2], [4, 3], [5, 4], [2, 2]]) {
+    it(`stream_f32 reads ${reads}, writes ${writes}, n=131: simd and js agree bit for bit and store the scaled sum`, async () => {
+      const { streamBound } = await load();
+      const problem = makeProblem([131], 3);
+      const [simd, js] = [await streamBound('simd', reads, writes, problem), await streamBound('js', reads, writes, problem)];
+      try {
+        const before: Float32Array[] = simd.streams();
+        simd.step();
+        js.step();
+        const [after, jsAfter]: Float32Array[][] = [simd.streams(), js.streams()];
+        expect(after.map((s) => Array.from(new Uint32Array(s.buffer)))).toEqual(jsAfter.map((s) => Array.from(new Uint32Array(s.buffer))));
+        const f = Math.fround;
+        for (let i = 0; i < 131; i++) {
+          let sum = before[0][i];
+          for (let k = 1; k < reads; k++) sum = f(sum + before[k][i]);
+          const expected = f(sum * f(1 / reads));
+          for (let k = 0; k < reads; k++) expect(after[k][i]).toBe(k < writes ? expected : before[k][i]);
+        }
+      } finally {
+        simd.dispose();
+        js.dispose();
+      }
+    });
   }
 });

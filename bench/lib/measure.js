@@ -1,31 +1,48 @@
-// Timing with tinybench. A sample is `reps` back-to-back steps, `reps` chosen so a sample lasts at
-// least ~0.2 ms: small steps (a 16-parameter group takes ~100 ns) would otherwise measure the timer.
+// Timing with tinybench. A sample is `reps` back-to-back steps, `reps` chosen once per runner so a
+// sample lasts at least ~0.2 ms: small steps (a 16-parameter group takes ~100 ns) would otherwise
+// measure the timer. Runners with `async: true` (jax-js) return a promise from `step()`.
 import { Bench } from 'tinybench';
 
 const SAMPLE_MS = 0.2;
 
-/** Median time of one `step()` in ns, with its spread, over at least `iterations` samples and `timeMs`. */
-export function measure(name, step, { timeMs = 300, iterations = 5 } = {}) {
-  const reps = repsPerSample(step);
-  const bench = new Bench({ time: timeMs, iterations, warmupTime: Math.min(50, timeMs), warmupIterations: 1, retainSamples: false });
-  bench.add(name, () => {
-    for (let r = 0; r < reps; r++) step();
-  });
-  const [task] = bench.runSync();
-  const result = task.result;
-  if (result.state !== 'completed') throw result.error ?? new Error(`bench: ${name} ended in state ${result.state}`);
-  const { p50, mad, min, max, samplesCount } = result.latency;
-  const perStep = (ms) => (ms * 1e6) / reps;
-  return { medianNs: perStep(p50), madNs: perStep(mad), minNs: perStep(min), maxNs: perStep(max), samples: samplesCount, reps };
-}
-
-/** Steps per sample: time doubling batches (after one warm call) until a batch lasts 10 ms. */
-function repsPerSample(step) {
-  step();
+/** Steps per sample: doubling batches (after one warm call) until a batch lasts 10 ms. */
+export async function repsPerSample(runner) {
+  const { step } = runner;
+  await step();
   for (let k = 1; ; k *= 2) {
     const t0 = performance.now();
-    for (let i = 0; i < k; i++) step();
+    if (runner.async) for (let i = 0; i < k; i++) await step();
+    else for (let i = 0; i < k; i++) step();
     const elapsed = performance.now() - t0;
     if (elapsed >= 10 || k >= 1 << 20) return Math.max(1, Math.ceil(SAMPLE_MS / (elapsed / k)));
   }
+}
+
+/** Per-step times in ns, one per sample, over at least `iterations` samples and `timeMs` ms. */
+export async function sample(name, runner, reps, { timeMs = 300, iterations = 5, warmup = true } = {}) {
+  const { step } = runner;
+  const bench = new Bench({ time: timeMs, iterations, warmup, warmupTime: Math.min(50, timeMs), warmupIterations: 1, retainSamples: true });
+  if (runner.async) {
+    bench.add(name, async () => {
+      for (let r = 0; r < reps; r++) await step();
+    });
+    await bench.run();
+  } else {
+    bench.add(name, () => {
+      for (let r = 0; r < reps; r++) step();
+    });
+    bench.runSync();
+  }
+  const { result } = bench.tasks[0];
+  if (result.state !== 'completed') throw result.error ?? new Error(`${name} ended in state ${result.state}`);
+  return Array.from(result.latency.samples, (ms) => (ms * 1e6) / reps);
+}
+
+/** Median and median absolute deviation (and extremes) of per-step times. */
+export function summarize(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const median = (xs) => (xs.length % 2 ? xs[(xs.length - 1) / 2] : (xs[xs.length / 2 - 1] + xs[xs.length / 2]) / 2);
+  const medianNs = median(sorted);
+  const madNs = median(sorted.map((x) => Math.abs(x - medianNs)).sort((a, b) => a - b));
+  return { medianNs, madNs, minNs: sorted[0], maxNs: sorted[sorted.length - 1], samples: sorted.length };
 }

@@ -1,52 +1,106 @@
 // What `npm run bench` measures: a plan of (workload, optimizer, tensor sizes, implementation)
-// entries, and the loop that runs it with progress and returns one row per entry.
+// entries, and the loop that runs it. Entries sharing a workload, optimizer and sizes form a group:
+// its runners are all created, then measured in interleaved rounds (a b c, a b c, ...), so that slow
+// drifts of this shared 2-core VM fall on every implementation alike; the pooled samples give the
+// median and its spread.
 import { IMPLS } from './impls.js';
-import { measure } from './measure.js';
+import { repsPerSample, sample, summarize } from './measure.js';
+import { resnet18, transformer } from './models.js';
 import { OPTIMIZERS, bytesPerParam } from './optimizers.js';
 import { makeProblem } from './problem.js';
 
 export const SIZES = [4096, 65536, 1048576, 16777216];
 const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 const REST = ['adadelta', 'adamax', 'nadam', 'radam'];
-const VECTOR_IMPLS = ['simd', 'js', 'bareSimd', 'bareJs', 'naive'];
+const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const MODEL = ['bound', 'simd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const PER_CALL = ['simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 
-/** The full plan (issue 3), or a shorter one with `quick` (fewer sizes, shorter samples). */
-export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST] } = {}) {
+/**
+ * The full plan (issue 3), or with `quick` two sizes and no 16M vector. `optimizers` narrows it;
+ * `models: false` leaves out the model-shaped and per-call workloads.
+ */
+export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true } = {}) {
   const entries = [];
-  const vector = (key, n) => {
-    for (const impl of VECTOR_IMPLS) entries.push({ workload: 'one vector', key, sizes: [n], impl });
+  const add = (workload, key, tensorSizes, impls) => {
+    for (const impl of impls) entries.push({ workload, key, sizes: tensorSizes, impl });
   };
-  for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) vector(key, n);
+  for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) add('one vector', key, [n], VECTOR);
   const restSize = sizes.includes(1048576) ? 1048576 : sizes[0];
-  for (const key of optimizers.filter((k) => REST.includes(k))) vector(key, restSize);
+  for (const key of optimizers.filter((k) => REST.includes(k))) add('one vector', key, [restSize], VECTOR);
+  if (models) {
+    for (const key of optimizers.filter((k) => k === 'adam' || k === 'sgd')) {
+      add('ResNet-18 (62 tensors)', key, resnet18(), MODEL);
+      add('transformer (148 tensors)', key, transformer(), MODEL);
+      add('per call, 16 params', key, [16], PER_CALL);
+    }
+  }
   return entries.filter((e) => IMPLS[e.impl] && IMPLS[e.impl].supports(e.key));
 }
 
-/** Runs `entries`, reporting progress through `log`; a failing implementation becomes a row with `error`. */
-export async function runPlan(entries, { timeMs = 300, iterations = 5, log = () => {} } = {}) {
+/** Consecutive entries with the same workload, optimizer and sizes. */
+function groups(entries) {
+  const out = [];
+  for (const e of entries) {
+    const last = out[out.length - 1];
+    if (last && last.workload === e.workload && last.key === e.key && last.sizes === e.sizes) last.impls.push(e.impl);
+    else out.push({ workload: e.workload, key: e.key, sizes: e.sizes, impls: [e.impl] });
+  }
+  return out;
+}
+
+/**
+ * Runs `entries` in `rounds` interleaved rounds per group, reporting progress through `log`; an
+ * implementation that fails (to load, or to step) becomes a row with `error` instead of numbers.
+ */
+export async function runPlan(entries, { timeMs = 300, iterations = 6, rounds = 3, log = () => {} } = {}) {
   const rows = [];
-  let problem = null;
-  for (const [i, e] of entries.entries()) {
-    const n = e.sizes.reduce((a, b) => a + b, 0);
-    const impl = IMPLS[e.impl];
-    const row = { workload: e.workload, optimizer: e.key, label: OPTIMIZERS[e.key].label, n, tensors: e.sizes.length, impl: impl.label };
-    const problemKey = `${e.workload}|${e.sizes.join(',')}`;
-    if (problem?.key !== problemKey) problem = { key: problemKey, ...makeProblem(e.sizes) };
-    const head = `[${String(i + 1).padStart(String(entries.length).length)}/${entries.length}] ${row.label} ${e.workload} n=${n} ${impl.label}`;
-    let runner = null;
-    try {
-      runner = await impl.create(e.key, problem);
-      const m = measure(head, runner.step, { timeMs, iterations });
-      const bytes = e.bytesPerParam ?? bytesPerParam(e.key);
-      Object.assign(row, m, { nsPerParam: m.medianNs / n, bytesPerParam: bytes, gbPerS: (bytes * n) / m.medianNs });
-      log(`${head}: ${(m.medianNs / n).toPrecision(3)} ns/param`);
-    } catch (err) {
-      row.error = String(err?.message ?? err).split('\n')[0].slice(0, 120);
-      log(`${head}: FAILED ${row.error}`);
-    } finally {
-      runner?.dispose();
+  const all = groups(entries);
+  for (const [gi, g] of all.entries()) {
+    const n = g.sizes.reduce((a, b) => a + b, 0);
+    const head = `[${gi + 1}/${all.length}] ${OPTIMIZERS[g.key].label}, ${g.workload}, ${n.toLocaleString('en-US')} params`;
+    log(`${head}: ${g.impls.map((k) => IMPLS[k].label).join(', ')}`);
+    const problem = makeProblem(g.sizes);
+    const runs = [];
+    for (const implKey of g.impls) {
+      const impl = IMPLS[implKey];
+      const row = { workload: g.workload, optimizer: g.key, label: OPTIMIZERS[g.key].label, n, tensors: g.sizes.length, impl: impl.label };
+      rows.push(row);
+      try {
+        const runner = await impl.create(g.key, problem);
+        runs.push({ row, runner, samples: [] });
+        await runner.activate?.();
+        runs[runs.length - 1].reps = await repsPerSample(runner);
+      } catch (err) {
+        fail(row, err, log);
+      }
     }
-    rows.push(row);
+    for (let round = 0; round < rounds; round++) {
+      for (const run of runs) {
+        if (run.row.error) continue;
+        try {
+          await run.runner.activate?.();
+          const perRound = { timeMs: timeMs / rounds, iterations: Math.ceil(iterations / rounds), warmup: round === 0 };
+          run.samples.push(...(await sample(run.row.impl, run.runner, run.reps, perRound)));
+        } catch (err) {
+          fail(run.row, err, log);
+        }
+      }
+    }
+    for (const { row, runner, samples } of runs) {
+      runner.dispose();
+      if (row.error) continue;
+      const m = summarize(samples);
+      const bytes = bytesPerParam(g.key);
+      Object.assign(row, m, { nsPerParam: m.medianNs / n, bytesPerParam: bytes, gbPerS: (bytes * n) / m.medianNs });
+      log(`    ${row.impl.padEnd(30)} ${(m.medianNs / n).toPrecision(3).padStart(8)} ns/param  ±${((100 * m.madNs) / m.medianNs).toFixed(1)}%`);
+    }
+    globalThis.gc?.();
   }
   return rows;
+}
+
+function fail(row, err, log) {
+  row.error = String(err?.message ?? err).split('\n')[0].slice(0, 120);
+  log(`    ${row.impl}: FAILED: ${row.error}`);
 }

@@ -1,0 +1,64 @@
+// TF.js 4.22 `tf.train.*` optimizers on its cpu backend and on its wasm backend (the SIMD build, whose
+// .wasm files ship in @tensorflow/tfjs-backend-wasm/dist). One tf.variable per tensor; the gradient
+// tensors are created once and reused. TF.js has no AdamW, NAdam or RAdam; its RMSprop and Adagrad
+// put eps inside the sqrt and Adamax adds it outside the max (float tolerance, not bit equality).
+import { createRequire } from 'node:module';
+import { OPTIMIZERS } from './optimizers.js';
+
+const TF_OPTIMIZERS = {
+  sgd: (tf, { lr, momentum }) => tf.train.momentum(lr, momentum),
+  adam: (tf, { lr, betas, eps }) => tf.train.adam(lr, betas[0], betas[1], eps),
+  rmsprop: (tf, { lr, alpha, eps }) => tf.train.rmsprop(lr, alpha, 0, eps, false),
+  adagrad: (tf, { lr }) => tf.train.adagrad(lr, 0),
+  adadelta: (tf, { lr, rho, eps }) => tf.train.adadelta(lr, rho, eps),
+  adamax: (tf, { lr, betas, eps }) => tf.train.adamax(lr, betas[0], betas[1], eps, 0),
+};
+
+export const tfjsSupports = (key) => key in TF_OPTIMIZERS;
+
+/**
+ * Where TF.js's update is not torch's. Its Adadelta divides by sqrt of the squared-gradient average
+ * *before* this step's update (tfjs-core adadelta_optimizer.ts uses `accumulatedGrad`, not
+ * `newAccumulatedGrad`): the first step divides by sqrt(eps). Timed anyway, flagged in the report.
+ */
+export const TFJS_DEVIATIONS = {
+  adadelta: 'TF.js Adadelta divides by the previous step\'s squared-gradient average',
+};
+
+let loading;
+/** tfjs-core with both backends registered, the wasm one pointed at the package's own .wasm files. */
+function loadTf() {
+  return (loading ??= (async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    const require = createRequire(import.meta.url);
+    wasm.setWasmPaths(require.resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/'));
+    return tf;
+  })());
+}
+
+let variables = 0;
+
+/** A runner on TF.js backend `backend` ('cpu' or 'wasm'); `activate()` makes that backend current. */
+export async function tfjsOptimizer(backend, key, problem) {
+  const tf = await loadTf();
+  const activate = async () => {
+    if (tf.getBackend() === backend) return;
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed to initialise`);
+  };
+  await activate();
+  const vars = problem.params.map((p) => tf.variable(tf.tensor1d(p), true, `bench${variables++}`));
+  const grads = problem.grads.map((g) => tf.tensor1d(g));
+  const named = Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
+  const optimizer = TF_OPTIMIZERS[key](tf, OPTIMIZERS[key].options);
+  return {
+    activate,
+    step: () => optimizer.applyGradients(named),
+    params: () => vars.map((v) => v.dataSync().slice()),
+    dispose() {
+      optimizer.dispose();
+      for (const t of [...vars, ...grads]) t.dispose();
+    },
+  };
+}
