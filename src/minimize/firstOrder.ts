@@ -1,0 +1,49 @@
+import { Adadelta } from '../optim/adadelta.js';
+import { Adagrad } from '../optim/adagrad.js';
+import { Adam, AdamW } from '../optim/adam.js';
+import { Adamax } from '../optim/adamax.js';
+import { NAdam } from '../optim/nadam.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { RAdam } from '../optim/radam.js';
+import { RMSprop } from '../optim/rmsprop.js';
+import { SGD } from '../optim/sgd.js';
+import type { Ravine } from '../ravine.js';
+import type { Run } from './run.js';
+import type { FirstOrderMethod, MinimizeResult } from './types.js';
+
+type Constructor = new (params: never[], options?: never) => Optimizer<object>;
+
+export const firstOrderOptimizers: Record<FirstOrderMethod, Constructor> = {
+  sgd: SGD, adam: Adam, adamw: AdamW, rmsprop: RMSprop, adagrad: Adagrad, adadelta: Adadelta,
+  adamax: Adamax, nadam: NAdam, radam: RAdam,
+} as unknown as Record<FirstOrderMethod, Constructor>;
+
+let runs = 0;
+
+/**
+ * A core optimizer (float32 parameters, as in training) on a float64 problem: each iteration evaluates
+ * f and ∇f at the float32 iterate (widened exactly), hands the gradient over rounded to float32, and
+ * calls `step()` once. The run starts from x0 rounded to float32.
+ */
+export function firstOrder(run: Run, method: FirstOrderMethod, rv: Ravine): MinimizeResult {
+  const { ws, settings, ev } = run;
+  const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.view(run.x));
+  const opt = new firstOrderOptimizers[method]([tensor] as never[], settings.optimizer as never);
+  try {
+    const widen = () => ws.h.set(tensor.data, run.x >>> 3);
+    widen();
+    if (run.start()) return run.converged();
+    while (run.iterations < settings.maxIter) {
+      tensor.grad.set(ws.view(run.g));
+      opt.step();
+      widen();
+      ev.where = `iteration ${run.iterations + 1}`;
+      run.f = ev.valueAndGrad(run.x, run.g);
+      if (run.iterated()) return run.converged();
+    }
+    return run.maxIterations();
+  } finally {
+    opt.dispose();
+    tensor.dispose();
+  }
+}
