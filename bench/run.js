@@ -3,8 +3,9 @@
 // --no-models (one-vector workloads only).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { consoleTable, addRatios, markdownTable } from './lib/report.js';
+import { addRatios, consoleTable, markdownTable, summaryTable } from './lib/report.js';
 import { plan, runPlan } from './lib/suites.js';
+import { checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
 const quick = args.has('quick') || process.env.BENCH_QUICK === '1';
@@ -23,8 +24,9 @@ const machine = {
 const entries = plan(options);
 const started = Date.now();
 console.error(`ravine bench: ${entries.length} measurements on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${quick ? ', --quick' : ''}`);
-const rows = addRatios(await runPlan(entries, { timeMs: quick ? 120 : 300, iterations: quick ? 2 : 6, rounds: quick ? 2 : 3, log: (line) => console.error(line) }));
+const rows = addRatios(await runPlan(entries, { timeMs: quick ? 120 : 300, iterations: quick ? 2 : 3, rounds: quick ? 2 : 5, log: (line) => console.error(line) }));
 const seconds = (Date.now() - started) / 1000;
+const targets = checkTargets(rows);
 
 const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
 const md = [
@@ -33,11 +35,20 @@ const md = [
   'ns/param: median time of one step divided by the parameter count; ± MAD: median absolute deviation of the samples;',
   'GB/s: bytes the update must move (f32 streams read + written) per second; × simd, × bound: time relative to ravine simd and to the bandwidth bound measured in the same run.',
   '',
+  targetsMarkdown(targets),
+  '',
+  'ns per parameter per step (median):',
+  '',
+  summaryTable(rows),
+  '',
+  'Every measurement:',
+  '',
   markdownTable(rows),
   '',
 ].join('\n');
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify({ machine, command, started: new Date(started).toISOString(), seconds, rows }, null, 1)}\n`);
+writeFileSync(new URL('./results/latest.json', import.meta.url), `${JSON.stringify({ machine, command, started: new Date(started).toISOString(), seconds, targets, rows }, null, 1)}\n`);
 writeFileSync(new URL('./results/latest.md', import.meta.url), md);
 console.log(consoleTable(rows));
+console.log(`\n${targetsMarkdown(targets)}`);
 console.error(`\n${seconds.toFixed(0)} s; wrote bench/results/latest.json and bench/results/latest.md`);

@@ -10,12 +10,19 @@ import { bareKernel, ravineStep } from './ravine.js';
 
 const all = () => true;
 
+/** A step that does nothing: what the harness itself costs per call, beside the per-call rows. */
+async function emptyStep(key, problem) {
+  let calls = 0;
+  return { step: () => void calls++, params: () => problem.params.map((p) => p.slice()), dispose() {} };
+}
+
 export const IMPLS = {
   simd: { label: 'ravine simd', supports: all, create: (key, problem) => ravineStep('simd', key, problem) },
   js: { label: 'ravine js', supports: all, create: (key, problem) => ravineStep('js', key, problem) },
   bareSimd: { label: 'bare kernel loop (simd)', supports: all, create: (key, problem) => bareKernel('simd', key, problem) },
   bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },
+  harness: { label: 'harness (empty step)', supports: all, create: emptyStep, parity: false },
   bound: { label: 'bandwidth bound', supports: all, create: bandwidthBound, parity: false },
   naive: { label: 'naive JS loop', supports: naiveSupports, create: naiveLoop },
   tfCpu: { label: 'TF.js cpu', supports: tfjsSupports, create: (key, problem) => tfjsOptimizer('cpu', key, problem), deviations: TFJS_DEVIATIONS },

@@ -61,6 +61,38 @@ const UPDATES = {
       }
     };
   },
+  nadam({ lr, betas: [beta1, beta2], eps, momentumDecay }, sizes) {
+    const m = zeros(sizes), v = zeros(sizes);
+    let muProduct = 1, lastStep = 0;
+    return (p, g, i, t) => {
+      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay)), muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
+      if (t !== lastStep) (muProduct *= mu), (lastStep = t);
+      const mi = m[i], vi = v[i], bc2 = 1 - beta2 ** t;
+      // torch 1.13 forms the next product from the updated one, counting μt twice (see src/optim/nadam.ts).
+      const gradStep = (lr * (1 - mu)) / (1 - muProduct), momentumStep = (lr * muNext) / (1 - muProduct * mu * muNext);
+      for (let j = 0; j < p.length; j++) {
+        mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
+        vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];
+        const denom = Math.sqrt(vi[j] / bc2) + eps;
+        p[j] -= (gradStep * g[j]) / denom + (momentumStep * mi[j]) / denom;
+      }
+    };
+  },
+  radam({ lr, betas: [beta1, beta2], eps }, sizes) {
+    const m = zeros(sizes), v = zeros(sizes);
+    const rhoInf = 2 / (1 - beta2) - 1;
+    return (p, g, i, t) => {
+      const mi = m[i], vi = v[i], bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
+      const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
+      const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
+      for (let j = 0; j < p.length; j++) {
+        mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
+        vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];
+        const mhat = mi[j] / bc1;
+        p[j] -= rhoT > 5 ? ((lr * mhat * rect) * Math.sqrt(bc2)) / (Math.sqrt(vi[j]) + eps) : lr * mhat;
+      }
+    };
+  },
 };
 
 function adamUpdate(decoupled) {

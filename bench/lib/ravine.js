@@ -36,24 +36,27 @@ export async function ravineStep(backend, key, problem, grouping = 'one') {
 }
 
 /**
- * The bare kernel loop: the kernel calls `step()` would make for step 2 (after a real first step, so
- * SGD's momentum buffer is no longer fresh), recorded without running them by wrapping the backend's
- * kernels, then replayed directly. Replays keep step 2's arguments (bias corrections included): the
- * cost is the same, and the first replay is exactly step 2 (`stepsTaken`, `exactSteps` say so).
+ * The bare kernel loop: the kernel calls `step()` would make for step 6, recorded without running
+ * them by wrapping the backend's kernels, then replayed directly. Step 6, after five real steps: SGD's
+ * momentum buffer is no longer fresh and RAdam takes its rectified branch, as in steady state. Replays
+ * keep step 6's arguments (bias corrections included): the cost is the same, and the first replay is
+ * exactly step 6 (`stepsTaken`, `exactSteps` say so).
  */
 export async function bareKernel(backend, key, problem, grouping = 'one') {
   const { rv, tensors, opt } = await setup(backend, key, problem, grouping);
-  opt.step();
+  for (let i = 0; i < WARM_STEPS; i++) opt.step();
   const calls = recordCalls(rv._context.backend, () => opt.step());
   const replays = calls.map(({ kernel, args }) => bind(kernel, args));
   return {
     step: replays.length === 1 ? replays[0] : () => { for (const replay of replays) replay(); },
     params: () => tensors.map((t) => t.data.slice()),
     dispose: release(rv, opt),
-    stepsTaken: 1,
+    stepsTaken: WARM_STEPS,
     exactSteps: 1,
   };
 }
+
+const WARM_STEPS = 5;
 
 function recordCalls(backend, run) {
   const kernels = backend.kernels;

@@ -23,7 +23,7 @@ const COLUMNS = [
   ['Workload', (r) => r.workload],
   ['Optimizer', (r) => r.label],
   ['Params', (r) => r.n.toLocaleString('en-US')],
-  ['Implementation', (r) => r.impl],
+  ['Implementation', (r) => (r.note ? `${r.impl} †` : r.impl)],
   ['ns/param', (r) => (r.error ? `n/a: ${r.error}` : sig(r.nsPerParam))],
   ['± MAD', (r) => (r.error ? '' : `${fixed((100 * r.madNs) / r.medianNs, 1)}%`)],
   ['ns/step', (r) => (r.error ? '' : sig(r.medianNs))],
@@ -35,7 +35,40 @@ const COLUMNS = [
 export function markdownTable(rows) {
   const lines = [`| ${COLUMNS.map(([h]) => h).join(' | ')} |`, `|${COLUMNS.map(([h], i) => (i < 4 ? '---' : '---:')).join('|')}|`];
   for (const r of rows) lines.push(`| ${COLUMNS.map(([, cell]) => cell(r)).join(' | ')} |`);
-  return lines.join('\n');
+  return [...lines, ...notes(rows)].join('\n');
+}
+
+/** † footnotes: implementations that compute a different update than torch's. */
+function notes(rows) {
+  const seen = new Map(rows.filter((r) => r.note).map((r) => [`${r.impl}|${r.label}`, `† ${r.impl}, ${r.label}: ${r.note}.`]));
+  return seen.size ? ['', ...seen.values()] : [];
+}
+
+const SUMMARY_IMPLS = [
+  ['ravine simd', 'simd'], ['ravine js', 'js'], ['naive JS loop', 'naive JS'], ['TF.js wasm', 'TF.js wasm'],
+  ['TF.js cpu', 'TF.js cpu'], ['jax-js wasm (jit)', 'jax-js'], ['bandwidth bound', 'bound'],
+];
+
+/**
+ * One line per workload, optimizer and size: ns/param of the main implementations side by side, and
+ * how far ravine simd is from the bound and ahead of TF.js wasm (the README's table).
+ */
+export function summaryTable(rows) {
+  const keys = [...new Map(rows.map((r) => [`${r.workload}|${r.optimizer}|${r.n}`, r])).values()];
+  const head = ['Workload', 'Optimizer', 'Params', ...SUMMARY_IMPLS.map(([, short]) => short), 'simd × bound', 'TF.js wasm ÷ simd'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`];
+  for (const k of keys) {
+    const group = rows.filter((r) => r.workload === k.workload && r.optimizer === k.optimizer && r.n === k.n);
+    const get = (impl) => group.find((r) => r.impl === impl);
+    const cell = (impl) => {
+      const r = get(impl);
+      return !r ? '—' : r.error ? 'n/a' : `${sig(r.nsPerParam)}${r.note ? ' †' : ''}`;
+    };
+    const simd = get('ravine simd'), tf = get('TF.js wasm');
+    const speedup = simd?.medianNs && tf?.medianNs ? `${(tf.medianNs / simd.medianNs).toFixed(1)}×` : '—';
+    lines.push(`| ${[k.workload, k.label, k.n.toLocaleString('en-US'), ...SUMMARY_IMPLS.map(([impl]) => cell(impl)), simd?.vsBound ? `${simd.vsBound.toFixed(2)}` : '—', speedup].join(' | ')} |`);
+  }
+  return [...lines, ...notes(rows)].join('\n');
 }
 
 /** The same table, aligned for a terminal. */

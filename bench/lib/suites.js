@@ -14,7 +14,7 @@ const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 const REST = ['adadelta', 'adamax', 'nadam', 'radam'];
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const MODEL = ['bound', 'simd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
-const PER_CALL = ['simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const PER_CALL = ['harness', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 
 /**
  * The full plan (issue 3), or with `quick` two sizes and no 16M vector. `optimizers` narrows it;
@@ -65,6 +65,7 @@ export async function runPlan(entries, { timeMs = 300, iterations = 6, rounds = 
     for (const implKey of g.impls) {
       const impl = IMPLS[implKey];
       const row = { workload: g.workload, optimizer: g.key, label: OPTIMIZERS[g.key].label, n, tensors: g.sizes.length, impl: impl.label };
+      if (impl.deviations?.[g.key]) row.note = impl.deviations[g.key];
       rows.push(row);
       try {
         const runner = await impl.create(g.key, problem);

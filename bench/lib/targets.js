@@ -1,0 +1,51 @@
+// Issue 3's targets, checked against one run's rows: each with the measured ratio (worst case over
+// the sizes and optimizers it covers), whether it is met, and the row it was decided by.
+
+const find = (rows, where) => rows.filter((r) => !r.error && r.medianNs && Object.entries(where).every(([k, v]) => (typeof v === 'function' ? v(r[k]) : r[k] === v)));
+const same = (a, b) => a.workload === b.workload && a.optimizer === b.optimizer && a.n === b.n;
+
+/** For each row of `impl`, time(impl) / time(reference impl) in the same group. */
+function ratios(rows, impl, reference, where = {}) {
+  return find(rows, { impl, ...where }).flatMap((r) => {
+    const ref = rows.find((s) => same(r, s) && s.impl === reference && !s.error && s.medianNs);
+    return ref ? [{ row: r, ratio: r.medianNs / ref.medianNs }] : [];
+  });
+}
+
+const worst = (list, pick = Math.max) => (list.length ? list.reduce((a, b) => (pick(a.ratio, b.ratio) === a.ratio ? a : b)) : null);
+const where = (r) => `${r.label}, ${r.workload}, n=${r.n.toLocaleString('en-US')}`;
+const vector = (w) => w === 'one vector';
+const atLeast64K = (n) => n >= 65536;
+const adam64KTo16M = { optimizer: 'adam', workload: 'one vector', n: (n) => n >= 65536 && n <= 16777216 };
+
+export function checkTargets(rows) {
+  const targets = [];
+  const ratioTarget = (name, found, limit, speedup = false) => {
+    if (!found) return targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+    const measured = found.ratio;
+    targets.push({ name, measured, limit, met: speedup ? measured >= limit : measured <= limit, detail: where(found.row) });
+  };
+  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: vector, n: atLeast64K })), 1.1);
+  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (js)', worst(ratios(rows, 'ravine js', 'bare kernel loop (js)', { workload: vector, n: atLeast64K })), 1.1);
+  const perCall = find(rows, { impl: 'ravine simd', workload: 'per call, 16 params' });
+  const slowest = perCall.reduce((a, b) => (!a || b.medianNs > a.medianNs ? b : a), null);
+  targets.push(slowest
+    ? { name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: slowest.medianNs, limit: 100, unit: 'ns', met: slowest.medianNs <= 100, detail: where(slowest) }
+    : { name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: null, met: null, detail: 'not measured in this run' });
+  // Speedups: time(peer) / time(simd), at least `limit`; the worst case is the smallest.
+  ratioTarget('Adam ≥ 5× faster than TF.js wasm, 64K–16M', worst(ratios(rows, 'TF.js wasm', 'ravine simd', adam64KTo16M), Math.min), 5, true);
+  ratioTarget('Adam ≥ 100× faster than TF.js cpu, 64K–16M', worst(ratios(rows, 'TF.js cpu', 'ravine simd', adam64KTo16M), Math.min), 100, true);
+  ratioTarget('Adam ≥ 50× faster than TF.js wasm on ResNet-18', worst(ratios(rows, 'TF.js wasm', 'ravine simd', { optimizer: 'adam', workload: (w) => w.startsWith('ResNet-18') }), Math.min), 50, true);
+  ratioTarget('SGD momentum at 16M ≤ 1.15× the bandwidth bound', worst(ratios(rows, 'ravine simd', 'bandwidth bound', { optimizer: 'sgd', workload: vector, n: 16777216 })), 1.15);
+  ratioTarget('ravine js ≤ 1.3× the naive JS loop', worst(ratios(rows, 'ravine js', 'naive JS loop', { workload: vector })), 1.3);
+  return targets;
+}
+
+export function targetsMarkdown(targets) {
+  const lines = ['| Target (issue 3) | Measured | Met | Decided by |', '|---|---:|:---:|---|'];
+  for (const t of targets) {
+    const measured = t.measured == null ? '—' : t.unit === 'ns' ? `${t.measured.toFixed(0)} ns` : `${t.measured.toFixed(2)}×`;
+    lines.push(`| ${t.name} | ${measured} | ${t.met == null ? '—' : t.met ? 'yes' : '**no**'} | ${t.detail} |`);
+  }
+  return lines.join('\n');
+}
