@@ -13,7 +13,7 @@ export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
 export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
-export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type ValleyOptions } from './surfaces/index.js';
+export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type RosenbrockOptions, type ValleyOptions } from './surfaces/index.js';
 export { minimize } from './minimize/index.js';
 export type { MinimizeOptions, MinimizeResult, IterationInfo, Method, SecondOrderMethod, FirstOrderMethod, LineSearch, Status } from './minimize/types.js';
 export type { Evaluations } from './minimize/evaluator.js';

@@ -44,6 +44,7 @@ export class Run {
     this.f = this.ev.valueAndGrad(this.x, this.g);
     this.gradNorm = this.ws.norm(this.g);
     this.record();
+    this.ev.where = 'iteration 1';
     return this.gradNorm <= this.settings.gradTol;
   }
 

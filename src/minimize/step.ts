@@ -18,7 +18,8 @@ export class LineStepper {
   constructor(run: Run, kind: LineSearch) {
     this.#run = run;
     this.#xt = run.ws.alloc();
-    this.#slots = kind === 'strongWolfe' ? [run.ws.alloc(), run.ws.alloc(), run.ws.alloc()] : [];
+    // The gradient at a trial point goes to a slot, never straight into g: g stays the last good one.
+    this.#slots = kind === 'strongWolfe' ? [run.ws.alloc(), run.ws.alloc(), run.ws.alloc()] : [run.ws.alloc()];
   }
 
   /** Returns false, leaving x, f and g as they were, when no step along d decreases f. */
@@ -28,8 +29,10 @@ export class LineStepper {
     ev.where = `line search of iteration ${run.iterations + 1}`;
     if (kind === 'none') {
       k.waxpy_f64(xt, x, d, n, 1);
-      run.f = ev.valueAndGrad(xt, run.g);
+      const f = ev.valueAndGrad(xt, this.#slots[0]);
       ws.copy(x, xt);
+      ws.copy(run.g, this.#slots[0]);
+      run.f = f;
       this.evaluations = 1;
       this.lastT = 1;
       return true;
@@ -38,9 +41,10 @@ export class LineStepper {
       const found = armijo((t) => (k.waxpy_f64(xt, x, d, n, t), ev.value(xt)), run.f, gtd, t0);
       this.evaluations = found.evaluations;
       if (!(found.t > 0)) return false;
-      ws.copy(x, xt); // the last trial is the accepted one
+      ev.grad(xt, this.#slots[0]); // the last trial is the accepted one
+      ws.copy(x, xt);
+      ws.copy(run.g, this.#slots[0]);
       run.f = found.f;
-      ev.grad(x, run.g);
       this.lastT = found.t;
       return true;
     }

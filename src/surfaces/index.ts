@@ -4,6 +4,7 @@ import { rosenbrock } from './rosenbrock.js';
 
 export type { Problem, Surface } from './types.js';
 export type { RavineSurfaceOptions } from './ravine.js';
+export type { RosenbrockOptions } from './rosenbrock.js';
 export type { ValleyOptions } from './classic.js';
 
 /** The classic test surfaces, each a function returning a fresh `Surface`. */
