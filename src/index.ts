@@ -17,3 +17,4 @@ export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type R
 export { minimize } from './minimize/index.js';
 export type { MinimizeOptions, MinimizeResult, IterationInfo, Method, SecondOrderMethod, FirstOrderMethod, LineSearch, Status } from './minimize/types.js';
 export type { Evaluations } from './minimize/evaluator.js';
+export { LBFGS, type LBFGSOptions } from './optim/lbfgs.js';

@@ -1,0 +1,331 @@
+import type { Context } from '../context.js';
+import { strongWolfe } from '../minimize/linesearch.js';
+import { Workspace } from '../minimize/workspace.js';
+import { describe } from '../ravine.js';
+import { Tensor } from '../tensor.js';
+import { atLeast, finite } from './validate.js';
+
+export interface LBFGSOptions {
+  lr: number;
+  /** Iterations per `step()`. */
+  maxIter: number;
+  /** Closure evaluations per `step()`; default maxIter·5/4 (floored), as torch. */
+  maxEval: number | null;
+  toleranceGrad: number;
+  toleranceChange: number;
+  historySize: number;
+  /** null: fixed steps of lr; 'strongWolfe' (torch's 'strong_wolfe' also accepted). */
+  lineSearchFn: 'strongWolfe' | 'strong_wolfe' | null;
+}
+
+const DEFAULTS: LBFGSOptions = {
+  lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null,
+};
+
+/** What persists between `step()` calls (torch's `state[param]`). */
+interface History {
+  funcEvals: number;
+  nIter: number;
+  t: number;
+  hDiag: number;
+  prevLoss: number;
+  /** byte offsets of the pairs, oldest first: y = Δg (torch's old_dirs), s = t·d (old_stps) */
+  y: number[];
+  s: number[];
+  ro: number[];
+  /** pair buffers evicted from the history, reused before allocating */
+  spare: number[];
+}
+
+/**
+ * @internal Where the parameters live: ravine's float32 tensors for users; a float64 vector in tests
+ * that check the algorithm against torch's float64 run without float32 rounding in the way.
+ */
+export interface ParamIO {
+  readonly ctx: Context;
+  readonly n: number;
+  /** gradient → h[at..at+n) */
+  readGrad(h: Float64Array, at: number): void;
+  /** parameters → h[at..at+n) */
+  readParams(h: Float64Array, at: number): void;
+  /** parameters ← h[x + i] + step·h[d + i] (indices in float64 elements) */
+  writeParams(h: Float64Array, x: number, d: number, step: number): void;
+}
+
+/** The tensors as one flat float32 vector: p ← f32(x + t·d). */
+function tensorIO(tensors: readonly Tensor[]): ParamIO {
+  return {
+    ctx: tensors[0]._ctx,
+    n: tensors.reduce((sum, t) => sum + t.size, 0),
+    readGrad(h, at) {
+      for (const t of tensors) (h.set(t.grad, at), (at += t.size));
+    },
+    readParams(h, at) {
+      for (const t of tensors) (h.set(t.data, at), (at += t.size));
+    },
+    writeParams(h, x, d, step) {
+      for (const t of tensors) {
+        const data = t.data;
+        for (let i = 0; i < t.size; i++) data[i] = h[x + i] + step * h[d + i];
+        x += t.size;
+        d += t.size;
+      }
+    },
+  };
+}
+
+function check(where: string, o: LBFGSOptions): void {
+  atLeast(where, 'lr', o.lr, 0);
+  for (const key of ['maxIter', 'historySize'] as const) {
+    if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${where}: invalid ${key} = ${describe(o[key])}: must be an integer >= 1`);
+  }
+  if (o.maxEval !== null && (!Number.isInteger(o.maxEval) || o.maxEval < 1)) {
+    throw new RangeError(`${where}: invalid maxEval = ${describe(o.maxEval)}: must be an integer >= 1, or null`);
+  }
+  atLeast(where, 'toleranceGrad', o.toleranceGrad, 0);
+  atLeast(where, 'toleranceChange', o.toleranceChange, 0);
+  finite(where, 'lr', o.lr);
+  if (o.lineSearchFn !== null && o.lineSearchFn !== 'strongWolfe' && o.lineSearchFn !== 'strong_wolfe') {
+    throw new RangeError(`${where}: invalid lineSearchFn = ${describe(o.lineSearchFn)}: must be null or 'strongWolfe'`);
+  }
+}
+
+/**
+ * L-BFGS as torch.optim.LBFGS (torch 1.13), step for step: `step(closure)` runs up to maxIter
+ * iterations, each a two-loop recursion over the last historySize pairs (pairs with y·s ≤ 1e-10
+ * skipped) and a fixed step of lr (the first min(1, 1/‖g‖₁)·lr) or torch's strong-Wolfe search.
+ * Directions, gradients and history are float64 in the heap, on the f64 kernels; the parameters stay
+ * float32 tensors, moved by p ← f32(p + t·d). One parameter group, as in torch.
+ */
+export class LBFGS {
+  /** torch's `param_groups` (always one): change an option between steps with `opt.paramGroups[0].lr = 0.5`. */
+  readonly paramGroups: [LBFGSOptions & { readonly params: readonly Tensor[] }];
+  readonly #ctx: Context;
+  readonly #io: ParamIO;
+  readonly #ws: Workspace;
+  readonly #flatGrad: number;
+  readonly #prevFlatGrad: number;
+  readonly #d: number;
+  readonly #xInit: number;
+  readonly #slots: number[];
+  #history: History | null = null;
+  #disposed = false;
+
+  constructor(params: Tensor[] | [{ params: Tensor[] } & Partial<LBFGSOptions>], options: Partial<LBFGSOptions> = {}, /** @internal */ io?: ParamIO) {
+    const where = 'LBFGS';
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    if (!Array.isArray(params) || (params.length === 0 && io === undefined)) throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
+    let tensors: Tensor[], groupOptions: Partial<LBFGSOptions> = {};
+    if (params.every((p) => p instanceof Tensor)) {
+      tensors = params as Tensor[];
+    } else {
+      if ((params as unknown[]).length !== 1) throw new TypeError(`${where} doesn't support per-parameter options (parameter groups): got ${params.length} groups`);
+      const { params: groupTensors, ...rest } = params[0] as { params: Tensor[] } & Partial<LBFGSOptions>;
+      if (!Array.isArray(groupTensors) || groupTensors.length === 0) throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty) }`);
+      tensors = groupTensors;
+      groupOptions = rest;
+    }
+    const merged = { ...DEFAULTS, ...options, ...groupOptions };
+    for (const key of Object.keys(merged)) {
+      if (!(key in DEFAULTS)) throw new TypeError(`${where}: unknown option '${key}' (LBFGS takes ${Object.keys(DEFAULTS).join(', ')})`);
+    }
+    check(where, merged);
+    const ctx = io?.ctx ?? tensors[0]._ctx;
+    const seen = new Set<Tensor>();
+    for (const t of tensors) {
+      if (!(t instanceof Tensor)) throw new TypeError(`${where}: params must be tensors made by a Ravine context, got ${describe(t)}`);
+      if (t.disposed || t._ctx.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
+      if (t._ctx !== ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
+      if (t._owner) throw new TypeError(`${where}: tensor '${t.name}' already belongs to an optimizer`);
+      if (seen.has(t)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
+      seen.add(t);
+    }
+    for (const t of tensors) t._owner = this;
+    this.#ctx = ctx;
+    this.paramGroups = [Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & { readonly params: readonly Tensor[] }];
+    this.#io = io ?? tensorIO(tensors);
+    this.#ws = new Workspace(ctx, this.#io.n);
+    this.#flatGrad = this.#ws.alloc();
+    this.#prevFlatGrad = this.#ws.alloc();
+    this.#d = this.#ws.alloc();
+    this.#xInit = this.#ws.alloc();
+    this.#slots = [this.#ws.alloc(), this.#ws.alloc(), this.#ws.alloc()];
+  }
+
+  /** Closure evaluations and iterations over all steps so far (torch's state 'func_evals', 'n_iter'). */
+  get funcEvals(): number {
+    return this.#history?.funcEvals ?? 0;
+  }
+  get nIter(): number {
+    return this.#history?.nIter ?? 0;
+  }
+
+  /** Zeroes every parameter's gradient. */
+  zeroGrad(): void {
+    this.#live();
+    for (const t of this.paramGroups[0].params) t.grad.fill(0);
+  }
+
+  /**
+   * Up to maxIter L-BFGS iterations. `closure` recomputes the loss at the tensors' current values,
+   * writes their gradients and returns the loss; it returns the loss of its first call, as torch does.
+   */
+  step(closure: () => number): number {
+    this.#live();
+    if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
+    const o = this.paramGroups[0];
+    check('LBFGS', o);
+    const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
+    const ws = this.#ws, { k, n } = ws;
+    const g = this.#flatGrad, d = this.#d;
+    const st = (this.#history ??= { funcEvals: 0, nIter: 0, t: 0, hDiag: 1, prevLoss: NaN, y: [], s: [], ro: [], spare: [] });
+
+    const origLoss = closure();
+    let loss = Number(origLoss);
+    let currentEvals = 1;
+    st.funcEvals++;
+    this.#gather(g);
+    let optCond = this.#maxAbs(g) <= o.toleranceGrad;
+    if (optCond) return origLoss;
+
+    let nIter = 0;
+    let t = st.t;
+    while (nIter < o.maxIter) {
+      nIter++;
+      st.nIter++;
+      if (st.nIter === 1) {
+        ws.copy(d, g);
+        k.scale_f64(d, n, -1);
+        st.spare.push(...st.y, ...st.s);
+        st.y = [];
+        st.s = [];
+        st.ro = [];
+        st.hDiag = 1;
+      } else {
+        this.#updateHistory(t, o.historySize);
+        this.#direction();
+      }
+      ws.copy(this.#prevFlatGrad, g);
+      st.prevLoss = loss;
+      t = st.nIter === 1 ? Math.min(1, 1 / this.#sumAbs(g)) * o.lr : o.lr;
+      const gtd = k.dot_f64(g, d, n);
+      if (gtd > -o.toleranceChange) break;
+
+      let lsEvals = 0;
+      if (o.lineSearchFn !== null) {
+        this.#gatherParams(this.#xInit);
+        const slots = this.#slots;
+        const found = strongWolfe((step, slot) => {
+          this.#setParams(step);
+          const f = Number(closure());
+          this.#gather(slots[slot]);
+          return [f, k.dot_f64(slots[slot], d, n)];
+        }, loss, gtd, t, this.#maxAbs(d));
+        [loss, t, lsEvals] = [found.f, found.t, found.evaluations];
+        if (found.slot >= 0) ws.copy(g, slots[found.slot]);
+        this.#setParams(t);
+        optCond = this.#maxAbs(g) <= o.toleranceGrad;
+      } else {
+        this.#gatherParams(this.#xInit);
+        this.#setParams(t);
+        if (nIter !== o.maxIter) {
+          loss = Number(closure());
+          this.#gather(g);
+          optCond = this.#maxAbs(g) <= o.toleranceGrad;
+          lsEvals = 1;
+        }
+      }
+      currentEvals += lsEvals;
+      st.funcEvals += lsEvals;
+      if (nIter === o.maxIter || currentEvals >= maxEval || optCond) break;
+      if (this.#maxAbs(d) * Math.abs(t) <= o.toleranceChange) break;
+      if (Math.abs(loss - st.prevLoss) < o.toleranceChange) break;
+    }
+    st.t = t;
+    return origLoss;
+  }
+
+  /** Frees the optimizer's float64 state; the tensors are free to join another optimizer. */
+  dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    for (const t of this.paramGroups[0].params) t._owner = null;
+    if (!this.#ctx.disposed) this.#ws.dispose();
+  }
+
+  get disposed(): boolean {
+    return this.#disposed;
+  }
+
+  /** y = g − g_prev, s = t·d; kept (evicting the oldest when full) when y·s > 1e-10. */
+  #updateHistory(t: number, historySize: number): void {
+    const ws = this.#ws, { k, n } = ws, st = this.#history!;
+    const y = st.spare.pop() ?? ws.alloc(), s = st.spare.pop() ?? ws.alloc();
+    ws.copy(y, this.#flatGrad);
+    k.axpy_f64(y, this.#prevFlatGrad, n, -1);
+    ws.copy(s, this.#d);
+    k.scale_f64(s, n, t);
+    const ys = k.dot_f64(y, s, n);
+    if (ys > 1e-10) {
+      while (st.y.length >= historySize) {
+        st.spare.push(st.y.shift()!, st.s.shift()!);
+        st.ro.shift();
+      }
+      st.y.push(y);
+      st.s.push(s);
+      st.ro.push(1 / ys);
+      st.hDiag = ys / k.dot_f64(y, y, n);
+    } else {
+      st.spare.push(y, s);
+    }
+  }
+
+  /** d = −H·g by the two-loop recursion, in torch's order. */
+  #direction(): void {
+    const ws = this.#ws, { k, n } = ws, st = this.#history!, d = this.#d;
+    const al = new Float64Array(st.y.length);
+    ws.copy(d, this.#flatGrad);
+    k.scale_f64(d, n, -1);
+    for (let i = st.y.length - 1; i >= 0; i--) {
+      al[i] = k.dot_f64(st.s[i], d, n) * st.ro[i];
+      k.axpy_f64(d, st.y[i], n, -al[i]);
+    }
+    k.scale_f64(d, n, st.hDiag);
+    for (let i = 0; i < st.y.length; i++) {
+      const be = k.dot_f64(st.y[i], d, n) * st.ro[i];
+      k.axpy_f64(d, st.s[i], n, al[i] - be);
+    }
+  }
+
+  #gather(at: number): void {
+    this.#io.readGrad(this.#ws.h, at >>> 3);
+  }
+
+  #gatherParams(at: number): void {
+    this.#io.readParams(this.#ws.h, at >>> 3);
+  }
+
+  /** p ← x_init + t·d (torch's _set_param(x_init) then _add_grad(t, d)), rounded as the parameters are. */
+  #setParams(step: number): void {
+    this.#io.writeParams(this.#ws.h, this.#xInit >>> 3, this.#d >>> 3, step);
+  }
+
+  #maxAbs(at: number): number {
+    const h = this.#ws.h, start = at >>> 3;
+    let m = 0;
+    for (let i = 0; i < this.#ws.n; i++) m = Math.max(m, Math.abs(h[start + i]));
+    return m;
+  }
+
+  #sumAbs(at: number): number {
+    const h = this.#ws.h, start = at >>> 3;
+    let s = 0;
+    for (let i = 0; i < this.#ws.n; i++) s += Math.abs(h[start + i]);
+    return s;
+  }
+
+  #live(): void {
+    if (this.#disposed) throw new TypeError('this LBFGS optimizer has been disposed');
+    if (this.#ctx.disposed) throw new TypeError('the Ravine context of this LBFGS optimizer has been disposed');
+  }
+}
