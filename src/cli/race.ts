@@ -1,0 +1,137 @@
+// npm run race: Newton, Newton-CG, L-BFGS and Adam race down the ravine (or another surface), with
+// progress, a table of iterations, and an SVG of the trajectories over the surface.
+// npm run race -- --big [n]: L-BFGS on an n-dimensional (default 1,000,000) extended Rosenbrock,
+// with its memory and time per iteration.
+import { writeFileSync } from 'node:fs';
+import { createRavine, minimize, surfaces, type MinimizeOptions, type MinimizeResult, type Ravine, type Surface } from '../index.js';
+import { svgChart } from './plot.js';
+
+interface Racer {
+  label: string;
+  options: MinimizeOptions;
+}
+
+const TARGET = 1e-8; // "arrived": f − f* ≤ TARGET
+
+const racers: Racer[] = [
+  { label: 'Newton', options: { method: 'newton' } },
+  { label: 'Newton-CG', options: { method: 'newtonCG' } },
+  { label: 'L-BFGS', options: { method: 'lbfgs' } },
+  { label: 'Adam (lr 0.05)', options: { method: 'adam', optimizer: { lr: 0.05 } } },
+];
+
+function argument(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return undefined;
+  const next = process.argv[i + 1];
+  return next === undefined || next.startsWith('--') ? '' : next;
+}
+
+function surfaceFromArguments(): Surface {
+  const name = argument('surface') ?? 'ravine';
+  const kappa = Number(argument('kappa') ?? 100), angle = Number(argument('angle') ?? 0);
+  if (name === 'ravine') return surfaces.ravine({ kappa, angle });
+  if (name in surfaces && name !== 'saddle') return (surfaces[name as keyof typeof surfaces] as () => Surface)();
+  throw new RangeError(`--surface must be one of ${Object.keys(surfaces).filter((s) => s !== 'saddle').join(', ')}, got ${name}`);
+}
+
+function race(rv: Ravine, surface: Surface, maxIter: number) {
+  const fStar = surface.minValue ?? 0;
+  return racers.map(({ label, options }) => {
+    const losses: number[] = [];
+    let arrived = -1;
+    const result: MinimizeResult = minimize(surface, undefined, {
+      ...options, maxIter, ravine: rv, trajectory: true,
+      onIteration({ iteration, f }) {
+        losses.push(f);
+        if (arrived < 0 && f - fStar <= TARGET) arrived = iteration;
+        if (iteration > 0 && iteration % 1000 === 0) process.stderr.write(`  ${label}: iteration ${iteration}, f = ${f.toExponential(3)}${process.stderr.isTTY ? '\r' : '\n'}`);
+      },
+    });
+    if (process.stderr.isTTY) process.stderr.write(' '.repeat(60) + '\r');
+    const e = result.evaluations;
+    console.log(
+      `${label.padEnd(16)} ${String(arrived < 0 ? `> ${result.iterations}` : arrived).padStart(8)} ${String(result.iterations).padStart(10)}  ` +
+      `${result.status.padEnd(14)} ${result.f.toExponential(2).padStart(10)}   f ${e.f}, ∇f ${e.grad}, H ${e.hess}, Hv ${e.hvp}` +
+      (result.fallbacks ? `, fallbacks ${result.fallbacks}` : ''),
+    );
+    return { label, result, losses, arrived };
+  });
+}
+
+/** The surface as a log-scaled heat map, the trajectories over it, and a legend. */
+function trajectorySvg(surface: Surface, runs: ReturnType<typeof race>, title: string): string {
+  const W = 800, H = 600, pad = 40, cells = 60;
+  const points = runs.flatMap((r) => r.result.trajectory!.map((x) => [x[0], x[1]]));
+  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
+  const spread = (lo: number, hi: number) => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
+  const [x0, x1] = spread(Math.min(...xs), Math.max(...xs)), [y0, y1] = spread(Math.min(...ys), Math.max(...ys));
+  const sx = (x: number) => pad + ((W - 2 * pad) * (x - x0)) / (x1 - x0), sy = (y: number) => H - pad - ((H - 2 * pad) * (y - y0)) / (y1 - y0);
+  const fStar = surface.minValue ?? 0, at = new Float64Array(2);
+  const field: number[] = [];
+  for (let j = 0; j < cells; j++) {
+    for (let i = 0; i < cells; i++) {
+      at[0] = x0 + ((i + 0.5) * (x1 - x0)) / cells;
+      at[1] = y0 + ((j + 0.5) * (y1 - y0)) / cells;
+      field.push(Math.log10(surface.f(at) - fStar + 1e-12));
+    }
+  }
+  const lo = Math.min(...field), hi = Math.max(...field);
+  const cw = (W - 2 * pad) / cells, ch = (H - 2 * pad) / cells;
+  const rects = field.map((v, k) => {
+    const shade = Math.round(255 - 160 * ((v - lo) / (hi - lo || 1)));
+    return `<rect x="${(pad + (k % cells) * cw).toFixed(1)}" y="${(H - pad - (Math.floor(k / cells) + 1) * ch).toFixed(1)}" width="${(cw + 0.6).toFixed(1)}" height="${(ch + 0.6).toFixed(1)}" fill="rgb(${shade},${shade},255)"/>`;
+  });
+  const colors = ['#d9480f', '#2b8a3e', '#862e9c', '#0b6e99'];
+  const paths = runs.map((r, k) => {
+    const pts = r.result.trajectory!.map((x) => `${sx(x[0]).toFixed(1)},${sy(x[1]).toFixed(1)}`).join(' ');
+    return `<polyline fill="none" stroke="${colors[k]}" stroke-width="2" stroke-opacity="0.85" points="${pts}"/>` +
+      `<text x="${W - pad - 230}" y="${pad + 20 + 18 * k}" fill="${colors[k]}" font-size="14">${r.label}: ${r.arrived < 0 ? `> ${r.result.iterations}` : r.arrived} iterations</text>`;
+  });
+  const minimum = surface.minimum ? `<circle cx="${sx(surface.minimum[0])}" cy="${sy(surface.minimum[1])}" r="5" fill="black"/>` : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">` +
+    `<rect width="100%" height="100%" fill="white"/>${rects.join('')}${paths.join('')}${minimum}` +
+    `<text x="${pad}" y="26" font-size="16">${title}</text></svg>\n`;
+}
+
+async function big(n: number): Promise<void> {
+  const rv = await createRavine();
+  const surface = surfaces.rosenbrock(n, { coupling: 'pairs' });
+  const m = 10;
+  console.log(`L-BFGS (m = ${m}) on the ${n.toLocaleString('en')}-dimensional extended Rosenbrock function, ${rv.backend} backend`);
+  const started = performance.now();
+  const result = minimize(surface, undefined, {
+    method: 'lbfgs', history: m, gradTol: 1e-6, ravine: rv,
+    onIteration({ iteration, f, gradNorm }) {
+      if (iteration % 5 === 0) console.log(`  iteration ${String(iteration).padStart(3)}  f = ${f.toExponential(3)}  ‖∇f‖ = ${gradNorm.toExponential(3)}`);
+    },
+  });
+  const ms = performance.now() - started;
+  let worst = 0;
+  for (const v of result.x) worst = Math.max(worst, Math.abs(v - 1));
+  console.log(`${result.status} in ${result.iterations} iterations (${result.evaluations.f} evaluations of f and ∇f), max |x − 1| = ${worst.toExponential(2)}`);
+  console.log(`time: ${(ms / result.iterations).toFixed(1)} ms per iteration (${(ms / 1000).toFixed(2)} s in all, evaluations of f and ∇f in JS included)`);
+  console.log(`memory: ${(rv.highWaterBytes / 2 ** 20).toFixed(1)} MiB of heap at most = (2m + 8)·n float64 = ${(((2 * m + 8) * 8 * n) / 2 ** 20).toFixed(1)} MiB: ` +
+    `${m} history pairs, x, g, previous g, d, trial x and three line-search gradients`);
+  rv.dispose();
+}
+
+async function main(): Promise<void> {
+  const bigArgument = argument('big');
+  if (bigArgument !== undefined) return big(bigArgument === '' ? 1_000_000 : Number(bigArgument));
+  const surface = surfaceFromArguments();
+  const maxIter = Number(argument('max-iter') ?? 5000);
+  const svgPath = argument('svg') || 'race.svg';
+  const rv = await createRavine();
+  console.log(`Racing to f − f* ≤ ${TARGET} on ${surface.name} from (${Array.from(surface.start).join(', ')}), ${rv.backend} backend, gradTol 1e-8, at most ${maxIter} iterations\n`);
+  console.log(`${'method'.padEnd(16)} ${'to f*+1e-8'.padStart(8)} ${'iterations'.padStart(10)}  ${'status'.padEnd(14)} ${'final f'.padStart(10)}   evaluations`);
+  const runs = race(rv, surface, maxIter);
+  writeFileSync(svgPath, trajectorySvg(surface, runs, `${surface.name}: trajectories to f − f* ≤ ${TARGET}`));
+  const lossPath = svgPath.replace(/\.svg$/, '') + '-loss.svg';
+  const fStar = surface.minValue ?? 0;
+  writeFileSync(lossPath, svgChart(Object.fromEntries(runs.map((r) => [r.label, r.losses.map((f) => Math.max(f - fStar, 1e-30))])), `${surface.name}: f − f* per iteration`));
+  console.log(`\nwrote ${svgPath} (trajectories over the surface) and ${lossPath} (f − f* per iteration)`);
+  rv.dispose();
+}
+
+await main();
