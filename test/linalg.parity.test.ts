@@ -1,5 +1,6 @@
 // The f64 kernels under Newton, Newton-CG and L-BFGS: SIMD and JS give the same bits (results and
 // returned values) at every length 0..67 (every tail of the 2- and 4-wide blocks) and a large odd one.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRavine, type Ravine } from '../src/index.js';
 import type { Kernels } from '../src/backend/kernels.js';
@@ -141,6 +142,19 @@ describe('f64 linear-algebra kernels: simd and js agree bit for bit', () => {
       const [simd, js] = await both([a], (k, [l]) => k.cholesky_f64(l, n, 1e-12), ([l]) => [l, n * n]);
       expectSame(simd, js, `indefinite n=${n}`);
       expect(js.value).toBe(bad);
+    }
+  });
+});
+
+describe('f64 kernels stay vectorised', () => {
+  it('every linalg export in the release build executes f64x2 instructions (no silent scalarisation)', () => {
+    const wat = readFileSync(new URL('../build/ravine.wat', import.meta.url), 'utf8');
+    const names = ['dot_f64', 'axpy_f64', 'scale_f64', 'axpby_f64', 'waxpy_f64', 'matvec_f64', 'cholesky_f64', 'solve_lower_f64', 'solve_lower_transpose_f64'];
+    for (const name of names) {
+      const start = wat.indexOf(`(func $assembly/linalg/${name} `);
+      expect(start, name).toBeGreaterThan(0);
+      const end = wat.indexOf('\n (func ', start + 1);
+      expect(wat.slice(start, end < 0 ? undefined : end), name).toMatch(/f64x2\.(mul|add)/);
     }
   });
 });
