@@ -1,7 +1,7 @@
 // npm run race: Newton, Newton-CG, L-BFGS and Adam race down the ravine (or another surface), with
 // progress, a table of iterations, and an SVG of the trajectories over the surface.
-// npm run race -- --big [n]: L-BFGS on an n-dimensional (default 1,000,000) extended Rosenbrock,
-// with its memory and time per iteration.
+// npm run race -- --big [n] [--coupling chained]: L-BFGS on an n-dimensional (default 1,000,000)
+// extended (or chained) Rosenbrock, with its memory and time per iteration.
 // npm run race -- --scipy [dir]: the comparison with SciPy and torch.optim.LBFGS (scipy.json and
 // closure.json in dir, default ../shared/reference beside the repository).
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -98,9 +98,10 @@ function trajectorySvg(surface: Surface, runs: ReturnType<typeof race>, title: s
 
 async function big(n: number): Promise<void> {
   const rv = await createRavine();
-  const surface = surfaces.rosenbrock(n, { coupling: 'pairs' });
+  const coupling = argument('coupling') === 'chained' ? 'chained' : 'pairs';
+  const surface = surfaces.rosenbrock(n, { coupling });
   const m = 10;
-  console.log(`L-BFGS (m = ${m}) on the ${n.toLocaleString('en')}-dimensional extended Rosenbrock function, ${rv.backend} backend`);
+  console.log(`L-BFGS (m = ${m}) on the ${n.toLocaleString('en')}-dimensional ${coupling === 'pairs' ? 'extended' : 'chained'} Rosenbrock function, ${rv.backend} backend`);
   // Time the user's side (f and ∇f in plain JS) apart from L-BFGS's own (kernels, line search).
   let userMs = 0;
   const timed = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
@@ -112,9 +113,9 @@ async function big(n: number): Promise<void> {
   const problem = { n, start: surface.start, f: timed(surface.f), grad: timed(surface.grad) };
   const started = performance.now();
   const result = minimize(problem, undefined, {
-    method: 'lbfgs', history: m, gradTol: 1e-6, ravine: rv,
+    method: 'lbfgs', history: m, gradTol: 1e-6, ravine: rv, maxIter: 10 * n,
     onIteration({ iteration, f, gradNorm }) {
-      if (iteration % 5 === 0) console.log(`  iteration ${String(iteration).padStart(3)}  f = ${f.toExponential(3)}  ‖∇f‖ = ${gradNorm.toExponential(3)}`);
+      if (iteration % (coupling === 'pairs' ? 5 : 1000) === 0) console.log(`  iteration ${String(iteration).padStart(3)}  f = ${f.toExponential(3)}  ‖∇f‖ = ${gradNorm.toExponential(3)}`);
     },
   });
   const ms = performance.now() - started;
