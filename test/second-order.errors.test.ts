@@ -27,6 +27,7 @@ describe('minimize: bad arguments', () => {
     ['a Hessian of the wrong size', () => minimize({ ...quadratic, hess: () => [2, 0, 4] }, [1, 1], { method: 'newton' }), RangeError, /problem.hess returned 3 values, expected 4 \(an 2×2 Hessian/],
     ['a Hessian with a short row', () => minimize({ ...quadratic, hess: () => [[2, 0], [0]] }, [1, 1], { method: 'newton' }), RangeError, /row 1 of length 1, expected 2/],
     ['a gradient of the wrong length', () => minimize({ ...quadratic, grad: () => [1, 2, 3] }, [1, 1]), RangeError, /problem.grad returned 3 values, expected 2/],
+    ['newton above 4096 dimensions', () => minimize(surfaces.rosenbrock(5000), undefined, { method: 'newton' }), RangeError, /dense 5000×5000 Hessian twice; use 'newtonCG' or 'lbfgs'/],
     ['an optimizer option the optimizer rejects', () => minimize(quadratic, [1, 1], { method: 'adam', optimizer: { lr: -1 } }), RangeError, /lr/],
   ];
   for (const [what, call, type, message] of cases) {

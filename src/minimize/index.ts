@@ -89,7 +89,7 @@ function checkOptions(options: MinimizeOptions, method: Method, n: number): Sett
   if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw new TypeError(`minimize: onIteration must be a function, got ${describe(options.onIteration)}`);
   if (options.trajectory !== undefined && typeof options.trajectory !== 'boolean') throw new TypeError(`minimize: trajectory must be a boolean, got ${describe(options.trajectory)}`);
   if (options.ravine !== undefined && !(options.ravine instanceof Ravine)) throw new TypeError(`minimize: ravine must be a Ravine (from createRavine), got ${describe(options.ravine)}`);
-  if (method === 'newton' && n > 8192) throw new RangeError(`minimize: method 'newton' stores the dense ${n}×${n} Hessian; use 'newtonCG' or 'lbfgs' above n = 8192`);
+  if (method === 'newton' && n > 4096) throw new RangeError(`minimize: method 'newton' stores the dense ${n}×${n} Hessian twice; use 'newtonCG' or 'lbfgs' above n = 4096`);
   return { maxIter, gradTol, history, fallback, lineSearch, optimizer, onIteration: options.onIteration, trajectory: options.trajectory ? [] : undefined };
 }
 

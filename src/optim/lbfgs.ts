@@ -38,7 +38,7 @@ interface History {
 }
 
 /**
- * @internal Where the parameters live: ravine's float32 tensors for users; a float64 vector in tests
+ * Where the parameters live (not exported from the package index): ravine's float32 tensors for users; a float64 vector in tests
  * that check the algorithm against torch's float64 run without float32 rounding in the way.
  */
 export interface ParamIO {
@@ -111,7 +111,7 @@ export class LBFGS {
   #history: History | null = null;
   #disposed = false;
 
-  constructor(params: Tensor[] | [{ params: Tensor[] } & Partial<LBFGSOptions>], options: Partial<LBFGSOptions> = {}, /** @internal */ io?: ParamIO) {
+  constructor(params: Tensor[] | [{ params: Tensor[] } & Partial<LBFGSOptions>], options: Partial<LBFGSOptions> = {}, /** internal: tests drive float64 parameters through it */ io?: ParamIO) {
     const where = 'LBFGS';
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     if (!Array.isArray(params) || (params.length === 0 && io === undefined)) throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
