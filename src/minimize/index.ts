@@ -8,7 +8,7 @@ import { lbfgs } from './lbfgs.js';
 import { newton } from './newton.js';
 import { newtonCG } from './newtonCG.js';
 import { Run, type Settings } from './run.js';
-import type { FirstOrderMethod, LineSearch, Method, MinimizeOptions, MinimizeResult } from './types.js';
+import type { LineSearch, Method, MinimizeOptions, MinimizeResult } from './types.js';
 import { Workspace } from './workspace.js';
 
 const SECOND_ORDER = ['newton', 'newtonCG', 'lbfgs'] as const;
@@ -93,4 +93,3 @@ function checkOptions(options: MinimizeOptions, method: Method, n: number): Sett
   return { maxIter, gradTol, history, fallback, lineSearch, optimizer, onIteration: options.onIteration, trajectory: options.trajectory ? [] : undefined };
 }
 
-export type { FirstOrderMethod };
