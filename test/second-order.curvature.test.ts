@@ -73,3 +73,17 @@ describe('negative curvature', () => {
     expect(cg.f).toBeLessThan(-1);
   });
 });
+
+describe('every method with every line search', () => {
+  for (const method of ['newton', 'newtonCG', 'lbfgs'] as const) {
+    for (const lineSearch of ['strongWolfe', 'armijo'] as const) {
+      it(`${method} with ${lineSearch} converges on Rosenbrock from (−1.2, 1), Beale and the valley`, () => {
+        for (const surface of [surfaces.rosenbrock(2), surfaces.beale(), surfaces.valley()]) {
+          const result = minimize(surface, undefined, { method, lineSearch });
+          expect(result.status, surface.name).toBe('converged');
+          expect(distanceToNearest(result.x, surface.minima), surface.name).toBeLessThanOrEqual(1e-6);
+        }
+      });
+    }
+  }
+});
