@@ -1,6 +1,6 @@
 import type { Backend } from './backend/kernels.js';
 import { Arena, alignUp } from './memory/arena.js';
-import { Tensor } from './tensor.js';
+import { Tensor, type ExternalArrays } from './tensor.js';
 
 /**
  * What a ravine context owns: one backend (heap + kernels), the arena over its heap, and the tensors
@@ -25,7 +25,7 @@ export class Context {
     return this.#heap;
   }
 
-  createTensor(name: string, size: number, external: Tensor['_external']): Tensor {
+  createTensor(name: string, size: number, external: ExternalArrays | null): Tensor {
     const tensor = new Tensor(this, name, size, external);
     const block = this.arena.alloc(2 * alignUp(4 * size));
     tensor._moveTo(block, block + alignUp(4 * size), block);

@@ -1,5 +1,11 @@
 import type { Context } from './context.js';
 
+/** The user's own arrays behind an adopted tensor. */
+export interface ExternalArrays {
+  readonly data: Float32Array;
+  readonly grad: Float32Array;
+}
+
 /**
  * A named float32 parameter with its gradient. `data` and `grad` are views into the context's linear
  * memory, re-derived whenever the memory grows or the tensor moves (into an optimizer's flat group, or
@@ -18,13 +24,13 @@ export class Tensor {
   /** @internal the optimizer holding it, if any */
   _owner: object | null = null;
   /** @internal the user's arrays for an adopted tensor */
-  readonly _external: { readonly data: Float32Array; readonly grad: Float32Array } | null;
+  readonly _external: ExternalArrays | null;
   #dataView: Float32Array | null = null;
   #gradView: Float32Array | null = null;
   #disposed = false;
 
   /** @internal use Ravine.tensor or Ravine.adopt */
-  constructor(ctx: Context, name: string, size: number, external: Tensor['_external']) {
+  constructor(ctx: Context, name: string, size: number, external: ExternalArrays | null) {
     this._ctx = ctx;
     this.name = name;
     this.size = size;
