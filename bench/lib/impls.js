@@ -1,12 +1,14 @@
-// Every implementation the suites compare, by name. `create(key, problem)` returns a runner
-// ({ step, params, dispose }, and `activate`, `async` where needed); `supports(key)` says whether it
-// has optimizer `key` at all; `deviations[key]` says where it computes a different update;
-// `parity: false` marks the bandwidth bound, which computes no update.
+// Every implementation the suites compare, by name. `create(key, problem)` returns a runner:
+// `step()` advances the parameters once, `params()` copies them out, `dispose()` frees; `activate()`
+// makes the library's global state its own (TF.js's backend) and `async: true` marks a `step()` that
+// returns a promise (jax-js). `supports(key)` says whether the library has optimizer `key` at all,
+// `deviations[key]` where it computes a different update; `parity: false` marks runners that compute
+// no update (the bandwidth bound, the empty step). Suites and the smoke test treat all alike.
 import { bandwidthBound } from './bandwidth.js';
 import { jaxOptimizer, jaxSupports } from './jax.js';
 import { naiveLoop, naiveSupports } from './naive.js';
 import { TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
-import { bareKernel, ravineStep } from './ravine.js';
+import { bareKernel, ravineStep, ravineStepRawExports } from './ravine.js';
 
 const all = () => true;
 
@@ -19,6 +21,7 @@ async function emptyStep(key, problem) {
 export const IMPLS = {
   simd: { label: 'ravine simd', supports: all, create: (key, problem) => ravineStep('simd', key, problem) },
   js: { label: 'ravine js', supports: all, create: (key, problem) => ravineStep('js', key, problem) },
+  simdRaw: { label: 'ravine simd, raw wasm exports', supports: all, create: ravineStepRawExports },
   bareSimd: { label: 'bare kernel loop (simd)', supports: all, create: (key, problem) => bareKernel('simd', key, problem) },
   bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },

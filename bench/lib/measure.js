@@ -5,16 +5,25 @@ import { Bench } from 'tinybench';
 
 const SAMPLE_MS = 0.2;
 
-/** Steps per sample: doubling batches (after one warm call) until a batch lasts 10 ms. */
+/**
+ * Steps per sample, from the fastest of three timings of doubling batches (each batch grown until it
+ * lasts 10 ms): one slow first call (a GC pause, a tier-up) must not set a sample to one 100-ns step,
+ * which would fill tinybench with millions of samples.
+ */
 export async function repsPerSample(runner) {
-  const { step } = runner;
-  await step();
+  await runner.step();
+  let fastest = Infinity;
+  for (let pass = 0; pass < 3; pass++) fastest = Math.min(fastest, await timePerStep(runner));
+  return Math.max(1, Math.ceil(SAMPLE_MS / fastest));
+}
+
+async function timePerStep({ step, async }) {
   for (let k = 1; ; k *= 2) {
     const t0 = performance.now();
-    if (runner.async) for (let i = 0; i < k; i++) await step();
+    if (async) for (let i = 0; i < k; i++) await step();
     else for (let i = 0; i < k; i++) step();
     const elapsed = performance.now() - t0;
-    if (elapsed >= 10 || k >= 1 << 20) return Math.max(1, Math.ceil(SAMPLE_MS / (elapsed / k)));
+    if (elapsed >= 10 || k >= 1 << 24) return elapsed / k;
   }
 }
 

@@ -3,10 +3,7 @@
 import { createRavine } from '../../dist/index.js';
 import { OPTIMIZERS } from './optimizers.js';
 
-/**
- * A runner: `step()` advances the parameters once, `params()` copies them out, `dispose()` frees.
- * Every implementation in bench/lib returns one, so suites and the smoke test treat them alike.
- */
+/** A context on `backend` holding the problem's tensors (values, and gradients set once), and the optimizer. */
 async function setup(backend, key, problem, grouping) {
   const rv = await createRavine({ backend });
   const tensors = problem.sizes.map((n, i) => {
@@ -28,6 +25,22 @@ const release = (rv, opt) => () => {
 /** ravine's `step()`; `grouping`: 'one' group for all tensors, or 'per-tensor' (one kernel call each). */
 export async function ravineStep(backend, key, problem, grouping = 'one') {
   const { rv, tensors, opt } = await setup(backend, key, problem, grouping);
+  return {
+    step: () => opt.step(),
+    params: () => tensors.map((t) => t.data.slice()),
+    dispose: release(rv, opt),
+  };
+}
+
+/**
+ * ravine's `step()` with the SIMD backend's kernels swapped for the raw wasm exports, without
+ * @assemblyscript/loader's wrapper (one shared `(...args) => elem(...args)` closure for every export,
+ * whose call site turns polymorphic once a program calls two kernels): what that wrapper costs.
+ */
+export async function ravineStepRawExports(key, problem) {
+  const { rv, tensors, opt } = await setup('simd', key, problem, 'one');
+  const backend = rv._context.backend;
+  backend.kernels = Object.fromEntries(Object.entries(backend.kernels).map(([name, f]) => [name, f?.original ?? f]));
   return {
     step: () => opt.step(),
     params: () => tensors.map((t) => t.data.slice()),

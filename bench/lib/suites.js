@@ -3,6 +3,8 @@
 // its runners are all created, then measured in interleaved rounds (a b c, a b c, ...), so that slow
 // drifts of this shared 2-core VM fall on every implementation alike; the pooled samples give the
 // median and its spread.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { IMPLS } from './impls.js';
 import { repsPerSample, sample, summarize } from './measure.js';
 import { resnet18, transformer } from './models.js';
@@ -22,8 +24,8 @@ const PER_CALL = ['harness', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu
  */
 export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true } = {}) {
   const entries = [];
-  const add = (workload, key, tensorSizes, impls) => {
-    for (const impl of impls) entries.push({ workload, key, sizes: tensorSizes, impl });
+  const add = (workload, key, tensorSizes, impls, isolate = false) => {
+    for (const impl of impls) entries.push({ workload, key, sizes: tensorSizes, impl, isolate });
   };
   for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) add('one vector', key, [n], VECTOR);
   const restSize = sizes.includes(1048576) ? 1048576 : sizes[0];
@@ -32,7 +34,7 @@ export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, 
     for (const key of optimizers.filter((k) => k === 'adam' || k === 'sgd')) {
       add('ResNet-18 (62 tensors)', key, resnet18(), MODEL);
       add('transformer (148 tensors)', key, transformer(), MODEL);
-      add('per call, 16 params', key, [16], PER_CALL);
+      add('per call, 16 params', key, [16], PER_CALL, true);
     }
   }
   return entries.filter((e) => IMPLS[e.impl] && IMPLS[e.impl].supports(e.key));
@@ -44,7 +46,7 @@ function groups(entries) {
   for (const e of entries) {
     const last = out[out.length - 1];
     if (last && last.workload === e.workload && last.key === e.key && last.sizes === e.sizes) last.impls.push(e.impl);
-    else out.push({ workload: e.workload, key: e.key, sizes: e.sizes, impls: [e.impl] });
+    else out.push({ workload: e.workload, key: e.key, sizes: e.sizes, impls: [e.impl], isolate: e.isolate });
   }
   return out;
 }
@@ -59,7 +61,11 @@ export async function runPlan(entries, { timeMs = 300, iterations = 6, rounds = 
   for (const [gi, g] of all.entries()) {
     const n = g.sizes.reduce((a, b) => a + b, 0);
     const head = `[${gi + 1}/${all.length}] ${OPTIMIZERS[g.key].label}, ${g.workload}, ${n.toLocaleString('en-US')} params`;
-    log(`${head}: ${g.impls.map((k) => IMPLS[k].label).join(', ')}`);
+    log(`${head}: ${g.impls.map((k) => IMPLS[k].label).join(', ')}${g.isolate ? ' (one process each)' : ''}`);
+    if (g.isolate) {
+      for (const implKey of g.impls) rows.push(await runIsolated(g.key, implKey, log));
+      continue;
+    }
     const problem = makeProblem(g.sizes);
     const runs = [];
     for (const implKey of g.impls) {
@@ -99,6 +105,20 @@ export async function runPlan(entries, { timeMs = 300, iterations = 6, rounds = 
     globalThis.gc?.();
   }
   return rows;
+}
+
+const PER_CALL_SCRIPT = new URL('../per-call.js', import.meta.url);
+
+/**
+ * One (optimizer, implementation) on a 16-parameter group, alone in a fresh Node process (see
+ * bench/per-call.js): sharing a process, runners make each other's call sites polymorphic, which at
+ * ~100 ns per step is most of what is measured.
+ */
+async function runIsolated(key, implKey, log) {
+  const { stdout } = await promisify(execFile)(process.execPath, [PER_CALL_SCRIPT.pathname, `--one=${key}:${implKey}`], { encoding: 'utf8' });
+  const row = JSON.parse(stdout);
+  log(row.error ? `    ${row.impl}: FAILED: ${row.error}` : `    ${row.impl.padEnd(30)} ${row.medianNs.toPrecision(3).padStart(8)} ns/step  ±${((100 * row.madNs) / row.medianNs).toFixed(1)}%`);
+  return row;
 }
 
 function fail(row, err, log) {

@@ -1,0 +1,34 @@
+// `node bench/per-call.js`: the per-call cost of `step()` on a 16-parameter group. Each
+// (optimizer, implementation) runs alone in a fresh Node process, as in a user's program: in one
+// process, runners share the harness's and ravine's call sites, which turn polymorphic and add tens
+// of ns per call. `npm run bench` measures its per-call rows this way too (through `--one`); this
+// script adds ravine with the raw wasm exports. Writes bench/results/per-call.md.
+// Profile one: `node --cpu-prof bench/per-call.js --one=adam:simd`, then open the .cpuprofile.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { addRatios, consoleTable, markdownTable } from './lib/report.js';
+import { runPlan } from './lib/suites.js';
+
+const IMPLS = ['harness', 'simd', 'simdRaw', 'bareSimd', 'js', 'bareJs', 'naive'];
+const WORKLOAD = 'per call, 16 params';
+const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
+
+if (one) {
+  const [key, impl] = one.split(':');
+  const [row] = await runPlan([{ workload: WORKLOAD, key, sizes: [16], impl }], { timeMs: 1000, iterations: 5, rounds: 5 });
+  process.stdout.write(JSON.stringify(row));
+} else {
+  const rows = [];
+  for (const key of ['sgd', 'adam']) {
+    for (const impl of IMPLS) {
+      const out = execFileSync(process.execPath, [fileURLToPath(import.meta.url), `--one=${key}:${impl}`], { encoding: 'utf8' });
+      rows.push(JSON.parse(out));
+      console.error(`${rows.at(-1).label}, ${rows.at(-1).impl}: ${rows.at(-1).medianNs?.toFixed(1)} ns per step()`);
+    }
+  }
+  addRatios(rows);
+  const md = `Command: \`node bench/per-call.js\` (one process per row; Node ${process.version}, ${new Date().toISOString()}).\n\n${markdownTable(rows)}\n`;
+  writeFileSync(new URL('./results/per-call.md', import.meta.url), md);
+  console.log(consoleTable(rows));
+}
