@@ -35,8 +35,8 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
 /** The Adam update shared by Adam (L2 weight decay) and AdamW (decoupled weight decay). */
 function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled: boolean): void {
   const [beta1, beta2] = o.betas;
-  const biasCorrection1 = 1 - beta1 ** m.step;
-  const biasCorrection2 = 1 - beta2 ** m.step;
+  const biasCorrection1 = 1 - m.powers[0].at(beta1, m.step);
+  const biasCorrection2 = 1 - m.powers[1].at(beta2, m.step);
   kernels.adam_f32(
     m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, o.amsgrad ? m.state.get('maxExpAvgSq')! : 0, m.n,
     o.maximize ? -1 : 1, o.weightDecay, 1 - o.lr * o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,

@@ -31,7 +31,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
 
   protected update(o: AdamaxOptions, m: GroupMemory, kernels: Kernels): void {
     const [beta1, beta2] = o.betas;
-    const clr = o.lr / (1 - beta1 ** m.step);
+    const clr = o.lr / (1 - m.powers[0].at(beta1, m.step));
     kernels.adamax_f32(
       m.params, m.grads, m.state.get('expAvg')!, m.state.get('expInf')!, m.n,
       o.maximize ? -1 : 1, o.weightDecay, beta1, 1 - beta1, beta2, o.eps, -clr, o.weightDecay !== 0,

@@ -44,7 +44,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     m.scalars.muProduct = muProduct;
     kernels.nadam_f32(
       m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.n,
-      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, o.eps,
+      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, 1 - m.powers[1].at(beta2, t), o.eps,
       (-o.lr * (1 - mu)) / (1 - muProduct), (-o.lr * muNext) / (1 - muProductNext), o.weightDecay !== 0,
     );
   }

@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { alignUp } from '../memory/arena.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
+import { Powers } from './powers.js';
 
 /** A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options. */
 export type ParamGroup<O> = O & { readonly params: readonly Tensor[] };
@@ -54,6 +55,8 @@ export interface GroupMemory {
   step: number;
   /** spec.stateKey of the options the state was last ensured for */
   stateKey: number;
+  /** β1^t and β2^t, correctly rounded, one multiplication per step */
+  readonly powers: readonly [Powers, Powers];
 }
 
 export interface StateDict {
@@ -329,6 +332,7 @@ export abstract class Optimizer<O extends object> {
       n, slab, params: slab, grads: slab + region, state: new Map(), fresh: new Set(),
       scalars: { ...this.#spec.scalars }, external: tensors.filter((t) => t._external !== null), step: 0,
       where: `${this.#spec.name} param group ${this.paramGroups.length}`, stateKey: NaN,
+      powers: [new Powers(), new Powers()],
     };
     let offset = 0;
     for (const t of tensors) {

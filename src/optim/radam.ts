@@ -30,12 +30,13 @@ export class RAdam extends Optimizer<RAdamOptions> {
   protected update(o: RAdamOptions, m: GroupMemory, kernels: Kernels): void {
     const [beta1, beta2] = o.betas;
     const t = m.step;
-    const biasCorrection1 = 1 - beta1 ** t;
-    const biasCorrection2 = 1 - beta2 ** t;
+    const beta2Power = m.powers[1].at(beta2, t);
+    const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
+    const biasCorrection2 = 1 - beta2Power;
     // The variance of the adaptive learning rate is tractable only once ρt > 5 (the paper's ρt > 4,
     // as torch 1.13 tests it).
     const rhoInf = 2 / (1 - beta2) - 1;
-    const rhoT = rhoInf - (2 * t * beta2 ** t) / biasCorrection2;
+    const rhoT = rhoInf - (2 * t * beta2Power) / biasCorrection2;
     const rectify = rhoT > 5;
     const rect = rectify ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
     kernels.radam_f32(

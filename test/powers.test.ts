@@ -1,0 +1,44 @@
+// Bias corrections use β^t correctly rounded, as CPython's `beta ** step` (glibc's pow) gives it:
+// checked against exact rational arithmetic, for every t up to 2,000 and after jumps.
+import { describe, expect, it } from 'vitest';
+import { Powers } from '../src/optim/powers.js';
+
+/** The double nearest to base^t, computed exactly with BigInt (base = mantissa·2^exponent). */
+function exactPower(base: number, t: number): number {
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, base);
+  const bits = view.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const mantissa = (bits & ((1n << 52n) - 1n)) | (1n << 52n);
+  const exponent = biased - 1075;
+  const x = mantissa ** BigInt(t);
+  const shift = x.toString(2).length - 64;
+  // Keep 64 bits and a sticky bit, so Number() (round to nearest, ties to even) rounds as the exact value would.
+  const kept = shift > 0 ? (x >> BigInt(shift)) | ((x & ((1n << BigInt(shift)) - 1n)) === 0n ? 0n : 1n) : x;
+  return Number(kept) * 2 ** (Math.max(shift, 0) + exponent * t);
+}
+
+describe('Powers', () => {
+  for (const base of [0.9, 0.999, 0.99, 0.8, 0.95, 0.5]) {
+    it(`β = ${base}: β^t is correctly rounded for every t in 1..2000 (where Math.pow is often an ulp off)`, () => {
+      const powers = new Powers();
+      let mathPowOff = 0;
+      // Up to 2000, or while β^t stays a normal double (2^-1000); below that 1 − β^t is 1 anyway.
+      for (let t = 1; t <= 2000 && base ** t > 2 ** -1000; t++) {
+        const exact = exactPower(base, t);
+        expect(powers.at(base, t), `t = ${t}`).toBe(exact);
+        if (Math.pow(base, t) !== exact) mathPowOff++;
+      }
+      if (base !== 0.5) expect(mathPowOff).toBeGreaterThan(0); // why this class exists
+    });
+  }
+
+  it('restarts for another base or an earlier t, and jumps ahead', () => {
+    const powers = new Powers();
+    expect(powers.at(0.9, 3)).toBe(exactPower(0.9, 3));
+    expect(powers.at(0.999, 2)).toBe(exactPower(0.999, 2));
+    expect(powers.at(0.999, 1)).toBe(0.999);
+    expect(powers.at(0.999, 5000)).toBe(exactPower(0.999, 5000));
+    expect(powers.at(0.999, 0)).toBe(1);
+  });
+});
