@@ -15,6 +15,7 @@ function ratios(rows, impl, reference, where = {}) {
 const worst = (list, pick = Math.max) => (list.length ? list.reduce((a, b) => (pick(a.ratio, b.ratio) === a.ratio ? a : b)) : null);
 const where = (r) => `${r.label}, ${r.workload}, n=${r.n.toLocaleString('en-US')}`;
 const vector = (w) => w === 'one vector';
+const notPerCall = (w) => !w.startsWith('per call');
 const atLeast64K = (n) => n >= 65536;
 const adam64KTo16M = { optimizer: 'adam', workload: 'one vector', n: (n) => n >= 65536 && n <= 16777216 };
 
@@ -25,13 +26,13 @@ export function checkTargets(rows) {
     const measured = found.ratio;
     targets.push({ name, measured, limit, met: speedup ? measured >= limit : measured <= limit, detail: where(found.row) });
   };
-  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: vector, n: atLeast64K })), 1.1);
-  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (js)', worst(ratios(rows, 'ravine js', 'bare kernel loop (js)', { workload: vector, n: atLeast64K })), 1.1);
+  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })), 1.1);
+  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (js)', worst(ratios(rows, 'ravine js', 'bare kernel loop (js)', { workload: notPerCall, n: atLeast64K })), 1.1);
   const perCall = find(rows, { impl: 'ravine simd', workload: 'per call, 16 params' });
-  const slowest = perCall.reduce((a, b) => (!a || b.medianNs > a.medianNs ? b : a), null);
-  targets.push(slowest
-    ? { name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: slowest.medianNs, limit: 100, unit: 'ns', met: slowest.medianNs <= 100, detail: where(slowest) }
-    : { name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: null, met: null, detail: 'not measured in this run' });
+  for (const r of perCall) {
+    targets.push({ name: `${r.label} step() ≤ 100 ns per call for a 16-parameter group (simd)`, measured: r.medianNs, limit: 100, unit: 'ns', met: r.medianNs <= 100, detail: where(r) });
+  }
+  if (perCall.length === 0) targets.push({ name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: null, met: null, detail: 'not measured in this run' });
   // Speedups: time(peer) / time(simd), at least `limit`; the worst case is the smallest.
   ratioTarget('Adam ≥ 5× faster than TF.js wasm, 64K–16M', worst(ratios(rows, 'TF.js wasm', 'ravine simd', adam64KTo16M), Math.min), 5, true);
   ratioTarget('Adam ≥ 100× faster than TF.js cpu, 64K–16M', worst(ratios(rows, 'TF.js cpu', 'ravine simd', adam64KTo16M), Math.min), 100, true);
