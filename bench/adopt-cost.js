@@ -2,6 +2,10 @@
 // user's own adopted Float32Arrays (copied in and out each step), side by side in one run.
 // Run: npm run build && node bench/adopt-cost.js
 import { Bench } from 'tinybench';
+if (process.argv.length > 2) {
+  console.log('usage: npm run build && node bench/adopt-cost.js\n\nAdam and SGD-momentum steps on 1M parameters in linear memory vs on adopted arrays; prints a table.');
+  process.exit(process.argv.includes('--help') || process.argv.includes('-h') ? 0 : 1);
+}
 import { Adam, createRavine, SGD } from '../dist/index.js';
 
 const n = 1 << 20;

@@ -2,10 +2,11 @@
 // (optimizer, implementation) runs alone in a fresh Node process, as in a user's program: in one
 // process, runners share the harness's and ravine's call sites, which turn polymorphic and add tens
 // of ns per call. `npm run bench` measures its per-call rows this way too (through `--one`); this
-// script adds ravine with the raw wasm exports. Writes bench/results/per-call.md.
+// script adds ravine with the raw wasm exports. Writes out/bench/per-call.md, or with --save the
+// tracked bench/results/per-call.md.
 // Profile one: `node --cpu-prof bench/per-call.js --one=adam:simd`, then open the .cpuprofile.
 import { execFileSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { addRatios, consoleTable, markdownTable } from './lib/report.js';
 import { runPlan } from './lib/suites.js';
@@ -13,6 +14,16 @@ import { runPlan } from './lib/suites.js';
 const IMPLS = ['harness', 'simd', 'simdRaw', 'bareSimd', 'js', 'bareJs', 'naive'];
 const WORKLOAD = 'per call, 16 params';
 const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
+const save = process.argv.includes('--save');
+const unknown = process.argv.slice(2).filter((a) => !a.startsWith('--one=') && a !== '--save' && a !== '--help' && a !== '-h');
+if (process.argv.includes('--help') || process.argv.includes('-h') || unknown.length) {
+  console.log(`usage: node bench/per-call.js [--save] [--one=adam:simd]
+
+Per-call cost of step() on 16 parameters, one fresh process per (optimizer, implementation).
+  --save          write the tracked bench/results/per-call.md (default: out/bench/per-call.md)
+  --one=KEY:IMPL  measure one row in this process and print it as JSON`);
+  process.exit(unknown.length ? 1 : 0);
+}
 
 if (one) {
   const [key, impl] = one.split(':');
@@ -29,6 +40,9 @@ if (one) {
   }
   addRatios(rows);
   const md = `Command: \`node bench/per-call.js\` (one process per row; Node ${process.version}, ${new Date().toISOString()}).\n\n${markdownTable(rows)}\n`;
-  writeFileSync(new URL('./results/per-call.md', import.meta.url), md);
+  const file = new URL(save ? './results/per-call.md' : '../out/bench/per-call.md', import.meta.url);
+  mkdirSync(new URL('.', file), { recursive: true });
+  writeFileSync(file, md);
+  console.error(`wrote ${file.pathname}`);
   console.log(consoleTable(rows));
 }

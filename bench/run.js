@@ -1,16 +1,37 @@
-// `npm run bench`: runs the plan, prints the tables, writes bench/results/latest.{json,md}.
-// Flags: --quick (two sizes, short samples), --only=adam,sgd (optimizers), --sizes=65536,1048576,
-// --no-models (one-vector workloads only), --report (no measuring: re-render latest.md and the
-// targets from latest.json, after a change to the report code).
+// `npm run bench`: runs the plan, prints the tables, writes out/bench/latest.{json,md}; with --save,
+// bench/results/latest.{json,md} (the tracked figures the README quotes). `--help` lists the flags.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseArgs } from 'node:util';
 import { addRatios, consoleTable, markdownTable, summaryTable } from './lib/report.js';
 import { plan, runPlan } from './lib/suites.js';
 import { checkTargets, targetsMarkdown } from './lib/targets.js';
 
-const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=')).map(([k, v]) => [k, v ?? true]));
-const JSON_FILE = new URL('./results/latest.json', import.meta.url);
-const MD_FILE = new URL('./results/latest.md', import.meta.url);
+const USAGE = `usage: npm run bench -- [options]
+
+  --quick            two sizes, short samples (a smoke run, not for quoting)
+  --only=adam,sgd    these optimizers only
+  --sizes=65536,...  these parameter counts only
+  --no-models        one-vector workloads only (no ResNet-18 / transformer tensor sets)
+  --report           measure nothing: re-render the report and targets from the saved latest.json
+  --save             write the tracked bench/results/latest.{json,md} (a full run the README quotes);
+                     without it results go to out/bench/, which git ignores
+  -h, --help         this text`;
+
+const { values: flags } = parseArgs({
+  options: {
+    quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' },
+    report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  },
+});
+if (flags.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const args = new Map(Object.entries(flags));
+const RESULTS = new URL(flags.save ? './results/' : '../out/bench/', import.meta.url);
+const JSON_FILE = new URL('./latest.json', RESULTS);
+const MD_FILE = new URL('./latest.md', RESULTS);
 
 async function measureAll() {
   const quick = args.has('quick') || process.env.BENCH_QUICK === '1';
@@ -33,7 +54,7 @@ async function measureAll() {
   return { machine, command, started: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, rows };
 }
 
-const run = args.has('report') ? JSON.parse(readFileSync(JSON_FILE, 'utf8')) : await measureAll();
+const run = args.has('report') ? JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8')) : await measureAll();
 const rows = addRatios(run.rows);
 const targets = checkTargets(rows);
 const { machine } = run;
@@ -55,9 +76,10 @@ const md = [
   markdownTable(rows),
   '',
 ].join('\n');
-mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+mkdirSync(RESULTS, { recursive: true });
 writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, rows }, null, 1)}\n`);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
 console.log(`\n${targetsMarkdown(targets)}`);
-console.error(`\n${args.has('report') ? 're-rendered from' : `${run.seconds.toFixed(0)} s; wrote`} bench/results/latest.json and bench/results/latest.md`);
+const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
+console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

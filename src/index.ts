@@ -3,7 +3,7 @@ export { createRavine, Ravine, type RavineOptions } from './ravine.js';
 export { Tensor } from './tensor.js';
 export { simdSupported } from './backend/detect.js';
 export type { BackendName } from './backend/kernels.js';
-export type { WasmSource } from './backend/wasm.js';
+export { WasmLoadError, type UrlLike, type WasmSource } from './backend/source.js';
 export { Optimizer, type ParamGroup, type ParamGroupInput, type Params, type StateDict } from './optim/optimizer.js';
 export { SGD, type SGDOptions } from './optim/sgd.js';
 export { Adam, AdamW, type AdamOptions } from './optim/adam.js';

@@ -1,14 +1,18 @@
 import type { BackendName } from './backend/kernels.js';
 import { simdSupported } from './backend/detect.js';
 import { jsBackend } from './backend/js.js';
-import { compileModule, wasmBackend, type WasmSource } from './backend/wasm.js';
+import { WasmLoadError, type WasmSource } from './backend/source.js';
+import { compileModule, wasmBackend } from './backend/wasm.js';
 import { Context } from './context.js';
 import type { Tensor } from './tensor.js';
 
 export interface RavineOptions {
   /** `'auto'` (default): `'simd'` when the engine validates a SIMD module, else `'js'`. */
   backend?: BackendName | 'auto';
-  /** The SIMD binary: bytes, a compiled module, or a URL. Default: `build/ravine.wasm` beside the package. */
+  /**
+   * The SIMD binary: bytes, a compiled `WebAssembly.Module`, or a URL. Default: `ravine/ravine.wasm`,
+   * found beside the package through `import.meta.url`.
+   */
   wasm?: WasmSource;
 }
 
@@ -19,10 +23,17 @@ export interface RavineOptions {
 export class Ravine {
   readonly #ctx: Context;
   #disposed = false;
+  /**
+   * Why this context runs on the JS backend although `'auto'` was asked for: the engine has no
+   * WebAssembly SIMD, or the binary could not be loaded (the load error's message). `undefined` when
+   * the backend is the one asked for, or `'auto'` got SIMD.
+   */
+  readonly fallbackReason: string | undefined;
 
   /** @internal use createRavine */
-  constructor(ctx: Context) {
+  constructor(ctx: Context, fallbackReason?: string) {
     this.#ctx = ctx;
+    this.fallbackReason = fallbackReason;
   }
 
   /** @internal the context behind this handle, for ravine's own modules */
@@ -110,16 +121,32 @@ export function describe(value: unknown): string {
   return Object.prototype.toString.call(value).slice(8, -1);
 }
 
-/** Creates a context on the requested backend (`'auto'`: SIMD where the engine has it). */
+/**
+ * Creates a context on the requested backend. `'auto'` (the default) uses SIMD where the engine has it
+ * and the binary loads; otherwise it falls back to the bit-identical JS backend, warns with
+ * `console.warn`, and says why in `rv.fallbackReason`. `'simd'` rejects instead, with a
+ * `WasmLoadError` naming what failed (the URL and HTTP status, the file, or "not a ravine module").
+ * A failed load is not remembered: the next call tries again.
+ */
 export async function createRavine(options: RavineOptions = {}): Promise<Ravine> {
+  if (typeof options !== 'object' || options === null) throw new TypeError(`createRavine: options must be an object, got ${describe(options)}`);
   const requested = options.backend ?? 'auto';
   if (requested !== 'auto' && requested !== 'simd' && requested !== 'js') {
-    throw new RangeError(`backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
+    throw new RangeError(`createRavine: backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
   }
   if (requested === 'js') return new Ravine(new Context(jsBackend()));
   if (!simdSupported()) {
-    if (requested === 'simd') throw new TypeError("backend 'simd' was requested, but this engine has no WebAssembly SIMD");
-    return new Ravine(new Context(jsBackend()));
+    if (requested === 'simd') throw new TypeError("createRavine: backend 'simd' was requested, but this engine has no WebAssembly SIMD");
+    return new Ravine(new Context(jsBackend()), 'this engine has no WebAssembly SIMD');
   }
-  return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+  if (requested === 'simd') return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+  try {
+    return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+  } catch (e) {
+    if (e instanceof TypeError && !(e instanceof WasmLoadError)) throw e; // a bad `wasm` option is the caller's mistake
+    const reason = (e as Error).message;
+    console.warn(`${reason}; falling back to the JS backend (bit-identical, slower)`);
+    return new Ravine(new Context(jsBackend()), reason);
+  }
 }
+

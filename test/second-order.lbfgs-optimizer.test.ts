@@ -12,7 +12,7 @@ interface Reference {
   function: string; x0: number[]; outerSteps: number; trajectory: number[][]; finalLoss: number; evaluations: number; innerIterations: number;
   options: { lr: number; history_size: number; max_iter: number; line_search_fn: string | null };
 }
-const { lbfgs: references } = JSON.parse(readFileSync(new URL('../../shared/reference/closure.json', import.meta.url), 'utf8')) as { lbfgs: Reference[] };
+const { lbfgs: references } = JSON.parse(readFileSync(new URL('./fixtures/reference/closure.json', import.meta.url), 'utf8')) as { lbfgs: Reference[] };
 
 /** The closure a user writes: loss and gradient of the surface at the tensor's (float32) values. */
 function closureFor(w: Tensor) {

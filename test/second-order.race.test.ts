@@ -13,7 +13,7 @@ describe('npm run race', () => {
   it('on the κ = 100 ravine: Newton 1, Newton-CG 2, L-BFGS 8, Adam 796 iterations to f ≤ 1e-8, and an SVG of the four trajectories', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ravine-race-'));
     const svg = join(dir, 'race.svg');
-    const out = execFileSync(process.execPath, [race, '--svg', svg], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [race, '--out', dir], { encoding: 'utf8' });
     const arrived = Object.fromEntries(out.split('\n').flatMap((line) => {
       const m = /^(Newton-CG|Newton|L-BFGS|Adam \(lr 0.05\))\s+(\S+)/.exec(line);
       return m ? [[m[1], m[2]]] : [];

@@ -1,4 +1,4 @@
-// minimize against scipy.optimize 1.10 (../shared/reference/scipy.json): Newton-CG and L-BFGS reach
+// minimize against scipy.optimize 1.10 (test/fixtures/reference/scipy.json): Newton-CG and L-BFGS reach
 // the minimiser within 1e-6 in at most 1.5× SciPy's iterations; exact Newton without a line search
 // reproduces SciPy's recorded `x ← x − H⁻¹∇f` iterates within 1e-10.
 import { readFileSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { createRavine, minimize, surfaces, type MinimizeResult, type Surface } from '../src/index.js';
 
 interface Case { function: string; n: number; x0: number[]; method: string; x?: number[]; nit?: number; iterates?: number[][] }
-const reference = JSON.parse(readFileSync(new URL('../../shared/reference/scipy.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/scipy.json', import.meta.url), 'utf8')) as { cases: Case[] };
 const ours = { 'Newton-CG': 'newtonCG', 'L-BFGS-B': 'lbfgs' } as const;
 
 const surfaceOf = (c: Case): Surface => (c.function === 'ravine' ? surfaces.ravine({ kappa: 100 }) : surfaces.rosenbrock(c.n));

@@ -1,8 +1,20 @@
 // `npm start`: the README's example, with progress and a drawing. Fits y = 2a − 3b + ½c + 1 with a
 // linear model whose weights and bias live in WebAssembly memory, stepped by Adam.
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { Adam, createRavine } from '../index.js';
 import { asciiChart, svgChart } from './plot.js';
+
+const { values: flags } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (flags.help) {
+  console.log(`usage: npm start [-- --out DIR]
+
+Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
+and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`);
+  process.exit(0);
+}
+const outDir = resolve(flags.out ?? new URL('../../out/', import.meta.url).pathname);
 
 const rv = await createRavine();
 const w = rv.tensor('w', 3), b = rv.tensor('b', 1);
@@ -30,9 +42,9 @@ for (let epoch = 0; epoch < 400; epoch++) {
 }
 console.log(`\nloss per epoch:\n${asciiChart(losses)}`);
 console.log(`\nlearned w = [${Array.from(w.data, (v) => v.toFixed(3)).join(', ')}], b = ${b.data[0].toFixed(3)}  (true: [2, -3, 0.5], 1)`);
-const out = new URL('../../build/example-loss.svg', import.meta.url);
-mkdirSync(new URL('.', out), { recursive: true });
+mkdirSync(outDir, { recursive: true });
+const out = resolve(outDir, 'example-loss.svg');
 writeFileSync(out, svgChart({ Adam: losses }, 'ravine example: training loss'));
-console.log(`loss curve drawn to ${out.pathname}`);
+console.log(`loss curve drawn to ${out}`);
 opt.dispose();
 rv.dispose();

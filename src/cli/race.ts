@@ -3,8 +3,10 @@
 // npm run race -- --big [n] [--coupling chained]: L-BFGS on an n-dimensional (default 1,000,000)
 // extended (or chained) Rosenbrock, with its memory and time per iteration.
 // npm run race -- --scipy [dir]: the comparison with SciPy and torch.optim.LBFGS (scipy.json and
-// closure.json in dir, default ../shared/reference beside the repository).
-import { readFileSync, writeFileSync } from 'node:fs';
+// closure.json in dir, default the copies vendored in test/fixtures/reference).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 import { createRavine, LBFGS, minimize, surfaces, type MinimizeOptions, type MinimizeResult, type Ravine, type Surface } from '../index.js';
 import { svgChart } from './plot.js';
 
@@ -22,11 +24,43 @@ const racers: Racer[] = [
   { label: 'Adam (lr 0.05)', options: { method: 'adam', optimizer: { lr: 0.05 } } },
 ];
 
-function argument(name: string): string | undefined {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return undefined;
-  const next = process.argv[i + 1];
-  return next === undefined || next.startsWith('--') ? '' : next;
+const USAGE = `usage: npm run race -- [options]
+
+Races Newton, Newton-CG, L-BFGS and Adam down a surface and draws them.
+
+  --surface NAME     ravine (default), rosenbrock, beale, himmelblau, booth, valley
+  --kappa K          the ravine's condition number (default 100)
+  --angle A          the ravine's rotation in radians (default 0)
+  --max-iter N       iterations per method at most (default 5000)
+  --out DIR          where the SVGs go (default out/, which git ignores)
+  --big [N]          L-BFGS on an N-dimensional extended Rosenbrock (default 1,000,000), with memory and time per iteration
+  --coupling KIND    with --big: pairs (default) or chained
+  --scipy [DIR]      compare with SciPy and torch.optim.LBFGS; DIR holds scipy.json and closure.json
+                     (default: the copies in test/fixtures/reference)
+  -h, --help         this text`;
+
+// --big and --scipy take an optional value; parseArgs has no optional values, so peel them off first.
+function optionalValue(argv: string[], name: string): { present: boolean; value: string; rest: string[] } {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return { present: false, value: '', rest: argv };
+  const next = argv[i + 1];
+  const takes = next !== undefined && !next.startsWith('-');
+  return { present: true, value: takes ? next : '', rest: [...argv.slice(0, i), ...argv.slice(i + (takes ? 2 : 1))] };
+}
+
+const bigFlag = optionalValue(process.argv.slice(2), 'big');
+const scipyFlag = optionalValue(bigFlag.rest, 'scipy');
+const { values: flags } = parseArgs({
+  args: scipyFlag.rest,
+  options: {
+    surface: { type: 'string' }, kappa: { type: 'string' }, angle: { type: 'string' }, 'max-iter': { type: 'string' },
+    out: { type: 'string' }, svg: { type: 'string' }, coupling: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+  },
+});
+
+function argument(name: keyof typeof flags): string | undefined {
+  const value = flags[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function surfaceFromArguments(): Surface {
@@ -171,13 +205,14 @@ async function compare(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const scipyArgument = argument('scipy');
-  if (scipyArgument !== undefined) return compare(scipyArgument || new URL('../../../shared/reference/', import.meta.url).pathname);
-  const bigArgument = argument('big');
-  if (bigArgument !== undefined) return big(bigArgument === '' ? 1_000_000 : Number(bigArgument));
+  if (flags.help) return console.log(USAGE);
+  if (scipyFlag.present) return compare(scipyFlag.value || new URL('../../test/fixtures/reference/', import.meta.url).pathname);
+  if (bigFlag.present) return big(bigFlag.value === '' ? 1_000_000 : Number(bigFlag.value));
   const surface = surfaceFromArguments();
   const maxIter = Number(argument('max-iter') ?? 5000);
-  const svgPath = argument('svg') || 'race.svg';
+  const outDir = resolve(argument('out') ?? new URL('../../out/', import.meta.url).pathname);
+  mkdirSync(outDir, { recursive: true });
+  const svgPath = resolve(outDir, argument('svg') || 'race.svg');
   const rv = await createRavine();
   console.log(`Racing to f − f* ≤ ${TARGET} on ${surface.name} from (${Array.from(surface.start).join(', ')}), ${rv.backend} backend, gradTol 1e-8, at most ${maxIter} iterations\n`);
   console.log(`${'method'.padEnd(16)} ${'to f*+1e-8'.padStart(8)} ${'iterations'.padStart(10)}  ${'status'.padEnd(14)} ${'final f'.padStart(10)}   evaluations`);

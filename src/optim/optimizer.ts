@@ -4,6 +4,7 @@ import { alignUp } from '../memory/arena.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
 import { Powers } from './powers.js';
+import { decodeFloat32, isEncodedFloat32, stateToJson } from './stateJson.js';
 
 /** A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options. */
 export type ParamGroup<O> = O & { readonly params: readonly Tensor[] };
@@ -154,7 +155,11 @@ export abstract class Optimizer<O extends object> {
     this.#install(resolved);
   }
 
-  /** A copy of the state, keyed by tensor name, with the group options: `loadStateDict` takes it back. */
+  /**
+   * A copy of the state, keyed by tensor name, with the group options: `loadStateDict` takes it back,
+   * and so it does after `JSON.parse(JSON.stringify(dict))`: JSON writes each buffer as
+   * `{ float32: <base64 of its little-endian bytes> }`, keeping NaN, ±Infinity and −0 bit for bit.
+   */
   stateDict(): StateDict {
     const ctx = this.#live();
     const heap = ctx.heap;
@@ -174,7 +179,10 @@ export abstract class Optimizer<O extends object> {
       }
       return { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
     });
-    return { format: 'ravine/optimizer', version: 1, optimizer: this.#spec.name, paramGroups, state };
+    const dict: StateDict = { format: 'ravine/optimizer', version: 1, optimizer: this.#spec.name, paramGroups, state };
+    // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
+    Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
+    return dict;
   }
 
   /** Restores options and state saved by `stateDict()`; checks everything before changing anything. */
@@ -200,8 +208,15 @@ export abstract class Optimizer<O extends object> {
       this.#check(`${where} param group ${i}`, options);
       const buffers = this.#spec.stateBuffers(options).map((b) => b.name);
       const entries = group.params.map((t) => {
-        const entry = dict.state?.[t.name];
-        if (typeof entry !== 'object' || entry === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
+        const saved = dict.state?.[t.name];
+        if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
+        const entry: Record<string, unknown> = { ...saved };
+        for (const [key, value] of Object.entries(entry)) {
+          if (!isEncodedFloat32(value)) continue;
+          const decoded = decodeFloat32(value);
+          if (typeof decoded === 'string') throw new TypeError(`${where}: state '${t.name}'.${key} is { float32 } but ${decoded}`);
+          entry[key] = decoded;
+        }
         for (const [key, value] of Object.entries(entry)) {
           if (key === 'step' || key in (this.#spec.scalars ?? {})) {
             if (typeof value !== 'number' || !Number.isFinite(value) || (key === 'step' && (!Number.isInteger(value) || value < 0))) {

@@ -81,8 +81,8 @@ export function bitDifferences(a: Float32Array, b: Float32Array): number[] {
   return out;
 }
 
-// ---- reference data recorded from torch.optim 1.13 (../shared/reference, beside the repo) ----
-const referenceDir = new URL('../../../shared/reference/', import.meta.url);
+// ---- reference data recorded from torch.optim 1.13, vendored in test/fixtures/reference (see its README) ----
+const referenceDir = new URL('../fixtures/reference/', import.meta.url);
 
 export interface TorchCase {
   name: string;
