@@ -8,8 +8,9 @@ export interface UrlLike {
 
 /**
  * Where the SIMD binary may come from: its bytes (an `ArrayBuffer` or a view of one), a compiled
- * `WebAssembly.Module`, or a URL (a `URL` or a string, resolved against the package's own folder):
- * fetched, or read from disk in Node for `file:` URLs. `object` stands for `WebAssembly.Module` so that
+ * `WebAssembly.Module`, or a URL: a `URL`, or a string resolved as `fetch` would (against the page in
+ * a browser, the working directory in Node, where a plain path works too); fetched, or read from disk
+ * in Node for `file:` URLs. `object` stands for `WebAssembly.Module` so that
  * the declarations compile without the DOM lib; anything else is rejected at run time.
  */
 export type WasmSource = ArrayBuffer | ArrayBufferView | UrlLike | string | object;

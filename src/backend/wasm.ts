@@ -61,6 +61,18 @@ async function readUrl(url: URL): Promise<WebAssembly.Module> {
   return compileBytes(await response.arrayBuffer(), url.href);
 }
 
+/**
+ * What a relative string is relative to, as `fetch` would have it: the page (or worker) in a browser,
+ * the working directory in Node (a string there is a path or a URL).
+ */
+function baseUrl(): string {
+  const g = globalThis as { document?: { baseURI?: string }; location?: { href?: string }; process?: { cwd?: () => string; versions?: { node?: string } } };
+  const page = g.document?.baseURI ?? g.location?.href;
+  if (page) return page;
+  if (g.process?.versions?.node && g.process.cwd) return `file://${encodeURI(g.process.cwd().replace(/\\/g, '/')).replace(/^\/*/, '/')}/`;
+  return defaultUrl().href;
+}
+
 function isUrlLike(source: unknown): source is UrlLike {
   return typeof source === 'object' && source !== null && typeof (source as UrlLike).href === 'string';
 }
@@ -78,7 +90,7 @@ export function compileModule(source?: WasmSource): Promise<WebAssembly.Module> 
     return defaultModule;
   }
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
-  if (typeof source === 'string') return readUrl(new URL(source, defaultUrl()));
+  if (typeof source === 'string') return readUrl(new URL(source, baseUrl()));
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source, 'the bytes passed as `wasm`');
   if (isUrlLike(source)) return readUrl(new URL(source.href));
   return Promise.reject(new TypeError(`createRavine: wasm must be bytes, a WebAssembly.Module, a URL or a string, got ${Object.prototype.toString.call(source).slice(8, -1)}`));
