@@ -18,12 +18,18 @@ const USAGE = `usage: npm run bench -- [options]
                      without it results go to out/bench/, which git ignores
   -h, --help         this text`;
 
-const { values: flags } = parseArgs({
-  options: {
-    quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' },
-    report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-  },
-});
+let flags;
+try {
+  ({ values: flags } = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' },
+      report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    },
+  }));
+} catch (e) {
+  console.error(`${e.message}\n\n${USAGE}`);
+  process.exit(2);
+}
 if (flags.help) {
   console.log(USAGE);
   process.exit(0);

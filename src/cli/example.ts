@@ -2,19 +2,15 @@
 // linear model whose weights and bias live in WebAssembly memory, stepped by Adam.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Adam, createRavine } from '../index.js';
+import { parseFlags } from './args.js';
 import { asciiChart, svgChart } from './plot.js';
 
-const { values: flags } = parseArgs({ options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
-if (flags.help) {
-  console.log(`usage: npm start [-- --out DIR]
+const flags = parseFlags(`usage: npm start [-- --out DIR]
 
 Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
-and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`);
-  process.exit(0);
-}
-const outDir = resolve(flags.out ?? new URL('../../out/', import.meta.url).pathname);
+and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`, { out: { type: 'string' } });
+const outDir = resolve(typeof flags.out === 'string' ? flags.out : new URL('../../out/', import.meta.url).pathname);
 
 const rv = await createRavine();
 const w = rv.tensor('w', 3), b = rv.tensor('b', 1);

@@ -5,9 +5,9 @@
 // npm run race -- --scipy [dir]: the comparison with SciPy and torch.optim.LBFGS (scipy.json and
 // closure.json in dir, default the copies vendored in test/fixtures/reference).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { relative, resolve } from 'node:path';
 import { createRavine, LBFGS, minimize, surfaces, type MinimizeOptions, type MinimizeResult, type Ravine, type Surface } from '../index.js';
+import { parseFlags } from './args.js';
 import { svgChart } from './plot.js';
 
 interface Racer {
@@ -33,6 +33,7 @@ Races Newton, Newton-CG, L-BFGS and Adam down a surface and draws them.
   --angle A          the ravine's rotation in radians (default 0)
   --max-iter N       iterations per method at most (default 5000)
   --out DIR          where the SVGs go (default out/, which git ignores)
+  --svg NAME         the trajectories' file name in DIR (default race.svg; the loss chart is NAME-loss.svg)
   --big [N]          L-BFGS on an N-dimensional extended Rosenbrock (default 1,000,000), with memory and time per iteration
   --coupling KIND    with --big: pairs (default) or chained
   --scipy [DIR]      compare with SciPy and torch.optim.LBFGS; DIR holds scipy.json and closure.json
@@ -50,15 +51,12 @@ function optionalValue(argv: string[], name: string): { present: boolean; value:
 
 const bigFlag = optionalValue(process.argv.slice(2), 'big');
 const scipyFlag = optionalValue(bigFlag.rest, 'scipy');
-const { values: flags } = parseArgs({
-  args: scipyFlag.rest,
-  options: {
-    surface: { type: 'string' }, kappa: { type: 'string' }, angle: { type: 'string' }, 'max-iter': { type: 'string' },
-    out: { type: 'string' }, svg: { type: 'string' }, coupling: { type: 'string' }, help: { type: 'boolean', short: 'h' },
-  },
-});
+const flags = parseFlags(USAGE, {
+  surface: { type: 'string' }, kappa: { type: 'string' }, angle: { type: 'string' }, 'max-iter': { type: 'string' },
+  out: { type: 'string' }, svg: { type: 'string' }, coupling: { type: 'string' },
+}, scipyFlag.rest);
 
-function argument(name: keyof typeof flags): string | undefined {
+function argument(name: string): string | undefined {
   const value = flags[name];
   return typeof value === 'string' ? value : undefined;
 }
@@ -205,7 +203,6 @@ async function compare(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (flags.help) return console.log(USAGE);
   if (scipyFlag.present) return compare(scipyFlag.value || new URL('../../test/fixtures/reference/', import.meta.url).pathname);
   if (bigFlag.present) return big(bigFlag.value === '' ? 1_000_000 : Number(bigFlag.value));
   const surface = surfaceFromArguments();
@@ -221,7 +218,8 @@ async function main(): Promise<void> {
   const lossPath = svgPath.replace(/\.svg$/, '') + '-loss.svg';
   const fStar = surface.minValue ?? 0;
   writeFileSync(lossPath, svgChart(Object.fromEntries(runs.map((r) => [r.label, r.losses.map((f) => Math.max(f - fStar, 1e-30))])), `${surface.name}: f − f* per iteration`));
-  console.log(`\nwrote ${svgPath} (trajectories over the surface) and ${lossPath} (f − f* per iteration)`);
+  const shown = (path: string) => (path.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), path) : path);
+  console.log(`\nwrote ${shown(svgPath)} (trajectories over the surface) and ${shown(lossPath)} (f − f* per iteration)`);
   rv.dispose();
 }
 
