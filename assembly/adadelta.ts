@@ -6,10 +6,16 @@
 //   δ = (sqrt(acc + eps) / std)·g
 //   acc = acc·ρ + ((1−ρ)·δ)·δ
 //   p = p + (−lr)·δ
-// Memory contract: p, g, squareAvg, accDelta are byte offsets of n f32 each, any alignment.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg and accDelta
+// are its state buffers; `scalars` is its scalar block, slots in AdadeltaScalar's order; `flags` is
+// AdadeltaFlag bits, dispatched once per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum AdadeltaScalar { sign, weightDecay, rho, oneMinusRho, eps, negLr }
+export enum AdadeltaFlag { decay = 1 }
 
 // @ts-ignore: decorator
-@inline function adadeltaLoop(
+@inline function adadeltaSegment(
   p: usize, g: usize, squareAvg: usize, accDelta: usize, n: i32,
   sign: f32, weightDecay: f32, rho: f32, oneMinusRho: f32, eps: f32, negLr: f32,
   decay: bool,
@@ -49,11 +55,31 @@
   }
 }
 
-export function adadelta_f32(
-  p: usize, g: usize, squareAvg: usize, accDelta: usize, n: i32,
-  sign: f32, weightDecay: f32, rho: f32, oneMinusRho: f32, eps: f32, negLr: f32,
+// @ts-ignore: decorator
+@inline function adadeltaGroup(
+  segments: usize, squareAvg: usize, accDelta: usize, count: i32, scalars: usize,
   decay: bool,
 ): void {
-  if (decay) adadeltaLoop(p, g, squareAvg, accDelta, n, sign, weightDecay, rho, oneMinusRho, eps, negLr, true);
-  else adadeltaLoop(p, g, squareAvg, accDelta, n, sign, weightDecay, rho, oneMinusRho, eps, negLr, false);
+  const sign = scalar(scalars, AdadeltaScalar.sign);
+  const weightDecay = scalar(scalars, AdadeltaScalar.weightDecay);
+  const rho = scalar(scalars, AdadeltaScalar.rho);
+  const oneMinusRho = scalar(scalars, AdadeltaScalar.oneMinusRho);
+  const eps = scalar(scalars, AdadeltaScalar.eps);
+  const negLr = scalar(scalars, AdadeltaScalar.negLr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    adadeltaSegment(
+      values(e), gradient(e), squareAvg + at, accDelta + at, length(e),
+      sign, weightDecay, rho, oneMinusRho, eps, negLr,
+      decay,
+    );
+  }
+}
+
+export function adadelta_f32(segments: usize, squareAvg: usize, accDelta: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: adadeltaGroup(segments, squareAvg, accDelta, count, scalars, false); break;
+    case AdadeltaFlag.decay: adadeltaGroup(segments, squareAvg, accDelta, count, scalars, true); break;
+  }
 }

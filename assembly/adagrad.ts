@@ -4,10 +4,16 @@
 //   sum = sum + g·g                          (addcmul value=1: 1·g is exact)
 //   std = sqrt(sum) + eps
 //   p = p + ((−clr)·g) / std                 clr = lr / (1 + (t−1)·lrDecay), on the host
-// Memory contract: p, g, sum are byte offsets of n f32 each, any alignment.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); sum
+// are its state buffers; `scalars` is its scalar block, slots in AdagradScalar's order; `flags` is
+// AdagradFlag bits, dispatched once per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum AdagradScalar { sign, weightDecay, eps, negClr }
+export enum AdagradFlag { decay = 1 }
 
 // @ts-ignore: decorator
-@inline function adagradLoop(
+@inline function adagradSegment(
   p: usize, g: usize, sum: usize, n: i32,
   sign: f32, weightDecay: f32, eps: f32, negClr: f32,
   decay: bool,
@@ -39,11 +45,29 @@
   }
 }
 
-export function adagrad_f32(
-  p: usize, g: usize, sum: usize, n: i32,
-  sign: f32, weightDecay: f32, eps: f32, negClr: f32,
+// @ts-ignore: decorator
+@inline function adagradGroup(
+  segments: usize, sum: usize, count: i32, scalars: usize,
   decay: bool,
 ): void {
-  if (decay) adagradLoop(p, g, sum, n, sign, weightDecay, eps, negClr, true);
-  else adagradLoop(p, g, sum, n, sign, weightDecay, eps, negClr, false);
+  const sign = scalar(scalars, AdagradScalar.sign);
+  const weightDecay = scalar(scalars, AdagradScalar.weightDecay);
+  const eps = scalar(scalars, AdagradScalar.eps);
+  const negClr = scalar(scalars, AdagradScalar.negClr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    adagradSegment(
+      values(e), gradient(e), sum + at, length(e),
+      sign, weightDecay, eps, negClr,
+      decay,
+    );
+  }
+}
+
+export function adagrad_f32(segments: usize, sum: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: adagradGroup(segments, sum, count, scalars, false); break;
+    case AdagradFlag.decay: adagradGroup(segments, sum, count, scalars, true); break;
+  }
 }

@@ -8,11 +8,18 @@
 //   if amsgrad: vmax = max(vmax, v), used for v below
 //   denom = sqrt(v) / sqrt(bc2) + eps
 //   p = p + ((−lr/bc1)·m) / denom
-// Memory contract: p, g, expAvg, expAvgSq, maxExpAvgSq are byte offsets of n f32 each, any alignment;
-// maxExpAvgSq is untouched without amsgrad. Scalars are computed in f64 on the host and cast once.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); expAvg,
+// expAvgSq, maxExpAvgSq are its state buffers (maxExpAvgSq untouched without amsgrad); `scalars` is its
+// scalar block, slots in AdamScalar's order, computed in f64 on the host and stored as f32 once;
+// `flags` is AdamFlag bits, dispatched once per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum AdamScalar { sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize }
+export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
+
 
 // @ts-ignore: decorator
-@inline function adamLoop(
+@inline function adamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
   sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
   oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
@@ -66,23 +73,38 @@
 }
 
 // @ts-ignore: decorator
-@inline function adamAmsgrad(
-  p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
-  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
-  oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
+@inline function adamGroup(
+  segments: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, count: i32, scalars: usize,
   decay: bool, decoupled: bool, amsgrad: bool,
 ): void {
-  if (amsgrad) adamLoop(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decay, decoupled, true);
-  else adamLoop(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, decay, decoupled, false);
+  const sign = scalar(scalars, AdamScalar.sign);
+  const weightDecay = scalar(scalars, AdamScalar.weightDecay);
+  const paramScale = scalar(scalars, AdamScalar.paramScale);
+  const beta1 = scalar(scalars, AdamScalar.beta1);
+  const oneMinusBeta1 = scalar(scalars, AdamScalar.oneMinusBeta1);
+  const beta2 = scalar(scalars, AdamScalar.beta2);
+  const oneMinusBeta2 = scalar(scalars, AdamScalar.oneMinusBeta2);
+  const biasCorrection2Sqrt = scalar(scalars, AdamScalar.biasCorrection2Sqrt);
+  const eps = scalar(scalars, AdamScalar.eps);
+  const negStepSize = scalar(scalars, AdamScalar.negStepSize);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    adamSegment(
+      values(e), gradient(e), expAvg + at, expAvgSq + at, maxExpAvgSq + at, length(e),
+      sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
+      decay, decoupled, amsgrad,
+    );
+  }
 }
 
-export function adam_f32(
-  p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
-  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
-  oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
-  decay: bool, decoupled: bool, amsgrad: bool,
-): void {
-  if (decoupled) adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, false, true, amsgrad);
-  else if (decay) adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, true, false, amsgrad);
-  else adamAmsgrad(p, g, expAvg, expAvgSq, maxExpAvgSq, n, sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize, false, false, amsgrad);
+export function adam_f32(segments: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false); break;
+    case AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true); break;
+    case AdamFlag.decay: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false); break;
+    case AdamFlag.decay | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true); break;
+    case AdamFlag.decoupled: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false); break;
+    case AdamFlag.decoupled | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true); break;
+  }
 }

@@ -4,10 +4,17 @@
 //   m = m·β1 + (1−β1)·g
 //   u = max(u·β2, |g| + eps)                 (torch.amax: NaN propagates, as f32.max does)
 //   p = p + ((−lr/bc1)·m) / u
-// Memory contract: p, g, expAvg, expInf are byte offsets of n f32 each, any alignment.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); expAvg,
+// expInf are its state buffers; `scalars` is its scalar block, slots in AdamaxScalar's order, computed
+// in f64 on the host and stored as f32 once; `flags` is AdamaxFlag bits, dispatched once per call so
+// that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum AdamaxScalar { sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr }
+export enum AdamaxFlag { decay = 1 }
 
 // @ts-ignore: decorator
-@inline function adamaxLoop(
+@inline function adamaxSegment(
   p: usize, g: usize, expAvg: usize, expInf: usize, n: i32,
   sign: f32, weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, eps: f32, negClr: f32,
   decay: bool,
@@ -44,11 +51,32 @@
   }
 }
 
-export function adamax_f32(
-  p: usize, g: usize, expAvg: usize, expInf: usize, n: i32,
-  sign: f32, weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, eps: f32, negClr: f32,
+// @ts-ignore: decorator
+@inline function adamaxGroup(
+  segments: usize, expAvg: usize, expInf: usize, count: i32, scalars: usize,
   decay: bool,
 ): void {
-  if (decay) adamaxLoop(p, g, expAvg, expInf, n, sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr, true);
-  else adamaxLoop(p, g, expAvg, expInf, n, sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr, false);
+  const sign = scalar(scalars, AdamaxScalar.sign);
+  const weightDecay = scalar(scalars, AdamaxScalar.weightDecay);
+  const beta1 = scalar(scalars, AdamaxScalar.beta1);
+  const oneMinusBeta1 = scalar(scalars, AdamaxScalar.oneMinusBeta1);
+  const beta2 = scalar(scalars, AdamaxScalar.beta2);
+  const eps = scalar(scalars, AdamaxScalar.eps);
+  const negClr = scalar(scalars, AdamaxScalar.negClr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    adamaxSegment(
+      values(e), gradient(e), expAvg + at, expInf + at, length(e),
+      sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr,
+      decay,
+    );
+  }
+}
+
+export function adamax_f32(segments: usize, expAvg: usize, expInf: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: adamaxGroup(segments, expAvg, expInf, count, scalars, false); break;
+    case AdamaxFlag.decay: adamaxGroup(segments, expAvg, expInf, count, scalars, true); break;
+  }
 }

@@ -7,10 +7,17 @@
 //   p = p + (gradCoef·g) / denom                             gradCoef = −lr·(1−μt)/(1−Πμ)
 //   p = p + (avgCoef·m) / denom                              avgCoef = −lr·μt+1/(1−Πμ·μt+1)
 // The momentum schedule μt and its running product live on the host (see src/optim/nadam.ts).
-// Memory contract: p, g, expAvg, expAvgSq are byte offsets of n f32 each, any alignment.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); expAvg,
+// expAvgSq are its state buffers; `scalars` is its scalar block, slots in NAdamScalar's order, computed
+// in f64 on the host and stored as f32 once; `flags` is NAdamFlag bits, dispatched once per call so
+// that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }
+export enum NAdamFlag { decay = 1 }
 
 // @ts-ignore: decorator
-@inline function nadamLoop(
+@inline function nadamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32,
@@ -54,12 +61,34 @@
   }
 }
 
-export function nadam_f32(
-  p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
-  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32,
+// @ts-ignore: decorator
+@inline function nadamGroup(
+  segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
   decay: bool,
 ): void {
-  if (decay) nadamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, true);
-  else nadamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, false);
+  const weightDecay = scalar(scalars, NAdamScalar.weightDecay);
+  const beta1 = scalar(scalars, NAdamScalar.beta1);
+  const oneMinusBeta1 = scalar(scalars, NAdamScalar.oneMinusBeta1);
+  const beta2 = scalar(scalars, NAdamScalar.beta2);
+  const oneMinusBeta2 = scalar(scalars, NAdamScalar.oneMinusBeta2);
+  const biasCorrection2 = scalar(scalars, NAdamScalar.biasCorrection2);
+  const eps = scalar(scalars, NAdamScalar.eps);
+  const gradCoef = scalar(scalars, NAdamScalar.gradCoef);
+  const avgCoef = scalar(scalars, NAdamScalar.avgCoef);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    nadamSegment(
+      values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef,
+      decay,
+    );
+  }
+}
+
+export function nadam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false); break;
+    case NAdamFlag.decay: nadamGroup(segments, expAvg, expAvgSq, count, scalars, true); break;
+  }
 }

@@ -7,10 +7,17 @@
 //     p = p − ((mhat·lr)·alr)·rect
 //   else:
 //     p = p − mhat·lr
-// Memory contract: p, g, expAvg, expAvgSq are byte offsets of n f32 each, any alignment.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); expAvg,
+// expAvgSq are its state buffers; `scalars` is its scalar block, slots in RAdamScalar's order, computed
+// in f64 on the host and stored as f32 once; `flags` is RAdamFlag bits (rectify: the host's ρt > 5),
+// dispatched once per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect }
+export enum RAdamFlag { decay = 1, rectify = 2 }
 
 // @ts-ignore: decorator
-@inline function radamLoop(
+@inline function radamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32,
@@ -65,22 +72,36 @@
 }
 
 // @ts-ignore: decorator
-@inline function radamRectify(
-  p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
-  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32,
+@inline function radamGroup(
+  segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
   decay: bool, rectify: bool,
 ): void {
-  if (rectify) radamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, decay, true);
-  else radamLoop(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, decay, false);
+  const weightDecay = scalar(scalars, RAdamScalar.weightDecay);
+  const beta1 = scalar(scalars, RAdamScalar.beta1);
+  const oneMinusBeta1 = scalar(scalars, RAdamScalar.oneMinusBeta1);
+  const beta2 = scalar(scalars, RAdamScalar.beta2);
+  const oneMinusBeta2 = scalar(scalars, RAdamScalar.oneMinusBeta2);
+  const biasCorrection1 = scalar(scalars, RAdamScalar.biasCorrection1);
+  const lr = scalar(scalars, RAdamScalar.lr);
+  const biasCorrection2Sqrt = scalar(scalars, RAdamScalar.biasCorrection2Sqrt);
+  const eps = scalar(scalars, RAdamScalar.eps);
+  const rect = scalar(scalars, RAdamScalar.rect);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    radamSegment(
+      values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect,
+      decay, rectify,
+    );
+  }
 }
 
-export function radam_f32(
-  p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
-  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32,
-  decay: bool, rectify: bool,
-): void {
-  if (decay) radamRectify(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, true, rectify);
-  else radamRectify(p, g, expAvg, expAvgSq, n, weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, false, rectify);
+export function radam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false); break;
+    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true); break;
+    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false); break;
+    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true); break;
+  }
 }

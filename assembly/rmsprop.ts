@@ -7,11 +7,16 @@
 //   avg = avg + eps
 //   momentum:  buf = buf·μ + g/avg;  p = p + (−lr)·buf
 //   else:      p = p + ((−lr)·g)/avg
-// Memory contract: byte offsets of n f32 each, any alignment; gradAvg is untouched unless centered,
-// momentumBuffer unless useMomentum.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg, gradAvg (untouched unless centered) and momentumBuffer (untouched without momentum)
+// are its state buffers; `scalars` is its scalar block, slots in RMSpropScalar's order; `flags` is
+// RMSpropFlag bits, dispatched once per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum RMSpropScalar { sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr }
+export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
 
 // @ts-ignore: decorator
-@inline function rmspropLoop(
+@inline function rmspropSegment(
   p: usize, g: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, n: i32,
   sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32,
   decay: bool, centered: bool, useMomentum: bool,
@@ -75,25 +80,37 @@
 }
 
 // @ts-ignore: decorator
-@inline function rmspropCentered(
-  p: usize, g: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, n: i32,
-  sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32,
+@inline function rmspropGroup(
+  segments: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, count: i32, scalars: usize,
   decay: bool, centered: bool, useMomentum: bool,
 ): void {
-  if (centered) {
-    if (useMomentum) rmspropLoop(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, decay, true, true);
-    else rmspropLoop(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, decay, true, false);
-  } else {
-    if (useMomentum) rmspropLoop(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, decay, false, true);
-    else rmspropLoop(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, decay, false, false);
+  const sign = scalar(scalars, RMSpropScalar.sign);
+  const weightDecay = scalar(scalars, RMSpropScalar.weightDecay);
+  const alpha = scalar(scalars, RMSpropScalar.alpha);
+  const oneMinusAlpha = scalar(scalars, RMSpropScalar.oneMinusAlpha);
+  const eps = scalar(scalars, RMSpropScalar.eps);
+  const momentum = scalar(scalars, RMSpropScalar.momentum);
+  const negLr = scalar(scalars, RMSpropScalar.negLr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(e);
+    rmspropSegment(
+      values(e), gradient(e), squareAvg + at, gradAvg + at, momentumBuffer + at, length(e),
+      sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr,
+      decay, centered, useMomentum,
+    );
   }
 }
 
-export function rmsprop_f32(
-  p: usize, g: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, n: i32,
-  sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32,
-  decay: bool, centered: bool, useMomentum: bool,
-): void {
-  if (decay) rmspropCentered(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, true, centered, useMomentum);
-  else rmspropCentered(p, g, squareAvg, gradAvg, momentumBuffer, n, sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, false, centered, useMomentum);
+export function rmsprop_f32(segments: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, count: i32, scalars: usize, flags: i32): void {
+  switch (flags) {
+    case 0: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false); break;
+    case RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true); break;
+    case RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false); break;
+    case RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true); break;
+    case RMSpropFlag.decay: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true); break;
+  }
 }

@@ -4,11 +4,17 @@
 //   if momentum:    buf = first ? d : buf·μ + (1−dampening)·d
 //                   d = nesterov ? d + μ·buf : buf
 //   p = p + (−lr)·d
-// Memory contract: p, g, buf are byte offsets of n f32 each, any alignment; buf is untouched without
-// momentum. Flags are decided on the host and specialise the loop (see sgdLoop), never tested per element.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); buf is its
+// momentum buffer (untouched without momentum); `scalars` is its scalar block, slots in SGDScalar's
+// order; `flags` is SGDFlag bits (first: the buffer is fresh and starts as a copy of d), dispatched once
+// per call so that no flag is tested per element.
+import { gradient, length, scalar, segment, slice, values } from "./group";
+
+export enum SGDScalar { sign, weightDecay, momentum, oneMinusDampening, negLr }
+export enum SGDFlag { decay = 1, momentum = 2, first = 4, nesterov = 8 }
 
 // @ts-ignore: decorator
-@inline function sgdLoop(
+@inline function sgdSegment(
   p: usize, g: usize, buf: usize, n: i32,
   sign: f32, weightDecay: f32, momentum: f32, oneMinusDampening: f32, negLr: f32,
   decay: bool, useMomentum: bool, first: bool, nesterov: bool,
@@ -46,26 +52,37 @@
 }
 
 // @ts-ignore: decorator
-@inline function sgdMomentum(
-  p: usize, g: usize, buf: usize, n: i32,
-  sign: f32, weightDecay: f32, momentum: f32, oneMinusDampening: f32, negLr: f32,
+@inline function sgdGroup(
+  segments: usize, buf: usize, count: i32, scalars: usize,
   decay: bool, useMomentum: bool, first: bool, nesterov: bool,
 ): void {
-  if (!useMomentum) sgdLoop(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, decay, false, false, false);
-  else if (first) {
-    if (nesterov) sgdLoop(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, decay, true, true, true);
-    else sgdLoop(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, decay, true, true, false);
-  } else {
-    if (nesterov) sgdLoop(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, decay, true, false, true);
-    else sgdLoop(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, decay, true, false, false);
+  const sign = scalar(scalars, SGDScalar.sign);
+  const weightDecay = scalar(scalars, SGDScalar.weightDecay);
+  const momentum = scalar(scalars, SGDScalar.momentum);
+  const oneMinusDampening = scalar(scalars, SGDScalar.oneMinusDampening);
+  const negLr = scalar(scalars, SGDScalar.negLr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    sgdSegment(
+      values(e), gradient(e), buf + slice(e), length(e),
+      sign, weightDecay, momentum, oneMinusDampening, negLr,
+      decay, useMomentum, first, nesterov,
+    );
   }
 }
 
-export function sgd_f32(
-  p: usize, g: usize, buf: usize, n: i32,
-  sign: f32, weightDecay: f32, momentum: f32, oneMinusDampening: f32, negLr: f32,
-  decay: bool, useMomentum: bool, first: bool, nesterov: bool,
-): void {
-  if (decay) sgdMomentum(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, true, useMomentum, first, nesterov);
-  else sgdMomentum(p, g, buf, n, sign, weightDecay, momentum, oneMinusDampening, negLr, false, useMomentum, first, nesterov);
+// @ts-ignore: decorator
+@inline function sgdMomentum(segments: usize, buf: usize, count: i32, scalars: usize, decay: bool, flags: i32): void {
+  switch (flags & ~SGDFlag.decay) {
+    case 0: sgdGroup(segments, buf, count, scalars, decay, false, false, false); break;
+    case SGDFlag.momentum: sgdGroup(segments, buf, count, scalars, decay, true, false, false); break;
+    case SGDFlag.momentum | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, decay, true, false, true); break;
+    case SGDFlag.momentum | SGDFlag.first: sgdGroup(segments, buf, count, scalars, decay, true, true, false); break;
+    case SGDFlag.momentum | SGDFlag.first | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, decay, true, true, true); break;
+  }
+}
+
+export function sgd_f32(segments: usize, buf: usize, count: i32, scalars: usize, flags: i32): void {
+  if (flags & SGDFlag.decay) sgdMomentum(segments, buf, count, scalars, true, flags);
+  else sgdMomentum(segments, buf, count, scalars, false, flags);
 }

@@ -1,8 +1,7 @@
 // `node bench/per-call.js`: the per-call cost of `step()` on a 16-parameter group. Each
 // (optimizer, implementation) runs alone in a fresh Node process, as in a user's program: in one
 // process, runners share the harness's and ravine's call sites, which turn polymorphic and add tens
-// of ns per call. `npm run bench` measures its per-call rows this way too (through `--one`); this
-// script adds ravine with the raw wasm exports. Writes out/bench/per-call.md, or with --save the
+// of ns per call. `npm run bench` measures its per-call rows this way too (through `--one`). Writes out/bench/per-call.md, or with --save the
 // tracked bench/results/per-call.md.
 // Profile one: `node --cpu-prof bench/per-call.js --one=adam:simd`, then open the .cpuprofile.
 import { execFileSync } from 'node:child_process';
@@ -11,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { addRatios, consoleTable, markdownTable } from './lib/report.js';
 import { runPlan } from './lib/suites.js';
 
-const IMPLS = ['harness', 'simd', 'simdRaw', 'bareSimd', 'js', 'bareJs', 'naive'];
+const IMPLS = ['harness', 'simd', 'bareSimd', 'js', 'bareJs', 'naive'];
 const WORKLOAD = 'per call, 16 params';
 const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
 const save = process.argv.includes('--save');

@@ -10,7 +10,9 @@ export class Context {
   readonly backend: Backend;
   readonly arena: Arena;
   readonly #names = new Set<string>();
-  #heap: Float32Array | null = null;
+  #generation = -1;
+  #f32: Float32Array | null = null;
+  #u32: Uint32Array | null = null;
   disposed = false;
 
   constructor(backend: Backend) {
@@ -18,19 +20,32 @@ export class Context {
     this.arena = new Arena(backend);
   }
 
-  /** A Float32Array over the whole heap, re-derived after growth. */
-  get heap(): Float32Array {
+  #views(): void {
+    if (this.#generation === this.backend.generation && this.#f32) return;
+    this.#generation = this.backend.generation;
     const buffer = this.backend.buffer;
-    if (this.#heap?.buffer !== buffer) this.#heap = new Float32Array(buffer);
-    return this.#heap;
+    this.#f32 = new Float32Array(buffer);
+    this.#u32 = new Uint32Array(buffer);
   }
 
+  /** A Float32Array over the whole heap (re-derived when the heap's buffer changes). */
+  get heap(): Float32Array {
+    this.#views();
+    return this.#f32!;
+  }
+
+  /** A Uint32Array over the whole heap, for segment tables. */
+  get heapU32(): Uint32Array {
+    this.#views();
+    return this.#u32!;
+  }
+
+  /** A tensor with its own block, `[values | gradient]`, zero-filled; it stays there until disposed. */
   createTensor(name: string, size: number, external: ExternalArrays | null): Tensor {
-    const tensor = new Tensor(this, name, size, external);
-    const block = this.arena.alloc(2 * alignUp(4 * size));
-    tensor._moveTo(block, block + alignUp(4 * size), block);
-    const heap = this.heap;
-    heap.fill(0, block >>> 2, (block >>> 2) + 2 * (alignUp(4 * size) >>> 2));
+    const region = alignUp(4 * size);
+    const block = this.arena.alloc(2 * region);
+    if (!this.arena.lastWasFresh) this.heap.fill(0, block >>> 2, (block + 2 * region) >>> 2);
+    const tensor = new Tensor(this, name, size, external, block, block + region);
     this.#names.add(name);
     return tensor;
   }
@@ -41,12 +56,11 @@ export class Context {
 
   dispose(): void {
     this.disposed = true;
-    this.#heap = null;
+    this.#f32 = this.#u32 = null;
   }
 
   releaseTensor(tensor: Tensor): void {
-    if (tensor._block >= 0) this.arena.free(tensor._block);
+    this.arena.free(tensor._data);
     this.#names.delete(tensor.name);
-    this.backend.invalidateViews();
   }
 }

@@ -2,7 +2,8 @@ import type { BackendName } from './backend/kernels.js';
 import { simdSupported } from './backend/detect.js';
 import { jsBackend } from './backend/js.js';
 import { WasmLoadError, type WasmSource } from './backend/source.js';
-import { compileModule, wasmBackend } from './backend/wasm.js';
+import { MAX_BYTES, PAGE } from './backend/kernels.js';
+import { compileModule, wasmBackend, type HeapSize } from './backend/wasm.js';
 import { Context } from './context.js';
 import type { Tensor } from './tensor.js';
 
@@ -14,6 +15,14 @@ export interface RavineOptions {
    * found beside the package through `import.meta.url`.
    */
   wasm?: WasmSource;
+  /**
+   * Bytes of heap to reserve up front (default: one 64 KiB page). Where views are not stable
+   * (`rv.viewsStable === false`), reserve what training needs so that the heap never grows and a view
+   * cached in a local never goes stale.
+   */
+  reserveBytes?: number;
+  /** The most bytes the heap may grow to (default and limit: 4 GiB, wasm32's address space). */
+  maxBytes?: number;
 }
 
 /**
@@ -45,6 +54,16 @@ export class Ravine {
   /** The backend in use: `'simd'` (WebAssembly SIMD) or `'js'` (the bit-identical fallback). */
   get backend(): BackendName {
     return this.#ctx.backend.name;
+  }
+
+  /**
+   * True when growth of the heap never invalidates a view: a shared WebAssembly.Memory (Node, and
+   * cross-origin-isolated pages) or a resizable ArrayBuffer (the JS backend on current engines). Then a
+   * `t.data` or `t.grad` cached in a local is valid until the tensor is disposed. False elsewhere: growth
+   * detaches every view, so reserve memory up front (`reserveBytes`) or re-read views after allocating.
+   */
+  get viewsStable(): boolean {
+    return this.#ctx.backend.viewsStable;
   }
 
   /** Bytes of heap now reserved (wasm: the memory's size), and the most the arena has ever needed. */
@@ -134,19 +153,31 @@ export async function createRavine(options: RavineOptions = {}): Promise<Ravine>
   if (requested !== 'auto' && requested !== 'simd' && requested !== 'js') {
     throw new RangeError(`createRavine: backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
   }
-  if (requested === 'js') return new Ravine(new Context(jsBackend()));
+  const size = heapSize(options);
+  const js = () => new Context(jsBackend(size.initialBytes, size.maxBytes));
+  if (requested === 'js') return new Ravine(js());
   if (!simdSupported()) {
     if (requested === 'simd') throw new TypeError("createRavine: backend 'simd' was requested, but this engine has no WebAssembly SIMD");
-    return new Ravine(new Context(jsBackend()), 'this engine has no WebAssembly SIMD');
+    return new Ravine(js(), 'this engine has no WebAssembly SIMD');
   }
-  if (requested === 'simd') return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+  if (requested === 'simd') return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm), size)));
   try {
-    return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm))));
+    return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm), size)));
   } catch (e) {
     if (e instanceof TypeError && !(e instanceof WasmLoadError)) throw e; // a bad `wasm` option is the caller's mistake
     const reason = (e as Error).message;
     console.warn(`${reason}; falling back to the JS backend (bit-identical, slower)`);
-    return new Ravine(new Context(jsBackend()), reason);
+    return new Ravine(js(), reason);
   }
 }
 
+function heapSize(options: RavineOptions): HeapSize {
+  const { reserveBytes = PAGE, maxBytes = MAX_BYTES } = options;
+  if (!Number.isInteger(maxBytes) || maxBytes < PAGE || maxBytes > MAX_BYTES) {
+    throw new RangeError(`createRavine: maxBytes must be an integer in [${PAGE}, ${MAX_BYTES}], got ${describe(maxBytes)}`);
+  }
+  if (!Number.isInteger(reserveBytes) || reserveBytes < 0 || reserveBytes > maxBytes) {
+    throw new RangeError(`createRavine: reserveBytes must be an integer in [0, maxBytes = ${maxBytes}], got ${describe(reserveBytes)}`);
+  }
+  return { initialBytes: Math.max(reserveBytes, PAGE), maxBytes };
+}

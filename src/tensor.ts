@@ -7,65 +7,80 @@ export interface ExternalArrays {
 }
 
 /**
- * A named float32 parameter with its gradient. `data` and `grad` are views into the context's linear
- * memory, re-derived whenever the memory grows or the tensor moves (into an optimizer's flat group, or
- * back out), so read them from the tensor rather than keeping a view across calls that allocate.
- * An adopted tensor (`Ravine.adopt`) answers with the user's own arrays instead.
+ * A named float32 parameter with its gradient. `data` and `grad` are views into the context's heap at
+ * a place fixed from creation to disposal: an optimizer never moves a tensor. Where the context's views
+ * are stable (`rv.viewsStable`), a view cached in a local stays valid for the tensor's life; elsewhere
+ * growth of the heap detaches it (read `t.data` again after anything that allocates, or reserve memory
+ * up front with `createRavine({ reserveBytes })`). After `dispose()`, `data`, `grad` and every method
+ * throw. An adopted tensor (`Ravine.adopt`) answers with the user's own arrays instead.
  */
 export class Tensor {
   readonly name: string;
   readonly size: number;
   /** @internal */ readonly _ctx: Context;
-  /** @internal byte offsets of the values and the gradient in the heap */
-  _data = 0;
-  /** @internal */ _grad = 0;
-  /** @internal the tensor's own allocation, or -1 while it lives in an optimizer's group */
-  _block = -1;
+  /** @internal byte offsets of the values (also the block's start) and the gradient in the heap */
+  readonly _data: number;
+  /** @internal */ readonly _grad: number;
   /** @internal the optimizer holding it, if any */
   _owner: object | null = null;
   /** @internal the user's arrays for an adopted tensor */
   readonly _external: ExternalArrays | null;
   #dataView: Float32Array | null = null;
   #gradView: Float32Array | null = null;
+  /** the heap's generation the views were made at: they are re-made after a growth that detached them */
+  #dataGeneration = -1;
+  #gradGeneration = -1;
   #disposed = false;
 
   /** @internal use Ravine.tensor or Ravine.adopt */
-  constructor(ctx: Context, name: string, size: number, external: ExternalArrays | null) {
+  constructor(ctx: Context, name: string, size: number, external: ExternalArrays | null, data: number, grad: number) {
     this._ctx = ctx;
     this.name = name;
     this.size = size;
     this._external = external;
+    this._data = data;
+    this._grad = grad;
   }
 
   get data(): Float32Array {
+    this._assertLive('data');
     if (this._external) return this._external.data;
-    const buffer = this._ctx.backend.buffer;
-    if (this.#dataView?.buffer !== buffer) this.#dataView = new Float32Array(buffer, this._data, this.size);
-    return this.#dataView;
+    const backend = this._ctx.backend;
+    if (this.#dataGeneration !== backend.generation) {
+      this.#dataGeneration = backend.generation;
+      if (!(backend.viewsStable && this.#dataView)) this.#dataView = new Float32Array(backend.buffer, this._data, this.size);
+    }
+    return this.#dataView!;
   }
 
   get grad(): Float32Array {
+    this._assertLive('grad');
     if (this._external) return this._external.grad;
-    const buffer = this._ctx.backend.buffer;
-    if (this.#gradView?.buffer !== buffer) this.#gradView = new Float32Array(buffer, this._grad, this.size);
-    return this.#gradView;
+    const backend = this._ctx.backend;
+    if (this.#gradGeneration !== backend.generation) {
+      this.#gradGeneration = backend.generation;
+      if (!(backend.viewsStable && this.#gradView)) this.#gradView = new Float32Array(backend.buffer, this._grad, this.size);
+    }
+    return this.#gradView!;
   }
 
   get disposed(): boolean {
-    return this.#disposed;
+    return this.#disposed || this._ctx.disposed;
   }
 
-  /** @internal points the tensor at new storage; cached views are dropped */
-  _moveTo(data: number, grad: number, block: number): void {
-    this._data = data;
-    this._grad = grad;
-    this._block = block;
-    this.#dataView = this.#gradView = null;
+  /** @internal throws, naming the tensor, once it or its context has been disposed */
+  _assertLive(what: string): void {
+    if (this.#disposed) throw new TypeError(`tensor '${this.name}' has been disposed: its ${what} is gone`);
+    if (this._ctx.disposed) throw new TypeError(`tensor '${this.name}': its Ravine context has been disposed, so its ${what} is gone`);
   }
 
-  /** Gives the tensor's memory back. A tensor inside an optimizer is freed with the optimizer. */
+  /** Gives the tensor's memory back. A tensor inside an optimizer is freed after the optimizer. */
   dispose(): void {
     if (this.#disposed) return;
+    if (this._ctx.disposed) {
+      this.#disposed = true; // the whole heap is gone already
+      return;
+    }
     if (this._owner) throw new TypeError(`tensor '${this.name}' belongs to an optimizer: dispose the optimizer first`);
     this._ctx.releaseTensor(this);
     this.#disposed = true;

@@ -41,7 +41,7 @@ afterAll(() => rmSync(project, { recursive: true, force: true }));
 describe('npm pack, installed into an empty project', () => {
   it('ships dist/, the browser bundle, the wasm, README and LICENSE, and no source maps, CLIs or tests', () => {
     const root = join(project, 'node_modules/ravine');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'README.md', 'LICENSE']) {
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'build/ravine-shared.wasm', 'README.md', 'LICENSE']) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
     const listing = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' });

@@ -23,8 +23,8 @@ describe('Powers', () => {
     it(`β = ${base}: β^t is correctly rounded for every t in 1..2000 (where Math.pow is often an ulp off)`, () => {
       const powers = new Powers();
       let mathPowOff = 0;
-      // Up to 2000, or while β^t stays a normal double (2^-1000); below that 1 − β^t is 1 anyway.
-      for (let t = 1; t <= 2000 && base ** t > 2 ** -1000; t++) {
+      // Up to 2000, or while β^t ≥ 2^-900 (below it is flushed to 0: 1 − β^t is 1 either way).
+      for (let t = 1; t <= 2000 && base ** t >= 2 ** -900; t++) {
         const exact = exactPower(base, t);
         expect(powers.at(base, t), `t = ${t}`).toBe(exact);
         if (Math.pow(base, t) !== exact) mathPowOff++;
@@ -40,5 +40,15 @@ describe('Powers', () => {
     expect(powers.at(0.999, 1)).toBe(0.999);
     expect(powers.at(0.999, 5000)).toBe(exactPower(0.999, 5000));
     expect(powers.at(0.999, 0)).toBe(1);
+  });
+  it('a long run reaches 0, as CPython\'s 0.999 ** 2_000_000 does, instead of sticking at the smallest subnormal, and 1 − β^t is exactly 1 where the flush starts', () => {
+    const powers = new Powers();
+    expect(powers.at(0.999, 2_000_000)).toBe(0);
+    const near = new Powers();
+    let t = 1;
+    while (0.999 ** t >= 2 ** -900) t++;
+    expect(near.at(0.999, t - 1)).toBeGreaterThan(0);
+    expect(1 - near.at(0.999, t - 1)).toBe(1);
+    expect(near.at(0.999, t + 1)).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { bandwidthBound } from './bandwidth.js';
 import { jaxOptimizer, jaxSupports } from './jax.js';
 import { naiveLoop, naiveSupports } from './naive.js';
 import { TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
-import { bareKernel, ravineStep, ravineStepRawExports } from './ravine.js';
+import { bareKernel, ravineStep } from './ravine.js';
 
 const all = () => true;
 
@@ -21,7 +21,6 @@ async function emptyStep(key, problem) {
 export const IMPLS = {
   simd: { label: 'ravine simd', supports: all, create: (key, problem) => ravineStep('simd', key, problem) },
   js: { label: 'ravine js', supports: all, create: (key, problem) => ravineStep('js', key, problem) },
-  simdRaw: { label: 'ravine simd, raw wasm exports', supports: all, create: ravineStepRawExports },
   bareSimd: { label: 'bare kernel loop (simd)', supports: all, create: (key, problem) => bareKernel('simd', key, problem) },
   bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },

@@ -33,22 +33,6 @@ export async function ravineStep(backend, key, problem, grouping = 'one') {
 }
 
 /**
- * ravine's `step()` with the SIMD backend's kernels swapped for the raw wasm exports, without
- * @assemblyscript/loader's wrapper (one shared `(...args) => elem(...args)` closure for every export,
- * whose call site turns polymorphic once a program calls two kernels): what that wrapper costs.
- */
-export async function ravineStepRawExports(key, problem) {
-  const { rv, tensors, opt } = await setup('simd', key, problem, 'one');
-  const backend = rv._context.backend;
-  backend.kernels = Object.fromEntries(Object.entries(backend.kernels).map(([name, f]) => [name, f?.original ?? f]));
-  return {
-    step: () => opt.step(),
-    params: () => tensors.map((t) => t.data.slice()),
-    dispose: release(rv, opt),
-  };
-}
-
-/**
  * The bare kernel loop: the kernel calls `step()` would make for step 6, recorded without running
  * them by wrapping the backend's kernels, then replayed directly. Step 6, after five real steps: SGD's
  * momentum buffer is no longer fresh and RAdam takes its rectified branch, as in steady state. Replays

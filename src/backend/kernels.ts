@@ -1,10 +1,15 @@
 import type * as mirrors from '../kernels/index.js';
 
 /**
- * A JS mirror takes the heap first (a Float32Array, or a Float64Array for `_f64` kernels); the wasm
- * export it mirrors finds the heap in its own memory.
+ * A JS mirror takes the heap's views first: `_f64` kernels one Float64Array, the float32 kernels a
+ * Float32Array and a Uint32Array (for the segment table) over the same bytes. The wasm export it
+ * mirrors finds the heap in its own memory, so it takes only what follows.
  */
-type WithoutHeap<F> = F extends (heap: infer _Heap, ...args: infer A) => infer R ? (...args: A) => R : never;
+type WithoutHeap<F> = F extends (h: Float64Array, ...args: infer A) => infer R
+  ? (...args: A) => R
+  : F extends (h: Float32Array, u: Uint32Array, ...args: infer A) => infer R
+    ? (...args: A) => R
+    : never;
 
 /** The one interface both backends implement: every kernel by name, taking byte offsets into the heap. */
 export type Kernels = { readonly [K in keyof typeof mirrors]: WithoutHeap<(typeof mirrors)[K]> };
@@ -13,16 +18,30 @@ export type BackendName = 'simd' | 'js';
 
 /**
  * A backend owns one heap (a wasm memory or an ArrayBuffer) and the kernels that work on it.
- * `buffer` changes identity whenever the heap grows or views are invalidated: re-derive views from it.
+ * Where `viewsStable` holds (a shared wasm memory, a resizable ArrayBuffer), growth keeps every view
+ * valid: `buffer` may change identity (a shared memory hands out a longer SharedArrayBuffer), but the
+ * bytes never move and old views keep working. Elsewhere growth detaches every view, as wasm's
+ * `memory.grow` does to a non-shared memory, and views must be re-derived from `buffer`.
  */
 export interface Backend {
   readonly name: BackendName;
-  readonly kernels: Kernels;
+  /** Writable so that bench/ can record the calls `step()` makes. */
+  kernels: Kernels;
   /** First byte the host may allocate. */
   readonly heapBase: number;
-  readonly buffer: ArrayBuffer;
-  /** Grows the heap to at least `bytes`; detaches every existing view. */
-  grow(bytes: number): void;
-  /** Detaches every existing view without growing (so a stale view fails loudly, length 0). */
-  invalidateViews(): void;
+  readonly viewsStable: boolean;
+  /** The most bytes the heap may ever hold. */
+  readonly maxBytes: number;
+  readonly buffer: ArrayBufferLike;
+  /**
+   * Counts the growths of the heap: a view made at the same generation is over the current buffer.
+   * Cheaper to compare than `buffer` (a wasm memory's `buffer` getter costs ~25 ns).
+   */
+  readonly generation: number;
+  /** Grows the heap to hold at least `bytes`. False, with nothing changed, when it cannot. */
+  grow(bytes: number): boolean;
 }
+
+export const PAGE = 65536;
+/** wasm32's limit, and the default maximum of every heap: 65,536 pages of 64 KiB. */
+export const MAX_BYTES = 65536 * PAGE;

@@ -1,13 +1,19 @@
 import { instantiate } from '@assemblyscript/loader';
 import * as mirrors from '../kernels/index.js';
-import type { Backend, Kernels } from './kernels.js';
+import { PAGE, type Backend, type Kernels } from './kernels.js';
 import { WasmLoadError, type UrlLike, type WasmSource } from './source.js';
 
-const PAGE = 65536;
-/** The binary beside the package (`ravine/ravine.wasm`); bundlers that follow `new URL(…, import.meta.url)` copy it. */
-const defaultUrl = () => new URL('../../build/ravine.wasm', import.meta.url);
-/** The default binary, compiled once per page or process. A failed load is forgotten: the next call tries again. */
-let defaultModule: Promise<WebAssembly.Module> | undefined;
+/**
+ * The binaries beside the package (`ravine/ravine-shared.wasm`: threads and shared memory, and
+ * `ravine/ravine.wasm`: a plain memory); bundlers that follow `new URL(…, import.meta.url)` copy both.
+ */
+const defaultUrls = {
+  shared: () => new URL('../../build/ravine-shared.wasm', import.meta.url),
+  plain: () => new URL('../../build/ravine.wasm', import.meta.url),
+};
+const defaultUrl = defaultUrls.plain;
+/** The default binaries, compiled once per page or process. A failed load is forgotten: the next call tries again. */
+const defaultModules: Partial<Record<keyof typeof defaultUrls, Promise<WebAssembly.Module>>> = {};
 
 type ReadFile = (url: URL) => Promise<Uint8Array>;
 
@@ -77,17 +83,22 @@ function isUrlLike(source: unknown): source is UrlLike {
   return typeof source === 'object' && source !== null && typeof (source as UrlLike).href === 'string';
 }
 
-/** Compiles the SIMD module from `source` (default: the package's own binary, compiled once). */
+/**
+ * Compiles the SIMD module from `source` (default: the package's own binary, compiled once: the
+ * shared-memory build where the engine can make a shared memory, else the plain one).
+ */
 export function compileModule(source?: WasmSource): Promise<WebAssembly.Module> {
   if (source === undefined) {
-    if (!defaultModule) {
-      const loading = readUrl(defaultUrl());
-      defaultModule = loading;
-      loading.catch(() => {
-        if (defaultModule === loading) defaultModule = undefined;
+    const variant = sharedMemorySupported() ? 'shared' : 'plain';
+    let loading = defaultModules[variant];
+    if (!loading) {
+      const attempt = readUrl(defaultUrls[variant]());
+      defaultModules[variant] = loading = attempt;
+      attempt.catch(() => {
+        if (defaultModules[variant] === attempt) delete defaultModules[variant];
       });
     }
-    return defaultModule;
+    return loading;
   }
   if (source instanceof WebAssembly.Module) return Promise.resolve(source);
   if (typeof source === 'string') return readUrl(new URL(source, baseUrl()));
@@ -97,7 +108,6 @@ export function compileModule(source?: WasmSource): Promise<WebAssembly.Module> 
 }
 
 interface RavineExports extends Kernels {
-  readonly memory: WebAssembly.Memory;
   heap_base(): number;
 }
 
@@ -106,35 +116,91 @@ const kernelNames = Object.keys(mirrors);
 /** The exports a ravine module must have, checked before any is called: a wrong binary fails here, by name. */
 function checkExports(exports: Record<string, unknown>): asserts exports is RavineExports & Record<string, unknown> {
   const missing = ['heap_base', ...kernelNames].filter((name) => typeof exports[name] !== 'function');
-  if (!(exports.memory instanceof WebAssembly.Memory)) missing.unshift('memory');
   if (missing.length) {
     throw new WasmLoadError(`ravine: the wasm is not a ravine module of this version (missing export${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
   }
 }
 
-/** One instance per context: its own linear memory, the kernels called directly (no wrapper). */
-export async function wasmBackend(module: WebAssembly.Module): Promise<Backend> {
-  let exports: Record<string, unknown>;
+/**
+ * True when this engine can make a shared WebAssembly.Memory: Node, and pages that are cross-origin
+ * isolated (COOP + COEP headers). Growing a shared memory never detaches a view of it.
+ */
+export function sharedMemorySupported(): boolean {
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
   try {
-    ({ exports } = (await instantiate(module, {})) as unknown as { exports: Record<string, unknown> });
-  } catch (e) {
-    throw new WasmLoadError(`ravine: the wasm is not a ravine module (it cannot be instantiated: ${(e as Error).message})`, { cause: e });
+    return new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+export interface HeapSize {
+  /** Bytes to reserve up front (so that training never grows the heap). */
+  readonly initialBytes: number;
+  /** The most the heap may hold. */
+  readonly maxBytes: number;
+}
+
+async function instantiateWith(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Record<string, unknown>> {
+  // The loader supplies `env.abort` and friends for debug builds; its demangled exports put every call
+  // behind one shared wrapper, so the kernels are taken from the raw instance exports instead.
+  const { instance } = (await instantiate(module, { env: { memory } })) as unknown as { instance: WebAssembly.Instance };
+  return { ...instance.exports };
+}
+
+/**
+ * One instance per context, on a memory the host makes: shared where the engine allows it and the
+ * binary was built for it (`ravine-shared.wasm`), so that growth never detaches a view; otherwise a
+ * plain memory, whose growth detaches every view as wasm always has. The kernels are the raw exports.
+ */
+export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): Promise<Backend> {
+  const initial = Math.ceil(size.initialBytes / PAGE), maximum = Math.floor(size.maxBytes / PAGE);
+  const shared = sharedMemorySupported();
+  let exports: Record<string, unknown> | undefined;
+  let memory: WebAssembly.Memory | undefined;
+  let isShared = false;
+  let failure: unknown;
+  // A module declares whether its memory is shared; try the kind this engine prefers, then the other.
+  for (const kind of shared ? [true, false] : [false]) {
+    try {
+      memory = new WebAssembly.Memory({ initial, maximum, shared: kind } as WebAssembly.MemoryDescriptor);
+      exports = await instantiateWith(module, memory);
+      isShared = kind;
+      break;
+    } catch (e) {
+      failure ??= e;
+      exports = undefined;
+    }
+  }
+  if (!exports || !memory) {
+    const message = (failure as Error)?.message ?? String(failure);
+    throw new WasmLoadError(`ravine: the wasm is not a ravine module this engine can run (it cannot be instantiated: ${message})`, { cause: failure });
   }
   checkExports(exports);
-  const memory = exports.memory;
+  const heap = memory;
+  let generation = 0;
   return {
     name: 'simd',
     kernels: exports,
     heapBase: exports.heap_base(),
+    viewsStable: isShared, // (SharedArrayBuffer is not even defined in a page without cross-origin isolation)
+    maxBytes: maximum * PAGE,
     get buffer() {
-      return memory.buffer;
+      return heap.buffer;
+    },
+    get generation() {
+      return generation;
     },
     grow(bytes: number) {
-      const pages = Math.ceil(bytes / PAGE) - memory.buffer.byteLength / PAGE;
-      if (pages > 0) memory.grow(pages);
-    },
-    invalidateViews() {
-      memory.grow(0); // grow always detaches the old buffer, even by zero pages
+      const pages = Math.ceil(bytes / PAGE) - heap.buffer.byteLength / PAGE;
+      if (pages <= 0) return true;
+      try {
+        heap.grow(pages);
+        generation++;
+        return true;
+      } catch {
+        return false; // past the maximum, or the engine could not commit the memory
+      }
     },
   };
 }

@@ -1,15 +1,22 @@
-// JS mirror of assembly/adam.ts (Adam and AdamW): same name, parameters and f32 operation order.
+// JS mirror of assembly/adam.ts (Adam and AdamW): same name, parameters, scalar slots and f32
+// operation order. V8 does not unswitch loops, so the flags are tested per element here.
+import { gradient, length, scalar, segment, slice, values } from './group.js';
+
 const f = Math.fround;
 
-export function adam_f32(
+/** The scalar block's slots (assembly/adam.ts: enum AdamScalar). */
+export const AdamScalar = {
+  sign: 0, weightDecay: 1, paramScale: 2, beta1: 3, oneMinusBeta1: 4, beta2: 5, oneMinusBeta2: 6,
+  biasCorrection2Sqrt: 7, eps: 8, negStepSize: 9,
+} as const;
+export const AdamFlag = { decay: 1, decoupled: 2, amsgrad: 4 } as const;
+
+function adamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number, n: number,
   sign: number, weightDecay: number, paramScale: number, beta1: number, oneMinusBeta1: number, beta2: number,
   oneMinusBeta2: number, biasCorrection2Sqrt: number, eps: number, negStepSize: number,
   decay: boolean, decoupled: boolean, amsgrad: boolean,
 ): void {
-  sign = f(sign); weightDecay = f(weightDecay); paramScale = f(paramScale); beta1 = f(beta1);
-  oneMinusBeta1 = f(oneMinusBeta1); beta2 = f(beta2); oneMinusBeta2 = f(oneMinusBeta2);
-  biasCorrection2Sqrt = f(biasCorrection2Sqrt); eps = f(eps); negStepSize = f(negStepSize);
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2, X = maxExpAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
     let pi = h[P + i];
@@ -26,5 +33,31 @@ export function adam_f32(
     }
     const denom = f(f(f(Math.sqrt(v)) / biasCorrection2Sqrt) + eps);
     h[P + i] = f(pi + f(f(negStepSize * m) / denom));
+  }
+}
+
+export function adam_f32(
+  h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number,
+  count: number, scalars: number, flags: number,
+): void {
+  const decay = (flags & AdamFlag.decay) !== 0, decoupled = (flags & AdamFlag.decoupled) !== 0, amsgrad = (flags & AdamFlag.amsgrad) !== 0;
+  const sign = scalar(h, scalars, AdamScalar.sign);
+  const weightDecay = scalar(h, scalars, AdamScalar.weightDecay);
+  const paramScale = scalar(h, scalars, AdamScalar.paramScale);
+  const beta1 = scalar(h, scalars, AdamScalar.beta1);
+  const oneMinusBeta1 = scalar(h, scalars, AdamScalar.oneMinusBeta1);
+  const beta2 = scalar(h, scalars, AdamScalar.beta2);
+  const oneMinusBeta2 = scalar(h, scalars, AdamScalar.oneMinusBeta2);
+  const biasCorrection2Sqrt = scalar(h, scalars, AdamScalar.biasCorrection2Sqrt);
+  const eps = scalar(h, scalars, AdamScalar.eps);
+  const negStepSize = scalar(h, scalars, AdamScalar.negStepSize);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(u, e);
+    adamSegment(
+      h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, maxExpAvgSq + at, length(u, e),
+      sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
+      decay, decoupled, amsgrad,
+    );
   }
 }

@@ -1,15 +1,22 @@
-// JS mirror of assembly/nadam.ts: same name, parameters and f32 operation order.
+// JS mirror of assembly/nadam.ts: same name, parameters, scalar slots and f32 operation order.
+// V8 does not unswitch loops, so the flag is tested per element here.
+import { gradient, length, scalar, segment, slice, values } from './group.js';
+
 const f = Math.fround;
 
-export function nadam_f32(
+/** The scalar block's slots (assembly/nadam.ts: enum NAdamScalar). */
+export const NAdamScalar = {
+  weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection2: 5, eps: 6,
+  gradCoef: 7, avgCoef: 8,
+} as const;
+export const NAdamFlag = { decay: 1 } as const;
+
+function nadamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
   weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
   biasCorrection2: number, eps: number, gradCoef: number, avgCoef: number,
   decay: boolean,
 ): void {
-  weightDecay = f(weightDecay); beta1 = f(beta1); oneMinusBeta1 = f(oneMinusBeta1); beta2 = f(beta2);
-  oneMinusBeta2 = f(oneMinusBeta2); biasCorrection2 = f(biasCorrection2); eps = f(eps);
-  gradCoef = f(gradCoef); avgCoef = f(avgCoef);
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
     const pi = h[P + i];
@@ -22,5 +29,30 @@ export function nadam_f32(
     const denom = f(f(Math.sqrt(f(v / biasCorrection2))) + eps);
     const p1 = f(pi + f(f(gradCoef * gi) / denom));
     h[P + i] = f(p1 + f(f(avgCoef * m) / denom));
+  }
+}
+
+export function nadam_f32(
+  h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expAvgSq: number,
+  count: number, scalars: number, flags: number,
+): void {
+  const decay = (flags & NAdamFlag.decay) !== 0;
+  const weightDecay = scalar(h, scalars, NAdamScalar.weightDecay);
+  const beta1 = scalar(h, scalars, NAdamScalar.beta1);
+  const oneMinusBeta1 = scalar(h, scalars, NAdamScalar.oneMinusBeta1);
+  const beta2 = scalar(h, scalars, NAdamScalar.beta2);
+  const oneMinusBeta2 = scalar(h, scalars, NAdamScalar.oneMinusBeta2);
+  const biasCorrection2 = scalar(h, scalars, NAdamScalar.biasCorrection2);
+  const eps = scalar(h, scalars, NAdamScalar.eps);
+  const gradCoef = scalar(h, scalars, NAdamScalar.gradCoef);
+  const avgCoef = scalar(h, scalars, NAdamScalar.avgCoef);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(u, e);
+    nadamSegment(
+      h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef,
+      decay,
+    );
   }
 }

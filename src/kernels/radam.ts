@@ -1,15 +1,22 @@
-// JS mirror of assembly/radam.ts: same name, parameters and f32 operation order.
+// JS mirror of assembly/radam.ts: same name, parameters, scalar slots and f32 operation order.
+// V8 does not unswitch loops, so the flags are tested per element here.
+import { gradient, length, scalar, segment, slice, values } from './group.js';
+
 const f = Math.fround;
 
-export function radam_f32(
+/** The scalar block's slots (assembly/radam.ts: enum RAdamScalar). */
+export const RAdamScalar = {
+  weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection1: 5, lr: 6,
+  biasCorrection2Sqrt: 7, eps: 8, rect: 9,
+} as const;
+export const RAdamFlag = { decay: 1, rectify: 2 } as const;
+
+function radamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
   weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
   biasCorrection1: number, lr: number, biasCorrection2Sqrt: number, eps: number, rect: number,
   decay: boolean, rectify: boolean,
 ): void {
-  weightDecay = f(weightDecay); beta1 = f(beta1); oneMinusBeta1 = f(oneMinusBeta1); beta2 = f(beta2);
-  oneMinusBeta2 = f(oneMinusBeta2); biasCorrection1 = f(biasCorrection1); lr = f(lr);
-  biasCorrection2Sqrt = f(biasCorrection2Sqrt); eps = f(eps); rect = f(rect);
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
     const pi = h[P + i];
@@ -26,5 +33,31 @@ export function radam_f32(
     } else {
       h[P + i] = f(pi - step);
     }
+  }
+}
+
+export function radam_f32(
+  h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expAvgSq: number,
+  count: number, scalars: number, flags: number,
+): void {
+  const decay = (flags & RAdamFlag.decay) !== 0, rectify = (flags & RAdamFlag.rectify) !== 0;
+  const weightDecay = scalar(h, scalars, RAdamScalar.weightDecay);
+  const beta1 = scalar(h, scalars, RAdamScalar.beta1);
+  const oneMinusBeta1 = scalar(h, scalars, RAdamScalar.oneMinusBeta1);
+  const beta2 = scalar(h, scalars, RAdamScalar.beta2);
+  const oneMinusBeta2 = scalar(h, scalars, RAdamScalar.oneMinusBeta2);
+  const biasCorrection1 = scalar(h, scalars, RAdamScalar.biasCorrection1);
+  const lr = scalar(h, scalars, RAdamScalar.lr);
+  const biasCorrection2Sqrt = scalar(h, scalars, RAdamScalar.biasCorrection2Sqrt);
+  const eps = scalar(h, scalars, RAdamScalar.eps);
+  const rect = scalar(h, scalars, RAdamScalar.rect);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(u, e);
+    radamSegment(
+      h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect,
+      decay, rectify,
+    );
   }
 }

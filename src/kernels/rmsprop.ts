@@ -1,13 +1,18 @@
-// JS mirror of assembly/rmsprop.ts: same name, parameters and f32 operation order.
+// JS mirror of assembly/rmsprop.ts: same name, parameters, scalar slots and f32 operation order.
+// V8 does not unswitch loops, so the flags are tested per element here.
+import { gradient, length, scalar, segment, slice, values } from './group.js';
+
 const f = Math.fround;
 
-export function rmsprop_f32(
+/** The scalar block's slots (assembly/rmsprop.ts: enum RMSpropScalar). */
+export const RMSpropScalar = { sign: 0, weightDecay: 1, alpha: 2, oneMinusAlpha: 3, eps: 4, momentum: 5, negLr: 6 } as const;
+export const RMSpropFlag = { decay: 1, centered: 2, momentum: 4 } as const;
+
+function rmspropSegment(
   h: Float32Array, p: number, g: number, squareAvg: number, gradAvg: number, momentumBuffer: number, n: number,
   sign: number, weightDecay: number, alpha: number, oneMinusAlpha: number, eps: number, momentum: number, negLr: number,
   decay: boolean, centered: boolean, useMomentum: boolean,
 ): void {
-  sign = f(sign); weightDecay = f(weightDecay); alpha = f(alpha); oneMinusAlpha = f(oneMinusAlpha);
-  eps = f(eps); momentum = f(momentum); negLr = f(negLr);
   const P = p >>> 2, G = g >>> 2, S = squareAvg >>> 2, A = gradAvg >>> 2, B = momentumBuffer >>> 2;
   for (let i = 0; i < n; i++) {
     const pi = h[P + i];
@@ -31,5 +36,27 @@ export function rmsprop_f32(
     } else {
       h[P + i] = f(pi + f(f(negLr * gi) / avg));
     }
+  }
+}
+
+export function rmsprop_f32(
+  h: Float32Array, u: Uint32Array, segments: number, squareAvg: number, gradAvg: number, momentumBuffer: number, count: number, scalars: number, flags: number,
+): void {
+  const decay = (flags & RMSpropFlag.decay) !== 0, centered = (flags & RMSpropFlag.centered) !== 0, useMomentum = (flags & RMSpropFlag.momentum) !== 0;
+  const sign = scalar(h, scalars, RMSpropScalar.sign);
+  const weightDecay = scalar(h, scalars, RMSpropScalar.weightDecay);
+  const alpha = scalar(h, scalars, RMSpropScalar.alpha);
+  const oneMinusAlpha = scalar(h, scalars, RMSpropScalar.oneMinusAlpha);
+  const eps = scalar(h, scalars, RMSpropScalar.eps);
+  const momentum = scalar(h, scalars, RMSpropScalar.momentum);
+  const negLr = scalar(h, scalars, RMSpropScalar.negLr);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const at = slice(u, e);
+    rmspropSegment(
+      h, values(u, e), gradient(u, e), squareAvg + at, gradAvg + at, momentumBuffer + at, length(u, e),
+      sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr,
+      decay, centered, useMomentum,
+    );
   }
 }

@@ -5,12 +5,13 @@ const ALIGN = 16; // one v128: every region starts where a SIMD load is naturall
 export const alignUp = (bytes: number) => Math.ceil(bytes / ALIGN) * ALIGN;
 
 /**
- * First-fit allocator over the backend's heap, with coalescing free list. Offsets are bytes; sizes
- * are rounded to 16. Growing the heap detaches views, so callers re-derive them from `backend.buffer`.
+ * First-fit allocator over the backend's heap, with a coalescing free list. Offsets are bytes; sizes
+ * are rounded to 16. Nothing it hands out ever moves. An allocation either succeeds or throws a
+ * RangeError and changes nothing; `atomically` extends that to a whole operation's allocations.
  */
 export class Arena {
   readonly #backend: Backend;
-  readonly #live = new Map<number, number>(); // offset -> size
+  #live = new Map<number, number>(); // offset -> size
   #free: { offset: number; size: number }[] = [];
   #top: number;
   #highWater: number;
@@ -31,8 +32,16 @@ export class Arena {
     return this.#highWater;
   }
 
+  /**
+   * Whether the last allocation lay wholly above every earlier high-water mark: memory never handed
+   * out before, which growth filled with zeros (wasm's memory.grow and ArrayBuffer.resize both do), so
+   * it need not be zeroed again.
+   */
+  lastWasFresh = false;
+
   alloc(bytes: number): number {
     const size = alignUp(Math.max(bytes, ALIGN));
+    this.lastWasFresh = false;
     const i = this.#free.findIndex((block) => block.size >= size);
     let offset: number;
     if (i >= 0) {
@@ -42,9 +51,16 @@ export class Arena {
       else this.#free[i] = { offset: offset + size, size: block.size - size };
     } else {
       offset = this.#top;
-      this.#top += size;
-      if (this.#top > this.#backend.buffer.byteLength) this.#backend.grow(this.#top);
-      this.#highWater = Math.max(this.#highWater, this.#top);
+      const top = offset + size;
+      if (top > this.#backend.buffer.byteLength && !this.#backend.grow(top)) {
+        throw new RangeError(
+          `ravine: out of memory: cannot allocate ${size} bytes (the heap holds ${this.#backend.buffer.byteLength} bytes, ` +
+          `${this.bytesInUse} in use, and may grow to at most ${this.#backend.maxBytes})`,
+        );
+      }
+      this.#top = top;
+      this.lastWasFresh = offset >= this.#highWater;
+      this.#highWater = Math.max(this.#highWater, top);
     }
     this.#live.set(offset, size);
     return offset;
@@ -73,6 +89,26 @@ export class Arena {
     if (last && last.offset + last.size === this.#top) {
       this.#top = last.offset;
       free.pop();
+    }
+  }
+
+  /**
+   * Runs `allocate`; if it throws, every allocation it made is undone and the arena is exactly as it
+   * was (the heap may have grown; nothing in it changed). For operations that allocate several regions
+   * and must not be left half done: allocate everything first, inside this, then write.
+   */
+  atomically<T>(allocate: () => T): T {
+    const live = new Map(this.#live), free = this.#free.map((b) => ({ ...b })), top = this.#top, highWater = this.#highWater;
+    try {
+      return allocate();
+    } catch (e) {
+      // Memory above the old high-water mark is zero by invariant (see lastWasFresh): keep it so.
+      if (this.#highWater > highWater) new Uint8Array(this.#backend.buffer, highWater, this.#highWater - highWater).fill(0);
+      this.#live = live;
+      this.#free = free;
+      this.#top = top;
+      this.#highWater = highWater;
+      throw e;
     }
   }
 }

@@ -1,6 +1,6 @@
 import type { Problem } from '../surfaces/types.js';
 import { describe } from '../ravine.js';
-import type { Workspace } from './workspace.js';
+import type { Workspace } from '../linalg/workspace.js';
 
 /** Thrown inside a run when the user's function gives a non-finite number; the run ends 'nonFinite'. */
 export class NonFiniteSignal extends Error {}

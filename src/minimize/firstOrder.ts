@@ -1,22 +1,7 @@
-import { Adadelta } from '../optim/adadelta.js';
-import { Adagrad } from '../optim/adagrad.js';
-import { Adam, AdamW } from '../optim/adam.js';
-import { Adamax } from '../optim/adamax.js';
-import { NAdam } from '../optim/nadam.js';
-import type { Optimizer } from '../optim/optimizer.js';
-import { RAdam } from '../optim/radam.js';
-import { RMSprop } from '../optim/rmsprop.js';
-import { SGD } from '../optim/sgd.js';
+import { optimizerRegistry } from '../optim/registry.js';
 import type { Ravine } from '../ravine.js';
 import type { Run } from './run.js';
 import type { FirstOrderMethod, MinimizeResult } from './types.js';
-
-type Constructor = new (params: never[], options?: never) => Optimizer<object>;
-
-export const firstOrderOptimizers: Record<FirstOrderMethod, Constructor> = {
-  sgd: SGD, adam: Adam, adamw: AdamW, rmsprop: RMSprop, adagrad: Adagrad, adadelta: Adadelta,
-  adamax: Adamax, nadam: NAdam, radam: RAdam,
-} as unknown as Record<FirstOrderMethod, Constructor>;
 
 let runs = 0;
 
@@ -27,8 +12,10 @@ let runs = 0;
  */
 export function firstOrder(run: Run, method: FirstOrderMethod, rv: Ravine): MinimizeResult {
   const { ws, settings, ev } = run;
-  const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.view(run.x));
-  const opt = new firstOrderOptimizers[method]([tensor] as never[], settings.optimizer as never);
+  // Allocate first, then copy: on a heap whose views are not stable, growth would detach a view made before.
+  const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.n);
+  tensor.data.set(ws.view(run.x));
+  const opt = new optimizerRegistry[method].Class([tensor] as never, settings.optimizer as never);
   try {
     const widen = () => ws.h.set(tensor.data, run.x >>> 3);
     widen();

@@ -3,16 +3,17 @@ import { Context } from '../context.js';
 import { describe, Ravine } from '../ravine.js';
 import type { Problem } from '../surfaces/types.js';
 import { NonFiniteSignal } from './evaluator.js';
-import { firstOrder, firstOrderOptimizers } from './firstOrder.js';
+import { optimizerRegistry } from '../optim/registry.js';
+import { firstOrder } from './firstOrder.js';
 import { lbfgs } from './lbfgs.js';
 import { newton } from './newton.js';
 import { newtonCG } from './newtonCG.js';
 import { Run, type Settings } from './run.js';
 import type { LineSearch, Method, MinimizeOptions, MinimizeResult } from './types.js';
-import { Workspace } from './workspace.js';
+import { Workspace } from '../linalg/workspace.js';
 
 const SECOND_ORDER = ['newton', 'newtonCG', 'lbfgs'] as const;
-const METHODS = [...SECOND_ORDER, ...Object.keys(firstOrderOptimizers)] as Method[];
+const METHODS = [...SECOND_ORDER, ...Object.keys(optimizerRegistry)] as Method[];
 const LINE_SEARCHES: LineSearch[] = ['strongWolfe', 'armijo', 'none'];
 const OPTION_NAMES = ['method', 'maxIter', 'gradTol', 'lineSearch', 'history', 'fallback', 'optimizer', 'ravine', 'trajectory', 'onIteration'];
 

@@ -1,4 +1,5 @@
 import type { Run } from './run.js';
+import { twoLoop } from '../linalg/twoLoop.js';
 import { LineStepper } from './step.js';
 import type { MinimizeResult } from './types.js';
 
@@ -13,26 +14,24 @@ export function lbfgs(run: Run): MinimizeResult {
   const kind = settings.lineSearch;
   const d = ws.alloc();
   const S = Array.from({ length: m }, () => ws.alloc()), Y = Array.from({ length: m }, () => ws.alloc());
-  const rho = new Float64Array(m), alpha = new Float64Array(m);
+  const rho = new Float64Array(m), alpha = new Float64Array(m), r = new Float64Array(m);
+  const s: number[] = [], y: number[] = [];
   const stepper = new LineStepper(run, kind);
   let count = 0, newest = -1, gamma = 1;
   const gOld = ws.alloc();
   if (run.start()) return run.converged();
   while (run.iterations < settings.maxIter) {
-    // d = −H·g, two-loop recursion: newest to oldest, then oldest to newest.
+    // d = −H·g by the two-loop recursion over the ring's pairs, oldest first.
     ws.copy(d, run.g);
     k.scale_f64(d, n, -1);
     for (let j = 0; j < count; j++) {
-      const i = (newest - j + m) % m;
-      alpha[i] = k.dot_f64(S[i], d, n) * rho[i];
-      k.axpy_f64(d, Y[i], n, -alpha[i]);
+      const i = (newest - count + 1 + j + m) % m;
+      s[j] = S[i];
+      y[j] = Y[i];
+      r[j] = rho[i];
     }
-    k.scale_f64(d, n, gamma);
-    for (let j = count - 1; j >= 0; j--) {
-      const i = (newest - j + m) % m;
-      const beta = k.dot_f64(Y[i], d, n) * rho[i];
-      k.axpy_f64(d, S[i], n, alpha[i] - beta);
-    }
+    s.length = y.length = count;
+    twoLoop(k, n, d, s, y, r, gamma, alpha);
     let gtd = k.dot_f64(run.g, d, n);
     if (!(gtd < 0)) {
       // Not a descent direction (rounding in a stale history): forget it, go downhill.

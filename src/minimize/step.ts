@@ -1,4 +1,4 @@
-import { armijo, strongWolfe } from './linesearch.js';
+import { armijo, strongWolfe } from '../linalg/linesearch.js';
 import type { Run } from './run.js';
 import type { LineSearch } from './types.js';
 

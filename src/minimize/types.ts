@@ -1,8 +1,9 @@
+import type { FirstOrderMethod } from '../optim/registry.js';
 import type { Ravine } from '../ravine.js';
 import type { Evaluations } from './evaluator.js';
 
 export type SecondOrderMethod = 'newton' | 'newtonCG' | 'lbfgs';
-export type FirstOrderMethod = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad' | 'adadelta' | 'adamax' | 'nadam' | 'radam';
+export type { FirstOrderMethod };
 export type Method = SecondOrderMethod | FirstOrderMethod;
 export type LineSearch = 'strongWolfe' | 'armijo' | 'none';
 export type Status = 'converged' | 'maxIterations' | 'lineSearchFailed' | 'nonFinite';

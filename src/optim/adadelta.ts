@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { AdadeltaFlag, AdadeltaScalar } from '../kernels/adadelta.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, flag, unit } from './validate.js';
 
@@ -30,9 +31,13 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
   }
 
   protected update(o: AdadeltaOptions, m: GroupMemory, kernels: Kernels): void {
-    kernels.adadelta_f32(
-      m.params, m.grads, m.state.get('squareAvg')!, m.state.get('accDelta')!, m.n,
-      o.maximize ? -1 : 1, o.weightDecay, o.rho, 1 - o.rho, o.eps, -o.lr, o.weightDecay !== 0,
-    );
+    const b = m.block;
+    b[AdadeltaScalar.sign] = o.maximize ? -1 : 1;
+    b[AdadeltaScalar.weightDecay] = o.weightDecay;
+    b[AdadeltaScalar.rho] = o.rho;
+    b[AdadeltaScalar.oneMinusRho] = 1 - o.rho;
+    b[AdadeltaScalar.eps] = o.eps;
+    b[AdadeltaScalar.negLr] = -o.lr;
+    kernels.adadelta_f32(m.segments, m.state.get('squareAvg')!, m.state.get('accDelta')!, m.count, m.scalarBlock, o.weightDecay !== 0 ? AdadeltaFlag.decay : 0);
   }
 }

@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { AdagradFlag, AdagradScalar } from '../kernels/adagrad.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, flag } from './validate.js';
 
@@ -34,6 +35,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 
   protected update(o: AdagradOptions, m: GroupMemory, kernels: Kernels): void {
     const clr = o.lr / (1 + (m.step - 1) * o.lrDecay);
-    kernels.adagrad_f32(m.params, m.grads, m.state.get('sum')!, m.n, o.maximize ? -1 : 1, o.weightDecay, o.eps, -clr, o.weightDecay !== 0);
+    const b = m.block;
+    b[AdagradScalar.sign] = o.maximize ? -1 : 1;
+    b[AdagradScalar.weightDecay] = o.weightDecay;
+    b[AdagradScalar.eps] = o.eps;
+    b[AdagradScalar.negClr] = -clr;
+    kernels.adagrad_f32(m.segments, m.state.get('sum')!, m.count, m.scalarBlock, o.weightDecay !== 0 ? AdagradFlag.decay : 0);
   }
 }

@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { AdamFlag, AdamScalar } from '../kernels/adam.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, betas, flag } from './validate.js';
 
@@ -37,12 +38,19 @@ function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled:
   const [beta1, beta2] = o.betas;
   const biasCorrection1 = 1 - m.powers[0].at(beta1, m.step);
   const biasCorrection2 = 1 - m.powers[1].at(beta2, m.step);
-  kernels.adam_f32(
-    m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, o.amsgrad ? m.state.get('maxExpAvgSq')! : 0, m.n,
-    o.maximize ? -1 : 1, o.weightDecay, 1 - o.lr * o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2,
-    Math.sqrt(biasCorrection2), o.eps, -(o.lr / biasCorrection1),
-    !decoupled && o.weightDecay !== 0, decoupled, o.amsgrad,
-  );
+  const b = m.block;
+  b[AdamScalar.sign] = o.maximize ? -1 : 1;
+  b[AdamScalar.weightDecay] = o.weightDecay;
+  b[AdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
+  b[AdamScalar.beta1] = beta1;
+  b[AdamScalar.oneMinusBeta1] = 1 - beta1;
+  b[AdamScalar.beta2] = beta2;
+  b[AdamScalar.oneMinusBeta2] = 1 - beta2;
+  b[AdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
+  b[AdamScalar.eps] = o.eps;
+  b[AdamScalar.negStepSize] = -(o.lr / biasCorrection1);
+  const flags = (decoupled ? AdamFlag.decoupled : o.weightDecay !== 0 ? AdamFlag.decay : 0) | (o.amsgrad ? AdamFlag.amsgrad : 0);
+  kernels.adam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, o.amsgrad ? m.state.get('maxExpAvgSq')! : 0, m.count, m.scalarBlock, flags);
 }
 
 /** Adam (Kingma & Ba, 2015) with L2 weight decay and optional AMSGrad: torch.optim.Adam. */

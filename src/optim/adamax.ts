@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { AdamaxFlag, AdamaxScalar } from '../kernels/adamax.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, betas, flag } from './validate.js';
 
@@ -32,9 +33,15 @@ export class Adamax extends Optimizer<AdamaxOptions> {
   protected update(o: AdamaxOptions, m: GroupMemory, kernels: Kernels): void {
     const [beta1, beta2] = o.betas;
     const clr = o.lr / (1 - m.powers[0].at(beta1, m.step));
-    kernels.adamax_f32(
-      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expInf')!, m.n,
-      o.maximize ? -1 : 1, o.weightDecay, beta1, 1 - beta1, beta2, o.eps, -clr, o.weightDecay !== 0,
-    );
+    const b = m.block;
+    b[AdamaxScalar.sign] = o.maximize ? -1 : 1;
+    b[AdamaxScalar.weightDecay] = o.weightDecay;
+    b[AdamaxScalar.beta1] = beta1;
+    b[AdamaxScalar.oneMinusBeta1] = 1 - beta1;
+    b[AdamaxScalar.beta2] = beta2;
+    b[AdamaxScalar.eps] = o.eps;
+    b[AdamaxScalar.negClr] = -clr;
+    const flags = o.weightDecay !== 0 ? AdamaxFlag.decay : 0;
+    kernels.adamax_f32(m.segments, m.state.get('expAvg')!, m.state.get('expInf')!, m.count, m.scalarBlock, flags);
   }
 }

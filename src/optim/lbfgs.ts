@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
-import { strongWolfe } from '../minimize/linesearch.js';
-import { Workspace } from '../minimize/workspace.js';
+import { strongWolfe } from '../linalg/linesearch.js';
+import { twoLoop } from '../linalg/twoLoop.js';
+import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
 import { atLeast, finite } from './validate.js';
@@ -103,12 +104,15 @@ export class LBFGS {
   readonly #ctx: Context;
   readonly #io: ParamIO;
   readonly #ws: Workspace;
-  readonly #flatGrad: number;
-  readonly #prevFlatGrad: number;
-  readonly #d: number;
-  readonly #xInit: number;
-  readonly #slots: number[];
+  readonly #flatGrad!: number;
+  readonly #prevFlatGrad!: number;
+  readonly #d!: number;
+  readonly #xInit!: number;
+  readonly #slots: number[] = [];
+  /** Every (y, s) buffer reserved for the history, in use or spare. */
+  #pairs: number[] = [];
   #history: History | null = null;
+  #alpha = new Float64Array(0);
   #disposed = false;
 
   constructor(params: Tensor[] | [{ params: Tensor[] } & Partial<LBFGSOptions>], options: Partial<LBFGSOptions> = {}, /** internal: tests drive float64 parameters through it */ io?: ParamIO) {
@@ -140,16 +144,32 @@ export class LBFGS {
       if (seen.has(t)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
       seen.add(t);
     }
-    for (const t of tensors) t._owner = this;
     this.#ctx = ctx;
-    this.paramGroups = [Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & { readonly params: readonly Tensor[] }];
     this.#io = io ?? tensorIO(tensors);
-    this.#ws = new Workspace(ctx, this.#io.n);
-    this.#flatGrad = this.#ws.alloc();
-    this.#prevFlatGrad = this.#ws.alloc();
-    this.#d = this.#ws.alloc();
-    this.#xInit = this.#ws.alloc();
-    this.#slots = [this.#ws.alloc(), this.#ws.alloc(), this.#ws.alloc()];
+    // Everything a step will need, reserved now (all or nothing), so that step() never allocates: the
+    // vectors of one iteration and historySize + 1 (y, s) pairs (one more than the history keeps: a new
+    // pair is formed before the oldest is evicted). torch grows its history lazily instead; the memory
+    // at steady state is the same, (2·historySize + 9)·n float64.
+    const ws = (this.#ws = new Workspace(ctx, this.#io.n));
+    [this.#flatGrad, this.#prevFlatGrad, this.#d, this.#xInit, ...this.#slots] = ctx.arena.atomically(() => {
+      const vectors = Array.from({ length: 7 }, () => ws.alloc());
+      this.#pairs = Array.from({ length: 2 * (merged.historySize + 1) }, () => ws.alloc());
+      return vectors;
+    });
+    for (const t of tensors) t._owner = this;
+    this.paramGroups = [Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & { readonly params: readonly Tensor[] }];
+  }
+
+  /** Reserves pair buffers for a historySize raised between steps, before the step changes anything. */
+  #reserveHistory(historySize: number): void {
+    const st = this.#history;
+    const have = this.#pairs.length;
+    const need = 2 * (historySize + 1);
+    if (have >= need) return;
+    const ws = this.#ws;
+    const more = this.#ctx.arena.atomically(() => Array.from({ length: need - have }, () => ws.alloc()));
+    this.#pairs.push(...more);
+    st?.spare.push(...more);
   }
 
   /** Closure evaluations and iterations over all steps so far (torch's state 'func_evals', 'n_iter'). */
@@ -178,7 +198,8 @@ export class LBFGS {
     const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
     const ws = this.#ws, { k, n } = ws;
     const g = this.#flatGrad, d = this.#d;
-    const st = (this.#history ??= { funcEvals: 0, nIter: 0, t: 0, hDiag: 1, prevLoss: NaN, y: [], s: [], ro: [], spare: [] });
+    this.#reserveHistory(o.historySize);
+    const st = (this.#history ??= { funcEvals: 0, nIter: 0, t: 0, hDiag: 1, prevLoss: NaN, y: [], s: [], ro: [], spare: [...this.#pairs] });
 
     const origLoss = closure();
     let loss = Number(origLoss);
@@ -260,7 +281,7 @@ export class LBFGS {
   /** y = g − g_prev, s = t·d; kept (evicting the oldest when full) when y·s > 1e-10. */
   #updateHistory(t: number, historySize: number): void {
     const ws = this.#ws, { k, n } = ws, st = this.#history!;
-    const y = st.spare.pop() ?? ws.alloc(), s = st.spare.pop() ?? ws.alloc();
+    const y = st.spare.pop()!, s = st.spare.pop()!; // reserved: see #reserveHistory
     ws.copy(y, this.#flatGrad);
     k.axpy_f64(y, this.#prevFlatGrad, n, -1);
     ws.copy(s, this.#d);
@@ -283,18 +304,10 @@ export class LBFGS {
   /** d = −H·g by the two-loop recursion, in torch's order. */
   #direction(): void {
     const ws = this.#ws, { k, n } = ws, st = this.#history!, d = this.#d;
-    const al = new Float64Array(st.y.length);
     ws.copy(d, this.#flatGrad);
     k.scale_f64(d, n, -1);
-    for (let i = st.y.length - 1; i >= 0; i--) {
-      al[i] = k.dot_f64(st.s[i], d, n) * st.ro[i];
-      k.axpy_f64(d, st.y[i], n, -al[i]);
-    }
-    k.scale_f64(d, n, st.hDiag);
-    for (let i = 0; i < st.y.length; i++) {
-      const be = k.dot_f64(st.y[i], d, n) * st.ro[i];
-      k.axpy_f64(d, st.s[i], n, al[i] - be);
-    }
+    if (this.#alpha.length < st.y.length) this.#alpha = new Float64Array(st.y.length);
+    twoLoop(k, n, d, st.s, st.y, st.ro, st.hDiag, this.#alpha);
   }
 
   #gather(at: number): void {

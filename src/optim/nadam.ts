@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { NAdamFlag, NAdamScalar } from '../kernels/nadam.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, betas } from './validate.js';
 
@@ -42,10 +43,17 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const muProduct = Math.fround(m.scalars.muProduct * Math.fround(mu));
     const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
     m.scalars.muProduct = muProduct;
-    kernels.nadam_f32(
-      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.n,
-      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, 1 - m.powers[1].at(beta2, t), o.eps,
-      (-o.lr * (1 - mu)) / (1 - muProduct), (-o.lr * muNext) / (1 - muProductNext), o.weightDecay !== 0,
-    );
+    const b = m.block;
+    b[NAdamScalar.weightDecay] = o.weightDecay;
+    b[NAdamScalar.beta1] = beta1;
+    b[NAdamScalar.oneMinusBeta1] = 1 - beta1;
+    b[NAdamScalar.beta2] = beta2;
+    b[NAdamScalar.oneMinusBeta2] = 1 - beta2;
+    b[NAdamScalar.biasCorrection2] = 1 - m.powers[1].at(beta2, t);
+    b[NAdamScalar.eps] = o.eps;
+    b[NAdamScalar.gradCoef] = (-o.lr * (1 - mu)) / (1 - muProduct);
+    b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
+    const flags = o.weightDecay !== 0 ? NAdamFlag.decay : 0;
+    kernels.nadam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }
 }

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
-import { alignUp } from '../memory/arena.js';
+import { Group } from '../memory/group.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
 import { Powers } from './powers.js';
@@ -37,27 +37,29 @@ export interface OptimizerSpec<O> {
 }
 
 /**
- * One group's memory: parameters and gradients flat and contiguous ([params | grads], 16-byte aligned),
- * and each state buffer flat beside them, so one kernel call steps the whole group.
+ * One group's memory (its segment table, state buffers and scalar block: see memory/group.ts) and the
+ * optimizer's bookkeeping for it.
  */
-export interface GroupMemory {
-  readonly n: number;
-  readonly slab: number;
-  readonly params: number;
-  readonly grads: number;
-  /** byte offset of each state buffer */
-  readonly state: Map<string, number>;
+export class GroupMemory extends Group {
   /** buffers allocated but not yet written by a step (SGD's momentum buffer starts as a copy of d) */
-  readonly fresh: Set<string>;
+  readonly fresh = new Set<string>();
+  /** per-group scalar state (NAdam's muProduct) */
   readonly scalars: Record<string, number>;
   readonly external: readonly Tensor[];
   /** 'Adam param group 0': names the group in errors without building a string per step */
   readonly where: string;
-  step: number;
+  step = 0;
   /** spec.stateKey of the options the state was last ensured for */
-  stateKey: number;
+  stateKey = NaN;
   /** β1^t and β2^t, correctly rounded, one multiplication per step */
-  readonly powers: readonly [Powers, Powers];
+  readonly powers: readonly [Powers, Powers] = [new Powers(), new Powers()];
+
+  constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
+    super(ctx, tensors);
+    this.scalars = scalars;
+    this.external = tensors.filter((t) => t._external !== null);
+    this.where = where;
+  }
 }
 
 export interface StateDict {
@@ -94,9 +96,9 @@ export abstract class Optimizer<O extends object> {
     const groups = (params as unknown[]).every((p) => p instanceof Tensor)
       ? [{ params: params as Tensor[] } as ParamGroupInput<O>]
       : (params as ParamGroupInput<O>[]);
-    // Validate every group before moving any tensor: a bad group leaves all tensors where they were.
-    const resolved = this.#resolveGroups(groups, []);
-    for (const group of resolved) this.#install(group);
+    // Validate every group, then allocate for all of them, then take the tensors: a bad group or a
+    // failed allocation leaves every tensor, and the heap, as they were.
+    this.#install(this.#resolveGroups(groups, []));
   }
 
   /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
@@ -124,7 +126,7 @@ export abstract class Optimizer<O extends object> {
     const loss = closure?.();
     const groups = this.paramGroups;
     for (let i = 0; i < groups.length; i++) this.#check(this.#memory[i].where, groups[i]);
-    for (let i = 0; i < groups.length; i++) this.#ensureState(groups[i], this.#memory[i]);
+    this.#ensureState(ctx, groups, this.#memory);
     const kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
@@ -138,12 +140,11 @@ export abstract class Optimizer<O extends object> {
     return loss;
   }
 
-  /** Zeroes every gradient (one fill per group; adopted tensors' own grad arrays too). */
+  /** Zeroes every gradient (one fill per tensor; adopted tensors' own grad arrays too). */
   zeroGrad(): void {
-    const ctx = this.#live();
-    const heap = ctx.heap;
+    this.#live();
     for (const m of this.#memory) {
-      heap.fill(0, m.grads >>> 2, (m.grads >>> 2) + m.n);
+      m.zeroGrads();
       for (const t of m.external) t._external!.grad.fill(0);
     }
   }
@@ -151,8 +152,7 @@ export abstract class Optimizer<O extends object> {
   /** torch's `add_param_group`: options missing from the group take this optimizer's defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.#live();
-    const [resolved] = this.#resolveGroups([group], this.paramGroups.flatMap((g) => g.params));
-    this.#install(resolved);
+    this.#install(this.#resolveGroups([group], this.paramGroups.flatMap((g) => g.params)));
   }
 
   /**
@@ -161,22 +161,17 @@ export abstract class Optimizer<O extends object> {
    * `{ float32: <base64 of its little-endian bytes> }`, keeping NaN, ±Infinity and −0 bit for bit.
    */
   stateDict(): StateDict {
-    const ctx = this.#live();
-    const heap = ctx.heap;
+    this.#live();
     const state: Record<string, Record<string, number | Float32Array>> = {};
     const paramGroups = this.paramGroups.map((group, i) => {
       const m = this.#memory[i];
-      let offset = 0;
-      for (const t of group.params) {
+      group.params.forEach((t, k) => {
         const entry: Record<string, number | Float32Array> = { step: m.step, ...m.scalars };
-        for (const [name, at] of m.state) {
-          if (m.fresh.has(name)) continue;
-          const start = (at >>> 2) + offset;
-          entry[name] = heap.slice(start, start + t.size);
+        for (const name of m.state.keys()) {
+          if (!m.fresh.has(name)) entry[name] = m.readState(name, k);
         }
         state[t.name] = entry;
-        offset += t.size;
-      }
+      });
       return { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
     });
     const dict: StateDict = { format: 'ravine/optimizer', version: 1, optimizer: this.#spec.name, paramGroups, state };
@@ -238,51 +233,33 @@ export abstract class Optimizer<O extends object> {
       }
       return { options, entries };
     });
-    // Everything checked: now write.
+    // Everything checked: allocate what the loaded options need (all or nothing), then write.
+    this.#ensureState(ctx, plans.map((p) => p.options), this.#memory);
     plans.forEach(({ options, entries }, i) => {
       const group = this.paramGroups[i];
       const m = this.#memory[i];
       Object.assign(group, options);
-      this.#ensureState(group, m);
-      const heap = ctx.heap;
       m.step = entries[0].step as number;
       for (const key of Object.keys(this.#spec.scalars ?? {})) {
         if (entries[0][key] !== undefined) m.scalars[key] = entries[0][key] as number;
       }
-      for (const [name, at] of m.state) {
-        let offset = 0;
+      for (const name of m.state.keys()) {
         const saved = entries.every((e) => e[name] !== undefined);
-        group.params.forEach((t, j) => {
-          const start = (at >>> 2) + offset;
-          if (saved) heap.set(entries[j][name] as ArrayLike<number>, start);
-          offset += t.size;
-        });
-        if (saved) m.fresh.delete(name);
+        if (!saved) continue;
+        group.params.forEach((_, k) => m.writeState(name, k, entries[k][name] as ArrayLike<number>));
+        m.fresh.delete(name);
       }
     });
   }
 
-  /** Frees the optimizer's memory; its tensors move back to memory of their own, values intact. */
+  /** Frees the optimizer's memory (segment tables, state, scalar blocks); its tensors stay where they are. */
   dispose(): void {
     if (this.#disposed) return;
     const ctx = this.#ctx!;
     this.#disposed = true;
+    for (const m of this.#memory) for (const t of m.tensors) t._owner = null;
     if (ctx.disposed) return;
-    this.paramGroups.forEach((group, i) => {
-      const m = this.#memory[i];
-      for (const t of group.params) {
-        const size = alignUp(4 * t.size);
-        const block = ctx.arena.alloc(2 * size);
-        const heap = ctx.heap;
-        heap.copyWithin(block >>> 2, t._data >>> 2, (t._data >>> 2) + t.size);
-        heap.copyWithin((block + size) >>> 2, t._grad >>> 2, (t._grad >>> 2) + t.size);
-        t._moveTo(block, block + size, block);
-        t._owner = null;
-      }
-      for (const at of m.state.values()) ctx.arena.free(at);
-      ctx.arena.free(m.slab);
-    });
-    ctx.backend.invalidateViews();
+    for (const m of this.#memory) m.free();
   }
 
   #live(): Context {
@@ -337,52 +314,70 @@ export abstract class Optimizer<O extends object> {
     });
   }
 
-  /** Moves a checked group's tensors into one flat slab and allocates its state. */
-  #install({ tensors, options }: { tensors: Tensor[]; options: O }): void {
+  /** Allocates checked groups' tables and state (all or nothing), then takes their tensors. */
+  #install(resolved: { tensors: Tensor[]; options: O }[]): void {
     const ctx = this.#ctx!;
-    const n = tensors.reduce((sum, t) => sum + t.size, 0);
-    const region = alignUp(4 * n);
-    const slab = ctx.arena.alloc(2 * region);
-    const m: GroupMemory = {
-      n, slab, params: slab, grads: slab + region, state: new Map(), fresh: new Set(),
-      scalars: { ...this.#spec.scalars }, external: tensors.filter((t) => t._external !== null), step: 0,
-      where: `${this.#spec.name} param group ${this.paramGroups.length}`, stateKey: NaN,
-      powers: [new Powers(), new Powers()],
-    };
-    let offset = 0;
-    for (const t of tensors) {
-      const heap = ctx.heap;
-      const data = m.params + 4 * offset, grad = m.grads + 4 * offset;
-      heap.copyWithin(data >>> 2, t._data >>> 2, (t._data >>> 2) + t.size);
-      heap.copyWithin(grad >>> 2, t._grad >>> 2, (t._grad >>> 2) + t.size);
-      if (t._external) heap.set(t._external.data, data >>> 2);
-      ctx.arena.free(t._block);
-      t._moveTo(data, grad, -1);
-      t._owner = this;
-      offset += t.size;
-    }
-    const group = Object.defineProperty(options, 'params', {
-      value: Object.freeze([...tensors]), enumerable: true, writable: false,
-    }) as ParamGroup<O>;
-    this.paramGroups.push(group);
-    this.#memory.push(m);
-    this.#ensureState(group, m);
-    ctx.backend.invalidateViews();
+    const first = this.paramGroups.length;
+    const memory = ctx.arena.atomically(() => {
+      const made = resolved.map(({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${this.#spec.name} param group ${first + k}`));
+      return { made, state: this.#allocState(resolved.map((r) => r.options), made) };
+    });
+    resolved.forEach(({ tensors, options }, k) => {
+      memory.made[k].write();
+      const group = Object.defineProperty(options, 'params', {
+        value: Object.freeze([...tensors]), enumerable: true, writable: false,
+      }) as ParamGroup<O>;
+      for (const t of tensors) {
+        t._owner = this;
+        if (t._external) ctx.heap.set(t._external.data, t._data >>> 2);
+      }
+      this.paramGroups.push(group);
+      this.#memory.push(memory.made[k]);
+    });
+    this.#commitState(memory.state);
   }
 
-  /** Allocates (filled) any state buffer the group's current options need and it does not have yet. */
-  #ensureState(o: O, m: GroupMemory): void {
-    const key = this.#spec.stateKey?.(o) ?? 0;
-    if (key === m.stateKey) return;
-    m.stateKey = key;
-    for (const buffer of this.#spec.stateBuffers(o)) {
-      if (m.state.has(buffer.name)) continue;
-      const at = this.#ctx!.arena.alloc(4 * m.n);
-      this.#ctx!.heap.fill(buffer.fill, at >>> 2, (at >>> 2) + m.n);
-      m.state.set(buffer.name, at);
-      m.fresh.add(buffer.name);
+  /**
+   * Allocates (all or nothing) every state buffer the groups' options need and they lack, then fills
+   * them. Cheap when nothing changed: spec.stateKey tells whether the buffer list could differ.
+   */
+  #ensureState(ctx: Context, options: readonly O[], memory: readonly GroupMemory[]): void {
+    let changed = false;
+    for (let i = 0; i < memory.length; i++) if ((this.#spec.stateKey?.(options[i]) ?? 0) !== memory[i].stateKey) changed = true;
+    if (!changed) return;
+    this.#commitState(ctx.arena.atomically(() => this.#allocState(options, memory)));
+  }
+
+  /** The regions the groups' options need and lack, allocated but not yet the groups'. */
+  #allocState(options: readonly O[], memory: readonly GroupMemory[]): NewState[] {
+    const regions: NewState[] = [];
+    memory.forEach((m, i) => {
+      for (const buffer of this.#spec.stateBuffers(options[i])) {
+        if (!m.state.has(buffer.name)) regions.push({ m, name: buffer.name, fill: buffer.fill, at: m.allocStateRegion() });
+      }
+      regions.push({ m, name: '', fill: this.#spec.stateKey?.(options[i]) ?? 0, at: -1 }); // the key these options leave
+    });
+    return regions;
+  }
+
+  #commitState(regions: readonly NewState[]): void {
+    for (const { m, name, fill, at } of regions) {
+      if (at < 0) {
+        m.stateKey = fill;
+        continue;
+      }
+      m.addState(name, at, fill);
+      m.fresh.add(name);
     }
   }
+}
+
+/** A state buffer allocated for a group, or (at = -1) the stateKey the group's options now have, in `fill`. */
+interface NewState {
+  m: GroupMemory;
+  name: string;
+  fill: number;
+  at: number;
 }
 
 function cloneOptions<O>(o: O): O {

@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { RAdamFlag, RAdamScalar } from '../kernels/radam.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, betas } from './validate.js';
 
@@ -39,10 +40,18 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const rhoT = rhoInf - (2 * t * beta2Power) / biasCorrection2;
     const rectify = rhoT > 5;
     const rect = rectify ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-    kernels.radam_f32(
-      m.params, m.grads, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.n,
-      o.weightDecay, beta1, 1 - beta1, beta2, 1 - beta2, biasCorrection1, o.lr, Math.sqrt(biasCorrection2),
-      o.eps, rect, o.weightDecay !== 0, rectify,
-    );
+    const b = m.block;
+    b[RAdamScalar.weightDecay] = o.weightDecay;
+    b[RAdamScalar.beta1] = beta1;
+    b[RAdamScalar.oneMinusBeta1] = 1 - beta1;
+    b[RAdamScalar.beta2] = beta2;
+    b[RAdamScalar.oneMinusBeta2] = 1 - beta2;
+    b[RAdamScalar.biasCorrection1] = biasCorrection1;
+    b[RAdamScalar.lr] = o.lr;
+    b[RAdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
+    b[RAdamScalar.eps] = o.eps;
+    b[RAdamScalar.rect] = rect;
+    const flags = (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
+    kernels.radam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }
 }

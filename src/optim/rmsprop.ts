@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { RMSpropFlag, RMSpropScalar } from '../kernels/rmsprop.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, flag, unit } from './validate.js';
 
@@ -39,11 +40,18 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected update(o: RMSpropOptions, m: GroupMemory, kernels: Kernels): void {
+    const b = m.block;
+    b[RMSpropScalar.sign] = o.maximize ? -1 : 1;
+    b[RMSpropScalar.weightDecay] = o.weightDecay;
+    b[RMSpropScalar.alpha] = o.alpha;
+    b[RMSpropScalar.oneMinusAlpha] = 1 - o.alpha;
+    b[RMSpropScalar.eps] = o.eps;
+    b[RMSpropScalar.momentum] = o.momentum;
+    b[RMSpropScalar.negLr] = -o.lr;
+    const flags = (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0);
     kernels.rmsprop_f32(
-      m.params, m.grads, m.state.get('squareAvg')!, o.centered ? m.state.get('gradAvg')! : 0,
-      o.momentum > 0 ? m.state.get('momentumBuffer')! : 0, m.n,
-      o.maximize ? -1 : 1, o.weightDecay, o.alpha, 1 - o.alpha, o.eps, o.momentum, -o.lr,
-      o.weightDecay !== 0, o.centered, o.momentum > 0,
+      m.segments, m.state.get('squareAvg')!, o.centered ? m.state.get('gradAvg')! : 0, o.momentum > 0 ? m.state.get('momentumBuffer')! : 0,
+      m.count, m.scalarBlock, flags,
     );
   }
 }

@@ -1,4 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
+import { SGDFlag, SGDScalar } from '../kernels/sgd.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
 import { atLeast, finite, flag } from './validate.js';
 
@@ -39,10 +40,14 @@ export class SGD extends Optimizer<SGDOptions> {
 
   protected update(o: SGDOptions, m: GroupMemory, kernels: Kernels): void {
     const useMomentum = o.momentum !== 0;
-    kernels.sgd_f32(
-      m.params, m.grads, useMomentum ? m.state.get('momentumBuffer')! : 0, m.n,
-      o.maximize ? -1 : 1, o.weightDecay, o.momentum, 1 - o.dampening, -o.lr,
-      o.weightDecay !== 0, useMomentum, m.fresh.has('momentumBuffer'), o.nesterov,
-    );
+    const b = m.block;
+    b[SGDScalar.sign] = o.maximize ? -1 : 1;
+    b[SGDScalar.weightDecay] = o.weightDecay;
+    b[SGDScalar.momentum] = o.momentum;
+    b[SGDScalar.oneMinusDampening] = 1 - o.dampening;
+    b[SGDScalar.negLr] = -o.lr;
+    const flags = (o.weightDecay !== 0 ? SGDFlag.decay : 0) | (useMomentum ? SGDFlag.momentum : 0) |
+      (useMomentum && m.fresh.has('momentumBuffer') ? SGDFlag.first : 0) | (useMomentum && o.nesterov ? SGDFlag.nesterov : 0);
+    kernels.sgd_f32(m.segments, useMomentum ? m.state.get('momentumBuffer')! : 0, m.count, m.scalarBlock, flags);
   }
 }

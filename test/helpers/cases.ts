@@ -1,18 +1,17 @@
 // The table that drives the generic tests: every optimizer, and an option grid that reaches every
 // loop variant of its kernel (each flag on and off), plus the reference data's loader.
 import { readFileSync } from 'node:fs';
-import {
-  Adadelta, Adagrad, Adam, Adamax, AdamW, NAdam, RAdam, RMSprop, SGD,
-  type Optimizer, type Params,
-} from '../../src/index.js';
+import type { Optimizer, Params } from '../../src/index.js';
+import { optimizerRegistry } from '../../src/optim/registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptions = Record<string, any>;
 export type OptimizerClass = new (params: Params<AnyOptions>, options?: AnyOptions) => Optimizer<AnyOptions>;
 
-export const optimizers: Record<string, OptimizerClass> = {
-  SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam,
-} as unknown as Record<string, OptimizerClass>;
+/** Every first-order optimizer by torch's class name, from the registry the library itself reads. */
+export const optimizers: Record<string, OptimizerClass> = Object.fromEntries(
+  Object.values(optimizerRegistry).map((e) => [e.name, e.Class as unknown as OptimizerClass]),
+);
 
 /** Every combination of the listed values. */
 function grid(axes: AnyOptions): AnyOptions[] {

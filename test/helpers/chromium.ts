@@ -26,12 +26,13 @@ export interface PageServer {
   close(): void;
 }
 
-export async function servePages(route: Route): Promise<PageServer> {
+export async function servePages(route: Route, headers: Record<string, string> = {}): Promise<PageServer> {
   const waiting = new Map<string, (value: Record<string, unknown>) => void>();
   const requests: string[] = [];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const url = decodeURIComponent(req.url!.split('?')[0]);
     requests.push(`${req.method} ${url}`);
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     if (req.method === 'POST' && url.startsWith('/result/')) {
       let body = '';
       req.on('data', (chunk) => (body += chunk));

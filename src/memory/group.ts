@@ -1,0 +1,113 @@
+import type { Context } from '../context.js';
+import type { Tensor } from '../tensor.js';
+import { alignUp } from './arena.js';
+
+/**
+ * A parameter group as the kernels see it: wherever its tensors live (they never move), one kernel
+ * call steps them all by walking the group's segment table inside WebAssembly (torch's multi-tensor,
+ * "foreach" kernels). Its layout in the heap:
+ *
+ * - the segment table: for each tensor, four u32 — byte offset of its values, of its gradient, its
+ *   length, and the byte offset of its slice within each state buffer;
+ * - one region per state buffer (`expAvg`, `momentumBuffer`, ...), the tensors' slices in group order,
+ *   each slice padded to a multiple of four floats so that every slice starts 16-byte aligned;
+ * - the scalar block: SCALAR_SLOTS f32 the host writes before each kernel call (learning rate, bias
+ *   corrections, ...: each kernel file names its slots), so adding a scalar changes no signature.
+ */
+export const SEGMENT_BYTES = 16;
+export const SCALAR_SLOTS = 16;
+
+export class Group {
+  readonly tensors: readonly Tensor[];
+  /** Parameters in the group, Σ sizes. */
+  readonly n: number;
+  /** Floats in each state buffer: the tensors' slices, each padded to four. */
+  readonly stateFloats: number;
+  /** Byte offsets: the segment table (`count` entries) and the scalar block. */
+  readonly segments: number;
+  readonly count: number;
+  readonly scalarBlock: number;
+  /** Byte offset of each state buffer, by torch's state key in camelCase. */
+  readonly state = new Map<string, number>();
+  /** Each tensor's slice of a state buffer: byte offset from the buffer's start. */
+  readonly #sliceOffsets: number[];
+  readonly #ctx: Context;
+  #blockGeneration = -1;
+  #blockView: Float32Array | null = null;
+
+  /** Allocates the table and the scalar block (no state yet), writing nothing. Call inside `arena.atomically`, then `write()`. */
+  constructor(ctx: Context, tensors: readonly Tensor[]) {
+    this.#ctx = ctx;
+    this.tensors = tensors;
+    this.count = tensors.length;
+    this.n = tensors.reduce((sum, t) => sum + t.size, 0);
+    this.#sliceOffsets = [];
+    let offset = 0;
+    for (const t of tensors) {
+      this.#sliceOffsets.push(offset);
+      offset += alignUp(4 * t.size);
+    }
+    this.stateFloats = offset >>> 2;
+    this.segments = ctx.arena.alloc(SEGMENT_BYTES * this.count);
+    this.scalarBlock = ctx.arena.alloc(4 * SCALAR_SLOTS);
+  }
+
+  /** Writes the segment table and clears the scalar block: once every allocation of the operation succeeded. */
+  write(): void {
+    const ctx = this.#ctx;
+    const u32 = ctx.heapU32;
+    this.tensors.forEach((t, k) => {
+      const at = (this.segments >>> 2) + 4 * k;
+      u32[at] = t._data;
+      u32[at + 1] = t._grad;
+      u32[at + 2] = t.size;
+      u32[at + 3] = this.#sliceOffsets[k];
+    });
+    ctx.heap.fill(0, this.scalarBlock >>> 2, (this.scalarBlock >>> 2) + SCALAR_SLOTS);
+  }
+
+  /** The scalar block as f32 slots (writing a number rounds it to f32 once, as a wasm f32 argument would). */
+  get block(): Float32Array {
+    const backend = this.#ctx.backend;
+    if (this.#blockGeneration !== backend.generation) {
+      this.#blockGeneration = backend.generation;
+      this.#blockView = new Float32Array(backend.buffer, this.scalarBlock, SCALAR_SLOTS);
+    }
+    return this.#blockView!;
+  }
+
+  /** Allocates a state buffer's region (not yet the group's). Call inside `arena.atomically`. */
+  allocStateRegion(): number {
+    return this.#ctx.arena.alloc(4 * this.stateFloats);
+  }
+
+  /** Makes a region from `allocStateRegion` the group's state buffer `name`, filled with `fill`. */
+  addState(name: string, at: number, fill: number): void {
+    this.state.set(name, at);
+    this.#ctx.heap.fill(fill, at >>> 2, (at >>> 2) + this.stateFloats);
+  }
+
+  /** A copy of tensor k's slice of a state buffer. */
+  readState(name: string, k: number): Float32Array {
+    const start = (this.state.get(name)! + this.#sliceOffsets[k]) >>> 2;
+    return this.#ctx.heap.slice(start, start + this.tensors[k].size);
+  }
+
+  writeState(name: string, k: number, values: ArrayLike<number>): void {
+    this.#ctx.heap.set(values, (this.state.get(name)! + this.#sliceOffsets[k]) >>> 2);
+  }
+
+  zeroGrads(): void {
+    const heap = this.#ctx.heap;
+    for (const t of this.tensors) heap.fill(0, t._grad >>> 2, (t._grad >>> 2) + t.size);
+  }
+
+  /** Gives back the table, the scalar block and every state buffer (the tensors stay where they are). */
+  free(): void {
+    const arena = this.#ctx.arena;
+    for (const at of this.state.values()) arena.free(at);
+    this.state.clear();
+    arena.free(this.scalarBlock);
+    arena.free(this.segments);
+  }
+}
