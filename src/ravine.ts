@@ -68,9 +68,11 @@ export class Ravine {
 
   /** Bytes of heap now reserved (wasm: the memory's size), and the most the arena has ever needed. */
   get memoryBytes(): number {
+    this.#assertLive();
     return this.#ctx.backend.buffer.byteLength;
   }
   get highWaterBytes(): number {
+    this.#assertLive();
     return this.#ctx.arena.highWater;
   }
 
@@ -83,8 +85,10 @@ export class Ravine {
       throw new TypeError(`tensor '${name}': size must be a number or an array of values, got ${describe(sizeOrValues)}`);
     }
     checkSize(name, size);
+    // Read the values before allocating: a bad array throws here, with nothing allocated.
+    const initial = typeof sizeOrValues === 'number' ? null : Float32Array.from(sizeOrValues);
     const tensor = this.#ctx.createTensor(name, size, null);
-    if (typeof sizeOrValues !== 'number') tensor.data.set(sizeOrValues);
+    if (initial) tensor.data.set(initial);
     return tensor;
   }
 

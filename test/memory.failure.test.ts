@@ -36,6 +36,15 @@ describe.each(backends)('a failed allocation on %s changes nothing', (backend) =
     expect(Array.from(w.data)).toEqual([1, 2, 3]);
   });
 
+  it('rv.tensor with values that cannot be read as numbers throws before allocating: nothing changes, the name stays free', async () => {
+    const rv = await createRavine({ backend, maxBytes: MAX });
+    const before = snapshot(rv);
+    const bad = { length: 2, 0: 1, 1: Symbol('x') } as unknown as ArrayLike<number>;
+    expect(() => rv.tensor('w', bad)).toThrow(TypeError);
+    expectUnchanged(rv, before);
+    expect(Array.from(rv.tensor('w', [4, 5]).data)).toEqual([4, 5]);
+  });
+
   it('an optimizer whose second group does not fit: no optimizer, the first group\'s tensors free for another, every byte as before', async () => {
     const rv = await createRavine({ backend, maxBytes: MAX });
     const a = rv.tensor('a', [1, 2, 3]);
@@ -154,6 +163,8 @@ describe.each(backends)('use after dispose throws on %s', (backend) => {
     expect(() => opt.zeroGrad()).toThrow(/disposed/);
     expect(() => opt.stateDict()).toThrow(/disposed/);
     expect(() => rv.tensor('x', 1)).toThrow('this Ravine context has been disposed');
+    expect(() => rv.memoryBytes).toThrow('this Ravine context has been disposed');
+    expect(() => rv.adopt('y', new Float32Array(1))).toThrow('this Ravine context has been disposed');
   });
 
   it('a disposed optimizer throws from every method; its tensors remain usable', async () => {
