@@ -43,7 +43,7 @@ export class Context {
   /** A tensor with its own block, `[values | gradient]`, zero-filled; it stays there until disposed. */
   createTensor(name: string, size: number, external: ExternalArrays | null): Tensor {
     const region = alignUp(4 * size);
-    const block = this.arena.alloc(2 * region);
+    const block = this.arena.alloc(2 * region, `tensor '${name}'`);
     if (!this.arena.lastWasFresh) this.heap.fill(0, block >>> 2, (block + 2 * region) >>> 2);
     const tensor = new Tensor(this, name, size, external, block, block + region);
     this.#names.add(name);

@@ -86,7 +86,7 @@ export class Ravine {
     }
     checkSize(name, size);
     // Read the values before allocating: a bad array throws here, with nothing allocated.
-    const initial = typeof sizeOrValues === 'number' ? null : Float32Array.from(sizeOrValues);
+    const initial = typeof sizeOrValues === 'number' ? null : readValues(name, sizeOrValues);
     const tensor = this.#ctx.createTensor(name, size, null);
     if (initial) tensor.data.set(initial);
     return tensor;
@@ -131,6 +131,21 @@ function checkName(ctx: Context, name: unknown): asserts name is string {
   if (ctx.hasName(name)) throw new TypeError(`tensor name '${name}' is already in use in this context`);
 }
 
+/** Numbers only: a Float32Array or Float64Array, or an array(-like) whose every element is a number. */
+function readValues(name: string, values: ArrayLike<number>): Float32Array {
+  if (values instanceof Float32Array || values instanceof Float64Array) return Float32Array.from(values);
+  if (ArrayBuffer.isView(values)) {
+    throw new TypeError(`tensor '${name}': values must be numbers (an array, a Float32Array or a Float64Array), got ${describe(values)}`);
+  }
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v !== 'number') throw new TypeError(`tensor '${name}': values[${i}] must be a number, got ${describe(v)}`);
+    out[i] = v;
+  }
+  return out;
+}
+
 function checkSize(name: string, size: unknown): asserts size is number {
   if (!Number.isInteger(size) || (size as number) < 0 || (size as number) > 2 ** 28) {
     throw new RangeError(`tensor '${name}': size must be an integer in [0, 2^28], got ${describe(size)}`);
@@ -153,6 +168,9 @@ export function describe(value: unknown): string {
  */
 export async function createRavine(options: RavineOptions = {}): Promise<Ravine> {
   if (typeof options !== 'object' || options === null) throw new TypeError(`createRavine: options must be an object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) {
+    if (!OPTION_KEYS.includes(key)) throw new TypeError(`createRavine: unknown option ${describe(key)} (options are ${OPTION_KEYS.join(', ')})`);
+  }
   const requested = options.backend ?? 'auto';
   if (requested !== 'auto' && requested !== 'simd' && requested !== 'js') {
     throw new RangeError(`createRavine: backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
@@ -174,6 +192,8 @@ export async function createRavine(options: RavineOptions = {}): Promise<Ravine>
     return new Ravine(js(), reason);
   }
 }
+
+const OPTION_KEYS = ['backend', 'wasm', 'reserveBytes', 'maxBytes'];
 
 function heapSize(options: RavineOptions): HeapSize {
   const { reserveBytes = PAGE, maxBytes = MAX_BYTES } = options;

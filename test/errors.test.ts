@@ -16,7 +16,7 @@ const badOptions: Bad[] = [
     [name, { lr: Infinity }, RangeError, /lr = Infinity/],
     [name, { lr: '0.1' }, TypeError, /lr .*"0\.1"/],
     [name, { weightDecay: -0.5 }, RangeError, /weightDecay = -0\.5/],
-    [name, { lR: 0.1 }, TypeError, /unknown option 'lR'/],
+    [name, { lR: 0.1 }, TypeError, /unknown option "lR"/],
   ]),
   ...['Adam', 'AdamW', 'Adamax', 'NAdam', 'RAdam'].flatMap((name): Bad[] => [
     [name, { betas: [1, 0.999] }, RangeError, /betas\[0\] = 1/],

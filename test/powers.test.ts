@@ -51,4 +51,27 @@ describe('Powers', () => {
     expect(1 - near.at(0.999, t - 1)).toBe(1);
     expect(near.at(0.999, t + 1)).toBe(0);
   });
+  it('a jump (a new β every step, as a schedule gives, or a loaded step) is recomputed in O(log t) and gives the correctly rounded power', () => {
+    const powers = new Powers();
+    const bases = [0.9, 0.999, 0.95];
+    for (let t = 1; t <= 3000; t += 7) {
+      const base = bases[t % 3]; // a different base from the previous call: every call is a jump
+      expect(powers.at(base, t), `β = ${base}, t = ${t}`).toBe(exactPower(base, t));
+    }
+  });
+  it('jumps agree with the step-by-step product at every t up to 50,000 that a jump lands on', () => {
+    const walking = new Powers();
+    for (let t = 1; t <= 50_000; t++) {
+      const stepped = walking.at(0.999, t);
+      if (t % 997 === 0) expect(new Powers().at(0.999, t), `t = ${t}`).toBe(stepped);
+    }
+  });
+  it('alternating two βs at t near 2^24 returns at once (it used to walk from t = 0 at every change)', () => {
+    const powers = new Powers();
+    for (let t = 2 ** 24 - 100; t <= 2 ** 24; t++) {
+      expect(powers.at(0.9, t)).toBe(0);
+      expect(powers.at(0.99999, t)).toBe(new Powers().at(0.99999, t));
+    }
+    expect(powers.at(0.99999, 2 ** 24)).toBeGreaterThan(0); // 0.99999^(2^24) ≈ 5.5e-73: not flushed
+  });
 });

@@ -17,7 +17,7 @@ describe('minimize: bad arguments', () => {
     ['no x0 and no start', () => minimize(quadratic), TypeError, /x0 is required/],
     ['a negative gradTol', () => minimize(quadratic, [1, 1], { gradTol: -1e-6 }), RangeError, /gradTol must be a finite number >= 0, got -0.000001/],
     ['a fractional maxIter', () => minimize(quadratic, [1, 1], { maxIter: 2.5 }), RangeError, /maxIter must be an integer >= 0, got 2.5/],
-    ['history 0', () => minimize(quadratic, [1, 1], { history: 0 }), RangeError, /history must be an integer >= 1, got 0/],
+    ['history 0', () => minimize(quadratic, [1, 1], { history: 0 }), RangeError, /history must be an integer in \[1, 10000\], got 0/],
     ['an unknown method', () => minimize(quadratic, [1, 1], { method: 'bfgs' as never }), RangeError, /method must be one of .*got "bfgs"/],
     ['an unknown line search', () => minimize(quadratic, [1, 1], { lineSearch: 'wolfe' as never }), RangeError, /lineSearch must be one of .*got "wolfe"/],
     ['an unknown fallback', () => minimize(quadratic, [1, 1], { method: 'newton', fallback: 'lm' as never }), RangeError, /fallback must be 'shift' or 'gradient', got "lm"/],

@@ -12,7 +12,8 @@ export class Workspace {
   readonly #blocks: number[] = [];
   #h: Float64Array;
 
-  constructor(ctx: Context, n: number) {
+  /** `what` names the user of the workspace in an out-of-memory error. */
+  constructor(ctx: Context, n: number, readonly what = 'a workspace') {
     this.#ctx = ctx;
     this.n = n;
     this.k = ctx.backend.kernels;
@@ -21,7 +22,7 @@ export class Workspace {
 
   /** A zero-filled block of `count` float64 (default n); returns its byte offset. */
   alloc(count = this.n): number {
-    const at = this.#ctx.arena.alloc(8 * count);
+    const at = this.#ctx.arena.alloc(8 * count, `${this.what} (float64 vectors of ${this.n})`);
     this.#blocks.push(at);
     this.h.fill(0, at >>> 3, (at >>> 3) + count);
     return at;

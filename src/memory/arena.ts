@@ -39,7 +39,8 @@ export class Arena {
    */
   lastWasFresh = false;
 
-  alloc(bytes: number): number {
+  /** `what` names the allocation in the error if memory runs out ("tensor 'w'", "Adam param group 0 state 'expAvg'"). */
+  alloc(bytes: number, what = 'an allocation'): number {
     const size = alignUp(Math.max(bytes, ALIGN));
     this.lastWasFresh = false;
     const i = this.#free.findIndex((block) => block.size >= size);
@@ -54,8 +55,8 @@ export class Arena {
       const top = offset + size;
       if (top > this.#backend.buffer.byteLength && !this.#backend.grow(top)) {
         throw new RangeError(
-          `ravine: out of memory: cannot allocate ${size} bytes (the heap holds ${this.#backend.buffer.byteLength} bytes, ` +
-          `${this.bytesInUse} in use, and may grow to at most ${this.#backend.maxBytes})`,
+          `ravine: out of memory: ${what} needs ${size} bytes, but the heap holds ${this.#backend.buffer.byteLength} bytes ` +
+          `(${this.bytesInUse} in use) and can grow to at most ${this.#backend.maxBytes} (createRavine's maxBytes)`,
         );
       }
       this.#top = top;

@@ -32,11 +32,12 @@ export class Group {
   /** Each tensor's slice of a state buffer: byte offset from the buffer's start. */
   readonly #sliceOffsets: number[];
   readonly #ctx: Context;
+  readonly #where: string;
   #blockGeneration = -1;
   #blockView: Float32Array | null = null;
 
   /** Allocates the table and the scalar block (no state yet), writing nothing. Call inside `arena.atomically`, then `write()`. */
-  constructor(ctx: Context, tensors: readonly Tensor[]) {
+  constructor(ctx: Context, tensors: readonly Tensor[], where: string) {
     this.#ctx = ctx;
     this.tensors = tensors;
     this.count = tensors.length;
@@ -48,8 +49,9 @@ export class Group {
       offset += alignUp(4 * t.size);
     }
     this.stateFloats = offset >>> 2;
-    this.segments = ctx.arena.alloc(SEGMENT_BYTES * this.count);
-    this.scalarBlock = ctx.arena.alloc(4 * SCALAR_SLOTS);
+    this.#where = where;
+    this.segments = ctx.arena.alloc(SEGMENT_BYTES * this.count, `${where}'s segment table`);
+    this.scalarBlock = ctx.arena.alloc(4 * SCALAR_SLOTS, `${where}'s scalar block`);
   }
 
   /** Writes the segment table and clears the scalar block: once every allocation of the operation succeeded. */
@@ -77,14 +79,20 @@ export class Group {
   }
 
   /** Allocates a state buffer's region (not yet the group's). Call inside `arena.atomically`. */
-  allocStateRegion(): number {
-    return this.#ctx.arena.alloc(4 * this.stateFloats);
+  allocStateRegion(name: string): number {
+    return this.#ctx.arena.alloc(4 * this.stateFloats, `${this.#where} state '${name}'`);
   }
 
   /** Makes a region from `allocStateRegion` the group's state buffer `name`, filled with `fill`. */
   addState(name: string, at: number, fill: number): void {
     this.state.set(name, at);
     this.#ctx.heap.fill(fill, at >>> 2, (at >>> 2) + this.stateFloats);
+  }
+
+  /** Refills state buffer `name` with its initial value. */
+  fillState(name: string, fill: number): void {
+    const at = this.state.get(name)! >>> 2;
+    this.#ctx.heap.fill(fill, at, at + this.stateFloats);
   }
 
   /** A copy of tensor k's slice of a state buffer. */

@@ -3,6 +3,7 @@ import { Context } from '../context.js';
 import { describe, Ravine } from '../ravine.js';
 import type { Problem } from '../surfaces/types.js';
 import { NonFiniteSignal } from './evaluator.js';
+import { MAX_HISTORY } from '../optim/lbfgs.js';
 import { optimizerRegistry } from '../optim/registry.js';
 import { firstOrder } from './firstOrder.js';
 import { lbfgs } from './lbfgs.js';
@@ -29,7 +30,7 @@ export function minimize(problem: Problem, x0?: ArrayLike<number>, options: Mini
   const settings = checkOptions(options, method, start.length);
   if (method === 'newton' && typeof problem.hess !== 'function') throw new TypeError("minimize: method 'newton' needs problem.hess(x, out)");
   const rv = options.ravine ?? new Ravine(new Context(jsBackend()));
-  const ws = new Workspace(rv._context, start.length);
+  const ws = new Workspace(rv._context, start.length, `minimize(${method})`);
   try {
     const run = new Run(ws, problem, settings, start);
     try {
@@ -80,7 +81,8 @@ function checkOptions(options: MinimizeOptions, method: Method, n: number): Sett
   const gradTol = options.gradTol ?? 1e-8;
   if (typeof gradTol !== 'number' || !(gradTol >= 0) || !Number.isFinite(gradTol)) throw new RangeError(`minimize: gradTol must be a finite number >= 0, got ${describe(gradTol)}`);
   const history = options.history ?? 10;
-  if (!Number.isInteger(history) || history < 1) throw new RangeError(`minimize: history must be an integer >= 1, got ${describe(history)}`);
+  // 2·history vectors of n float64 are reserved before the first iteration: bound it, so a typo cannot hang.
+  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY) throw new RangeError(`minimize: history must be an integer in [1, ${MAX_HISTORY}], got ${describe(history)}`);
   const lineSearch = options.lineSearch ?? (method === 'newton' ? 'armijo' : 'strongWolfe');
   if (!LINE_SEARCHES.includes(lineSearch)) throw new RangeError(`minimize: lineSearch must be one of ${LINE_SEARCHES.join(', ')}, got ${describe(lineSearch)}`);
   const fallback = options.fallback ?? 'shift';

@@ -25,6 +25,7 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
       flag(where, 'maximize', o.maximize);
     },
     stateKey: (o) => (o.amsgrad ? 1 : 0),
+    optionalBuffers: ['maxExpAvgSq'],
     stateBuffers: (o) => [
       { name: 'expAvg', fill: 0 },
       { name: 'expAvgSq', fill: 0 },

@@ -75,10 +75,14 @@ function tensorIO(tensors: readonly Tensor[]): ParamIO {
   };
 }
 
+export const MAX_HISTORY = 10_000;
+
 function check(where: string, o: LBFGSOptions): void {
   atLeast(where, 'lr', o.lr, 0);
-  for (const key of ['maxIter', 'historySize'] as const) {
-    if (!Number.isInteger(o[key]) || o[key] < 1) throw new RangeError(`${where}: invalid ${key} = ${describe(o[key])}: must be an integer >= 1`);
+  if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new RangeError(`${where}: invalid maxIter = ${describe(o.maxIter)}: must be an integer >= 1`);
+  // The history is reserved up front, (2·historySize + 9)·n float64: bound it, so a typo cannot hang.
+  if (!Number.isInteger(o.historySize) || o.historySize < 1 || o.historySize > MAX_HISTORY) {
+    throw new RangeError(`${where}: invalid historySize = ${describe(o.historySize)}: must be an integer in [1, ${MAX_HISTORY}]`);
   }
   if (o.maxEval !== null && (!Number.isInteger(o.maxEval) || o.maxEval < 1)) {
     throw new RangeError(`${where}: invalid maxEval = ${describe(o.maxEval)}: must be an integer >= 1, or null`);
@@ -122,17 +126,29 @@ export class LBFGS {
     let tensors: Tensor[], groupOptions: Partial<LBFGSOptions> = {};
     if (params.every((p) => p instanceof Tensor)) {
       tensors = params as Tensor[];
+    } else if (params.length > 1 || params[0] instanceof Tensor) {
+      const i = params.findIndex((p) => !(p instanceof Tensor));
+      throw new TypeError(`${where}: params[${i}] must be a tensor made by a Ravine context, got ${describe(params[i])}`);
     } else {
       if ((params as unknown[]).length !== 1) throw new TypeError(`${where} doesn't support per-parameter options (parameter groups): got ${params.length} groups`);
-      const { params: groupTensors, ...rest } = params[0] as { params: Tensor[] } & Partial<LBFGSOptions>;
+      const group: unknown = params[0];
+      if (typeof group !== 'object' || group === null || Array.isArray(group)) {
+        throw new TypeError(`${where}: params must be an array of tensors, or one param group { params: Tensor[], ...options }, got [${describe(group)}]`);
+      }
+      const { params: groupTensors, ...rest } = group as { params: Tensor[] } & Partial<LBFGSOptions>;
       if (!Array.isArray(groupTensors) || groupTensors.length === 0) throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty) }`);
       tensors = groupTensors;
       groupOptions = rest;
     }
-    const merged = { ...DEFAULTS, ...options, ...groupOptions };
-    for (const key of Object.keys(merged)) {
-      if (!(key in DEFAULTS)) throw new TypeError(`${where}: unknown option '${key}' (LBFGS takes ${Object.keys(DEFAULTS).join(', ')})`);
+    // Own, known keys only ('toString' is not an option because Object.prototype has it); undefined means the default.
+    const given: Record<string, unknown> = {};
+    for (const source of [options, groupOptions] as Record<string, unknown>[]) {
+      for (const key of Object.keys(source)) {
+        if (!Object.hasOwn(DEFAULTS, key)) throw new TypeError(`${where}: unknown option ${describe(key)} (LBFGS takes ${Object.keys(DEFAULTS).join(', ')})`);
+        if (source[key] !== undefined) given[key] = source[key];
+      }
     }
+    const merged = { ...DEFAULTS, ...given } as LBFGSOptions;
     check(where, merged);
     const ctx = io?.ctx ?? tensors[0]._ctx;
     const seen = new Set<Tensor>();
@@ -150,7 +166,7 @@ export class LBFGS {
     // vectors of one iteration and historySize + 1 (y, s) pairs (one more than the history keeps: a new
     // pair is formed before the oldest is evicted). torch grows its history lazily instead; the memory
     // at steady state is the same, (2·historySize + 9)·n float64.
-    const ws = (this.#ws = new Workspace(ctx, this.#io.n));
+    const ws = (this.#ws = new Workspace(ctx, this.#io.n, `LBFGS (historySize ${merged.historySize})`));
     [this.#flatGrad, this.#prevFlatGrad, this.#d, this.#xInit, ...this.#slots] = ctx.arena.atomically(() => {
       const vectors = Array.from({ length: 7 }, () => ws.alloc());
       this.#pairs = Array.from({ length: 2 * (merged.historySize + 1) }, () => ws.alloc());

@@ -28,6 +28,11 @@ export interface OptimizerSpec<O> {
   /** The state buffers these options need. */
   stateBuffers(o: O): StateBuffer[];
   /**
+   * Buffers some options need and others do not (SGD's momentumBuffer, Adam's maxExpAvgSq): kept, and
+   * saved, after an option change stops using them, so a checkpoint may carry them (filled with 0).
+   */
+  readonly optionalBuffers?: readonly string[];
+  /**
    * A number that changes exactly when `stateBuffers(o)` would change (e.g. amsgrad on/off), so that
    * step() asks for the buffer list only after such an option change. Omitted: the list never changes.
    */
@@ -55,7 +60,7 @@ export class GroupMemory extends Group {
   readonly powers: readonly [Powers, Powers] = [new Powers(), new Powers()];
 
   constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
-    super(ctx, tensors);
+    super(ctx, tensors, where);
     this.scalars = scalars;
     this.external = tensors.filter((t) => t._external !== null);
     this.where = where;
@@ -67,12 +72,15 @@ export interface StateDict {
   readonly version: 1;
   readonly optimizer: string;
   readonly paramGroups: readonly Record<string, unknown>[];
-  readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array>>>>;
+  /** Per tensor: `step`, per-group scalars, and each state buffer's floats (null: allocated, not yet written). */
+  readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array | null>>>>;
 }
 
 export abstract class Optimizer<O extends object> {
-  /** torch's `param_groups`: change an option between steps with `opt.paramGroups[i].lr = 0.01`. */
-  readonly paramGroups: ParamGroup<O>[] = [];
+  /** The groups, in the order of #memory: group i's options drive memory i. */
+  readonly #groups: ParamGroup<O>[] = [];
+  /** What `paramGroups` hands out: #groups behind a proxy that refuses every change to the array. */
+  readonly #groupsView: readonly ParamGroup<O>[];
   /** Number of `step()` calls so far. */
   #steps = 0;
   readonly #spec: OptimizerSpec<O>;
@@ -84,6 +92,13 @@ export abstract class Optimizer<O extends object> {
   protected constructor(params: Params<O>, options: Partial<O> | undefined, spec: OptimizerSpec<O>) {
     this.#spec = spec;
     const where = spec.name;
+    const refuse = (): never => {
+      throw new TypeError(
+        `${where}.paramGroups cannot be changed as an array (each group is tied to its memory): add a group with ` +
+        `addParamGroup({ params, ...options }), and change options in place, as paramGroups[i].lr = 0.01`,
+      );
+    };
+    this.#groupsView = new Proxy(this.#groups, { set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse, preventExtensions: refuse });
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
@@ -93,12 +108,24 @@ export abstract class Optimizer<O extends object> {
     if (!Array.isArray(params) || params.length === 0) {
       throw new TypeError(`${where}: params must be a non-empty array of tensors or of param groups, got ${describe(params)}`);
     }
-    const groups = (params as unknown[]).every((p) => p instanceof Tensor)
-      ? [{ params: params as Tensor[] } as ParamGroupInput<O>]
-      : (params as ParamGroupInput<O>[]);
+    const tensors = (params as unknown[]).filter((p) => p instanceof Tensor).length;
+    if (tensors > 0 && tensors < params.length) {
+      const i = (params as unknown[]).findIndex((p) => !(p instanceof Tensor));
+      throw new TypeError(`${where}: params[${i}] must be a tensor (params is an array of tensors, or of param groups), got ${describe(params[i])}`);
+    }
+    const groups = tensors > 0 ? [{ params: params as Tensor[] } as ParamGroupInput<O>] : (params as ParamGroupInput<O>[]);
     // Validate every group, then allocate for all of them, then take the tensors: a bad group or a
     // failed allocation leaves every tensor, and the heap, as they were.
     this.#install(this.#resolveGroups(groups, []));
+  }
+
+  /**
+   * torch's `param_groups`: change an option between steps with `opt.paramGroups[i].lr = 0.01`. The
+   * array itself cannot be changed (push, splice, reverse, assignment all throw: use addParamGroup), and
+   * each group is sealed: its options can be set, but a misspelt one cannot be added.
+   */
+  get paramGroups(): readonly ParamGroup<O>[] {
+    return this.#groupsView;
   }
 
   /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
@@ -124,14 +151,17 @@ export abstract class Optimizer<O extends object> {
       throw new TypeError(`${this.#spec.name}.step: closure must be a function, got ${describe(closure)}`);
     }
     const loss = closure?.();
-    const groups = this.paramGroups;
+    // The closure may have disposed this optimizer or its context: nothing may be written then.
+    if (closure !== undefined) this.#live('during the closure of this step (nothing was stepped)');
+    const groups = this.#groups;
     for (let i = 0; i < groups.length; i++) this.#check(this.#memory[i].where, groups[i]);
+    for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
     this.#ensureState(ctx, groups, this.#memory);
     const kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
       if (m.external.length > 0) copyExternalIn(ctx, m.external);
-      m.step++;
+      if (m.step < STEP_LIMIT) m.step++;
       this.update(groups[i], m, kernels);
       if (m.fresh.size > 0) m.fresh.clear();
       if (m.external.length > 0) copyExternalOut(ctx, m.external);
@@ -152,7 +182,7 @@ export abstract class Optimizer<O extends object> {
   /** torch's `add_param_group`: options missing from the group take this optimizer's defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.#live();
-    this.#install(this.#resolveGroups([group], this.paramGroups.flatMap((g) => g.params)));
+    this.#install(this.#resolveGroups([group], this.#groups.flatMap((g) => g.params)));
   }
 
   /**
@@ -162,14 +192,12 @@ export abstract class Optimizer<O extends object> {
    */
   stateDict(): StateDict {
     this.#live();
-    const state: Record<string, Record<string, number | Float32Array>> = {};
-    const paramGroups = this.paramGroups.map((group, i) => {
+    const state: Record<string, Record<string, number | Float32Array | null>> = {};
+    const paramGroups = this.#groups.map((group, i) => {
       const m = this.#memory[i];
       group.params.forEach((t, k) => {
-        const entry: Record<string, number | Float32Array> = { step: m.step, ...m.scalars };
-        for (const name of m.state.keys()) {
-          if (!m.fresh.has(name)) entry[name] = m.readState(name, k);
-        }
+        const entry: Record<string, number | Float32Array | null> = { step: m.step, ...m.scalars };
+        for (const name of m.state.keys()) entry[name] = m.fresh.has(name) ? null : m.readState(name, k);
         state[t.name] = entry;
       });
       return { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
@@ -188,10 +216,15 @@ export abstract class Optimizer<O extends object> {
       throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer', version 1)`);
     }
     if (dict.optimizer !== this.#spec.name) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${this.#spec.name}`);
-    if (!Array.isArray(dict.paramGroups) || dict.paramGroups.length !== this.paramGroups.length) {
-      throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${this.paramGroups.length}`);
+    if (!Array.isArray(dict.paramGroups) || dict.paramGroups.length !== this.#groups.length) {
+      throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${this.#groups.length}`);
     }
-    const plans = this.paramGroups.map((group, i) => {
+    if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(dict.state)}`);
+    const mine = new Set(this.#groups.flatMap((g) => g.params.map((t) => t.name)));
+    for (const name of Object.keys(dict.state)) {
+      if (!mine.has(name)) throw new RangeError(`${where}: state for tensor ${describe(name)}, which this optimizer does not hold`);
+    }
+    const plans = this.#groups.map((group, i) => {
       const saved = dict.paramGroups[i];
       if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: param group ${i} is ${describe(saved)}`);
       const names = group.params.map((t) => t.name);
@@ -201,55 +234,83 @@ export abstract class Optimizer<O extends object> {
       const { params: _, ...savedOptions } = saved;
       const options = this.#merge(this.#defaults, savedOptions as Partial<O>, `${where} param group ${i}`);
       this.#check(`${where} param group ${i}`, options);
-      const buffers = this.#spec.stateBuffers(options).map((b) => b.name);
-      const entries = group.params.map((t) => {
-        const saved = dict.state?.[t.name];
-        if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
-        const entry: Record<string, unknown> = { ...saved };
-        for (const [key, value] of Object.entries(entry)) {
-          if (!isEncodedFloat32(value)) continue;
-          const decoded = decodeFloat32(value);
-          if (typeof decoded === 'string') throw new TypeError(`${where}: state '${t.name}'.${key} is { float32 } but ${decoded}`);
-          entry[key] = decoded;
-        }
-        for (const [key, value] of Object.entries(entry)) {
-          if (key === 'step' || key in (this.#spec.scalars ?? {})) {
-            if (typeof value !== 'number' || !Number.isFinite(value) || (key === 'step' && (!Number.isInteger(value) || value < 0))) {
-              throw new RangeError(`${where}: state '${t.name}'.${key} must be a finite number${key === 'step' ? ' (a count >= 0)' : ''}, got ${describe(value)}`);
-            }
-          } else if (!buffers.includes(key)) {
-            throw new TypeError(`${where}: unknown state buffer '${t.name}'.${key} for these options`);
-          } else if (!(value instanceof Float32Array || Array.isArray(value)) || value.length !== t.size) {
-            throw new RangeError(`${where}: state '${t.name}'.${key} must hold ${t.size} floats, got ${describe(value)} of length ${describe((value as ArrayLike<number>)?.length)}`);
-          }
-        }
-        return entry as Record<string, number | ArrayLike<number>>;
-      });
+      const needed = this.#spec.stateBuffers(options);
+      // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
+      const carried = (this.#spec.optionalBuffers ?? [])
+        .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (dict.state[t.name] as Record<string, unknown> | undefined)?.[name] !== undefined))
+        .map((name) => ({ name, fill: 0 }));
+      const buffers = [...needed, ...carried];
+      const entries = group.params.map((t) => this.#checkEntry(where, t, dict.state[t.name], buffers));
       const first = entries[0];
       for (const key of ['step', ...Object.keys(this.#spec.scalars ?? {})]) {
-        if (entries.some((e) => e[key] !== first[key])) {
+        if (entries.some((e) => e.scalars[key] !== first.scalars[key])) {
           throw new RangeError(`${where}: the tensors of param group ${i} disagree on ${key}; ravine steps a group together`);
         }
       }
-      return { options, entries };
+      for (const name of Object.keys(first.buffers)) {
+        if (entries.some((e) => (e.buffers[name] === null) !== (first.buffers[name] === null))) {
+          throw new RangeError(`${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`);
+        }
+      }
+      return { options, entries, buffers };
     });
-    // Everything checked: allocate what the loaded options need (all or nothing), then write.
-    this.#ensureState(ctx, plans.map((p) => p.options), this.#memory);
-    plans.forEach(({ options, entries }, i) => {
-      const group = this.paramGroups[i];
+    // Everything checked: allocate what the loaded options need and the carried buffers (all or nothing), then write.
+    this.#commitState(ctx.arena.atomically(() => this.#allocState(plans.map((p) => p.options), this.#memory, plans.map((p) => p.buffers))));
+    plans.forEach(({ options, entries, buffers }, i) => {
+      const group = this.#groups[i];
       const m = this.#memory[i];
       Object.assign(group, options);
-      m.step = entries[0].step as number;
-      for (const key of Object.keys(this.#spec.scalars ?? {})) {
-        if (entries[0][key] !== undefined) m.scalars[key] = entries[0][key] as number;
-      }
-      for (const name of m.state.keys()) {
-        const saved = entries.every((e) => e[name] !== undefined);
-        if (!saved) continue;
-        group.params.forEach((_, k) => m.writeState(name, k, entries[k][name] as ArrayLike<number>));
-        m.fresh.delete(name);
+      m.step = entries[0].scalars.step;
+      for (const key of Object.keys(this.#spec.scalars ?? {})) m.scalars[key] = entries[0].scalars[key];
+      for (const buffer of buffers) {
+        const fresh = entries[0].buffers[buffer.name] === null;
+        if (fresh) {
+          m.fillState(buffer.name, buffer.fill);
+          m.fresh.add(buffer.name);
+        } else {
+          group.params.forEach((_, k) => m.writeState(buffer.name, k, entries[k].buffers[buffer.name]!));
+          m.fresh.delete(buffer.name);
+        }
       }
     });
+  }
+
+  /**
+   * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch 1.13 counts in float32),
+   * per-group scalars in range, and every buffer these options need present — its floats (a
+   * Float32Array, an array of numbers, or JSON's { float32 }), or null for one not yet written —
+   * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative.
+   * A tensor that has never been stepped may have no buffers at all (torch's empty state).
+   */
+  #checkEntry(where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[]) {
+    if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
+    const entry = saved as Record<string, unknown>;
+    const scalarDefaults = this.#spec.scalars ?? {};
+    for (const key of Object.keys(entry)) {
+      if (key !== 'step' && !Object.hasOwn(scalarDefaults, key) && !buffers.some((b) => b.name === key)) {
+        throw new TypeError(`${where}: unknown state key '${t.name}'.${describe(key)} for these options (expected step${Object.keys(scalarDefaults).map((k) => `, ${k}`).join('')}${buffers.map((b) => `, ${b.name}`).join('')})`);
+      }
+    }
+    const step = entry.step;
+    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > STEP_LIMIT) {
+      throw new RangeError(`${where}: state '${t.name}'.step must be an integer in [0, 2^24] (torch 1.13 counts steps in float32), got ${describe(step)}`);
+    }
+    const scalars: Record<string, number> = { step };
+    for (const [key, initial] of Object.entries(scalarDefaults)) {
+      const value = entry[key] ?? (step === 0 ? initial : undefined);
+      if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
+        throw new RangeError(`${where}: state '${t.name}'.${key} must be a number in (0, 1], got ${describe(value)}`);
+      }
+      scalars[key] = value;
+    }
+    const neverStepped = step === 0 && buffers.every((b) => entry[b.name] === undefined);
+    const values: Record<string, Float32Array | null> = {};
+    for (const { name } of buffers) {
+      const value = neverStepped ? null : entry[name];
+      if (value === undefined) throw new TypeError(`${where}: state '${t.name}'.${name} is missing: these options need it (null marks a buffer not yet written)`);
+      values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, t.size, NON_NEGATIVE.has(name));
+    }
+    return { scalars, buffers: values };
   }
 
   /** Frees the optimizer's memory (segment tables, state, scalar blocks); its tensors stay where they are. */
@@ -262,21 +323,26 @@ export abstract class Optimizer<O extends object> {
     for (const m of this.#memory) m.free();
   }
 
-  #live(): Context {
-    if (this.#disposed) throw new TypeError(`this ${this.#spec.name} optimizer has been disposed`);
-    if (this.#ctx!.disposed) throw new TypeError(`the Ravine context of this ${this.#spec.name} optimizer has been disposed`);
+  #live(when = ''): Context {
+    if (this.#disposed) throw new TypeError(`this ${this.#spec.name} optimizer has been disposed${when && ` ${when}`}`);
+    if (this.#ctx!.disposed) throw new TypeError(`the Ravine context of this ${this.#spec.name} optimizer has been disposed${when && ` ${when}`}`);
     return this.#ctx!;
   }
 
   /** Defaults overlaid with `options`; unknown keys are rejected. Checking is the caller's. */
   #merge(base: Readonly<O>, options: Partial<O>, where: string): O {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    const given: Record<string, unknown> = {};
     for (const key of Object.keys(options)) {
-      if (!(key in this.#spec.defaults)) {
-        throw new TypeError(`${where}: unknown option '${key}' (${this.#spec.name} takes ${Object.keys(this.#spec.defaults).join(', ')})`);
+      // Own, known keys only: 'toString' or '__proto__' are not options because Object.prototype has them.
+      if (!Object.hasOwn(this.#spec.defaults, key)) {
+        throw new TypeError(`${where}: unknown option ${describe(key)} (${this.#spec.name} takes ${Object.keys(this.#spec.defaults).join(', ')})`);
       }
+      // undefined means "the default", as a missing key does in torch.
+      const value = (options as Record<string, unknown>)[key];
+      if (value !== undefined) given[key] = value;
     }
-    return cloneOptions({ ...base, ...options } as O);
+    return cloneOptions({ ...base, ...given } as O);
   }
 
   /** The full check of one group's options: required ones present, then the optimizer's own checks. */
@@ -292,7 +358,7 @@ export abstract class Optimizer<O extends object> {
     const seen = new Set<Tensor>(existing);
     const names = new Set(existing.map((t) => t.name));
     return groups.map((group, i) => {
-      const where = `${this.#spec.name} param group ${this.paramGroups.length + i}`;
+      const where = `${this.#spec.name} param group ${this.#groups.length + i}`;
       if (typeof group !== 'object' || group === null || !Array.isArray(group.params) || group.params.length === 0) {
         throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty), ...options }, got ${describe(group)}`);
       }
@@ -317,7 +383,7 @@ export abstract class Optimizer<O extends object> {
   /** Allocates checked groups' tables and state (all or nothing), then takes their tensors. */
   #install(resolved: { tensors: Tensor[]; options: O }[]): void {
     const ctx = this.#ctx!;
-    const first = this.paramGroups.length;
+    const first = this.#groups.length;
     const memory = ctx.arena.atomically(() => {
       const made = resolved.map(({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${this.#spec.name} param group ${first + k}`));
       return { made, state: this.#allocState(resolved.map((r) => r.options), made) };
@@ -331,7 +397,7 @@ export abstract class Optimizer<O extends object> {
         t._owner = this;
         if (t._external) ctx.heap.set(t._external.data, t._data >>> 2);
       }
-      this.paramGroups.push(group);
+      this.#groups.push(Object.seal(group));
       this.#memory.push(memory.made[k]);
     });
     this.#commitState(memory.state);
@@ -348,12 +414,12 @@ export abstract class Optimizer<O extends object> {
     this.#commitState(ctx.arena.atomically(() => this.#allocState(options, memory)));
   }
 
-  /** The regions the groups' options need and lack, allocated but not yet the groups'. */
-  #allocState(options: readonly O[], memory: readonly GroupMemory[]): NewState[] {
+  /** The regions the groups' options (or `buffers`, when given) need and lack, allocated but not yet the groups'. */
+  #allocState(options: readonly O[], memory: readonly GroupMemory[], buffers?: readonly (readonly StateBuffer[])[]): NewState[] {
     const regions: NewState[] = [];
     memory.forEach((m, i) => {
-      for (const buffer of this.#spec.stateBuffers(options[i])) {
-        if (!m.state.has(buffer.name)) regions.push({ m, name: buffer.name, fill: buffer.fill, at: m.allocStateRegion() });
+      for (const buffer of buffers?.[i] ?? this.#spec.stateBuffers(options[i])) {
+        if (!m.state.has(buffer.name)) regions.push({ m, name: buffer.name, fill: buffer.fill, at: m.allocStateRegion(buffer.name) });
       }
       regions.push({ m, name: '', fill: this.#spec.stateKey?.(options[i]) ?? 0, at: -1 }); // the key these options leave
     });
@@ -398,4 +464,44 @@ function copyExternalIn(ctx: Context, tensors: readonly Tensor[]): void {
 function copyExternalOut(ctx: Context, tensors: readonly Tensor[]): void {
   const heap = ctx.heap;
   for (const t of tensors) t._external!.data.set(heap.subarray(t._data >>> 2, (t._data >>> 2) + t.size));
+}
+
+/** torch 1.13 keeps `step` in a float32 tensor: counting stops at 2^24, where step + 1 rounds back to step. */
+const STEP_LIMIT = 2 ** 24;
+
+/** State buffers torch keeps ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima). */
+const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf']);
+
+/** A saved buffer's floats, checked: its kind, its length, every element a number, and ≥ 0 where required. */
+function readBuffer(what: string, value: unknown, size: number, nonNegative: boolean): Float32Array {
+  let floats: Float32Array;
+  if (value instanceof Float32Array) {
+    floats = value;
+  } else if (isEncodedFloat32(value)) {
+    const decoded = decodeFloat32(value);
+    if (typeof decoded === 'string') throw new TypeError(`${what} is { float32 } but ${decoded}`);
+    floats = decoded;
+  } else if (Array.isArray(value)) {
+    const bad = value.findIndex((v) => typeof v !== 'number');
+    if (bad >= 0) throw new TypeError(`${what}[${bad}] must be a number, got ${describe(value[bad])}`);
+    floats = Float32Array.from(value);
+  } else {
+    throw new TypeError(`${what} must be a Float32Array, an array of numbers, { float32: base64 } or null, got ${describe(value)}`);
+  }
+  if (floats.length !== size) throw new RangeError(`${what} must hold ${size} floats, got ${floats.length}`);
+  if (nonNegative) {
+    const bad = floats.findIndex((v) => !(v >= 0));
+    if (bad >= 0) throw new RangeError(`${what}[${bad}] must be ≥ 0 (torch keeps this buffer non-negative; NaN is not allowed), got ${floats[bad]}`);
+  }
+  return floats;
+}
+
+/** Every adopted array must still be there (a transferred ArrayBuffer leaves a view of length 0). */
+function checkExternal(m: GroupMemory): void {
+  for (const t of m.external) {
+    const { data, grad } = t._external!;
+    if (data.length !== t.size || grad.length !== t.size) {
+      throw new TypeError(`${m.where}: adopted tensor '${t.name}' has lost its ${data.length !== t.size ? 'data' : 'grad'} array (length ${data.length !== t.size ? data.length : grad.length}, expected ${t.size}: was its buffer transferred?); nothing was stepped`);
+    }
+  }
 }

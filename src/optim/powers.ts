@@ -3,8 +3,10 @@
 // torch computes `beta ** step` in CPython, whose float power is glibc's pow: correctly rounded here.
 // V8's Math.pow is not (it differs by an ulp for ~60% of t ≤ 2·10^5 at β = 0.9), and it costs ~35 ns a
 // call, a third of a small group's whole step(). Both differences vanish once the host scalars are cast
-// to float32, but neither needs to exist: a double-double running product gives the correctly rounded
-// power with one exact multiplication per step (~10 ns).
+// to float32, but neither needs to exist: β^t in double-double arithmetic (~2^-100 relative error),
+// rounded once, is the correctly rounded power except in the rarest of ties. Step by step it is one
+// exact multiplication (~10 ns); after a jump or a new base (a schedule changing β every step) it is
+// recomputed by squaring, O(log t), never O(t).
 
 const SPLIT = 134217729; // 2^27 + 1: Veltkamp's splitter for binary64
 // Below this the power is flushed to 0. Nothing can tell: 1 − β^t is exactly 1 long before (from
@@ -14,39 +16,58 @@ const SPLIT = 134217729; // 2^27 + 1: Veltkamp's splitter for binary64
 // every Adam step of a long run paid ~250 ns for it).
 const FLUSH = 2 ** -900;
 
-/** The correctly rounded powers of one base, advanced step by step; restarts if asked for an earlier t or another base. */
+/** (ah + al)·(bh + bl) as a double-double [hi, lo]: Dekker's exact product of the heads, then a fast two-sum. */
+function multiply(ah: number, al: number, bh: number, bl: number, out: Float64Array): void {
+  const p = ah * bh;
+  const ca = SPLIT * ah, ahh = ca - (ca - ah), ahl = ah - ahh;
+  const cb = SPLIT * bh, bhh = cb - (cb - bh), bhl = bh - bhh;
+  const error = ((ahh * bhh - p) + ahh * bhl + ahl * bhh) + ahl * bhl + (ah * bl + al * bh);
+  const hi = p + error;
+  out[0] = hi;
+  out[1] = error - (hi - p);
+}
+
+/** The correctly rounded powers of one base: advanced by one multiplication per step, recomputed in O(log t) after a jump. */
 export class Powers {
   #base = NaN;
   #t = 0;
-  #hi = 1; // the power is hi + lo, |lo| ≤ ulp(hi)/2, so hi is its rounding to double
-  #lo = 0;
+  // The power is hi + lo, |lo| ≤ ulp(hi)/2, so hi is its rounding to double.
+  readonly #dd = new Float64Array(2);
+  readonly #square = new Float64Array(2);
 
   at(base: number, t: number): number {
-    if (base !== this.#base || t < this.#t) {
-      this.#base = base;
-      this.#t = 0;
-      this.#hi = 1;
-      this.#lo = 0;
-    }
-    while (this.#t < t) this.#multiply();
-    return this.#hi;
+    if (base === this.#base && t === this.#t) return this.#dd[0];
+    if (base === this.#base && t === this.#t + 1) this.#step();
+    else this.#jump(base, t);
+    return this.#dd[0];
   }
 
-  /** (hi + lo)·base, exactly up to ~2^-104 relative: Dekker's product, then a fast two-sum. */
-  #multiply(): void {
-    const a = this.#hi, b = this.#base;
-    if (Math.abs(a) < FLUSH) {
-      this.#hi = this.#lo = 0;
-      this.#t++;
-      return;
-    }
-    const p = a * b;
-    const ca = SPLIT * a, ah = ca - (ca - a), al = a - ah;
-    const cb = SPLIT * b, bh = cb - (cb - b), bl = b - bh;
-    const error = ((ah * bh - p) + ah * bl + al * bh) + al * bl + this.#lo * b;
-    const hi = p + error;
-    this.#lo = error - (hi - p);
-    this.#hi = hi;
+  #step(): void {
+    const dd = this.#dd;
+    if (Math.abs(dd[0]) < FLUSH) dd[0] = dd[1] = 0;
+    else multiply(dd[0], dd[1], this.#base, 0, dd);
     this.#t++;
+  }
+
+  /** base^t by binary powering in double-double: ~2·log2(t) multiplications. */
+  #jump(base: number, t: number): void {
+    const dd = this.#dd, sq = this.#square;
+    dd[0] = 1;
+    dd[1] = 0;
+    sq[0] = base;
+    sq[1] = 0;
+    for (let k = t; k > 0; k = Math.floor(k / 2)) {
+      if (k % 2 === 1) {
+        if (Math.abs(sq[0]) < FLUSH || Math.abs(dd[0]) < FLUSH) {
+          dd[0] = dd[1] = 0;
+          break;
+        }
+        multiply(dd[0], dd[1], sq[0], sq[1], dd);
+      }
+      if (k > 1 && Math.abs(sq[0]) >= FLUSH) multiply(sq[0], sq[1], sq[0], sq[1], sq);
+    }
+    if (Math.abs(dd[0]) < FLUSH) dd[0] = dd[1] = 0;
+    this.#base = base;
+    this.#t = t;
   }
 }

@@ -26,6 +26,7 @@ const spec: OptimizerSpec<RMSpropOptions> = {
     flag(where, 'maximize', o.maximize);
   },
   stateKey: (o) => (o.momentum > 0 ? 1 : 0) | (o.centered ? 2 : 0),
+  optionalBuffers: ['momentumBuffer', 'gradAvg'],
   stateBuffers: (o) => [
     { name: 'squareAvg', fill: 0 },
     ...(o.momentum > 0 ? [{ name: 'momentumBuffer', fill: 0 }] : []),

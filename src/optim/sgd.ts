@@ -30,6 +30,7 @@ const spec: OptimizerSpec<SGDOptions> = {
   },
   stateKey: (o) => (o.momentum !== 0 ? 1 : 0),
   stateBuffers: (o) => (o.momentum !== 0 ? [{ name: 'momentumBuffer', fill: 0 }] : []),
+  optionalBuffers: ['momentumBuffer'],
 };
 
 /** Stochastic gradient descent with optional (Nesterov) momentum: torch.optim.SGD. */
