@@ -1,7 +1,7 @@
 // `npm start`: the README's example, with progress and a drawing. Fits y = 2a − 3b + ½c + 1 with a
 // linear model whose weights and bias live in WebAssembly memory, stepped by Adam.
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { Adam, createRavine } from '../index.js';
 import { parseFlags } from './args.js';
 import { asciiChart, svgChart } from './plot.js';
@@ -41,6 +41,6 @@ console.log(`\nlearned w = [${Array.from(w.data, (v) => v.toFixed(3)).join(', ')
 mkdirSync(outDir, { recursive: true });
 const out = resolve(outDir, 'example-loss.svg');
 writeFileSync(out, svgChart({ Adam: losses }, 'ravine example: training loss'));
-console.log(`loss curve drawn to ${out}`);
+console.log(`loss curve drawn to ${out.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), out) : out}`);
 opt.dispose();
 rv.dispose();
