@@ -6,9 +6,10 @@
 //   δ = (sqrt(acc + eps) / std)·g
 //   acc = acc·ρ + ((1−ρ)·δ)·δ
 //   p = p + (−lr)·δ
-// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg and accDelta
-// are its state buffers; `scalars` is its scalar block, slots in AdadeltaScalar's order; `flags` is
-// AdadeltaFlag bits, dispatched once per call so that no flag is tested per element.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg
+// and accDelta are its state buffers; `scalars` is its scalar block, slots in AdadeltaScalar's order,
+// computed in f64 on the host and stored as f32 once; `flags` is AdadeltaFlag bits, dispatched once
+// per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
 export enum AdadeltaScalar { sign, weightDecay, rho, oneMinusRho, eps, negLr }

@@ -4,9 +4,10 @@
 //   sum = sum + g·g                          (addcmul value=1: 1·g is exact)
 //   std = sqrt(sum) + eps
 //   p = p + ((−clr)·g) / std                 clr = lr / (1 + (t−1)·lrDecay), on the host
-// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); sum
-// are its state buffers; `scalars` is its scalar block, slots in AdagradScalar's order; `flags` is
-// AdagradFlag bits, dispatched once per call so that no flag is tested per element.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); sum is its
+// state buffer; `scalars` is its scalar block, slots in AdagradScalar's order, computed in f64 on the
+// host and stored as f32 once; `flags` is AdagradFlag bits, dispatched once per call so that no flag is
+// tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
 export enum AdagradScalar { sign, weightDecay, eps, negClr }

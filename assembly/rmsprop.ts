@@ -7,9 +7,11 @@
 //   avg = avg + eps
 //   momentum:  buf = buf·μ + g/avg;  p = p + (−lr)·buf
 //   else:      p = p + ((−lr)·g)/avg
-// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg, gradAvg (untouched unless centered) and momentumBuffer (untouched without momentum)
-// are its state buffers; `scalars` is its scalar block, slots in RMSpropScalar's order; `flags` is
-// RMSpropFlag bits, dispatched once per call so that no flag is tested per element.
+// Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); squareAvg,
+// gradAvg (untouched unless centered) and momentumBuffer (untouched without momentum) are its state
+// buffers; `scalars` is its scalar block, slots in RMSpropScalar's order, computed in f64 on the host
+// and stored as f32 once; `flags` is RMSpropFlag bits, dispatched once per call so that no flag is
+// tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
 export enum RMSpropScalar { sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr }

@@ -6,8 +6,8 @@
 //   p = p + (−lr)·d
 // Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); buf is its
 // momentum buffer (untouched without momentum); `scalars` is its scalar block, slots in SGDScalar's
-// order; `flags` is SGDFlag bits (first: the buffer is fresh and starts as a copy of d), dispatched once
-// per call so that no flag is tested per element.
+// order, computed in f64 on the host and stored as f32 once; `flags` is SGDFlag bits (first: the buffer
+// is fresh and starts as a copy of d), dispatched once per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
 export enum SGDScalar { sign, weightDecay, momentum, oneMinusDampening, negLr }
@@ -71,18 +71,17 @@ export enum SGDFlag { decay = 1, momentum = 2, first = 4, nesterov = 8 }
   }
 }
 
-// @ts-ignore: decorator
-@inline function sgdMomentum(segments: usize, buf: usize, count: i32, scalars: usize, decay: bool, flags: i32): void {
-  switch (flags & ~SGDFlag.decay) {
-    case 0: sgdGroup(segments, buf, count, scalars, decay, false, false, false); break;
-    case SGDFlag.momentum: sgdGroup(segments, buf, count, scalars, decay, true, false, false); break;
-    case SGDFlag.momentum | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, decay, true, false, true); break;
-    case SGDFlag.momentum | SGDFlag.first: sgdGroup(segments, buf, count, scalars, decay, true, true, false); break;
-    case SGDFlag.momentum | SGDFlag.first | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, decay, true, true, true); break;
-  }
-}
-
 export function sgd_f32(segments: usize, buf: usize, count: i32, scalars: usize, flags: i32): void {
-  if (flags & SGDFlag.decay) sgdMomentum(segments, buf, count, scalars, true, flags);
-  else sgdMomentum(segments, buf, count, scalars, false, flags);
+  switch (flags) {
+    case 0: sgdGroup(segments, buf, count, scalars, false, false, false, false); break;
+    case SGDFlag.momentum: sgdGroup(segments, buf, count, scalars, false, true, false, false); break;
+    case SGDFlag.momentum | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, false, true, false, true); break;
+    case SGDFlag.momentum | SGDFlag.first: sgdGroup(segments, buf, count, scalars, false, true, true, false); break;
+    case SGDFlag.momentum | SGDFlag.first | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, false, true, true, true); break;
+    case SGDFlag.decay: sgdGroup(segments, buf, count, scalars, true, false, false, false); break;
+    case SGDFlag.decay | SGDFlag.momentum: sgdGroup(segments, buf, count, scalars, true, true, false, false); break;
+    case SGDFlag.decay | SGDFlag.momentum | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, true, true, false, true); break;
+    case SGDFlag.decay | SGDFlag.momentum | SGDFlag.first: sgdGroup(segments, buf, count, scalars, true, true, true, false); break;
+    case SGDFlag.decay | SGDFlag.momentum | SGDFlag.first | SGDFlag.nesterov: sgdGroup(segments, buf, count, scalars, true, true, true, true); break;
+  }
 }

@@ -40,7 +40,8 @@ function rmspropSegment(
 }
 
 export function rmsprop_f32(
-  h: Float32Array, u: Uint32Array, segments: number, squareAvg: number, gradAvg: number, momentumBuffer: number, count: number, scalars: number, flags: number,
+  h: Float32Array, u: Uint32Array, segments: number, squareAvg: number, gradAvg: number, momentumBuffer: number,
+  count: number, scalars: number, flags: number,
 ): void {
   const decay = (flags & RMSpropFlag.decay) !== 0, centered = (flags & RMSpropFlag.centered) !== 0, useMomentum = (flags & RMSpropFlag.momentum) !== 0;
   const sign = scalar(h, scalars, RMSpropScalar.sign);
