@@ -3,8 +3,10 @@
 // Run: npm run build && node bench/adopt-cost.js
 import { Bench } from 'tinybench';
 if (process.argv.length > 2) {
+  const help = process.argv.includes('--help') || process.argv.includes('-h');
+  if (!help) console.error(`unknown option ${process.argv.slice(2).join(' ')}\n`);
   console.log('usage: npm run build && node bench/adopt-cost.js\n\nAdam and SGD-momentum steps on 1M parameters in linear memory vs on adopted arrays; prints a table.');
-  process.exit(process.argv.includes('--help') || process.argv.includes('-h') ? 0 : 1);
+  process.exit(help ? 0 : 2);
 }
 import { Adam, createRavine, SGD } from '../dist/index.js';
 

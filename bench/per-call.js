@@ -15,13 +15,14 @@ const WORKLOAD = 'per call, 16 params';
 const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
 const save = process.argv.includes('--save');
 const unknown = process.argv.slice(2).filter((a) => !a.startsWith('--one=') && a !== '--save' && a !== '--help' && a !== '-h');
+if (unknown.length) console.error(`unknown option ${unknown.join(' ')}\n`);
 if (process.argv.includes('--help') || process.argv.includes('-h') || unknown.length) {
   console.log(`usage: node bench/per-call.js [--save] [--one=adam:simd]
 
 Per-call cost of step() on 16 parameters, one fresh process per (optimizer, implementation).
   --save          write the tracked bench/results/per-call.md (default: out/bench/per-call.md)
   --one=KEY:IMPL  measure one row in this process and print it as JSON`);
-  process.exit(unknown.length ? 1 : 0);
+  process.exit(unknown.length ? 2 : 0);
 }
 
 if (one) {

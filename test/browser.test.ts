@@ -72,3 +72,20 @@ it.skipIf(skipBrowser)('a page without cross-origin isolation gets a plain memor
     plain.close();
   }
 });
+
+it.skipIf(skipBrowser)('ravine-shared.wasm in a page without cross-origin isolation: the error says it needs a shared memory, not "not a ravine module"', async () => {
+  const page = `<!doctype html><script type="importmap">
+{ "imports": { "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js" } }
+</script><script type="module">
+${reportScript}
+import { createRavine } from '/dist/index.js';
+createRavine({ backend: 'simd', wasm: '/build/ravine-shared.wasm' }).then((rv) => report({ backend: rv.backend }), (e) => report({ message: e.message }));
+</script>`;
+  const server = await servePages((url) => (url === '/' ? { body: page, type: 'text/html' } : join(root, url)));
+  try {
+    const result = await server.open('/');
+    expect(result.message).toMatch(/needs a shared memory, which this engine or page cannot make \(a page must be cross-origin isolated/);
+  } finally {
+    server.close();
+  }
+});

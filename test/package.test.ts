@@ -72,6 +72,14 @@ describe('npm pack, installed into an empty project', () => {
     expect(result.recovered).toBe('simd');
   });
 
+  it("a CommonJS bundle (esbuild, platform node), where import.meta.url is empty: 'auto' falls back to js saying it cannot locate the wasm; the wasm given as bytes gives simd", async () => {
+    const { build } = await import('esbuild');
+    await build({ entryPoints: [join(project, 'cjs-bundle-app.cjs')], bundle: true, platform: 'node', format: 'cjs', outfile: join(project, 'cjs-out/app.cjs'), absWorkingDir: project, logLevel: 'silent' });
+    const result = node('cjs-out/app.cjs');
+    expect(result).toMatchObject({ auto: 'js', warnings: 1, given: 'simd' });
+    expect(result.reason).toMatch(/^ravine: cannot locate its wasm beside the package \(import\.meta\.url is .*: a CommonJS bundle\?\); pass createRavine\(\{ wasm \}\)/);
+  });
+
   it('a strict consumer with lib es2022, no DOM and no @types compiles against the declarations', () => {
     const tsc = join(repo, 'node_modules/typescript/bin/tsc');
     const dir = join(project, 'dom-less');

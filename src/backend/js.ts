@@ -17,9 +17,14 @@ const resizable = typeof (ArrayBuffer.prototype as { resize?: unknown }).resize 
  */
 export function jsBackend(initialBytes = PAGE, maxBytes = MAX_BYTES, stable = resizable): Backend {
   const pages = (bytes: number) => Math.ceil(bytes / PAGE) * PAGE;
-  let buffer: ArrayBuffer = stable
-    ? new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(pages(initialBytes), { maxByteLength: maxBytes })
-    : new ArrayBuffer(pages(initialBytes));
+  let buffer: ArrayBuffer;
+  try {
+    buffer = stable
+      ? new (ArrayBuffer as unknown as new (n: number, o: { maxByteLength: number }) => ArrayBuffer)(pages(initialBytes), { maxByteLength: maxBytes })
+      : new ArrayBuffer(pages(initialBytes));
+  } catch (e) {
+    throw new RangeError(`ravine: out of memory: cannot reserve ${pages(initialBytes)} bytes of heap (reserveBytes) with a maximum of ${maxBytes} (${(e as Error).message})`, { cause: e });
+  }
   // Without a length, views of a resizable buffer track its length as it grows.
   let f32 = new Float32Array(buffer), u32 = new Uint32Array(buffer), f64 = new Float64Array(buffer);
   type Mirror = (...args: unknown[]) => void;

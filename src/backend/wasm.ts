@@ -12,6 +12,15 @@ const defaultUrls = {
   plain: () => new URL('../../build/ravine.wasm', import.meta.url),
 };
 const defaultUrl = defaultUrls.plain;
+/** The default binary's URL: import.meta.url is empty in a CommonJS bundle, where it cannot be found. */
+async function locate(variant: keyof typeof defaultUrls): Promise<URL> {
+  try {
+    return defaultUrls[variant]();
+  } catch (e) {
+    throw new WasmLoadError(`ravine: cannot locate its wasm beside the package (import.meta.url is ${JSON.stringify(import.meta.url ?? '')}: a CommonJS bundle?); pass createRavine({ wasm }) the bytes or a URL of ravine/ravine.wasm`, { cause: e });
+  }
+}
+
 /** The default binaries, compiled once per page or process. A failed load is forgotten: the next call tries again. */
 const defaultModules: Partial<Record<keyof typeof defaultUrls, Promise<WebAssembly.Module>>> = {};
 
@@ -92,7 +101,7 @@ export function compileModule(source?: WasmSource): Promise<WebAssembly.Module> 
     const variant = sharedMemorySupported() ? 'shared' : 'plain';
     let loading = defaultModules[variant];
     if (!loading) {
-      const attempt = readUrl(defaultUrls[variant]());
+      const attempt = locate(variant).then(readUrl);
       defaultModules[variant] = loading = attempt;
       attempt.catch(() => {
         if (defaultModules[variant] === attempt) delete defaultModules[variant];
@@ -164,6 +173,10 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
   for (const kind of shared ? [true, false] : [false]) {
     try {
       memory = new WebAssembly.Memory({ initial, maximum, shared: kind } as WebAssembly.MemoryDescriptor);
+    } catch (e) {
+      throw new WasmLoadError(`ravine: out of memory: cannot reserve ${initial * PAGE} bytes of heap (reserveBytes) with a maximum of ${maximum * PAGE} (${(e as Error).message})`, { cause: e });
+    }
+    try {
       exports = await instantiateWith(module, memory);
       isShared = kind;
       break;
@@ -174,6 +187,10 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
   }
   if (!exports || !memory) {
     const message = (failure as Error)?.message ?? String(failure);
+    // A binary built for a shared memory, where the engine cannot make one: say so, not "not ravine".
+    if (!shared && /shared/i.test(message)) {
+      throw new WasmLoadError(`ravine: this wasm (ravine-shared.wasm?) needs a shared memory, which this engine or page cannot make (a page must be cross-origin isolated: COOP and COEP headers); use ravine/ravine.wasm here`, { cause: failure });
+    }
     throw new WasmLoadError(`ravine: the wasm is not a ravine module this engine can run (it cannot be instantiated: ${message})`, { cause: failure });
   }
   checkExports(exports);

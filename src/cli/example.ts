@@ -3,6 +3,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Adam, createRavine } from '../index.js';
+import { fileURLToPath } from 'node:url';
 import { parseFlags } from './args.js';
 import { asciiChart, svgChart } from './plot.js';
 
@@ -10,7 +11,7 @@ const flags = parseFlags(`usage: npm start [-- --out DIR]
 
 Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
 and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`, { out: { type: 'string' } });
-const outDir = resolve(typeof flags.out === 'string' ? flags.out : new URL('../../out/', import.meta.url).pathname);
+const outDir = resolve(typeof flags.out === 'string' ? flags.out : fileURLToPath(new URL('../../out/', import.meta.url)));
 
 const rv = await createRavine();
 const w = rv.tensor('w', 3), b = rv.tensor('b', 1);

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { createRavine, LBFGS, minimize, surfaces, type MinimizeOptions, type MinimizeResult, type Ravine, type Surface } from '../index.js';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseFlags } from './args.js';
 import { svgChart } from './plot.js';
 
@@ -168,9 +169,10 @@ interface TorchCase { x0: number[]; options: { lr: number; history_size: number;
 const worst = (x: ArrayLike<number>, y: ArrayLike<number>) => Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i])));
 
 async function compare(dir: string): Promise<void> {
-  const base = new URL(dir.endsWith('/') ? dir : `${dir}/`, `file://${process.cwd()}/`);
+  const base = pathToFileURL(`${resolve(dir)}/`);
   const scipy = JSON.parse(readFileSync(new URL('scipy.json', base), 'utf8')) as { scipy: string; cases: ScipyCase[] };
   const rv = await createRavine();
+  console.error(`reading scipy.json and closure.json in ${relative(process.cwd(), fileURLToPath(base)) || '.'}`);
   console.log(`ravine vs scipy.optimize ${scipy.scipy} (${rv.backend} backend, gradTol 1e-8)\n`);
   console.log(`${'case'.padEnd(28)} ${'SciPy nit'.padStart(9)} ${'ours'.padStart(5)} ${'ratio'.padStart(6)}  ${'|x − x*| SciPy'.padStart(14)} ${'|x − x*| ours'.padStart(14)}`);
   const methods: Record<string, 'newtonCG' | 'lbfgs'> = { 'Newton-CG': 'newtonCG', 'L-BFGS-B': 'lbfgs' };
@@ -203,11 +205,11 @@ async function compare(dir: string): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  if (scipyFlag.present) return compare(scipyFlag.value || new URL('../../test/fixtures/reference/', import.meta.url).pathname);
+  if (scipyFlag.present) return compare(scipyFlag.value || fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
   if (bigFlag.present) return big(bigFlag.value === '' ? 1_000_000 : Number(bigFlag.value));
   const surface = surfaceFromArguments();
   const maxIter = Number(argument('max-iter') ?? 5000);
-  const outDir = resolve(argument('out') ?? new URL('../../out/', import.meta.url).pathname);
+  const outDir = resolve(argument('out') ?? fileURLToPath(new URL('../../out/', import.meta.url)));
   mkdirSync(outDir, { recursive: true });
   const svgPath = resolve(outDir, argument('svg') || 'race.svg');
   const rv = await createRavine();
