@@ -1,11 +1,12 @@
 // `npm run bench`: runs the plan, prints the tables, writes out/bench/latest.{json,md}; with --save,
 // bench/results/latest.{json,md} (the tracked figures the README quotes). `--help` lists the flags.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { addRatios, consoleTable, markdownTable, summaryTable } from './lib/report.js';
 import { plan, runPlan } from './lib/suites.js';
-import { checkTargets, targetsMarkdown } from './lib/targets.js';
+import { measureAllocation } from './lib/allocation.js';
+import { checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -56,13 +57,29 @@ async function measureAll() {
   const started = Date.now();
   console.error(`ravine bench: ${entries.length} measurements on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}${quick ? ', --quick' : ''}`);
   const rows = await runPlan(entries, { timeMs: quick ? 120 : 300, iterations: quick ? 2 : 3, rounds: quick ? 2 : 5, log: (line) => console.error(line) });
+  if (options.models !== false) {
+    console.error(`[+] creating 800 tensors of 64K floats, simd and js interleaved`);
+    rows.push(...(await measureAllocation({ repetitions: quick ? 3 : 7, log: (line) => console.error(line) })));
+  }
   const command = `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
   return { machine, command, started: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, rows };
 }
 
 const run = args.has('report') ? JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8')) : await measureAll();
 const rows = addRatios(run.rows);
+// The previous release's figures: the tracked results as they were before this run (or, re-rendering, as saved with it).
+const previousFile = new URL('./results/latest.json', import.meta.url);
+const previous = args.has('report') ? run.previous : existsSync(previousFile) ? JSON.parse(readFileSync(previousFile, 'utf8')) : null;
+const previousRows = previous?.rows ?? [];
+const rowKey = (r) => `${r.workload}|${r.optimizer}|${r.n}|${r.impl}`;
+const before = new Map(previousRows.filter((r) => r.medianNs).map((r) => [rowKey(r), r.medianNs]));
+for (const r of rows) r.vsPrevious = r.medianNs && before.has(rowKey(r)) ? r.medianNs / before.get(rowKey(r)) : null;
+const compared = rows.filter((r) => r.vsPrevious != null && r.impl === 'ravine simd');
+const previousLine = compared.length
+  ? `Against the previous release (${previous.started ?? 'saved run'}): ravine simd's time is ${Math.min(...compared.map((r) => r.vsPrevious)).toFixed(2)}–${Math.max(...compared.map((r) => r.vsPrevious)).toFixed(2)}× the previous one over ${compared.length} rows (median ${[...compared.map((r) => r.vsPrevious)].sort((a, b) => a - b)[compared.length >> 1].toFixed(2)}×); the × previous column gives every row.`
+  : 'No previous release figures to compare with.';
 const targets = checkTargets(rows);
+const targets8 = checkIssue8Targets(rows);
 const { machine } = run;
 const md = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
@@ -72,6 +89,10 @@ const md = [
   'Per-call rows (16 parameters) are measured one process each (bench/per-call.js).',
   '',
   targetsMarkdown(targets),
+  '',
+  targetsMarkdown(targets8, 8),
+  '',
+  previousLine,
   '',
   'ns per parameter per step (median):',
   '',
@@ -83,9 +104,9 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, rows }, null, 1)}\n`);
+writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
-console.log(`\n${targetsMarkdown(targets)}`);
+console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${previousLine}`);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
 console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

@@ -24,6 +24,7 @@ export const IMPLS = {
   bareSimd: { label: 'bare kernel loop (simd)', supports: all, create: (key, problem) => bareKernel('simd', key, problem) },
   bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },
+  oneTensorSimd: { label: 'ravine simd, as one tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'one-tensor') },
   harness: { label: 'harness (empty step)', supports: all, create: emptyStep, parity: false },
   bound: { label: 'bandwidth bound', supports: all, create: bandwidthBound, parity: false },
   naive: { label: 'naive JS loop', supports: naiveSupports, create: naiveLoop },

@@ -1,7 +1,11 @@
 // The table that drives every suite: one row per optimizer, with the options every implementation
 // uses and the memory traffic of one update (f32 streams read and written per parameter), which
 // sizes the bandwidth bound. Hyperparameters are torch's defaults where torch has them.
-import { Adadelta, Adagrad, Adam, AdamW, Adamax, NAdam, RAdam, RMSprop, SGD } from '../../dist/index.js';
+// The classes come from the library's own registry (src/optim/registry.ts), as minimize's and the tests' do.
+import { optimizerRegistry } from '../../dist/optim/registry.js';
+
+const { sgd: { Class: SGD }, adam: { Class: Adam }, adamw: { Class: AdamW }, rmsprop: { Class: RMSprop }, adagrad: { Class: Adagrad },
+  adadelta: { Class: Adadelta }, adamax: { Class: Adamax }, nadam: { Class: NAdam }, radam: { Class: RAdam } } = optimizerRegistry;
 
 export const OPTIMIZERS = {
   sgd: { label: 'SGD momentum', Ravine: SGD, options: { lr: 1e-2, momentum: 0.9 }, reads: 3, writes: 2 },

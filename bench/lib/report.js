@@ -30,6 +30,7 @@ const COLUMNS = [
   ['GB/s', (r) => (r.error || r.bytesPerParam == null ? '' : fixed(r.gbPerS, 1))],
   ['× simd', (r) => (r.error ? '' : fixed(r.vsSimd, 2))],
   ['× bound', (r) => (r.error ? '' : fixed(r.vsBound, 2))],
+  ['× previous', (r) => (r.error ? '' : fixed(r.vsPrevious, 2))],
 ];
 
 export function markdownTable(rows) {

@@ -4,6 +4,7 @@
 // drifts of this shared 2-core VM fall on every implementation alike; the pooled samples give the
 // median and its spread.
 import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { IMPLS } from './impls.js';
 import { repsPerSample, sample, summarize } from './measure.js';
@@ -15,7 +16,7 @@ export const SIZES = [4096, 65536, 1048576, 16777216];
 const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 const REST = ['adadelta', 'adamax', 'nadam', 'radam'];
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
-const MODEL = ['bound', 'simd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const PER_CALL = ['harness', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 
 /**
@@ -115,7 +116,7 @@ const PER_CALL_SCRIPT = new URL('../per-call.js', import.meta.url);
  * ~100 ns per step is most of what is measured.
  */
 async function runIsolated(key, implKey, log) {
-  const { stdout } = await promisify(execFile)(process.execPath, [PER_CALL_SCRIPT.pathname, `--one=${key}:${implKey}`], { encoding: 'utf8' });
+  const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(PER_CALL_SCRIPT), `--one=${key}:${implKey}`], { encoding: 'utf8' });
   const row = JSON.parse(stdout);
   log(row.error ? `    ${row.impl}: FAILED: ${row.error}` : `    ${row.impl.padEnd(30)} ${row.medianNs.toPrecision(3).padStart(8)} ns/step  ±${((100 * row.madNs) / row.medianNs).toFixed(1)}%`);
   return row;

@@ -42,11 +42,35 @@ export function checkTargets(rows) {
   return targets;
 }
 
-export function targetsMarkdown(targets) {
-  const lines = ['| Target (issue 3) | Measured | Met | Decided by |', '|---|---:|:---:|---|'];
+export function targetsMarkdown(targets, issue = 3) {
+  const lines = [`| Target (issue ${issue}) | Measured | Met | Decided by |`, '|---|---:|:---:|---|'];
   for (const t of targets) {
     const measured = t.measured == null ? '—' : t.unit === 'ns' ? `${t.measured.toFixed(0)} ns` : `${t.measured.toFixed(2)}×`;
     lines.push(`| ${t.name} | ${measured} | ${t.met == null ? '—' : t.met ? 'yes' : '**no**'} | ${t.detail} |`);
   }
   return lines.join('\n');
+}
+
+/**
+ * Issue 8's targets (the memory redesign): step() ≤ 1.1× the bare kernel loop at ≥ 64K (as issue 3's);
+ * a model's group of many tensors within 1.05× of the same parameters as one tensor; per-call step()
+ * on 16 parameters ≤ 60 ns (SGD) and ≤ 80 ns (Adam) on simd; the JS backend creating 800 tensors of
+ * 64K floats at most 2× slower than simd.
+ */
+export function checkIssue8Targets(rows) {
+  const targets = [];
+  const ratioTarget = (name, found, limit) => {
+    if (!found) return targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+    targets.push({ name, measured: found.ratio, limit, met: found.ratio <= limit, detail: where(found.row) });
+  };
+  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })), 1.1);
+  ratioTarget('transformer (148 tensors) ≤ 1.05× the same parameters as one tensor (simd)', worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('transformer') })), 1.05);
+  ratioTarget('ResNet-18 (62 tensors) ≤ 1.05× the same parameters as one tensor (simd)', worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('ResNet-18') })), 1.05);
+  for (const [optimizer, limit] of [['sgd', 60], ['adam', 80]]) {
+    const [r] = find(rows, { impl: 'ravine simd', workload: 'per call, 16 params', optimizer });
+    if (!r) targets.push({ name: `${optimizer} per-call step() ≤ ${limit} ns (simd)`, measured: null, met: null, detail: 'not measured in this run' });
+    else targets.push({ name: `${r.label} step() ≤ ${limit} ns per call for a 16-parameter group (simd)`, measured: r.medianNs, limit, unit: 'ns', met: r.medianNs <= limit, detail: where(r) });
+  }
+  ratioTarget('js creates 800 tensors of 64K floats ≤ 2× simd', worst(ratios(rows, 'ravine js', 'ravine simd', { workload: (w) => w.startsWith('create ') })), 2);
+  return targets;
 }

@@ -49,7 +49,8 @@ export function jsBackend(initialBytes = PAGE, maxBytes = MAX_BYTES, stable = re
       if (bytes > maxBytes) return false;
       if (stable) {
         try {
-          (buffer as unknown as { resize(n: number): void }).resize(Math.min(maxBytes, pages(bytes)));
+          // Geometric growth: each resize commits memory, and creating many tensors one by one must not pay it each time.
+          (buffer as unknown as { resize(n: number): void }).resize(Math.min(maxBytes, pages(Math.max(bytes, 2 * buffer.byteLength))));
         } catch {
           return false; // the engine could not commit the memory
         }
