@@ -177,3 +177,25 @@ describe('where views are not stable: a plain (non-shared) wasm memory', () => {
     expect(Array.from(w.data)).toEqual([1, 2, 3]);
   });
 });
+
+describe('the JS backend\'s heap kinds', () => {
+  it('a shared memory (by default here), a resizable ArrayBuffer (no WebAssembly) or, last, a copied ArrayBuffer: views survive growth in the first two and are detached, loudly, in the third', async () => {
+    const { jsBackend } = await import('../src/backend/js.js');
+    const { Context } = await import('../src/context.js');
+    const { Ravine } = await import('../src/ravine.js');
+    expect(jsBackend().buffer).toBeInstanceOf(SharedArrayBuffer);
+    for (const [kind, stable] of [['resizable', true], ['copy', false]] as const) {
+      const backend = jsBackend(65536, 1 << 30, kind);
+      expect(backend.viewsStable, kind).toBe(stable);
+      const rv = new Ravine(new Context(backend));
+      const w = rv.tensor('w', [1, 2, 3]);
+      const cached = w.data;
+      const opt = new SGD([w], { lr: 1 });
+      rv.tensor('big', 1 << 20); // 8 MiB: the heap grows
+      expect(cached.length, kind).toBe(stable ? 3 : 0);
+      w.grad.fill(1);
+      opt.step();
+      expect(Array.from(w.data), kind).toEqual([0, 1, 2]);
+    }
+  });
+});
