@@ -32,7 +32,8 @@ export class Group {
   /** Each tensor's slice of a state buffer: byte offset from the buffer's start. */
   readonly #sliceOffsets: number[];
   readonly #ctx: Context;
-  readonly #where: string;
+  /** 'Adam param group 0': names the group in errors (out of memory, invalid options). */
+  readonly where: string;
   #blockGeneration = -1;
   #blockView: Float32Array | null = null;
 
@@ -49,7 +50,7 @@ export class Group {
       offset += alignUp(4 * t.size);
     }
     this.stateFloats = offset >>> 2;
-    this.#where = where;
+    this.where = where;
     this.segments = ctx.arena.alloc(SEGMENT_BYTES * this.count, `${where}'s segment table`);
     this.scalarBlock = ctx.arena.alloc(4 * SCALAR_SLOTS, `${where}'s scalar block`);
   }
@@ -80,7 +81,7 @@ export class Group {
 
   /** Allocates a state buffer's region (not yet the group's). Call inside `arena.atomically`. */
   allocStateRegion(name: string): number {
-    return this.#ctx.arena.alloc(4 * this.stateFloats, `${this.#where} state '${name}'`);
+    return this.#ctx.arena.alloc(4 * this.stateFloats, `${this.where} state '${name}'`);
   }
 
   /** Makes a region from `allocStateRegion` the group's state buffer `name`, filled with `fill`. */

@@ -51,8 +51,6 @@ export class GroupMemory extends Group {
   /** per-group scalar state (NAdam's muProduct) */
   readonly scalars: Record<string, number>;
   readonly external: readonly Tensor[];
-  /** 'Adam param group 0': names the group in errors without building a string per step */
-  readonly where: string;
   step = 0;
   /** spec.stateKey of the options the state was last ensured for */
   stateKey = NaN;
@@ -63,7 +61,6 @@ export class GroupMemory extends Group {
     super(ctx, tensors, where);
     this.scalars = scalars;
     this.external = tensors.filter((t) => t._external !== null);
-    this.where = where;
   }
 }
 
