@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdadeltaFlag, AdadeltaScalar } from '../kernels/adadelta.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, flag, unit } from './validate.js';
 
 export interface AdadeltaOptions {
@@ -26,13 +26,13 @@ const spec: OptimizerSpec<AdadeltaOptions> = {
 
 /** Adadelta (Zeiler, 2012): torch.optim.Adadelta. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: Params<AdadeltaOptions>, options?: Partial<AdadeltaOptions>) {
+  constructor(params: Params<AdadeltaOptions>, options?: OptionsInput<AdadeltaOptions>) {
     super(params, options, spec);
   }
 
   protected update(o: AdadeltaOptions, m: GroupMemory, kernels: Kernels): void {
     const b = m.block;
-    b[AdadeltaScalar.sign] = o.maximize ? -1 : 1;
+    b[AdadeltaScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdadeltaScalar.weightDecay] = o.weightDecay;
     b[AdadeltaScalar.rho] = o.rho;
     b[AdadeltaScalar.oneMinusRho] = 1 - o.rho;

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdagradFlag, AdagradScalar } from '../kernels/adagrad.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, flag } from './validate.js';
 
 export interface AdagradOptions {
@@ -29,14 +29,14 @@ const spec: OptimizerSpec<AdagradOptions> = {
 
 /** Adagrad (Duchi et al., 2011): torch.optim.Adagrad, dense gradients. */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: Params<AdagradOptions>, options?: Partial<AdagradOptions>) {
+  constructor(params: Params<AdagradOptions>, options?: OptionsInput<AdagradOptions>) {
     super(params, options, spec);
   }
 
   protected update(o: AdagradOptions, m: GroupMemory, kernels: Kernels): void {
     const clr = o.lr / (1 + (m.step - 1) * o.lrDecay);
     const b = m.block;
-    b[AdagradScalar.sign] = o.maximize ? -1 : 1;
+    b[AdagradScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdagradScalar.weightDecay] = o.weightDecay;
     b[AdagradScalar.eps] = o.eps;
     b[AdagradScalar.negClr] = -clr;

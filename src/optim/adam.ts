@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdamFlag, AdamScalar } from '../kernels/adam.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, betas, flag } from './validate.js';
 
 export interface AdamOptions {
@@ -40,7 +40,7 @@ function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled:
   const biasCorrection1 = 1 - m.powers[0].at(beta1, m.step);
   const biasCorrection2 = 1 - m.powers[1].at(beta2, m.step);
   const b = m.block;
-  b[AdamScalar.sign] = o.maximize ? -1 : 1;
+  b[AdamScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
   b[AdamScalar.weightDecay] = o.weightDecay;
   b[AdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
   b[AdamScalar.beta1] = beta1;
@@ -56,7 +56,7 @@ function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled:
 
 /** Adam (Kingma & Ba, 2015) with L2 weight decay and optional AMSGrad: torch.optim.Adam. */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>) {
     super(params, options, adamSpec('Adam', 0));
   }
 
@@ -67,7 +67,7 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter, 2019): torch.optim.AdamW. */
 export class AdamW extends Optimizer<AdamOptions> {
-  constructor(params: Params<AdamOptions>, options?: Partial<AdamOptions>) {
+  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>) {
     super(params, options, adamSpec('AdamW', 1e-2));
   }
 

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdamaxFlag, AdamaxScalar } from '../kernels/adamax.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, betas, flag } from './validate.js';
 
 export interface AdamaxOptions {
@@ -26,7 +26,7 @@ const spec: OptimizerSpec<AdamaxOptions> = {
 
 /** Adamax, Adam under the infinity norm (Kingma & Ba, 2015, sec. 7): torch.optim.Adamax. */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: Params<AdamaxOptions>, options?: Partial<AdamaxOptions>) {
+  constructor(params: Params<AdamaxOptions>, options?: OptionsInput<AdamaxOptions>) {
     super(params, options, spec);
   }
 
@@ -34,7 +34,7 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     const [beta1, beta2] = o.betas;
     const clr = o.lr / (1 - m.powers[0].at(beta1, m.step));
     const b = m.block;
-    b[AdamaxScalar.sign] = o.maximize ? -1 : 1;
+    b[AdamaxScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdamaxScalar.weightDecay] = o.weightDecay;
     b[AdamaxScalar.beta1] = beta1;
     b[AdamaxScalar.oneMinusBeta1] = 1 - beta1;

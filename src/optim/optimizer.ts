@@ -3,12 +3,25 @@ import type { Context } from '../context.js';
 import { Group } from '../memory/group.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
+import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
+import type { ScheduleJSON } from '../schedules/schedule.js';
+import {
+  bind, buildSaved, checkFree, copyDriver, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, sameDefinition, unbind, writeOption,
+  type Driven, type Driver,
+} from './drivers.js';
 import { Powers } from './powers.js';
 import { decodeFloat32, isEncodedFloat32, stateToJson } from './stateJson.js';
 
-/** A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options. */
+/**
+ * A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options, each
+ * the number in effect now (a scheduled option too: its schedule writes it after every step).
+ */
 export type ParamGroup<O> = O & { readonly params: readonly Tensor[] };
-export type ParamGroupInput<O> = { params: Tensor[] } & Partial<O>;
+/** A number option may be given a schedule instead (`lr: cosineAnnealingLR(...)`), as may each of `betas`. */
+export type Drivable<T> = T extends number ? number | Driver : T extends [number, number] ? [number | Driver, number | Driver] : T;
+/** Options as given: any subset, each number option a number or a schedule. */
+export type OptionsInput<O> = { [K in keyof O]?: Drivable<O[K]> };
+export type ParamGroupInput<O> = { params: Tensor[] } & OptionsInput<O>;
 export type Params<O> = Tensor[] | ParamGroupInput<O>[];
 
 /** A state buffer: one float per parameter, named after torch's state key in camelCase. */
@@ -56,6 +69,12 @@ export class GroupMemory extends Group {
   stateKey = NaN;
   /** β1^t and β2^t, correctly rounded, one multiplication per step */
   readonly powers: readonly [Powers, Powers] = [new Powers(), new Powers()];
+  /**
+   * The factor every kernel applies to the gradient first (folded into the sign: clipping's coefficient,
+   * an f32), so that a clipped step needs no pass of its own: f32(g·(±c)) = ±f32(g·c), bit for bit the
+   * step on gradients clipped in place. 1 when nothing scales them.
+   */
+  gradScale = 1;
 
   constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
     super(ctx, tensors, where);
@@ -66,8 +85,10 @@ export class GroupMemory extends Group {
 
 export interface StateDict {
   readonly format: 'ravine/optimizer';
-  readonly version: 1;
+  /** 2 since schedules are saved (a group's `schedules`); version 1 dicts still load. */
+  readonly version: 1 | 2;
   readonly optimizer: string;
+  /** Each group's options (the numbers in effect), `params` (tensor names) and `schedules` by option name. */
   readonly paramGroups: readonly Record<string, unknown>[];
   /** Per tensor: `step`, per-group scalars, and each state buffer's floats (null: allocated, not yet written). */
   readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array | null>>>>;
@@ -84,9 +105,14 @@ export abstract class Optimizer<O extends object> {
   readonly #defaults: O;
   #ctx: Context | null = null;
   readonly #memory: GroupMemory[] = [];
+  /** Per group, its options driven by schedules (in the order of #groups). */
+  readonly #driven: Driven[][] = [];
+  #drivenCount = 0;
+  /** Schedules in the optimizer's options: the first group to use one gets it, later groups a copy. */
+  readonly #defaultDrivers = new Set<Driver>();
   #disposed = false;
 
-  protected constructor(params: Params<O>, options: Partial<O> | undefined, spec: OptimizerSpec<O>) {
+  protected constructor(params: Params<O>, options: OptionsInput<O> | undefined, spec: OptimizerSpec<O>) {
     this.#spec = spec;
     const where = spec.name;
     const refuse = (): never => {
@@ -99,9 +125,13 @@ export abstract class Optimizer<O extends object> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
-    this.#defaults = this.#merge(spec.defaults, options ?? {}, where);
+    this.#defaults = this.#merge(spec.defaults, (options ?? {}) as Partial<O>, where);
+    for (const { key, index, driver } of findDrivers(this.#defaults)) {
+      checkFree(where, optionName(key, index), driver);
+      this.#defaultDrivers.add(driver);
+    }
     // As torch does, defaults are checked even if every group overrides them (unless one is missing).
-    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, this.#defaults);
+    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, valuesOf(this.#defaults));
     if (!Array.isArray(params) || params.length === 0) {
       throw new TypeError(`${where}: params must be a non-empty array of tensors or of param groups, got ${describe(params)}`);
     }
@@ -123,6 +153,108 @@ export abstract class Optimizer<O extends object> {
    */
   get paramGroups(): readonly ParamGroup<O>[] {
     return this.#groupsView;
+  }
+
+  /** The schedule driving option `name` ('lr', 'betas[0]') of group `group`, or null. */
+  schedule(group: number, name: string): Driver | null {
+    this.#live();
+    const [i] = this.#slot('schedule', group, name);
+    this.#adoptAssigned(i);
+    return this.#driven[i].find((d) => d.name === name)?.driver ?? null;
+  }
+
+  /**
+   * Puts a schedule (or a plateau controller) in charge of option `name` of group `group`, which takes its
+   * value now; null detaches the one there, leaving the option at its value. Assigning a schedule to the
+   * option (`paramGroups[0].lr = anneal(...)`) does the same at the next step.
+   */
+  setSchedule(group: number, name: string, driver: Driver | null): void {
+    this.#live();
+    const [i, key, index] = this.#slot('setSchedule', group, name);
+    const where = `${this.#spec.name}.setSchedule`;
+    if (driver !== null && !isDriver(driver)) throw new TypeError(`${where}: driver must be a schedule, a reduceLROnPlateau or null, got ${describe(driver)}`);
+    this.#adoptAssigned(i);
+    const existing = this.#driven[i].find((d) => d.name === name);
+    if (driver === existing?.driver) return;
+    if (driver !== null) {
+      checkFree(where, name, driver);
+      const options = cloneOptions(this.#groups[i] as O);
+      writeOption(options, { key, index }, driver.value);
+      this.#check(`${where} param group ${i}`, options);
+    }
+    if (existing !== undefined) this.#detach(i, existing);
+    if (driver !== null) this.#attach(i, { key, index, name, driver });
+  }
+
+  /** Checks a (group, option name) pair: [group index, option key, array index or -1]. */
+  #slot(method: string, group: number, name: string): [number, string, number] {
+    const where = `${this.#spec.name}.${method}`;
+    if (!Number.isInteger(group) || group < 0 || group >= this.#groups.length) {
+      throw new RangeError(`${where}: group must be an integer in [0, ${this.#groups.length - 1}], got ${describe(group)}`);
+    }
+    const parsed = typeof name === 'string' ? parseOptionName(name) : null;
+    const base = parsed === null ? undefined : (this.#defaults as Record<string, unknown>)[parsed[0]];
+    const numeric = parsed !== null && Object.hasOwn(this.#spec.defaults, parsed[0]) && (parsed[1] < 0
+      ? typeof base === 'number' || isDriver(base) || (base === undefined && this.#spec.required?.includes(parsed[0] as keyof O & string))
+      : Array.isArray(base) && parsed[1] < base.length);
+    if (!numeric) {
+      const names = Object.entries(this.#defaults as Record<string, unknown>).flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => optionName(k, j)) : typeof v === 'boolean' ? [] : [k]));
+      throw new TypeError(`${where}: ${describe(name)} is not a number option of ${this.#spec.name} (those are ${names.join(', ')})`);
+    }
+    return [group, parsed![0], parsed![1]];
+  }
+
+  #attach(i: number, d: Driven): void {
+    writeOption(this.#groups[i], d, d.driver.value);
+    bind(this.#groups[i], d, `${this.#memory[i].where}'s ${d.name}`);
+    this.#driven[i].push(d);
+    this.#drivenCount++;
+  }
+
+  #detach(i: number, d: Driven): void {
+    unbind(d);
+    this.#driven[i].splice(this.#driven[i].indexOf(d), 1);
+    this.#drivenCount--;
+  }
+
+  /**
+   * Takes the schedules assigned to group i's options since the last look (`paramGroups[0].lr = anneal(...)`),
+   * each replacing the one there before. False if there were none.
+   */
+  #adoptAssigned(i: number): boolean {
+    const found = findDrivers(this.#groups[i]);
+    if (found.length === 0) return false;
+    const where = this.#memory[i].where;
+    found.forEach(({ key, index, driver }, k) => {
+      const name = optionName(key, index);
+      const existing = this.#driven[i].find((d) => d.name === name);
+      if (driver !== existing?.driver) checkFree(where, name, driver);
+      if (found.findIndex((f) => f.driver === driver) !== k) throw new TypeError(`${where}: one ${driver.kind} is assigned to two options; a schedule drives one`);
+    });
+    for (const { key, index, driver } of found) {
+      const name = optionName(key, index);
+      const existing = this.#driven[i].find((d) => d.name === name);
+      if (existing !== undefined) this.#detach(i, existing);
+      this.#attach(i, { key, index, name, driver });
+    }
+    return true;
+  }
+
+  /** Steps every schedule after a step (torch's scheduler.step() after optimizer.step()); plateaus wait for observe(). */
+  #advanceSchedules(): void {
+    let failure: unknown = null;
+    for (let i = 0; i < this.#driven.length; i++) {
+      const group = this.#groups[i];
+      for (const d of this.#driven[i]) {
+        if (d.driver instanceof ReduceLROnPlateau) continue;
+        try {
+          writeOption(group, d, d.driver.advance(readOption(group, d)));
+        } catch (e) {
+          failure ??= new RangeError(`${this.#spec.name}.step: the step was taken (every group), but the schedule of ${this.#memory[i].where}'s ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
+        }
+      }
+    }
+    if (failure !== null) throw failure;
   }
 
   /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
@@ -151,7 +283,17 @@ export abstract class Optimizer<O extends object> {
     // The closure may have disposed this optimizer or its context: nothing may be written then.
     if (closure !== undefined) this.#live('during the closure of this step (nothing was stepped)');
     const groups = this.#groups;
-    for (let i = 0; i < groups.length; i++) this.#check(this.#memory[i].where, groups[i]);
+    for (let i = 0; i < groups.length; i++) {
+      try {
+        this.#check(this.#memory[i].where, groups[i]);
+      } catch (e) {
+        // A schedule assigned to an option since the last step fails the number check: take it, check again.
+        if (!this.#adoptAssigned(i)) throw this.#explain(i, e);
+        this.#check(this.#memory[i].where, groups[i]);
+      }
+    }
+    // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped.
+    if (this.#drivenCount > 0) for (const driven of this.#driven) for (const d of driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
     this.#ensureState(ctx, groups, this.#memory);
     const kernels = ctx.backend.kernels;
@@ -164,7 +306,16 @@ export abstract class Optimizer<O extends object> {
       if (m.external.length > 0) copyExternalOut(ctx, m.external);
     }
     this.#steps++;
+    if (this.#drivenCount > 0) this.#advanceSchedules();
     return loss;
+  }
+
+  /** An option check's error, saying which schedule set the offending value. */
+  #explain(i: number, e: unknown): unknown {
+    if (!(e instanceof Error) || this.#driven[i].length === 0) return e;
+    const names = this.#driven[i].map((d) => `${d.name} (${d.driver.kind})`).join(', ');
+    const error = new (e instanceof RangeError ? RangeError : TypeError)(`${e.message}; options set by schedules in this group: ${names}`);
+    return error;
   }
 
   /** Zeroes every gradient (one fill per tensor; adopted tensors' own grad arrays too). */
@@ -189,6 +340,7 @@ export abstract class Optimizer<O extends object> {
    */
   stateDict(): StateDict {
     this.#live();
+    for (let i = 0; i < this.#groups.length; i++) this.#adoptAssigned(i);
     const state: Record<string, Record<string, number | Float32Array | null>> = {};
     const paramGroups = this.#groups.map((group, i) => {
       const m = this.#memory[i];
@@ -197,9 +349,11 @@ export abstract class Optimizer<O extends object> {
         for (const name of m.state.keys()) entry[name] = m.fresh.has(name) ? null : m.readState(name, k);
         state[t.name] = entry;
       });
-      return { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
+      const saved: Record<string, unknown> = { ...cloneOptions(group as O), params: group.params.map((t) => t.name) };
+      if (this.#driven[i].length > 0) saved.schedules = Object.fromEntries(this.#driven[i].map((d) => [d.name, d.driver.toJSON()]));
+      return saved;
     });
-    const dict: StateDict = { format: 'ravine/optimizer', version: 1, optimizer: this.#spec.name, paramGroups, state };
+    const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: this.#spec.name, paramGroups, state };
     // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
     return dict;
@@ -209,9 +363,10 @@ export abstract class Optimizer<O extends object> {
   loadStateDict(dict: StateDict): void {
     const ctx = this.#live();
     const where = `${this.#spec.name}.loadStateDict`;
-    if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/optimizer' || dict.version !== 1) {
-      throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer', version 1)`);
+    if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/optimizer') {
+      throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer')`);
     }
+    if (dict.version !== 1 && dict.version !== 2) throw new TypeError(`${where}: state dict version ${describe(dict.version)} is not one this ravine reads (1, 2)`);
     if (dict.optimizer !== this.#spec.name) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${this.#spec.name}`);
     if (!Array.isArray(dict.paramGroups) || dict.paramGroups.length !== this.#groups.length) {
       throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${this.#groups.length}`);
@@ -228,9 +383,10 @@ export abstract class Optimizer<O extends object> {
       if (!Array.isArray(saved.params) || saved.params.join('\u0000') !== names.join('\u0000')) {
         throw new RangeError(`${where}: param group ${i} holds ${describe(saved.params)}, this optimizer's holds ${describe(names)}`);
       }
-      const { params: _, ...savedOptions } = saved;
-      const options = this.#merge(this.#defaults, savedOptions as Partial<O>, `${where} param group ${i}`);
+      const { params: _, schedules: savedSchedules, ...savedOptions } = saved;
+      const options = this.#merge(valuesOf(this.#defaults), savedOptions as Partial<O>, `${where} param group ${i}`);
       this.#check(`${where} param group ${i}`, options);
+      const schedules = this.#readSchedules(`${where} param group ${i}`, i, savedSchedules, dict.version);
       const needed = this.#spec.stateBuffers(options);
       // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
       const carried = (this.#spec.optionalBuffers ?? [])
@@ -249,14 +405,27 @@ export abstract class Optimizer<O extends object> {
           throw new RangeError(`${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`);
         }
       }
-      return { options, entries, buffers };
+      return { options, entries, buffers, schedules };
     });
     // Everything checked: allocate what the loaded options need and the carried buffers (all or nothing), then write.
     this.#commitState(ctx.arena.atomically(() => this.#allocState(plans.map((p) => p.options), this.#memory, plans.map((p) => p.buffers))));
-    plans.forEach(({ options, entries, buffers }, i) => {
+    plans.forEach(({ options, entries, buffers, schedules }, i) => {
       const group = this.#groups[i];
       const m = this.#memory[i];
       Object.assign(group, options);
+      for (const d of [...this.#driven[i]]) if (!schedules.some((s) => s.name === d.name)) this.#detach(i, d);
+      for (const s of schedules) {
+        const existing = this.#driven[i].find((d) => d.name === s.name);
+        // The same schedule as the one in charge: moved to the saved position, so a handle on it stays live.
+        if (existing !== undefined && sameDefinition(existing.driver.toJSON(), s.data)) {
+          placeAt(existing.driver, s.data);
+          continue;
+        }
+        if (existing !== undefined) this.#detach(i, existing);
+        bind(group, s, `${m.where}'s ${s.name}`);
+        this.#driven[i].push(s);
+        this.#drivenCount++;
+      }
       m.step = entries[0].scalars.step;
       for (const key of Object.keys(this.#spec.scalars ?? {})) m.scalars[key] = entries[0].scalars[key];
       for (const buffer of buffers) {
@@ -269,6 +438,19 @@ export abstract class Optimizer<O extends object> {
           m.fresh.delete(buffer.name);
         }
       }
+    });
+  }
+
+  /** A saved group's schedules, each checked by building it; nothing is attached yet. */
+  #readSchedules(where: string, i: number, saved: unknown, version: number): (Driven & { data: ScheduleJSON })[] {
+    if (saved === undefined) return [];
+    if (version < 2 || typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
+      throw new TypeError(`${where}: schedules must be an object keyed by option name (state dict version 2), got ${describe(saved)}`);
+    }
+    return Object.entries(saved).map(([name, data]) => {
+      const [, key, index] = this.#slot('loadStateDict', i, name);
+      const like = this.#driven[i].find((d) => d.name === name)?.driver;
+      return { key, index, name, driver: buildSaved(where, name, data, like), data: data as ScheduleJSON };
     });
   }
 
@@ -316,6 +498,8 @@ export abstract class Optimizer<O extends object> {
     const ctx = this.#ctx!;
     this.#disposed = true;
     for (const m of this.#memory) for (const t of m.tensors) t._owner = null;
+    // Its schedules are free again (to drive another optimizer's option, or to be stepped by hand).
+    for (const driven of this.#driven) for (const d of driven) unbind(d);
     if (ctx.disposed) return;
     for (const m of this.#memory) m.free();
   }
@@ -351,8 +535,9 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** Checks groups (tensors and options) before anything moves. */
-  #resolveGroups(groups: ParamGroupInput<O>[], existing: Tensor[]): { tensors: Tensor[]; options: O }[] {
+  #resolveGroups(groups: ParamGroupInput<O>[], existing: Tensor[]): Resolved<O>[] {
     const seen = new Set<Tensor>(existing);
+    const claimed = new Set<Driver>();
     const names = new Set(existing.map((t) => t.name));
     return groups.map((group, i) => {
       const where = `${this.#spec.name} param group ${this.#groups.length + i}`;
@@ -372,13 +557,28 @@ export abstract class Optimizer<O extends object> {
         names.add(t.name);
       }
       const merged = this.#merge(this.#defaults, options as Partial<O>, where);
+      // Each schedule drives one option of one group: a default's goes to the first group that uses it
+      // (later groups get a copy at its position), a group's own must be free.
+      const driven: Driven[] = findDrivers(merged).map(({ key, index, driver }) => {
+        const name = optionName(key, index);
+        let own = driver;
+        if (this.#defaultDrivers.has(driver)) {
+          if (driver.drives !== null || claimed.has(driver)) own = copyDriver(driver);
+        } else {
+          checkFree(where, name, driver);
+          if (claimed.has(driver)) throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that another option or group was given too; a schedule drives one option of one group`);
+        }
+        claimed.add(own);
+        writeOption(merged, { key, index }, own.value);
+        return { key, index, name, driver: own };
+      });
       this.#check(where, merged);
-      return { tensors, options: merged };
+      return { tensors, options: merged, driven };
     });
   }
 
   /** Allocates checked groups' tables and state (all or nothing), then takes their tensors. */
-  #install(resolved: { tensors: Tensor[]; options: O }[]): void {
+  #install(resolved: Resolved<O>[]): void {
     const ctx = this.#ctx!;
     const first = this.#groups.length;
     const memory = ctx.arena.atomically(() => {
@@ -396,6 +596,8 @@ export abstract class Optimizer<O extends object> {
       }
       this.#groups.push(Object.seal(group));
       this.#memory.push(memory.made[k]);
+      this.#driven.push([]);
+      for (const d of resolved[k].driven) this.#attach(this.#groups.length - 1, d);
     });
     this.#commitState(memory.state);
   }
@@ -433,6 +635,19 @@ export abstract class Optimizer<O extends object> {
       m.fresh.add(name);
     }
   }
+}
+
+interface Resolved<O> {
+  tensors: Tensor[];
+  options: O;
+  driven: Driven[];
+}
+
+/** `options` with each schedule replaced by its value: what the checks see. */
+function valuesOf<O>(options: O): O {
+  const copy = cloneOptions(options);
+  for (const { key, index, driver } of findDrivers(copy as object)) writeOption(copy as object, { key, index }, driver.value);
+  return copy;
 }
 
 /** A state buffer allocated for a group, or (at = -1) the stateKey the group's options now have, in `fill`. */

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import { RMSpropFlag, RMSpropScalar } from '../kernels/rmsprop.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, flag, unit } from './validate.js';
 
 export interface RMSpropOptions {
@@ -36,13 +36,13 @@ const spec: OptimizerSpec<RMSpropOptions> = {
 
 /** RMSprop (Hinton, 2012), optionally centered (Graves, 2013) and with momentum: torch.optim.RMSprop. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Params<RMSpropOptions>, options?: Partial<RMSpropOptions>) {
+  constructor(params: Params<RMSpropOptions>, options?: OptionsInput<RMSpropOptions>) {
     super(params, options, spec);
   }
 
   protected update(o: RMSpropOptions, m: GroupMemory, kernels: Kernels): void {
     const b = m.block;
-    b[RMSpropScalar.sign] = o.maximize ? -1 : 1;
+    b[RMSpropScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[RMSpropScalar.weightDecay] = o.weightDecay;
     b[RMSpropScalar.alpha] = o.alpha;
     b[RMSpropScalar.oneMinusAlpha] = 1 - o.alpha;

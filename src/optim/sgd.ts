@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { SGDFlag, SGDScalar } from '../kernels/sgd.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import type { Driver } from './drivers.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
 import { atLeast, finite, flag } from './validate.js';
 
 export interface SGDOptions {
@@ -35,14 +36,14 @@ const spec: OptimizerSpec<SGDOptions> = {
 
 /** Stochastic gradient descent with optional (Nesterov) momentum: torch.optim.SGD. */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, options: Partial<SGDOptions> & { lr: number }) {
+  constructor(params: Params<SGDOptions>, options: OptionsInput<SGDOptions> & { lr: number | Driver }) {
     super(params, options, spec);
   }
 
   protected update(o: SGDOptions, m: GroupMemory, kernels: Kernels): void {
     const useMomentum = o.momentum !== 0;
     const b = m.block;
-    b[SGDScalar.sign] = o.maximize ? -1 : 1;
+    b[SGDScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[SGDScalar.weightDecay] = o.weightDecay;
     b[SGDScalar.momentum] = o.momentum;
     b[SGDScalar.oneMinusDampening] = 1 - o.dampening;

@@ -24,3 +24,8 @@ export function children(where: string, value: unknown, refused: readonly string
 export function adopt(schedulers: readonly Schedule[]): void {
   for (const s of schedulers) owned.add(s);
 }
+
+/** Whether a sequentialLR or chainedScheduler owns `s` (then only it may step `s`). */
+export function isOwned(s: Schedule): boolean {
+  return owned.has(s);
+}

@@ -83,6 +83,11 @@ class CyclicLR extends Schedule {
     return this.#at(t);
   }
 
+  /** @internal */
+  override functions(): { scaleFn?: ScaleFn } {
+    return this.options.scaleFn === 'function' ? { scaleFn: this.cycle.scale } : {};
+  }
+
   protected jsonOptions(): { [key: string]: JsonValue } {
     return this.options;
   }

@@ -31,6 +31,11 @@ class LambdaLR extends Schedule {
     return this.base * this.#lrLambda(t);
   }
 
+  /** @internal */
+  override functions(): { lrLambda: LrLambda } {
+    return { lrLambda: this.#lrLambda };
+  }
+
   protected jsonOptions(): { [key: string]: JsonValue } {
     return { base: this.base, lrLambda: 'function' };
   }

@@ -29,6 +29,11 @@ class MultiplicativeLR extends Schedule {
     return current * this.#lrLambda(t);
   }
 
+  /** @internal */
+  override functions(): { lrLambda: LrLambda } {
+    return { lrLambda: this.#lrLambda };
+  }
+
   protected jsonOptions(): { [key: string]: JsonValue } {
     return { base: this.base, lrLambda: 'function' };
   }

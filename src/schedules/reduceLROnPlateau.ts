@@ -38,6 +38,8 @@ export class ReduceLROnPlateau {
   #best: number | null = null;
   #numBadEpochs = 0;
   #cooldownCounter = 0;
+  /** The optimizer's option this controller drives: read before, written after each observation. */
+  #bound: { drives: string; read: () => number; write: (value: number) => void } | null = null;
 
   constructor(options: ReduceLROnPlateauOptions) {
     const where = 'reduceLROnPlateau';
@@ -88,7 +90,7 @@ export class ReduceLROnPlateau {
    */
   observe(metric: number, current?: number): number {
     const where = 'reduceLROnPlateau.observe';
-    const from = current === undefined ? this.#value : checkCurrent(where, current);
+    const from = current !== undefined ? checkCurrent(where, current) : this.#bound !== null ? this.#bound.read() : this.#value;
     if (typeof metric !== 'number') throw new TypeError(`${where}: metric must be a number, got ${describe(metric)}`);
     if (metric === (this.#o.mode === 'min' ? -Infinity : Infinity)) {
       throw new RangeError(`${where}: invalid metric = ${metric}: in mode '${this.#o.mode}' it would be a best nothing can improve on`);
@@ -116,7 +118,21 @@ export class ReduceLROnPlateau {
     this.#numBadEpochs = numBad;
     this.#cooldownCounter = cooldown;
     this.#value = value;
+    this.#bound?.write(value);
     return value;
+  }
+
+  /** What this controller drives ('SGD param group 0's lr'), or null while no optimizer holds it. */
+  get drives(): string | null {
+    return this.#bound?.drives ?? null;
+  }
+
+  /**
+   * @internal An optimizer takes this controller for one option (it observes from the option's current
+   * value, as torch reads `group['lr']`, and writes the result into it), or lets go of it (null).
+   */
+  bind(bound: { drives: string; read: () => number; write: (value: number) => void } | null): void {
+    this.#bound = bound;
   }
 
   #isBetter(a: number, best: number): boolean {

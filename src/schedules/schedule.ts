@@ -58,6 +58,8 @@ export abstract class Schedule {
   readonly base: number;
   #t = 0;
   #value: number;
+  /** What this schedule drives, once an optimizer has taken it ('Adam param group 0's lr'), else null. */
+  #drives: string | null = null;
 
   protected constructor(base: number) {
     this.base = base;
@@ -79,7 +81,29 @@ export abstract class Schedule {
    * `group['lr']`, read by the chainable schedules); it defaults to this schedule's own last value.
    */
   step(current?: number): number {
-    const from = current === undefined ? this.#value : checkCurrent(`${this.kind}.step`, current);
+    if (this.#drives !== null) {
+      throw new TypeError(`${this.kind}.step: this schedule drives ${this.#drives}, and the optimizer steps it after each of its own steps (read its value, or detach it with setSchedule(i, option, null))`);
+    }
+    return this.advance(current === undefined ? this.#value : checkCurrent(`${this.kind}.step`, current));
+  }
+
+  /** What this schedule drives ('Adam param group 0's lr'), or null while no optimizer holds it. */
+  get drives(): string | null {
+    return this.#drives;
+  }
+
+  /** @internal An optimizer takes (a label) or lets go of (null) this schedule. */
+  bind(drives: string | null): void {
+    this.#drives = drives;
+  }
+
+  /** @internal The user functions this schedule holds itself (not its children's): see `scheduleFromJSON`. */
+  functions(): { lrLambda?: (t: number) => number; scaleFn?: (x: number) => number } {
+    return {};
+  }
+
+  /** @internal `step(current)` for the optimizer that drives this schedule. */
+  advance(from: number): number {
     this.checkStep();
     const value = this.#finite(this.next(from, this.#t + 1), this.#t + 1);
     this.#t += 1;

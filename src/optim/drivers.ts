@@ -1,0 +1,126 @@
+import { describe } from '../ravine.js';
+import { isOwned } from '../schedules/children.js';
+import { scheduleFromJSON, type ScheduleFunctions } from '../schedules/fromJSON.js';
+import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
+import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
+
+// What drives a hyperparameter that is not a plain number: a schedule (stepped by the optimizer after each
+// of its steps, torch's `scheduler.step()` after `optimizer.step()`) or a plateau controller (moved by the
+// user's `observe(metric)`). The group's option always holds the number in effect; the driver lives here.
+
+export type Driver = Schedule | ReduceLROnPlateau;
+
+export function isDriver(value: unknown): value is Driver {
+  return value instanceof Schedule || value instanceof ReduceLROnPlateau;
+}
+
+/** One driven option of one group: `lr`, or an element of an array option (`betas[0]`). */
+export interface Driven {
+  readonly key: string;
+  /** -1 for a number option; the element's index for an array option. */
+  readonly index: number;
+  /** 'lr', 'betas[0]': how errors, checkpoints and setSchedule name it. */
+  readonly name: string;
+  readonly driver: Driver;
+}
+
+export function optionName(key: string, index: number): string {
+  return index < 0 ? key : `${key}[${index}]`;
+}
+
+/** The option a name refers to: 'lr' → ['lr', -1], 'betas[1]' → ['betas', 1]; null if malformed. */
+export function parseOptionName(name: string): [string, number] | null {
+  const m = /^([A-Za-z]\w*)(?:\[(0|[1-9]\d*)\])?$/.exec(name);
+  return m === null ? null : [m[1], m[2] === undefined ? -1 : Number(m[2])];
+}
+
+export function readOption(group: object, d: { key: string; index: number }): number {
+  const value = (group as Record<string, unknown>)[d.key];
+  return (d.index < 0 ? value : (value as unknown[])[d.index]) as number;
+}
+
+export function writeOption(group: object, d: { key: string; index: number }, value: number): void {
+  const g = group as Record<string, unknown>;
+  if (d.index < 0) g[d.key] = value;
+  else (g[d.key] as number[])[d.index] = value;
+}
+
+/** Every driver among `options`' values (and their array elements), with where it sits. */
+export function findDrivers(options: object): { key: string; index: number; driver: Driver }[] {
+  const found: { key: string; index: number; driver: Driver }[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (key === 'params') continue;
+    if (isDriver(value)) found.push({ key, index: -1, driver: value });
+    else if (Array.isArray(value)) value.forEach((v, index) => isDriver(v) && found.push({ key, index, driver: v }));
+  }
+  return found;
+}
+
+/** Throws unless `driver` is free to drive an option: not held by an optimizer or by a composite schedule. */
+export function checkFree(where: string, name: string, driver: Driver): void {
+  if (driver.drives !== null) {
+    throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that already drives ${driver.drives}; a schedule drives one option of one group (make another, or give it in the optimizer's options: each group then gets its own copy)`);
+  }
+  if (driver instanceof Schedule && isOwned(driver)) {
+    throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that belongs to a sequentialLR or chainedScheduler, which steps it`);
+  }
+}
+
+export function bind(group: object, d: Driven, label: string): void {
+  if (d.driver instanceof Schedule) d.driver.bind(label);
+  else d.driver.bind({ drives: label, read: () => readOption(group, d), write: (value) => writeOption(group, d, value) });
+}
+
+export function unbind(d: Driven): void {
+  d.driver.bind(null);
+}
+
+/** The user functions a schedule holds (its children's too), in the order `scheduleFromJSON` takes them back. */
+export function functionsOf(driver: Driver): ScheduleFunctions {
+  const lrLambda: NonNullable<ScheduleFunctions['lrLambda']> & unknown[] = [];
+  const scaleFn: NonNullable<ScheduleFunctions['scaleFn']> & unknown[] = [];
+  const walk = (s: Schedule): void => {
+    if ('schedulers' in s) for (const child of (s as unknown as { schedulers: readonly Schedule[] }).schedulers) walk(child);
+    const own = s.functions();
+    if (own.lrLambda) lrLambda.push(own.lrLambda);
+    if (own.scaleFn) scaleFn.push(own.scaleFn);
+  };
+  if (driver instanceof Schedule) walk(driver);
+  return { ...(lrLambda.length > 0 ? { lrLambda } : {}), ...(scaleFn.length > 0 ? { scaleFn } : {}) };
+}
+
+/** A driver of its own at the same position: what a group gets from a schedule in the optimizer's defaults. */
+export function copyDriver(driver: Driver): Driver {
+  return scheduleFromJSON(JSON.parse(JSON.stringify(driver)), functionsOf(driver));
+}
+
+/** Whether two saved schedules are the same schedule (kind, options, parts, children), wherever they stand. */
+export function sameDefinition(a: ScheduleJSON, b: ScheduleJSON): boolean {
+  if (a.kind !== b.kind || a.part !== b.part || JSON.stringify(a.options) !== JSON.stringify(b.options)) return false;
+  const ac = a.schedulers ?? [], bc = b.schedulers ?? [];
+  return ac.length === bc.length && ac.every((c, i) => sameDefinition(c, bc[i]));
+}
+
+/** Moves `target` to the position `data` records (children first). `data` was validated by building it. */
+export function placeAt(target: Driver, data: ScheduleJSON): void {
+  if ('schedulers' in target) {
+    const schedulers = (target as unknown as { schedulers: readonly Schedule[] }).schedulers;
+    schedulers.forEach((s, i) => placeAt(s, data.schedulers![i]));
+  }
+  target.restore(data.t, data.value, data.state);
+}
+
+/**
+ * A saved schedule, checked by building it (with the user functions of `like`, the schedule the option has
+ * now, if any); errors name the option.
+ */
+export function buildSaved(where: string, name: string, data: unknown, like: Driver | undefined): Driver {
+  try {
+    return scheduleFromJSON(data, like === undefined ? {} : functionsOf(like));
+  } catch (e) {
+    const why = e instanceof Error ? e.message : describe(e);
+    const hint = /needs its \w+ back/.test(why) ? ` (give the optimizer a schedule of the same kind on ${name} before loading: its functions are used)` : '';
+    if (e instanceof RangeError) throw new RangeError(`${where}: the schedule of ${name}: ${why}${hint}`);
+    throw new TypeError(`${where}: the schedule of ${name}: ${why}${hint}`);
+  }
+}
