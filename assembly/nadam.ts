@@ -1,5 +1,6 @@
 // NAdam, as torch.optim.NAdam (_single_tensor_nadam, torch 1.13; no maximize there), per element in
 // torch's rounding order (every arrow rounds to f32):
+//   g = g·gradScale                                          (clipping's coefficient; 1 when unclipped)
 //   if decay: g = g + wd·p
 //   m = m·β1 + (1−β1)·g
 //   v = v·β2 + ((1−β2)·g)·g
@@ -13,14 +14,14 @@
 // that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef }
+export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale }
 export enum NAdamFlag { decay = 1 }
 
 // @ts-ignore: decorator
 @inline function nadamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32,
+  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32, gradScale: f32,
   decay: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
@@ -32,11 +33,12 @@ export enum NAdamFlag { decay = 1 }
   const vEps = f32x4.splat(eps);
   const vGradCoef = f32x4.splat(gradCoef);
   const vAvgCoef = f32x4.splat(avgCoef);
+  const vGradScale = f32x4.splat(gradScale);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const vp = v128.load(p + o);
-    let vg = v128.load(g + o);
+    let vg = f32x4.mul(v128.load(g + o), vGradScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
@@ -49,7 +51,7 @@ export enum NAdamFlag { decay = 1 }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o);
-    let gi = load<f32>(g + o);
+    let gi = load<f32>(g + o) * gradScale;
     if (decay) gi = gi + weightDecay * pi;
     const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
@@ -75,12 +77,13 @@ export enum NAdamFlag { decay = 1 }
   const eps = scalar(scalars, NAdamScalar.eps);
   const gradCoef = scalar(scalars, NAdamScalar.gradCoef);
   const avgCoef = scalar(scalars, NAdamScalar.avgCoef);
+  const gradScale = scalar(scalars, NAdamScalar.gradScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(e);
     nadamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale,
       decay,
     );
   }

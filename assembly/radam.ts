@@ -1,5 +1,6 @@
 // RAdam, as torch.optim.RAdam (_single_tensor_radam, torch 1.13; no maximize there), per element in
 // torch's rounding order (every arrow rounds to f32):
+//   g = g·gradScale                                        (clipping's coefficient; 1 when unclipped)
 //   if decay: g = g + wd·p
 //   m = m·β1 + (1−β1)·g;  v = v·β2 + ((1−β2)·g)·g;  mhat = m / bc1
 //   rectify (ρt > 5, decided on the host):
@@ -13,14 +14,14 @@
 // dispatched once per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect }
+export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale }
 export enum RAdamFlag { decay = 1, rectify = 2 }
 
 // @ts-ignore: decorator
 @inline function radamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32,
+  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32, gradScale: f32,
   decay: bool, rectify: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
@@ -33,12 +34,13 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   const vBiasCorrection2Sqrt = f32x4.splat(biasCorrection2Sqrt);
   const vEps = f32x4.splat(eps);
   const vRect = f32x4.splat(rect);
+  const vGradScale = f32x4.splat(gradScale);
   const vOne = f32x4.splat(1);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
     const vp = v128.load(p + o);
-    let vg = v128.load(g + o);
+    let vg = f32x4.mul(v128.load(g + o), vGradScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
@@ -55,7 +57,7 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   for (; i < n; i++) {
     const o = <usize>i << 2;
     const pi = load<f32>(p + o);
-    let gi = load<f32>(g + o);
+    let gi = load<f32>(g + o) * gradScale;
     if (decay) gi = gi + weightDecay * pi;
     const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
@@ -86,12 +88,13 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   const biasCorrection2Sqrt = scalar(scalars, RAdamScalar.biasCorrection2Sqrt);
   const eps = scalar(scalars, RAdamScalar.eps);
   const rect = scalar(scalars, RAdamScalar.rect);
+  const gradScale = scalar(scalars, RAdamScalar.gradScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(e);
     radamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
       decay, rectify,
     );
   }

@@ -22,5 +22,5 @@ it('a strict TypeScript consumer compiles against the built declarations; a wron
   expect(check(consumer)).toBe('');
   const misuse = fileURLToPath(new URL('../build/misuse.ts', import.meta.url));
   writeFileSync(misuse, "import { Adam, createRavine } from '../dist/index.js';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n");
-  expect(check(misuse)).toMatch(/misuse\.ts\(3,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/);
+  expect(check(misuse)).toMatch(/misuse\.ts\(3,\d+\): error TS2322: Type 'string' is not assignable to type 'number \| ScheduleDriver \| undefined'/);
 });

@@ -7,20 +7,20 @@ const f = Math.fround;
 /** The scalar block's slots (assembly/radam.ts: enum RAdamScalar). */
 export const RAdamScalar = {
   weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection1: 5, lr: 6,
-  biasCorrection2Sqrt: 7, eps: 8, rect: 9,
+  biasCorrection2Sqrt: 7, eps: 8, rect: 9, gradScale: 10,
 } as const;
 export const RAdamFlag = { decay: 1, rectify: 2 } as const;
 
 function radamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
   weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-  biasCorrection1: number, lr: number, biasCorrection2Sqrt: number, eps: number, rect: number,
+  biasCorrection1: number, lr: number, biasCorrection2Sqrt: number, eps: number, rect: number, gradScale: number,
   decay: boolean, rectify: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
     const pi = h[P + i];
-    let gi = h[G + i];
+    let gi = f(h[G + i] * gradScale);
     if (decay) gi = f(gi + f(weightDecay * pi));
     const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
     const v = f(f(h[V + i] * beta2) + f(f(oneMinusBeta2 * gi) * gi));
@@ -51,12 +51,13 @@ export function radam_f32(
   const biasCorrection2Sqrt = scalar(h, scalars, RAdamScalar.biasCorrection2Sqrt);
   const eps = scalar(h, scalars, RAdamScalar.eps);
   const rect = scalar(h, scalars, RAdamScalar.rect);
+  const gradScale = scalar(h, scalars, RAdamScalar.gradScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(u, e);
     radamSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
       decay, rectify,
     );
   }

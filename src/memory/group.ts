@@ -90,6 +90,14 @@ export class Group {
     this.#ctx.heap.fill(fill, at >>> 2, (at >>> 2) + this.stateFloats);
   }
 
+  /** Gives back state buffer `name` (one the options no longer need). */
+  freeState(name: string): void {
+    const at = this.state.get(name);
+    if (at === undefined) return;
+    this.#ctx.arena.free(at);
+    this.state.delete(name);
+  }
+
   /** Refills state buffer `name` with its initial value. */
   fillState(name: string, fill: number): void {
     const at = this.state.get(name)! >>> 2;

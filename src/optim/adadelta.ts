@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdadeltaFlag, AdadeltaScalar } from '../kernels/adadelta.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, flag, unit } from './validate.js';
 
 export interface AdadeltaOptions {
@@ -26,8 +27,8 @@ const spec: OptimizerSpec<AdadeltaOptions> = {
 
 /** Adadelta (Zeiler, 2012): torch.optim.Adadelta. */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: Params<AdadeltaOptions>, options?: OptionsInput<AdadeltaOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<AdadeltaOptions>, options?: OptionsInput<AdadeltaOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: AdadeltaOptions, m: GroupMemory, kernels: Kernels): void {

@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdagradFlag, AdagradScalar } from '../kernels/adagrad.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, flag } from './validate.js';
 
 export interface AdagradOptions {
@@ -29,8 +30,8 @@ const spec: OptimizerSpec<AdagradOptions> = {
 
 /** Adagrad (Duchi et al., 2011): torch.optim.Adagrad, dense gradients. */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: Params<AdagradOptions>, options?: OptionsInput<AdagradOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<AdagradOptions>, options?: OptionsInput<AdagradOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: AdagradOptions, m: GroupMemory, kernels: Kernels): void {

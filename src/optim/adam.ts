@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdamFlag, AdamScalar } from '../kernels/adam.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, betas, flag } from './validate.js';
 
 export interface AdamOptions {
@@ -56,8 +57,8 @@ function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled:
 
 /** Adam (Kingma & Ba, 2015) with L2 weight decay and optional AMSGrad: torch.optim.Adam. */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>) {
-    super(params, options, adamSpec('Adam', 0));
+  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) {
+    super(params, options, adamSpec('Adam', 0), training);
   }
 
   protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {
@@ -67,8 +68,8 @@ export class Adam extends Optimizer<AdamOptions> {
 
 /** Adam with decoupled weight decay (Loshchilov & Hutter, 2019): torch.optim.AdamW. */
 export class AdamW extends Optimizer<AdamOptions> {
-  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>) {
-    super(params, options, adamSpec('AdamW', 1e-2));
+  constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) {
+    super(params, options, adamSpec('AdamW', 1e-2), training);
   }
 
   protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {

@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { AdamaxFlag, AdamaxScalar } from '../kernels/adamax.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, betas, flag } from './validate.js';
 
 export interface AdamaxOptions {
@@ -26,8 +27,8 @@ const spec: OptimizerSpec<AdamaxOptions> = {
 
 /** Adamax, Adam under the infinity norm (Kingma & Ba, 2015, sec. 7): torch.optim.Adamax. */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: Params<AdamaxOptions>, options?: OptionsInput<AdamaxOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<AdamaxOptions>, options?: OptionsInput<AdamaxOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: AdamaxOptions, m: GroupMemory, kernels: Kernels): void {

@@ -8,9 +8,9 @@ import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
 // of its steps, torch's `scheduler.step()` after `optimizer.step()`) or a plateau controller (moved by the
 // user's `observe(metric)`). The group's option always holds the number in effect; the driver lives here.
 
-export type Driver = Schedule | ReduceLROnPlateau;
+export type ScheduleDriver = Schedule | ReduceLROnPlateau;
 
-export function isDriver(value: unknown): value is Driver {
+export function isDriver(value: unknown): value is ScheduleDriver {
   return value instanceof Schedule || value instanceof ReduceLROnPlateau;
 }
 
@@ -21,7 +21,7 @@ export interface Driven {
   readonly index: number;
   /** 'lr', 'betas[0]': how errors, checkpoints and setSchedule name it. */
   readonly name: string;
-  readonly driver: Driver;
+  readonly driver: ScheduleDriver;
 }
 
 export function optionName(key: string, index: number): string {
@@ -46,8 +46,8 @@ export function writeOption(group: object, d: { key: string; index: number }, va
 }
 
 /** Every driver among `options`' values (and their array elements), with where it sits. */
-export function findDrivers(options: object): { key: string; index: number; driver: Driver }[] {
-  const found: { key: string; index: number; driver: Driver }[] = [];
+export function findDrivers(options: object): { key: string; index: number; driver: ScheduleDriver }[] {
+  const found: { key: string; index: number; driver: ScheduleDriver }[] = [];
   for (const [key, value] of Object.entries(options)) {
     if (key === 'params') continue;
     if (isDriver(value)) found.push({ key, index: -1, driver: value });
@@ -57,7 +57,7 @@ export function findDrivers(options: object): { key: string; index: number; driv
 }
 
 /** Throws unless `driver` is free to drive an option: not held by an optimizer or by a composite schedule. */
-export function checkFree(where: string, name: string, driver: Driver): void {
+export function checkFree(where: string, name: string, driver: ScheduleDriver): void {
   if (driver.drives !== null) {
     throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that already drives ${driver.drives}; a schedule drives one option of one group (make another, or give it in the optimizer's options: each group then gets its own copy)`);
   }
@@ -76,7 +76,7 @@ export function unbind(d: Driven): void {
 }
 
 /** The user functions a schedule holds (its children's too), in the order `scheduleFromJSON` takes them back. */
-export function functionsOf(driver: Driver): ScheduleFunctions {
+export function functionsOf(driver: ScheduleDriver): ScheduleFunctions {
   const lrLambda: NonNullable<ScheduleFunctions['lrLambda']> & unknown[] = [];
   const scaleFn: NonNullable<ScheduleFunctions['scaleFn']> & unknown[] = [];
   const walk = (s: Schedule): void => {
@@ -90,7 +90,7 @@ export function functionsOf(driver: Driver): ScheduleFunctions {
 }
 
 /** A driver of its own at the same position: what a group gets from a schedule in the optimizer's defaults. */
-export function copyDriver(driver: Driver): Driver {
+export function copyDriver(driver: ScheduleDriver): ScheduleDriver {
   return scheduleFromJSON(JSON.parse(JSON.stringify(driver)), functionsOf(driver));
 }
 
@@ -102,7 +102,7 @@ export function sameDefinition(a: ScheduleJSON, b: ScheduleJSON): boolean {
 }
 
 /** Moves `target` to the position `data` records (children first). `data` was validated by building it. */
-export function placeAt(target: Driver, data: ScheduleJSON): void {
+export function placeAt(target: ScheduleDriver, data: ScheduleJSON): void {
   if ('schedulers' in target) {
     const schedulers = (target as unknown as { schedulers: readonly Schedule[] }).schedulers;
     schedulers.forEach((s, i) => placeAt(s, data.schedulers![i]));
@@ -114,7 +114,7 @@ export function placeAt(target: Driver, data: ScheduleJSON): void {
  * A saved schedule, checked by building it (with the user functions of `like`, the schedule the option has
  * now, if any); errors name the option.
  */
-export function buildSaved(where: string, name: string, data: unknown, like: Driver | undefined): Driver {
+export function buildSaved(where: string, name: string, data: unknown, like: ScheduleDriver | undefined): ScheduleDriver {
   try {
     return scheduleFromJSON(data, like === undefined ? {} : functionsOf(like));
   } catch (e) {

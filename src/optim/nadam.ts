@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { NAdamFlag, NAdamScalar } from '../kernels/nadam.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, betas } from './validate.js';
 
 export interface NAdamOptions {
@@ -28,8 +29,8 @@ const spec: OptimizerSpec<NAdamOptions> = {
 
 /** Adam with Nesterov momentum (Dozat, 2016): torch.optim.NAdam (torch 1.13 has no maximize here). */
 export class NAdam extends Optimizer<NAdamOptions> {
-  constructor(params: Params<NAdamOptions>, options?: Partial<NAdamOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<NAdamOptions>, options?: OptionsInput<NAdamOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: NAdamOptions, m: GroupMemory, kernels: Kernels): void {
@@ -53,6 +54,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     b[NAdamScalar.eps] = o.eps;
     b[NAdamScalar.gradCoef] = (-o.lr * (1 - mu)) / (1 - muProduct);
     b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
+    b[NAdamScalar.gradScale] = m.gradScale;
     const flags = o.weightDecay !== 0 ? NAdamFlag.decay : 0;
     kernels.nadam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }

@@ -7,9 +7,14 @@ import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
 import type { ScheduleJSON } from '../schedules/schedule.js';
 import {
   bind, buildSaved, checkFree, copyDriver, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, sameDefinition, unbind, writeOption,
-  type Driven, type Driver,
+  type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { Powers } from './powers.js';
+import {
+  clipCoefficient, NO_TRAINING, readTraining, totalNorm, trainingBuffers, trainingInput,
+  type Diagnostics, type Training, type TrainingOptions,
+} from './training.js';
+import { AccumulateFlag } from '../kernels/gradients.js';
 import { decodeFloat32, isEncodedFloat32, stateToJson } from './stateJson.js';
 
 /**
@@ -18,7 +23,7 @@ import { decodeFloat32, isEncodedFloat32, stateToJson } from './stateJson.js';
  */
 export type ParamGroup<O> = O & { readonly params: readonly Tensor[] };
 /** A number option may be given a schedule instead (`lr: cosineAnnealingLR(...)`), as may each of `betas`. */
-export type Drivable<T> = T extends number ? number | Driver : T extends [number, number] ? [number | Driver, number | Driver] : T;
+export type Drivable<T> = T extends number ? number | ScheduleDriver : T extends [number, number] ? [number | ScheduleDriver, number | ScheduleDriver] : T;
 /** Options as given: any subset, each number option a number or a schedule. */
 export type OptionsInput<O> = { [K in keyof O]?: Drivable<O[K]> };
 export type ParamGroupInput<O> = { params: Tensor[] } & OptionsInput<O>;
@@ -92,6 +97,8 @@ export interface StateDict {
   readonly paramGroups: readonly Record<string, unknown>[];
   /** Per tensor: `step`, per-group scalars, and each state buffer's floats (null: allocated, not yet written). */
   readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array | null>>>>;
+  /** The training options, micro-batches accumulated towards the next update, steps the guard skipped (version 2). */
+  readonly training?: { readonly options: TrainingOptions; readonly pendingMicroBatches: number; readonly skippedSteps: number };
 }
 
 export abstract class Optimizer<O extends object> {
@@ -109,10 +116,19 @@ export abstract class Optimizer<O extends object> {
   readonly #driven: Driven[][] = [];
   #drivenCount = 0;
   /** Schedules in the optimizer's options: the first group to use one gets it, later groups a copy. */
-  readonly #defaultDrivers = new Set<Driver>();
+  readonly #defaultDrivers = new Set<ScheduleDriver>();
+  #training: Training = NO_TRAINING;
+  /** Any training feature on: step() takes the plain path otherwise. */
+  #trainingOn = false;
+  /** Micro-batches accumulated since the last update (accumulate > 1). */
+  #pending = 0;
+  #skipped = 0;
+  #diagnostics: Diagnostics | null = null;
+  /** 32 bytes for the diagnostics kernel's three f64 sums. */
+  #scratch = -1;
   #disposed = false;
 
-  protected constructor(params: Params<O>, options: OptionsInput<O> | undefined, spec: OptimizerSpec<O>) {
+  protected constructor(params: Params<O>, options: OptionsInput<O> | undefined, spec: OptimizerSpec<O>, training?: TrainingOptions) {
     this.#spec = spec;
     const where = spec.name;
     const refuse = (): never => {
@@ -141,6 +157,7 @@ export abstract class Optimizer<O extends object> {
       throw new TypeError(`${where}: params[${i}] must be a tensor (params is an array of tensors, or of param groups), got ${describe(params[i])}`);
     }
     const groups = tensors > 0 ? [{ params: params as Tensor[] } as ParamGroupInput<O>] : (params as ParamGroupInput<O>[]);
+    if (training !== undefined) this.#setTraining(readTraining(where, training, NO_TRAINING));
     // Validate every group, then allocate for all of them, then take the tensors: a bad group or a
     // failed allocation leaves every tensor, and the heap, as they were.
     this.#install(this.#resolveGroups(groups, []));
@@ -156,7 +173,7 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** The schedule driving option `name` ('lr', 'betas[0]') of group `group`, or null. */
-  schedule(group: number, name: string): Driver | null {
+  schedule(group: number, name: string): ScheduleDriver | null {
     this.#live();
     const [i] = this.#slot('schedule', group, name);
     this.#adoptAssigned(i);
@@ -168,7 +185,7 @@ export abstract class Optimizer<O extends object> {
    * value now; null detaches the one there, leaving the option at its value. Assigning a schedule to the
    * option (`paramGroups[0].lr = anneal(...)`) does the same at the next step.
    */
-  setSchedule(group: number, name: string, driver: Driver | null): void {
+  setSchedule(group: number, name: string, driver: ScheduleDriver | null): void {
     this.#live();
     const [i, key, index] = this.#slot('setSchedule', group, name);
     const where = `${this.#spec.name}.setSchedule`;
@@ -257,6 +274,150 @@ export abstract class Optimizer<O extends object> {
     if (failure !== null) throw failure;
   }
 
+  /** The training options in effect (clipping, the non-finite guard, accumulation, diagnostics), defaults filled in. */
+  get training(): Training {
+    return this.#training;
+  }
+
+  /**
+   * Changes training options between steps: only the keys given change. Buffers the new options need
+   * are allocated (all or nothing) before anything changes; ones they no longer need are freed. Refused
+   * while micro-batches are pending.
+   */
+  configure(training: TrainingOptions): void {
+    const ctx = this.#live();
+    const where = `${this.#spec.name}.configure`;
+    const next = readTraining(where, training, this.#training);
+    if (this.#pending > 0 && next.accumulate !== this.#training.accumulate) {
+      throw new RangeError(`${where}: ${this.#pending} of ${this.#training.accumulate} micro-batches are accumulated; change accumulate after the step that uses them`);
+    }
+    const before = this.#training;
+    this.#setTraining(next);
+    try {
+      this.#commitState(ctx.arena.atomically(() => this.#allocState(this.#groups, this.#memory)));
+    } catch (e) {
+      this.#setTraining(before);
+      throw e;
+    }
+    const keep = new Set(trainingBuffers(next).map((b) => b.name));
+    for (const m of this.#memory) {
+      for (const b of trainingBuffers(before)) {
+        if (keep.has(b.name)) continue;
+        m.freeState(b.name);
+        m.fresh.delete(b.name);
+      }
+    }
+  }
+
+  /** Steps the non-finite guard skipped so far. */
+  get skippedSteps(): number {
+    return this.#skipped;
+  }
+
+  /** Micro-batches accumulated towards the next update (accumulate > 1). */
+  get pendingMicroBatches(): number {
+    return this.#pending;
+  }
+
+  /** What the last update measured, with `diagnostics: true`; null before one. */
+  get diagnostics(): Diagnostics | null {
+    return this.#diagnostics;
+  }
+
+  #setTraining(t: Training): void {
+    this.#training = t;
+    this.#trainingOn = t !== NO_TRAINING && (t.clipGradNorm !== null || t.clipGradValue !== null || t.skipNonFinite || t.accumulate > 1 || t.diagnostics);
+  }
+
+  /** The buffers group options `o` need: the optimizer's, then the training options'. */
+  #buffersFor(o: O, training = this.#training): StateBuffer[] {
+    const own = this.#spec.stateBuffers(o);
+    return this.#trainingOn || training !== this.#training ? [...own, ...trainingBuffers(training)] : own;
+  }
+
+  /**
+   * The training passes before an update, in this order: accumulation (false until the k-th micro-batch,
+   * which turns the gradients into the mean), the non-finite guard (false: skipped) and the clipping norm,
+   * sharing one reduction when they can; clipGradValue in place; clipGradNorm's coefficient into each
+   * group's gradScale; the diagnostics pass. Nothing here touches parameters or optimizer state.
+   */
+  #prepare(ctx: Context): boolean {
+    const t = this.#training, k = ctx.backend.kernels, memory = this.#memory;
+    for (const m of memory) if (m.external.length > 0) copyExternalIn(ctx, m.external);
+    if (t.accumulate > 1) {
+      const last = this.#pending + 1 === t.accumulate;
+      const flags = (this.#pending === 0 ? AccumulateFlag.first : 0) | (last ? AccumulateFlag.finish : 0);
+      const invK = Math.fround(1 / t.accumulate);
+      for (const m of memory) k.accumulate_f32(m.segments, m.state.get('accumulatedGrad')!, m.count, flags, invK);
+      if (!last) {
+        this.#pending++;
+        return false;
+      }
+      this.#pending = 0;
+      copyGradsOut(ctx, memory);
+    }
+    const clip = t.clipGradNorm;
+    let partials = NaN;
+    if (t.skipNonFinite || (clip !== null && t.clipGradValue === null)) {
+      // The guard reads the norm clipping needs (finite exactly when every gradient is): one pass for both.
+      partials = this.#partials(k, t.clipGradValue === null && clip !== null ? clip.normType : 2);
+      if (!Number.isFinite(partials) && t.skipNonFinite) {
+        this.#skipped++;
+        return false;
+      }
+    }
+    if (t.clipGradValue !== null) {
+      const v = Math.fround(t.clipGradValue);
+      for (const m of memory) k.clampGrads_f32(m.segments, m.count, v);
+      copyGradsOut(ctx, memory);
+      if (clip !== null) partials = this.#partials(k, clip.normType);
+    }
+    if (clip !== null) {
+      const total = totalNorm(clip.normType, partials);
+      if (!Number.isFinite(total) && clip.errorIfNonfinite) {
+        throw new RangeError(`${this.#spec.name}.step: the total norm of order ${clip.normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters and state are untouched`);
+      }
+      const coef = clipCoefficient(clip.maxNorm, total);
+      if (coef !== 1) for (const m of memory) m.gradScale = coef;
+    }
+    if (t.diagnostics) {
+      const out = this.#scratch;
+      const f64 = new Float64Array(ctx.backend.buffer, out, 3);
+      let gg = 0, gp = 0, pp = 0, first = false;
+      for (const m of memory) {
+        first ||= m.fresh.has('previousGrad');
+        k.diagnose_f32(m.segments, m.state.get('previousGrad')!, m.state.get('previousParams')!, m.count, out);
+        m.fresh.delete('previousGrad');
+        m.fresh.delete('previousParams');
+        gg += f64[0];
+        gp += f64[1];
+        pp += f64[2];
+      }
+      this.#diagnostics = { gradNorm: Math.sqrt(gg), updateNorm: NaN, cosine: first || gg === 0 || pp === 0 ? null : gp / Math.sqrt(gg * pp) };
+    }
+    return true;
+  }
+
+  /** Σ over groups of the gradients' partial norms (assembly/gradients.ts), in group order. */
+  #partials(k: Kernels, normType: number): number {
+    let sum = 0;
+    for (const m of this.#memory) {
+      const p = k.gradNorm_f32(m.segments, m.count, normType === Infinity ? 0 : normType);
+      sum = normType === Infinity ? (p > sum || p !== p ? p : sum) : sum + p;
+    }
+    return sum;
+  }
+
+  /** After the update: the gradient scale back to 1, the update's norm measured. */
+  #finish(ctx: Context): void {
+    for (const m of this.#memory) m.gradScale = 1;
+    if (this.#training.diagnostics) {
+      let uu = 0;
+      for (const m of this.#memory) uu += ctx.backend.kernels.updateNorm_f32(m.segments, m.state.get('previousParams')!, m.count);
+      this.#diagnostics = { ...this.#diagnostics!, updateNorm: Math.sqrt(uu) };
+    }
+  }
+
   /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
   protected abstract update(o: O, m: GroupMemory, kernels: Kernels): void;
 
@@ -296,15 +457,23 @@ export abstract class Optimizer<O extends object> {
     if (this.#drivenCount > 0) for (const driven of this.#driven) for (const d of driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
     this.#ensureState(ctx, groups, this.#memory);
+    const training = this.#trainingOn;
+    if (training && !this.#prepare(ctx)) {
+      // Accumulating, or skipped by the guard: no update, and schedules stand still (unless told otherwise).
+      this.#steps++;
+      if (this.#drivenCount > 0 && this.#pending === 0 && this.#training.advanceSchedulesOnSkip) this.#advanceSchedules();
+      return loss;
+    }
     const kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
-      if (m.external.length > 0) copyExternalIn(ctx, m.external);
+      if (m.external.length > 0 && !training) copyExternalIn(ctx, m.external);
       if (m.step < STEP_LIMIT) m.step++;
       this.update(groups[i], m, kernels);
       if (m.fresh.size > 0) m.fresh.clear();
       if (m.external.length > 0) copyExternalOut(ctx, m.external);
     }
+    if (training) this.#finish(ctx);
     this.#steps++;
     if (this.#drivenCount > 0) this.#advanceSchedules();
     return loss;
@@ -353,7 +522,8 @@ export abstract class Optimizer<O extends object> {
       if (this.#driven[i].length > 0) saved.schedules = Object.fromEntries(this.#driven[i].map((d) => [d.name, d.driver.toJSON()]));
       return saved;
     });
-    const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: this.#spec.name, paramGroups, state };
+    const training = { options: trainingInput(this.#training), pendingMicroBatches: this.#pending, skippedSteps: this.#skipped };
+    const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: this.#spec.name, paramGroups, state, training };
     // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
     return dict;
@@ -372,6 +542,7 @@ export abstract class Optimizer<O extends object> {
       throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${this.#groups.length}`);
     }
     if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(dict.state)}`);
+    const training = this.#readSavedTraining(where, dict);
     const mine = new Set(this.#groups.flatMap((g) => g.params.map((t) => t.name)));
     for (const name of Object.keys(dict.state)) {
       if (!mine.has(name)) throw new RangeError(`${where}: state for tensor ${describe(name)}, which this optimizer does not hold`);
@@ -387,7 +558,7 @@ export abstract class Optimizer<O extends object> {
       const options = this.#merge(valuesOf(this.#defaults), savedOptions as Partial<O>, `${where} param group ${i}`);
       this.#check(`${where} param group ${i}`, options);
       const schedules = this.#readSchedules(`${where} param group ${i}`, i, savedSchedules, dict.version);
-      const needed = this.#spec.stateBuffers(options);
+      const needed = this.#buffersFor(options, training.options);
       // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
       const carried = (this.#spec.optionalBuffers ?? [])
         .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (dict.state[t.name] as Record<string, unknown> | undefined)?.[name] !== undefined))
@@ -409,6 +580,18 @@ export abstract class Optimizer<O extends object> {
     });
     // Everything checked: allocate what the loaded options need and the carried buffers (all or nothing), then write.
     this.#commitState(ctx.arena.atomically(() => this.#allocState(plans.map((p) => p.options), this.#memory, plans.map((p) => p.buffers))));
+    const before = this.#training;
+    this.#setTraining(training.options);
+    this.#pending = training.pending;
+    this.#skipped = training.skipped;
+    const keep = new Set(trainingBuffers(training.options).map((b) => b.name));
+    for (const m of this.#memory) {
+      for (const b of trainingBuffers(before)) {
+        if (keep.has(b.name)) continue;
+        m.freeState(b.name);
+        m.fresh.delete(b.name);
+      }
+    }
     plans.forEach(({ options, entries, buffers, schedules }, i) => {
       const group = this.#groups[i];
       const m = this.#memory[i];
@@ -439,6 +622,25 @@ export abstract class Optimizer<O extends object> {
         }
       }
     });
+  }
+
+  /** A checkpoint's training options and counters, checked; a version-1 dict keeps the ones in effect. */
+  #readSavedTraining(where: string, dict: StateDict): { options: Training; pending: number; skipped: number } {
+    if (dict.version === 1 || dict.training === undefined) {
+      if (dict.version === 2) throw new TypeError(`${where}: a version-2 state dict needs training { options, pendingMicroBatches, skippedSteps }`);
+      return { options: this.#training, pending: 0, skipped: 0 };
+    }
+    const saved = dict.training as unknown as Record<string, unknown>;
+    if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: training must be { options, pendingMicroBatches, skippedSteps }, got ${describe(saved)}`);
+    const options = readTraining(`${where} training.options`, saved.options, NO_TRAINING);
+    const pending = saved.pendingMicroBatches, skipped = saved.skippedSteps;
+    if (typeof pending !== 'number' || !Number.isInteger(pending) || pending < 0 || pending >= options.accumulate) {
+      throw new RangeError(`${where}: training.pendingMicroBatches must be an integer in [0, ${options.accumulate - 1}] (accumulate ${options.accumulate}), got ${describe(pending)}`);
+    }
+    if (typeof skipped !== 'number' || !Number.isSafeInteger(skipped) || skipped < 0) {
+      throw new RangeError(`${where}: training.skippedSteps must be an integer >= 0, got ${describe(skipped)}`);
+    }
+    return { options: readTraining(where, {}, options), pending, skipped };
   }
 
   /** A saved group's schedules, each checked by building it; nothing is attached yet. */
@@ -502,6 +704,7 @@ export abstract class Optimizer<O extends object> {
     for (const driven of this.#driven) for (const d of driven) unbind(d);
     if (ctx.disposed) return;
     for (const m of this.#memory) m.free();
+    if (this.#scratch >= 0) ctx.arena.free(this.#scratch);
   }
 
   #live(when = ''): Context {
@@ -537,7 +740,7 @@ export abstract class Optimizer<O extends object> {
   /** Checks groups (tensors and options) before anything moves. */
   #resolveGroups(groups: ParamGroupInput<O>[], existing: Tensor[]): Resolved<O>[] {
     const seen = new Set<Tensor>(existing);
-    const claimed = new Set<Driver>();
+    const claimed = new Set<ScheduleDriver>();
     const names = new Set(existing.map((t) => t.name));
     return groups.map((group, i) => {
       const where = `${this.#spec.name} param group ${this.#groups.length + i}`;
@@ -583,8 +786,10 @@ export abstract class Optimizer<O extends object> {
     const first = this.#groups.length;
     const memory = ctx.arena.atomically(() => {
       const made = resolved.map(({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${this.#spec.name} param group ${first + k}`));
-      return { made, state: this.#allocState(resolved.map((r) => r.options), made) };
+      const scratch = this.#scratch < 0 ? ctx.arena.alloc(32, `${this.#spec.name}'s diagnostics block`) : this.#scratch;
+      return { made, scratch, state: this.#allocState(resolved.map((r) => r.options), made) };
     });
+    this.#scratch = memory.scratch;
     resolved.forEach(({ tensors, options }, k) => {
       memory.made[k].write();
       const group = Object.defineProperty(options, 'params', {
@@ -617,7 +822,7 @@ export abstract class Optimizer<O extends object> {
   #allocState(options: readonly O[], memory: readonly GroupMemory[], buffers?: readonly (readonly StateBuffer[])[]): NewState[] {
     const regions: NewState[] = [];
     memory.forEach((m, i) => {
-      for (const buffer of buffers?.[i] ?? this.#spec.stateBuffers(options[i])) {
+      for (const buffer of buffers?.[i] ?? this.#buffersFor(options[i])) {
         if (!m.state.has(buffer.name)) regions.push({ m, name: buffer.name, fill: buffer.fill, at: m.allocStateRegion(buffer.name) });
       }
       regions.push({ m, name: '', fill: this.#spec.stateKey?.(options[i]) ?? 0, at: -1 }); // the key these options leave
@@ -671,6 +876,12 @@ function copyExternalIn(ctx: Context, tensors: readonly Tensor[]): void {
     heap.set(t._external!.data, t._data >>> 2);
     heap.set(t._external!.grad, t._grad >>> 2);
   }
+}
+
+/** Adopted tensors' gradients back to their own arrays, after a pass changed them in the heap (torch changes them in place). */
+function copyGradsOut(ctx: Context, memory: readonly GroupMemory[]): void {
+  const heap = ctx.heap;
+  for (const m of memory) for (const t of m.external) t._external!.grad.set(heap.subarray(t._grad >>> 2, (t._grad >>> 2) + t.size));
 }
 
 function copyExternalOut(ctx: Context, tensors: readonly Tensor[]): void {

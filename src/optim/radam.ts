@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { RAdamFlag, RAdamScalar } from '../kernels/radam.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type Params } from './optimizer.js';
+import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, betas } from './validate.js';
 
 export interface RAdamOptions {
@@ -24,8 +25,8 @@ const spec: OptimizerSpec<RAdamOptions> = {
 
 /** Rectified Adam (Liu et al., 2020): torch.optim.RAdam (torch 1.13 has no maximize here). */
 export class RAdam extends Optimizer<RAdamOptions> {
-  constructor(params: Params<RAdamOptions>, options?: Partial<RAdamOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<RAdamOptions>, options?: OptionsInput<RAdamOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: RAdamOptions, m: GroupMemory, kernels: Kernels): void {
@@ -51,6 +52,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     b[RAdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
     b[RAdamScalar.eps] = o.eps;
     b[RAdamScalar.rect] = rect;
+    b[RAdamScalar.gradScale] = m.gradScale;
     const flags = (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
     kernels.radam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }

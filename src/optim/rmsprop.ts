@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import { RMSpropFlag, RMSpropScalar } from '../kernels/rmsprop.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, flag, unit } from './validate.js';
 
 export interface RMSpropOptions {
@@ -36,8 +37,8 @@ const spec: OptimizerSpec<RMSpropOptions> = {
 
 /** RMSprop (Hinton, 2012), optionally centered (Graves, 2013) and with momentum: torch.optim.RMSprop. */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: Params<RMSpropOptions>, options?: OptionsInput<RMSpropOptions>) {
-    super(params, options, spec);
+  constructor(params: Params<RMSpropOptions>, options?: OptionsInput<RMSpropOptions>, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: RMSpropOptions, m: GroupMemory, kernels: Kernels): void {

@@ -1,7 +1,8 @@
 import type { Kernels } from '../backend/kernels.js';
 import { SGDFlag, SGDScalar } from '../kernels/sgd.js';
-import type { Driver } from './drivers.js';
+import type { ScheduleDriver } from './drivers.js';
 import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { TrainingOptions } from './training.js';
 import { atLeast, finite, flag } from './validate.js';
 
 export interface SGDOptions {
@@ -36,8 +37,8 @@ const spec: OptimizerSpec<SGDOptions> = {
 
 /** Stochastic gradient descent with optional (Nesterov) momentum: torch.optim.SGD. */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, options: OptionsInput<SGDOptions> & { lr: number | Driver }) {
-    super(params, options, spec);
+  constructor(params: Params<SGDOptions>, options: OptionsInput<SGDOptions> & { lr: number | ScheduleDriver }, training?: TrainingOptions) {
+    super(params, options, spec, training);
   }
 
   protected update(o: SGDOptions, m: GroupMemory, kernels: Kernels): void {

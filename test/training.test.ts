@@ -1,0 +1,250 @@
+// The training loop around step(): clipping against torch's clip_grad_norm_ (schedules.json), clipping
+// folded into the kernels bit for bit equal to clipping in place, clipGradValue, the non-finite guard
+// leaving everything untouched, accumulation equal to one step on the summed-then-scaled gradient,
+// diagnostics against their definitions, and configure()'s rules. Every optimizer, both backends.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import {
+  Adam,
+  anneal,
+  clipGradNorm,
+  clipGradValue,
+  createRavine,
+  SGD,
+  type Optimizer,
+  type Ravine,
+  type Tensor,
+  type TrainingOptions,
+} from '../src/index.js';
+import { gradientPool, optimizers } from './helpers/cases.js';
+
+type AnyOptimizer = Optimizer<Record<string, unknown>>;
+type Ctor = new (params: unknown, options?: Record<string, unknown>, training?: TrainingOptions) => AnyOptimizer;
+const classes = optimizers as unknown as Record<string, Ctor>;
+/** Options every optimizer takes (SGD needs lr; momentum where it has it, so its buffer is exercised). */
+const optionsFor = (name: string): Record<string, unknown> => (name === 'SGD' ? { lr: 0.01, momentum: 0.9 } : name === 'RMSprop' ? { lr: 0.01, momentum: 0.5 } : {});
+
+const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/schedules.json', import.meta.url), 'utf8')) as {
+  clipGradNorm: { sizes: number[]; maxNorm: number; grads: string[]; totalNorm: number; clipped: string[] }[];
+};
+const floats = (b64: string) => new Float32Array(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)).buffer);
+const bits = (values: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(values).buffer));
+const f = Math.fround;
+
+/** Distance in units in the last place between two float32s of the same sign. */
+const ulps = (a: number, b: number) => Math.abs(new Int32Array(Float32Array.of(a).buffer)[0] - new Int32Array(Float32Array.of(b).buffer)[0]);
+
+const pool = gradientPool(8192, 11);
+const SIZES = [1, 7, 64, 33];
+function makeTensors(rv: Ravine, tag = ''): Tensor[] {
+  return SIZES.map((n, k) => rv.tensor(`t${k}${tag}`, Array.from({ length: n }, (_, i) => Math.sin(1 + i + 10 * k))));
+}
+/** Gradients of step s, scaled so that clipping at 1 engages on some steps and not on others. */
+function setGradients(tensors: Tensor[], s: number, scale = s % 3 === 0 ? 1e-3 : 1): void {
+  let at = (s * 131) % 4096;
+  for (const t of tensors) {
+    for (let i = 0; i < t.size; i++) t.grad[i] = f(pool[at++ % pool.length] * 1e-3 * scale);
+  }
+}
+const allData = (tensors: Tensor[]) => Float32Array.from(tensors.flatMap((t) => [...t.data]));
+const allGrads = (tensors: Tensor[]) => Float32Array.from(tensors.flatMap((t) => [...t.grad]));
+
+describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
+  describe('clipGradNorm against torch 1.13 (schedules.json)', () => {
+    reference.clipGradNorm.forEach((c, n) => {
+      test(`case ${n} (sizes ${c.sizes}, maxNorm ${c.maxNorm}): total norm within 1e-6 relative, clipped gradients within 2 ulps`, async () => {
+        const rv = await createRavine({ backend });
+        const tensors = c.sizes.map((size, k) => rv.tensor(`g${k}`, new Float32Array(size)));
+        tensors.forEach((t, k) => t.grad.set(floats(c.grads[k])));
+        const total = clipGradNorm(tensors, c.maxNorm);
+        expect(Math.abs(total - c.totalNorm) / c.totalNorm).toBeLessThanOrEqual(1e-6);
+        let worst = 0;
+        tensors.forEach((t, k) => floats(c.clipped[k]).forEach((want, i) => (worst = Math.max(worst, ulps(t.grad[i], want)))));
+        expect(worst).toBeLessThanOrEqual(2);
+      });
+    });
+  });
+
+  test('clipGradNorm: 1-, 2- and ∞-norms equal their definitions over all tensors; below maxNorm nothing changes; errorIfNonfinite throws and changes nothing', async () => {
+    const rv = await createRavine({ backend });
+    const tensors = makeTensors(rv);
+    setGradients(tensors, 1, 1e3);
+    const g = allGrads(tensors);
+    const norms = {
+      1: g.reduce((s, x) => s + Math.abs(x), 0),
+      2: Math.sqrt(g.reduce((s, x) => s + x * x, 0)),
+      [Infinity]: g.reduce((m, x) => Math.max(m, Math.abs(x)), 0),
+    } as Record<number, number>;
+    for (const normType of [1, 2, Infinity] as const) {
+      setGradients(tensors, 1, 1e3);
+      const total = clipGradNorm(tensors, 1e9, { normType });
+      expect(Math.abs(total - norms[normType]) / norms[normType]).toBeLessThan(1e-6);
+      expect(bits(allGrads(tensors))).toEqual(bits(g)); // far below maxNorm: untouched
+    }
+    tensors[2].grad[5] = NaN;
+    const before = bits(allGrads(tensors));
+    expect(() => clipGradNorm(tensors, 1, { errorIfNonfinite: true })).toThrow(/total norm of order 2 of the gradients is NaN.*nothing was changed/);
+    expect(bits(allGrads(tensors))).toEqual(before);
+    expect(() => clipGradNorm(tensors, -1)).toThrow(/invalid maxNorm = -1/);
+    expect(() => clipGradNorm(tensors, 1, { normType: 3 as never })).toThrow(/invalid normType = 3: must be 1, 2 or Infinity/);
+    expect(() => clipGradNorm([], 1)).toThrow(TypeError);
+  });
+
+  test('clipGradValue clamps every element to [−v, v] in place; NaN stays NaN', async () => {
+    const rv = await createRavine({ backend });
+    const tensors = makeTensors(rv);
+    setGradients(tensors, 2, 1e3);
+    tensors[1].grad[3] = NaN;
+    tensors[1].grad[4] = -Infinity;
+    const g = allGrads(tensors);
+    clipGradValue(tensors, 0.25);
+    const want = g.map((x) => (Number.isNaN(x) ? NaN : Math.min(Math.max(x, -0.25), 0.25)));
+    expect(allGrads(tensors)).toEqual(want);
+    expect(() => clipGradValue(tensors, Infinity)).toThrow(/invalid clipValue = Infinity/);
+  });
+
+  for (const name of Object.keys(classes)) {
+    test(`${name}: clipGradNorm folded into the step (training option) is bit for bit clipGradNorm in place, then step()`, async () => {
+      const rv = await createRavine({ backend });
+      const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
+      const folded = new classes[name]([{ params: a.slice(0, 2) }, { params: a.slice(2) }], optionsFor(name), { clipGradNorm: { maxNorm: 0.05 } });
+      const inPlace = new classes[name]([{ params: b.slice(0, 2) }, { params: b.slice(2) }], optionsFor(name));
+      let engaged = 0;
+      for (let s = 0; s < 12; s++) {
+        setGradients(a, s);
+        setGradients(b, s);
+        const gradsBefore = bits(allGrads(a));
+        folded.step();
+        expect(bits(allGrads(a))).toEqual(gradsBefore); // folded: the grad arrays are left alone
+        if (clipGradNorm(b, 0.05) > 0.05) engaged++;
+        inPlace.step();
+        expect(bits(allData(a))).toEqual(bits(allData(b)));
+      }
+      expect(engaged).toBeGreaterThan(3);
+      expect(engaged).toBeLessThan(12);
+    });
+
+    test(`${name}: the non-finite guard skips a step with a NaN or ±Infinity gradient, leaving parameters and state bit for bit, and counts it`, async () => {
+      const rv = await createRavine({ backend });
+      const tensors = makeTensors(rv);
+      const lr = anneal(0.01, 0.001, 10);
+      const opt = new classes[name](tensors, { ...optionsFor(name), lr }, { skipNonFinite: true, clipGradNorm: 1 });
+      for (let s = 0; s < 3; s++) {
+        setGradients(tensors, s);
+        opt.step();
+      }
+      for (const bad of [NaN, Infinity, -Infinity]) {
+        const before = { data: bits(allData(tensors)), state: JSON.stringify(opt.stateDict().state), lr: opt.paramGroups[0].lr };
+        setGradients(tensors, 3);
+        tensors[3].grad[20] = bad;
+        opt.step();
+        expect(bits(allData(tensors))).toEqual(before.data);
+        expect(JSON.stringify(opt.stateDict().state)).toBe(before.state);
+        expect(opt.paramGroups[0].lr).toBe(before.lr); // schedules stand still on a skipped step
+      }
+      expect(opt.skippedSteps).toBe(3);
+      expect(lr.t).toBe(3);
+      setGradients(tensors, 4);
+      opt.step();
+      expect(lr.t).toBe(4);
+    });
+
+    test(`${name}: accumulating 3 micro-batches steps once, bit for bit the step on f32((g1 + g2) + g3) · f32(1/3)`, async () => {
+      const rv = await createRavine({ backend });
+      const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
+      const accumulating = new classes[name](a, optionsFor(name), { accumulate: 3 });
+      const direct = new classes[name](b, optionsFor(name));
+      for (let s = 0; s < 4; s++) {
+        const sum = new Float32Array(allGrads(a).length);
+        for (let micro = 0; micro < 3; micro++) {
+          setGradients(a, 3 * s + micro);
+          const g = allGrads(a);
+          for (let i = 0; i < sum.length; i++) sum[i] = micro === 0 ? g[i] : f(sum[i] + g[i]);
+          const before = bits(allData(a));
+          accumulating.step();
+          if (micro < 2) {
+            expect(bits(allData(a))).toEqual(before);
+            expect(accumulating.pendingMicroBatches).toBe(micro + 1);
+          }
+        }
+        let at = 0;
+        for (const t of b) for (let i = 0; i < t.size; i++) t.grad[i] = f(sum[at++] * f(1 / 3));
+        direct.step();
+        expect(bits(allData(a))).toEqual(bits(allData(b)));
+        expect(accumulating.pendingMicroBatches).toBe(0);
+      }
+    });
+  }
+
+  test('diagnostics: the gradient norm, the update norm and the cosine between successive gradients, from their definitions', async () => {
+    const rv = await createRavine({ backend });
+    const tensors = makeTensors(rv);
+    const opt = new SGD(tensors, { lr: 0.1 }, { diagnostics: true });
+    expect(opt.diagnostics).toBeNull();
+    let previous: Float32Array | null = null;
+    for (let s = 0; s < 4; s++) {
+      setGradients(tensors, s);
+      const g = allGrads(tensors);
+      const p = allData(tensors);
+      opt.step();
+      const d = opt.diagnostics!;
+      const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((acc, x) => acc + x * x, 0));
+      expect(d.gradNorm).toBeCloseTo(norm(g), 12);
+      const q = allData(tensors);
+      expect(d.updateNorm).toBeCloseTo(norm(Array.from(q, (x, i) => x - p[i])), 12); // differences in f64, as the kernel takes them
+      if (previous === null) expect(d.cosine).toBeNull();
+      else {
+        const dot = g.reduce((acc, x, i) => acc + x * previous![i], 0);
+        expect(d.cosine!).toBeCloseTo(dot / (norm(g) * norm(previous)), 12);
+      }
+      previous = g;
+    }
+  });
+
+  test('diagnostics show gradient descent bouncing across a ravine (cosine near −1) and momentum with a small lr gliding (near +1)', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 1]);
+    const v = rv.tensor('v', [1, 1]);
+    const bouncing = new SGD([w], { lr: 0.019 }, { diagnostics: true });
+    const gliding = new SGD([v], { lr: 0.001, momentum: 0.9 }, { diagnostics: true });
+    const gradient = (t: Tensor) => t.grad.set([100 * t.data[0], t.data[1]]); // 0.5·(100·w1² + w2²)
+    for (let s = 0; s < 30; s++) {
+      gradient(w);
+      bouncing.step();
+      gradient(v);
+      gliding.step();
+    }
+    expect(bouncing.diagnostics!.cosine!).toBeLessThan(-0.9);
+    expect(gliding.diagnostics!.cosine!).toBeGreaterThan(0.9);
+  });
+
+  test('configure: allocates what new options need and frees what they no longer need; refuses to change accumulate mid-way and bad options', async () => {
+    const rv = await createRavine({ backend });
+    const tensors = makeTensors(rv);
+    const opt = new Adam(tensors);
+    const used = rv.usedBytes;
+    opt.configure({ accumulate: 2, diagnostics: true });
+    expect(Object.keys(opt.stateDict().state.t0).sort()).toEqual(['accumulatedGrad', 'expAvg', 'expAvgSq', 'previousGrad', 'previousParams', 'step']);
+    setGradients(tensors, 0);
+    opt.step();
+    expect(() => opt.configure({ accumulate: 4 })).toThrow(/1 of 2 micro-batches are accumulated/);
+    opt.step();
+    opt.configure({ accumulate: 1, diagnostics: false });
+    expect(Object.keys(opt.stateDict().state.t0).sort()).toEqual(['expAvg', 'expAvgSq', 'step']);
+    expect(rv.usedBytes).toBe(used);
+    expect(opt.training).toEqual({ clipGradNorm: null, clipGradValue: null, skipNonFinite: false, advanceSchedulesOnSkip: false, accumulate: 1, diagnostics: false });
+    expect(() => opt.configure({ accumulate: 0 })).toThrow(/invalid accumulate = 0: must be an integer in \[1, 2\^24\]/);
+    expect(() => opt.configure({ clip: 1 } as never)).toThrow(/unknown training option "clip"/);
+    expect(() => new Adam(tensors.map((t) => t), {}, { skipNonFinite: 'yes' as never })).toThrow(TypeError);
+  });
+
+  test('the guard with advanceSchedules: true advances schedules on skipped steps', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1]);
+    const lr = anneal(0.1, 0, 10);
+    const opt = new SGD([w], { lr }, { skipNonFinite: { advanceSchedules: true } });
+    w.grad[0] = NaN;
+    opt.step();
+    expect([opt.skippedSteps, lr.t, w.data[0]]).toEqual([1, 1, 1]);
+  });
+});
