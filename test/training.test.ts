@@ -247,4 +247,30 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     opt.step();
     expect([opt.skippedSteps, lr.t, w.data[0]]).toEqual([1, 1, 1]);
   });
+
+  test('a checkpoint\'s training section is checked before anything changes: options, calls, pending micro-batches, the skip count', async () => {
+    const rv = await createRavine({ backend });
+    const tensors = makeTensors(rv);
+    const opt = new Adam(tensors, {}, { accumulate: 3, skipNonFinite: true });
+    setGradients(tensors, 0);
+    opt.step();
+    const good = opt.stateDict();
+    const other = new Adam(makeTensors(await createRavine({ backend })), { lr: 0.5 });
+    const before = JSON.stringify(other.stateDict());
+    const bad = (training: unknown) => ({ ...good, training }) as never;
+    const t = good.training!;
+    for (const [training, message] of [
+      [{ ...t, pendingMicroBatches: 3 }, /training.pendingMicroBatches must be an integer in \[0, 2\] \(accumulate 3\), got 3/],
+      [{ ...t, calls: -1 }, /training.calls must be an integer >= 0, got -1/],
+      [{ ...t, skippedSteps: 0.5 }, /training.skippedSteps must be an integer >= 0, got 0.5/],
+      [{ ...t, options: { ...t.options, accumulate: 0 } }, /invalid accumulate = 0/],
+      [{ ...t, options: { ...t.options, clip: 1 } }, /unknown training option "clip"/],
+      [undefined, /a version-2 state dict needs training/],
+    ] as const) {
+      expect(() => other.loadStateDict(bad(training))).toThrow(message);
+      expect(JSON.stringify(other.stateDict())).toBe(before);
+    }
+    other.loadStateDict(good);
+    expect([other.pendingMicroBatches, other.steps, other.training.accumulate]).toEqual([1, 1, 3]);
+  });
 });

@@ -98,7 +98,7 @@ export interface StateDict {
   /** Per tensor: `step`, per-group scalars, and each state buffer's floats (null: allocated, not yet written). */
   readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array | null>>>>;
   /** The training options, micro-batches accumulated towards the next update, steps the guard skipped (version 2). */
-  readonly training?: { readonly options: TrainingOptions; readonly pendingMicroBatches: number; readonly skippedSteps: number };
+  readonly training?: { readonly options: TrainingOptions; readonly calls: number; readonly pendingMicroBatches: number; readonly skippedSteps: number };
 }
 
 export abstract class Optimizer<O extends object> {
@@ -421,7 +421,7 @@ export abstract class Optimizer<O extends object> {
   /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
   protected abstract update(o: O, m: GroupMemory, kernels: Kernels): void;
 
-  /** Number of `step()` calls so far. */
+  /** Number of `step()` calls so far (skipped and accumulating ones too; a checkpoint carries it). */
   get steps(): number {
     return this.#steps;
   }
@@ -522,7 +522,7 @@ export abstract class Optimizer<O extends object> {
       if (this.#driven[i].length > 0) saved.schedules = Object.fromEntries(this.#driven[i].map((d) => [d.name, d.driver.toJSON()]));
       return saved;
     });
-    const training = { options: trainingInput(this.#training), pendingMicroBatches: this.#pending, skippedSteps: this.#skipped };
+    const training = { options: trainingInput(this.#training), calls: this.#steps, pendingMicroBatches: this.#pending, skippedSteps: this.#skipped };
     const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: this.#spec.name, paramGroups, state, training };
     // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
@@ -583,6 +583,7 @@ export abstract class Optimizer<O extends object> {
     const before = this.#training;
     this.#setTraining(training.options);
     this.#pending = training.pending;
+    this.#steps = training.calls;
     this.#skipped = training.skipped;
     const keep = new Set(trainingBuffers(training.options).map((b) => b.name));
     for (const m of this.#memory) {
@@ -625,22 +626,23 @@ export abstract class Optimizer<O extends object> {
   }
 
   /** A checkpoint's training options and counters, checked; a version-1 dict keeps the ones in effect. */
-  #readSavedTraining(where: string, dict: StateDict): { options: Training; pending: number; skipped: number } {
+  #readSavedTraining(where: string, dict: StateDict): { options: Training; calls: number; pending: number; skipped: number } {
     if (dict.version === 1 || dict.training === undefined) {
-      if (dict.version === 2) throw new TypeError(`${where}: a version-2 state dict needs training { options, pendingMicroBatches, skippedSteps }`);
-      return { options: this.#training, pending: 0, skipped: 0 };
+      if (dict.version === 2) throw new TypeError(`${where}: a version-2 state dict needs training { options, calls, pendingMicroBatches, skippedSteps }`);
+      return { options: this.#training, calls: this.#steps, pending: 0, skipped: 0 };
     }
     const saved = dict.training as unknown as Record<string, unknown>;
     if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: training must be { options, pendingMicroBatches, skippedSteps }, got ${describe(saved)}`);
     const options = readTraining(`${where} training.options`, saved.options, NO_TRAINING);
-    const pending = saved.pendingMicroBatches, skipped = saved.skippedSteps;
+    const pending = saved.pendingMicroBatches, skipped = saved.skippedSteps, calls = saved.calls;
+    if (typeof calls !== 'number' || !Number.isSafeInteger(calls) || calls < 0) throw new RangeError(`${where}: training.calls must be an integer >= 0, got ${describe(calls)}`);
     if (typeof pending !== 'number' || !Number.isInteger(pending) || pending < 0 || pending >= options.accumulate) {
       throw new RangeError(`${where}: training.pendingMicroBatches must be an integer in [0, ${options.accumulate - 1}] (accumulate ${options.accumulate}), got ${describe(pending)}`);
     }
     if (typeof skipped !== 'number' || !Number.isSafeInteger(skipped) || skipped < 0) {
       throw new RangeError(`${where}: training.skippedSteps must be an integer >= 0, got ${describe(skipped)}`);
     }
-    return { options: readTraining(where, {}, options), pending, skipped };
+    return { options, calls, pending, skipped };
   }
 
   /** A saved group's schedules, each checked by building it; nothing is attached yet. */
