@@ -271,6 +271,10 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     opt.step(); // steps do not move a plateau
     expect(opt.paramGroups[0].lr).toBe(0.02);
     expect(plateau.t).toBe(3);
+    const shared = reduceLROnPlateau({ base: 0.1 });
+    const [a, b] = [rv.tensor('a', [1]), rv.tensor('b', [1])];
+    expect(() => new SGD([{ params: [a] }, { params: [b] }], { lr: shared })).toThrow(/the reduceLROnPlateau on lr in the optimizer's options drives its first group only; give each group its own/);
+    expect(shared.drives).toBeNull();
     rv.dispose();
   });
 });

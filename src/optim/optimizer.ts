@@ -768,6 +768,10 @@ export abstract class Optimizer<O extends object> {
         const name = optionName(key, index);
         let own = driver;
         if (this.#defaultDrivers.has(driver)) {
+          if ((driver.drives !== null || claimed.has(driver)) && driver instanceof ReduceLROnPlateau) {
+            // A copy would never be observed: the user's observe() moves the one they hold.
+            throw new TypeError(`${where}: the reduceLROnPlateau on ${name} in the optimizer's options drives its first group only; give each group its own, in the group's options`);
+          }
           if (driver.drives !== null || claimed.has(driver)) own = copyDriver(driver);
         } else {
           checkFree(where, name, driver);
