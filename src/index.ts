@@ -22,7 +22,9 @@ export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type R
 export { minimize } from './minimize/index.js';
 export type { MinimizeOptions, MinimizeResult, IterationInfo, Method, SecondOrderMethod, FirstOrderMethod, LineSearch, Status } from './minimize/types.js';
 export type { Evaluations } from './minimize/evaluator.js';
-export { LBFGS, type LBFGSOptions } from './optim/lbfgs.js';
+export { LBFGS } from './optim/lbfgs.js';
+export type { LBFGSOptions } from './optim/lbfgsOptions.js';
+export type { LBFGSStateDict, LBFGSTensorState, LBFGSRunState } from './optim/lbfgsState.js';
 export {
   Schedule,
   ReduceLROnPlateau,

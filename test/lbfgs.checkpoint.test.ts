@@ -7,8 +7,9 @@
 // any one place is refused with a TypeError/RangeError naming the key and the value, and the optimizer
 // it was offered to steps on exactly as an untouched one does.
 import { describe, expect, it } from 'vitest';
-import { createRavine, LBFGS, surfaces, type LBFGSOptions, type Ravine, type Tensor } from '../src/index.js';
-import { MAX_HISTORY, type LBFGSStateDict, type ParamIO } from '../src/optim/lbfgs.js';
+import { createRavine, LBFGS, surfaces, type LBFGSOptions, type LBFGSStateDict, type Ravine, type Tensor } from '../src/index.js';
+import { MAX_HISTORY } from '../src/optim/lbfgsOptions.js';
+import type { ParamIO } from '../src/optim/lbfgs.js';
 
 const backends = ['simd', 'js'] as const;
 type Backend = (typeof backends)[number];

@@ -3,7 +3,7 @@ import { Context } from '../context.js';
 import { describe, Ravine } from '../ravine.js';
 import type { Problem } from '../surfaces/types.js';
 import { NonFiniteSignal } from './evaluator.js';
-import { MAX_HISTORY } from '../optim/lbfgs.js';
+import { MAX_HISTORY } from '../optim/lbfgsOptions.js';
 import { optimizerRegistry } from '../optim/registry.js';
 import { firstOrder } from './firstOrder.js';
 import { lbfgs } from './lbfgs.js';

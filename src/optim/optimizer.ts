@@ -15,7 +15,8 @@ import {
   type Diagnostics, type Training, type TrainingOptions,
 } from './training.js';
 import { AccumulateFlag } from '../kernels/gradients.js';
-import { decodeFloat32, isEncodedFloat32, stateToJson } from './stateJson.js';
+import { readFloat32 } from './savedBuffers.js';
+import { stateToJson } from './stateJson.js';
 
 /**
  * A parameter group as the user sees it (torch's `param_groups[i]`): its tensors and its options, each
@@ -903,21 +904,7 @@ const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta'
 
 /** A saved buffer's floats, checked: its kind, its length, every element a number, and ≥ 0 where required. */
 function readBuffer(what: string, value: unknown, size: number, nonNegative: boolean): Float32Array {
-  let floats: Float32Array;
-  if (value instanceof Float32Array) {
-    floats = value;
-  } else if (isEncodedFloat32(value)) {
-    const decoded = decodeFloat32(value);
-    if (typeof decoded === 'string') throw new TypeError(`${what} is { float32 } but ${decoded}`);
-    floats = decoded;
-  } else if (Array.isArray(value)) {
-    const bad = value.findIndex((v) => typeof v !== 'number');
-    if (bad >= 0) throw new TypeError(`${what}[${bad}] must be a number, got ${describe(value[bad])}`);
-    floats = Float32Array.from(value);
-  } else {
-    throw new TypeError(`${what} must be a Float32Array, an array of numbers, { float32: base64 } or null, got ${describe(value)}`);
-  }
-  if (floats.length !== size) throw new RangeError(`${what} must hold ${size} floats, got ${floats.length}`);
+  const floats = readFloat32(what, value, size);
   if (nonNegative) {
     const bad = floats.findIndex((v) => !(v >= 0));
     if (bad >= 0) throw new RangeError(`${what}[${bad}] must be ≥ 0 (torch keeps this buffer non-negative; NaN is not allowed), got ${floats[bad]}`);
