@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   Adam,
+  LBFGS,
   anneal,
   cosineAnnealingLR,
   createRavine,
@@ -25,6 +26,7 @@ import {
   type Ravine,
   type Schedule,
   type StateDict,
+  type Tensor,
 } from '../src/index.js';
 
 interface SteppedCase {
@@ -375,5 +377,51 @@ describe.each(['simd', 'js'] as const)('%s backend: checkpoints carry schedules 
     const misnamed = { ...opt.stateDict(), paramGroups: [{ ...opt.stateDict().paramGroups[0], schedules: { centered: anneal(0, 1, 2).toJSON() } }] } as StateDict;
     expect(() => other.loadStateDict(misnamed)).toThrow(/"centered" is not a number option of RMSprop/);
     expect(() => other.loadStateDict({ ...v1, version: 3 } as never)).toThrow(/state dict version 3 is not one this ravine reads/);
+  });
+});
+
+describe.each(['simd', 'js'] as const)('%s backend: LBFGS takes schedules too', (backend) => {
+  /** Rosenbrock over two tensors, as an LBFGS closure. */
+  function rosen(x: Tensor, y: Tensor) {
+    return () => {
+      const [a, b] = [x.data[0], y.data[0]];
+      x.grad[0] = -2 * (1 - a) - 400 * a * (b - a * a);
+      y.grad[0] = 200 * (b - a * a);
+      return (1 - a) ** 2 + 100 * (b - a * a) ** 2;
+    };
+  }
+  const make = async (lr: number | Schedule) => {
+    const rv = await createRavine({ backend });
+    const [x, y] = [rv.tensor('x', [-1.2]), rv.tensor('y', [1])];
+    return { x, y, opt: new LBFGS([x, y], { lr, maxIter: 3 }), closure: rosen(x, y) };
+  };
+
+  test('a scheduled lr is bit for bit the lr set by hand after each step; checkpoints carry it', async () => {
+    const lr = exponentialLR({ base: 0.5, gamma: 0.9 });
+    const scheduled = await make(lr);
+    const manual = await make(0.5);
+    for (let s = 0; s < 6; s++) {
+      scheduled.opt.step(scheduled.closure);
+      manual.opt.step(manual.closure);
+      manual.opt.paramGroups[0].lr = manual.opt.paramGroups[0].lr * 0.9;
+      expect([scheduled.x.data[0], scheduled.y.data[0]]).toEqual([manual.x.data[0], manual.y.data[0]]);
+      expect(scheduled.opt.paramGroups[0].lr).toBe(manual.opt.paramGroups[0].lr);
+    }
+    expect(lr.drives).toBe("LBFGS's lr");
+    const saved = JSON.parse(JSON.stringify(scheduled.opt.stateDict()));
+    const resumed = await make(1);
+    resumed.x.data.set(scheduled.x.data);
+    resumed.y.data.set(scheduled.y.data);
+    resumed.opt.loadStateDict(saved);
+    expect(resumed.opt.schedule('lr')!.t).toBe(6);
+    for (let s = 0; s < 4; s++) {
+      scheduled.opt.step(scheduled.closure);
+      resumed.opt.step(resumed.closure);
+    }
+    expect([resumed.x.data[0], resumed.y.data[0]]).toEqual([scheduled.x.data[0], scheduled.y.data[0]]);
+    const z = (await createRavine({ backend })).tensor('z', [1]);
+    expect(() => new LBFGS([z], { maxIter: anneal(1, 5, 4) as never })).toThrow(/option maxIter cannot be scheduled \(LBFGS schedules lr, toleranceGrad, toleranceChange\)/);
+    scheduled.opt.dispose();
+    expect(lr.drives).toBeNull();
   });
 });

@@ -4,7 +4,14 @@ import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
+import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
+import type { ScheduleJSON } from '../schedules/schedule.js';
+import {
+  bind, buildSaved, checkFree, findDrivers, optionName, placeAt, readOption, sameDefinition, unbind, writeOption,
+  type Driven, type ScheduleDriver,
+} from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
+import type { OptionsInput } from './optimizer.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
 
 /** What persists between `step()` calls (torch's `state[param]`). */
@@ -72,6 +79,8 @@ export class LBFGS {
   readonly #ctx: Context;
   /** The constructor's options over the defaults: what a loaded param group's missing options take, as in the first-order optimizers. */
   readonly #defaults: LBFGSOptions;
+  /** Options driven by schedules (lr, toleranceGrad, ...): stepped after each step(), as torch's scheduler.step(). */
+  #driven: Driven[] = [];
   readonly #io: ParamIO;
   readonly #ws: Workspace;
   readonly #flatGrad!: number;
@@ -85,7 +94,7 @@ export class LBFGS {
   #alpha = new Float64Array(0);
   #disposed = false;
 
-  constructor(params: Tensor[] | [{ params: Tensor[] } & Partial<LBFGSOptions>], options: Partial<LBFGSOptions> = {}, /** internal: tests drive float64 parameters through it */ io?: ParamIO) {
+  constructor(params: Tensor[] | [{ params: Tensor[] } & OptionsInput<LBFGSOptions>], options: OptionsInput<LBFGSOptions> = {}, /** internal: tests drive float64 parameters through it */ io?: ParamIO) {
     const where = 'LBFGS';
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     if (!Array.isArray(params) || (params.length === 0 && io === undefined)) throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
@@ -108,6 +117,8 @@ export class LBFGS {
     }
     const defaults = mergeOptions(DEFAULTS, options, where);
     const merged = mergeOptions(defaults, groupOptions, where);
+    const driven = takeDrivers(where, merged);
+    for (const d of findDrivers(defaults)) writeOption(defaults, d, d.driver.value);
     checkOptions(where, merged);
     const ctx = io?.ctx ?? tensors[0]._ctx;
     const seen = new Set<Tensor>();
@@ -134,6 +145,32 @@ export class LBFGS {
     });
     for (const t of tensors) t._owner = this;
     this.paramGroups = [Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & { readonly params: readonly Tensor[] }];
+    for (const d of driven) this.#attach(d);
+  }
+
+  /** The schedule driving option `name` ('lr', 'toleranceGrad', ...), or null. */
+  schedule(name: string): ScheduleDriver | null {
+    this.#live();
+    this.#adoptAssigned();
+    return this.#driven.find((d) => d.name === name)?.driver ?? null;
+  }
+
+  #attach(d: Driven): void {
+    writeOption(this.paramGroups[0], d, d.driver.value);
+    bind(this.paramGroups[0], d, `LBFGS's ${d.name}`);
+    this.#driven.push(d);
+  }
+
+  /** Schedules assigned to options since the last look (`opt.paramGroups[0].lr = anneal(...)`) take over. */
+  #adoptAssigned(): void {
+    for (const d of takeDrivers('LBFGS', this.paramGroups[0], this.#driven)) {
+      const existing = this.#driven.find((e) => e.name === d.name);
+      if (existing !== undefined) {
+        unbind(existing);
+        this.#driven.splice(this.#driven.indexOf(existing), 1);
+      }
+      this.#attach(d);
+    }
   }
 
   /** Reserves pair buffers for a historySize raised between steps, before the step changes anything. */
@@ -172,7 +209,9 @@ export class LBFGS {
       }
     }
     const run = st && { funcEvals: st.funcEvals, nIter: st.nIter, t: st.t, hDiag: st.hDiag, prevLoss: st.prevLoss, ro: [...st.ro] };
-    return makeStateDict(this.paramGroups[0], tensors.map((t) => t.name), state, run);
+    this.#adoptAssigned();
+    const schedules = this.#driven.length === 0 ? undefined : Object.fromEntries(this.#driven.map((d) => [d.name, d.driver.toJSON()]));
+    return makeStateDict(this.paramGroups[0], tensors.map((t) => t.name), state, run, schedules);
   }
 
   /**
@@ -184,9 +223,29 @@ export class LBFGS {
     this.#live();
     const where = 'LBFGS.loadStateDict';
     const tensors = this.#tensors(where);
-    const { options, run, vectors } = readStateDict(where, dict, tensors, this.#defaults);
+    const { options, run, vectors, schedules: saved } = readStateDict(where, dict, tensors, this.#defaults);
+    const schedules = this.#readSchedules(where, saved);
     this.#reservePairs(Math.max(options.historySize, run?.ro.length ?? 0));
     Object.assign(this.paramGroups[0], options);
+    for (const d of [...this.#driven]) {
+      if (schedules.some((s) => s.name === d.name)) continue;
+      unbind(d);
+      this.#driven.splice(this.#driven.indexOf(d), 1);
+    }
+    for (const s of schedules) {
+      const existing = this.#driven.find((d) => d.name === s.name);
+      // The same schedule as the one in charge: moved to the saved position, so a handle on it stays live.
+      if (existing !== undefined && sameDefinition(existing.driver.toJSON(), s.data)) {
+        placeAt(existing.driver, s.data);
+        continue;
+      }
+      if (existing !== undefined) {
+        unbind(existing);
+        this.#driven.splice(this.#driven.indexOf(existing), 1);
+      }
+      bind(this.paramGroups[0], s, `LBFGS's ${s.name}`);
+      this.#driven.push(s);
+    }
     if (run === null) {
       this.#history = null;
       return;
@@ -204,6 +263,17 @@ export class LBFGS {
       saved.oldDirs.forEach((values, j) => put(y[j], values));
       saved.oldStps.forEach((values, j) => put(s[j], values));
       from += t.size;
+    });
+  }
+
+  /** A saved `schedules` object, each checked by building it; nothing is attached yet. */
+  #readSchedules(where: string, saved: unknown): (Driven & { data: ScheduleJSON })[] {
+    if (saved === undefined) return [];
+    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new TypeError(`${where}: schedules must be an object keyed by option name, got ${describe(saved)}`);
+    return Object.entries(saved).map(([name, data]) => {
+      if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
+      const like = this.#driven.find((d) => d.name === name)?.driver;
+      return { key: name, index: -1, name, driver: buildSaved(where, name, data, like), data: data as ScheduleJSON };
     });
   }
 
@@ -235,8 +305,24 @@ export class LBFGS {
   step(closure: () => number): number {
     this.#live();
     if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
+    this.#adoptAssigned();
+    checkOptions('LBFGS', this.paramGroups[0]);
+    for (const d of this.#driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
+    const loss = this.#step(closure);
+    // torch's scheduler.step() after optimizer.step(); a failure here comes after a complete step, and says so.
+    for (const d of this.#driven) {
+      if (d.driver instanceof ReduceLROnPlateau) continue;
+      try {
+        writeOption(this.paramGroups[0], d, d.driver.advance(readOption(this.paramGroups[0], d)));
+      } catch (e) {
+        throw new RangeError(`LBFGS.step: the step was taken, but the schedule of ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
+      }
+    }
+    return loss;
+  }
+
+  #step(closure: () => number): number {
     const o = this.paramGroups[0];
-    checkOptions('LBFGS', o);
     const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
     const ws = this.#ws, { k, n } = ws;
     const g = this.#flatGrad, d = this.#d;
@@ -313,6 +399,7 @@ export class LBFGS {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const t of this.paramGroups[0].params) t._owner = null;
+    for (const d of this.#driven) unbind(d);
     if (!this.#ctx.disposed) this.#ws.dispose();
   }
 
@@ -383,4 +470,24 @@ export class LBFGS {
     if (this.#disposed) throw new TypeError('this LBFGS optimizer has been disposed');
     if (this.#ctx.disposed) throw new TypeError('the Ravine context of this LBFGS optimizer has been disposed');
   }
+}
+
+/** The options a schedule may drive. */
+const NUMBER_OPTIONS = ['lr', 'toleranceGrad', 'toleranceChange'];
+
+/**
+ * The schedules among `options`' values, each checked free (or already driving that option: `current`),
+ * replaced by its value. Throws before anything is bound.
+ */
+function takeDrivers(where: string, options: object, current: readonly Driven[] = []): Driven[] {
+  const found = findDrivers(options);
+  const taken = found.map(({ key, index, driver }, k) => {
+    const name = optionName(key, index);
+    if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: option ${name} cannot be scheduled (LBFGS schedules ${NUMBER_OPTIONS.join(', ')})`);
+    if (!current.some((d) => d.driver === driver && d.name === name)) checkFree(where, name, driver);
+    if (found.findIndex((f) => f.driver === driver) !== k) throw new TypeError(`${where}: one ${driver.kind} is given to two options; a schedule drives one`);
+    return { key, index, name, driver };
+  });
+  for (const d of taken) writeOption(options, d, d.driver.value);
+  return taken;
 }

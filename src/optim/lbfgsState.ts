@@ -1,5 +1,6 @@
 import { describe } from '../ravine.js';
 import type { Tensor } from '../tensor.js';
+import type { ScheduleJSON } from '../schedules/schedule.js';
 import { checkOptions, DEFAULTS, MAX_HISTORY, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
 import { readFloat64 } from './savedBuffers.js';
 import { isEncodedFloat64, stateToJson } from './stateJson.js';
@@ -48,10 +49,10 @@ export interface LBFGSStateDict {
 }
 
 /** The dict `LBFGS.stateDict()` returns, with a `toJSON` that keeps every bit (see there). */
-export function makeStateDict(group: LBFGSOptions, names: string[], state: Record<string, LBFGSTensorState>, lbfgs: LBFGSRunState | null): LBFGSStateDict {
+export function makeStateDict(group: LBFGSOptions, names: string[], state: Record<string, LBFGSTensorState>, lbfgs: LBFGSRunState | null, schedules?: Record<string, ScheduleJSON>): LBFGSStateDict {
   const options = Object.fromEntries(Object.keys(DEFAULTS).map((key) => [key, group[key as keyof LBFGSOptions]]));
   const dict: LBFGSStateDict = {
-    format: 'ravine/optimizer', version: 1, optimizer: 'LBFGS', paramGroups: [{ ...options, params: names }], state, lbfgs,
+    format: 'ravine/optimizer', version: 1, optimizer: 'LBFGS', paramGroups: [{ ...options, params: names, ...(schedules ? { schedules } : {}) }], state, lbfgs,
   };
   // Not enumerable: a spread or structuredClone of the dict keeps its Float64Arrays and drops this.
   const json = lbfgs && { ...lbfgs, t: jsonDouble(lbfgs.t), hDiag: jsonDouble(lbfgs.hDiag), prevLoss: jsonDouble(lbfgs.prevLoss) };
@@ -79,7 +80,7 @@ export function readStateDict(where: string, dict: unknown, tensors: readonly Te
   }
   const group: unknown = saved.paramGroups[0];
   if (typeof group !== 'object' || group === null || Array.isArray(group)) throw new TypeError(`${where}: param group 0 is ${describe(group)}`);
-  const { params, ...savedOptions } = group as Record<string, unknown>;
+  const { params, schedules, ...savedOptions } = group as Record<string, unknown>;
   const names = tensors.map((t) => t.name);
   if (!Array.isArray(params) || params.length !== names.length || params.some((name, i) => name !== names[i])) {
     throw new RangeError(`${where}: param group 0 holds ${describe(params)}, this optimizer's holds ${describe(names)}`);
@@ -93,11 +94,11 @@ export function readStateDict(where: string, dict: unknown, tensors: readonly Te
   }
   if (saved.lbfgs === null) {
     if (Object.keys(state).length > 0) throw new TypeError(`${where}: lbfgs is null (never stepped), so state must be empty, but it holds ${describe(Object.keys(state))}`);
-    return { options, run: null, vectors: [] };
+    return { options, run: null, vectors: [], schedules };
   }
   const run = readRun(where, saved.lbfgs);
   const vectors = tensors.map((t) => readTensorState(where, t, Object.hasOwn(state, t.name) ? state[t.name] : undefined, run.ro.length));
-  return { options, run, vectors };
+  return { options, run, vectors, schedules };
 }
 
 /** The run's scalars: counts non-negative integers, t/hDiag/prevLoss doubles, ρ as the algorithm makes it. */
