@@ -2,7 +2,8 @@
 // (optimizer, implementation) runs alone in a fresh Node process, as in a user's program: in one
 // process, runners share the harness's and ravine's call sites, which turn polymorphic and add tens
 // of ns per call. `npm run bench` measures its per-call rows this way too (through `--one`). Writes out/bench/per-call.md, or with --save the
-// tracked bench/results/per-call.md.
+// tracked bench/results/per-call.md. "ravine simd, scheduled" is the same step with lr and momentum (Adam:
+// β1) driven by schedules (bench/lib/training.js); its "× simd" is issue 10's ratio (target ≤ 1.2).
 // Profile one: `node --cpu-prof bench/per-call.js --one=adam:simd`, then open the .cpuprofile.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { addRatios, consoleTable, markdownTable } from './lib/report.js';
 import { runPlan } from './lib/suites.js';
 
-const IMPLS = ['harness', 'simd', 'bareSimd', 'js', 'bareJs', 'naive'];
+const IMPLS = ['harness', 'simd', 'scheduledSimd', 'bareSimd', 'js', 'bareJs', 'naive'];
 const WORKLOAD = 'per call, 16 params';
 const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
 const save = process.argv.includes('--save');

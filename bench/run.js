@@ -3,10 +3,10 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { addRatios, consoleTable, markdownTable, summaryTable } from './lib/report.js';
-import { plan, runPlan } from './lib/suites.js';
+import { addRatios, consoleTable, markdownTable, summaryTable, trainingTable } from './lib/report.js';
+import { plan, runPlan, TRAINING_WORKLOAD } from './lib/suites.js';
 import { measureAllocation } from './lib/allocation.js';
-import { checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
+import { checkIssue10Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -80,6 +80,7 @@ const previousLine = compared.length
   : 'No previous release figures to compare with.';
 const targets = checkTargets(rows);
 const targets8 = checkIssue8Targets(rows);
+const targets10 = checkIssue10Targets(rows);
 const { machine } = run;
 const md = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
@@ -92,11 +93,17 @@ const md = [
   '',
   targetsMarkdown(targets8, 8),
   '',
+  targetsMarkdown(targets10, 10),
+  '',
   previousLine,
   '',
   'ns per parameter per step (median):',
   '',
-  summaryTable(rows),
+  summaryTable(rows.filter((r) => r.workload !== TRAINING_WORKLOAD)),
+  '',
+  'Schedules and training options (issue 10), ns per step() call; × plain step: time over the plain step measured beside it:',
+  '',
+  trainingTable(rows, TRAINING_WORKLOAD),
   '',
   'Every measurement:',
   '',
@@ -104,9 +111,9 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
+writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
-console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${previousLine}`);
+console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
 console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

@@ -7,6 +7,8 @@ import { describe, expect, test } from 'vitest';
 import {
   Adam,
   anneal,
+  oneCycleLR,
+  reduceLROnPlateau,
   clipGradNorm,
   clipGradValue,
   createRavine,
@@ -89,7 +91,7 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     expect(() => clipGradNorm(tensors, 1, { errorIfNonfinite: true })).toThrow(/total norm of order 2 of the gradients is NaN.*nothing was changed/);
     expect(bits(allGrads(tensors))).toEqual(before);
     expect(() => clipGradNorm(tensors, -1)).toThrow(/invalid maxNorm = -1/);
-    expect(() => clipGradNorm(tensors, 1, { normType: 3 as never })).toThrow(/invalid normType = 3: must be 1, 2 or Infinity/);
+    expect(() => clipGradNorm(tensors, 1, { normType: 3 as never })).toThrow(/invalid normType = 3: must be 1, 2, Infinity or 'inf'/);
     expect(() => clipGradNorm([], 1)).toThrow(TypeError);
   });
 
@@ -275,5 +277,142 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     }
     other.loadStateDict(good);
     expect([other.pendingMicroBatches, other.steps, other.training.accumulate]).toEqual([1, 1, 3]);
+  });
+
+  test('a checkpoint taken with micro-batches pending (before the first update too) carries them: the update after loading is the one without the save', async () => {
+    for (const from of [0, 3]) {
+      const whole = makeTensors(await createRavine({ backend }));
+      const wholeOpt = new Adam(whole, {}, { accumulate: 3 });
+      const first = makeTensors(await createRavine({ backend }));
+      const firstOpt = new Adam(first, {}, { accumulate: 3 });
+      for (let c = 0; c < from + 2; c++) {
+        setGradients(whole, c);
+        wholeOpt.step();
+        setGradients(first, c);
+        firstOpt.step();
+      }
+      const dict = JSON.parse(JSON.stringify(firstOpt.stateDict()));
+      const resumed = makeTensors(await createRavine({ backend }));
+      resumed.forEach((t, k) => t.data.set(first[k].data));
+      const resumedOpt = new Adam(resumed, {}, { accumulate: 3 });
+      resumedOpt.loadStateDict(dict);
+      expect(resumedOpt.pendingMicroBatches).toBe(2);
+      setGradients(whole, from + 2);
+      wholeOpt.step();
+      setGradients(resumed, from + 2);
+      resumedOpt.step();
+      expect(bits(allData(resumed))).toEqual(bits(allData(whole)));
+      expect(bits(allData(resumed))).not.toEqual(bits(allData(first)));
+      const missing = structuredClone(dict);
+      for (const entry of Object.values(missing.state) as Record<string, unknown>[]) entry.accumulatedGrad = null;
+      const fresh = new Adam(makeTensors(await createRavine({ backend })), {}, { accumulate: 3 });
+      expect(() => fresh.loadStateDict(missing)).toThrow(/pendingMicroBatches is 2, but param group 0's accumulatedGrad is not there/);
+    }
+  });
+
+  test('errorIfNonfinite inside step(): throws before anything changes and keeps the micro-batches already accumulated', async () => {
+    const rv = await createRavine({ backend });
+    const [w, v] = [rv.tensor('w', [0]), rv.tensor('v', [0])];
+    const opt = new SGD([w], { lr: 1 }, { accumulate: 2, clipGradNorm: { maxNorm: 100, errorIfNonfinite: true } });
+    const ref = new SGD([v], { lr: 1 });
+    w.grad[0] = 4;
+    opt.step();
+    w.grad[0] = NaN;
+    expect(() => opt.step()).toThrow(/total norm of order 2 of the gradients is NaN.*errorIfNonfinite.*untouched; the 1 micro-batches before this one are still accumulated/);
+    expect([w.data[0], opt.pendingMicroBatches]).toEqual([0, 1]);
+    w.grad[0] = 2;
+    opt.step();
+    v.grad[0] = 3;
+    ref.step();
+    expect(w.data[0]).toBe(v.data[0]);
+  });
+
+  test('clipGradValue and clipGradNorm of order 1 and ∞ as training options equal the free functions followed by a plain step, and survive JSON', async () => {
+    for (const training of [{ clipGradValue: 1e-4 }, { clipGradNorm: { maxNorm: 0.01, normType: 1 as const } }, { clipGradNorm: { maxNorm: 1e-4, normType: Infinity } }, { clipGradValue: 2e-4, clipGradNorm: { maxNorm: 0.01, normType: 'inf' as const } }]) {
+      const rv = await createRavine({ backend });
+      const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
+      const opt = new Adam(a, {}, training);
+      const ref = new Adam(b);
+      for (let s = 0; s < 5; s++) {
+        setGradients(a, s);
+        setGradients(b, s);
+        opt.step();
+        if ('clipGradValue' in training) clipGradValue(b, training.clipGradValue);
+        if ('clipGradNorm' in training) clipGradNorm(b, training.clipGradNorm.maxNorm, { normType: training.clipGradNorm.normType });
+        ref.step();
+        expect(bits(allData(a))).toEqual(bits(allData(b)));
+      }
+      const other = new Adam(makeTensors(await createRavine({ backend }), 'a'));
+      other.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+      expect(other.training).toEqual(opt.training);
+    }
+  });
+
+  test('clipGradNorm refuses maxNorm among its options (it is the second argument)', async () => {
+    const rv = await createRavine({ backend });
+    expect(() => clipGradNorm([rv.tensor('w', [1])], 1, { maxNorm: 100 } as never)).toThrow(/maxNorm is the second argument, not an option/);
+  });
+
+  test('addParamGroup waits for the update while micro-batches are pending', async () => {
+    const rv = await createRavine({ backend });
+    const opt = new SGD([rv.tensor('w', [0])], { lr: 1 }, { accumulate: 2 });
+    opt.step();
+    expect(() => opt.addParamGroup({ params: [rv.tensor('b', [0])] })).toThrow(/1 of 2 micro-batches are accumulated, and the new group has none/);
+    opt.step();
+    opt.addParamGroup({ params: [rv.tensor('c', [0])] });
+    expect(opt.paramGroups).toHaveLength(2);
+  });
+
+  test('a version-1 state dict loads into an optimizer with training options and schedules: they stay, their buffers start afresh', async () => {
+    const rv = await createRavine({ backend });
+    const plain = new Adam(makeTensors(rv, 'p'));
+    setGradients(makeTensors(rv, 'unused'), 0);
+    plain.step();
+    const v1 = { ...plain.stateDict(), version: 1, training: undefined } as never;
+    const lr = anneal(0.01, 0.001, 5);
+    const opt = new Adam(makeTensors(await createRavine({ backend }), 'p'), { lr }, { accumulate: 2, diagnostics: true });
+    opt.loadStateDict(v1);
+    expect([opt.training.accumulate, opt.schedule(0, 'lr'), opt.pendingMicroBatches]).toEqual([2, lr, 0]);
+  });
+
+  test('disposing the context frees the schedules of its optimizers: they can drive another optimizer, and a plateau stops writing into the dead one', async () => {
+    const rv = await createRavine({ backend });
+    const lr = anneal(0.1, 0.01, 5);
+    const plateau = reduceLROnPlateau({ base: 0.1, patience: 0 });
+    new SGD([rv.tensor('w', [1])], { lr });
+    new SGD([rv.tensor('v', [1])], { lr: plateau });
+    rv.dispose();
+    expect([lr.drives, plateau.drives]).toEqual([null, null]);
+    plateau.observe(1);
+    const rv2 = await createRavine({ backend });
+    const opt = new SGD([rv2.tensor('w', [1])], { lr });
+    expect(lr.drives).toBe("SGD param group 0's lr");
+    opt.step();
+  });
+
+  test('a oneCycleLR at its end does not stop a micro-batch that only accumulates; the update that would pass its end throws before anything changes', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1]);
+    const { lr } = oneCycleLR({ maxLr: 0.1, totalSteps: 2, cycleMomentum: false });
+    const opt = new SGD([w], { lr }, { accumulate: 2 });
+    for (let c = 0; c < 4; c++) {
+      w.grad[0] = 1;
+      opt.step(); // updates 1 and 2: lr steps to t = 2 = totalSteps (allowed, as torch)
+    }
+    w.grad[0] = 1;
+    opt.step(); // accumulates only
+    const before = w.data[0];
+    expect(() => opt.step()).toThrow(/oneCycleLR: stepped 3 times, past totalSteps = 2/);
+    expect(w.data[0]).toBe(before);
+  });
+
+  test('loadStateDict clears the diagnostics of the run before it', async () => {
+    const rv = await createRavine({ backend });
+    const opt = new SGD([rv.tensor('w', [1])], { lr: 0.1 }, { diagnostics: true });
+    const saved = opt.stateDict();
+    opt.step();
+    expect(opt.diagnostics).not.toBeNull();
+    opt.loadStateDict(saved);
+    expect(opt.diagnostics).toBeNull();
   });
 });

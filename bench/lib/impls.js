@@ -3,12 +3,14 @@
 // makes the library's global state its own (TF.js's backend) and `async: true` marks a `step()` that
 // returns a promise (jax-js). `supports(key)` says whether the library has optimizer `key` at all,
 // `deviations[key]` where it computes a different update; `parity: false` marks runners that compute
-// no update (the bandwidth bound, the empty step). Suites and the smoke test treat all alike.
+// no update (the bandwidth bound, the empty step). Suites and the smoke test treat all alike. A runner
+// whose `step()` makes several optimizer calls says how many in `calls`; times are then per call.
 import { bandwidthBound } from './bandwidth.js';
 import { jaxOptimizer, jaxSupports } from './jax.js';
 import { naiveLoop, naiveSupports } from './naive.js';
 import { TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
 import { bareKernel, ravineStep } from './ravine.js';
+import { accumulatedSteps, clipFoldedStep, clipInPlaceThenStep, clipSupports, scheduledStep, scheduledSupports, trainingStep } from './training.js';
 
 const all = () => true;
 
@@ -25,6 +27,13 @@ export const IMPLS = {
   bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },
   oneTensorSimd: { label: 'ravine simd, as one tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'one-tensor') },
+  // Issue 10 (bench/lib/training.js). A schedule changes the update by design: nothing to compare it with.
+  scheduledSimd: { label: 'ravine simd, scheduled', supports: scheduledSupports, create: scheduledStep, parity: false },
+  clipFoldedSimd: { label: 'ravine simd, clipGradNorm option (folded)', supports: clipSupports, create: clipFoldedStep },
+  clipInPlaceSimd: { label: 'ravine simd, clipGradNorm() in place, then step', supports: clipSupports, create: clipInPlaceThenStep },
+  guardSimd: { label: 'ravine simd, skipNonFinite', supports: all, create: trainingStep({ skipNonFinite: true }) },
+  diagnosticsSimd: { label: 'ravine simd, diagnostics', supports: all, create: trainingStep({ diagnostics: true }) },
+  accumulateSimd: { label: 'ravine simd, accumulate 4 (per call)', supports: all, create: accumulatedSteps(4) },
   harness: { label: 'harness (empty step)', supports: all, create: emptyStep, parity: false },
   bound: { label: 'bandwidth bound', supports: all, create: bandwidthBound, parity: false },
   naive: { label: 'naive JS loop', supports: naiveSupports, create: naiveLoop },

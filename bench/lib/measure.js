@@ -27,9 +27,12 @@ async function timePerStep({ step, async }) {
   }
 }
 
-/** Per-step times in ns, one per sample, over at least `iterations` samples and `timeMs` ms. */
+/**
+ * Per-step times in ns, one per sample, over at least `iterations` samples and `timeMs` ms; per
+ * optimizer call for a runner whose step() makes `calls` of them.
+ */
 export async function sample(name, runner, reps, { timeMs = 300, iterations = 5, warmup = true } = {}) {
-  const { step } = runner;
+  const { step, calls = 1 } = runner;
   const bench = new Bench({ time: timeMs, iterations, warmup, warmupTime: Math.min(50, timeMs), warmupIterations: 1, retainSamples: true });
   if (runner.async) {
     bench.add(name, async () => {
@@ -44,7 +47,7 @@ export async function sample(name, runner, reps, { timeMs = 300, iterations = 5,
   }
   const { result } = bench.tasks[0];
   if (result.state !== 'completed') throw result.error ?? new Error(`${name} ended in state ${result.state}`);
-  return Array.from(result.latency.samples, (ms) => (ms * 1e6) / reps);
+  return Array.from(result.latency.samples, (ms) => (ms * 1e6) / (reps * calls));
 }
 
 /** Median and median absolute deviation (and extremes) of per-step times. */

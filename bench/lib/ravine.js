@@ -4,8 +4,12 @@
 import { createRavine } from '../../dist/index.js';
 import { OPTIMIZERS } from './optimizers.js';
 
-/** A context on `backend` holding the problem's tensors (values, and gradients set once), and the optimizer. */
-async function setup(backend, key, problem, grouping) {
+/**
+ * A context on `backend` holding the problem's tensors (values, and gradients set once), and the
+ * optimizer: the table's options, with `options` over them (a schedule in place of a number), and
+ * `training` options (issue 10) as its third argument.
+ */
+export async function setup(backend, key, problem, grouping = 'one', { options = {}, training } = {}) {
   const rv = await createRavine({ backend });
   const { params, grads } = grouping === 'one-tensor' ? { params: [concat(problem.params)], grads: [concat(problem.grads)] } : problem;
   const tensors = params.map((values, i) => {
@@ -13,12 +17,12 @@ async function setup(backend, key, problem, grouping) {
     t.grad.set(grads[i]);
     return t;
   });
-  const { Ravine: Optimizer, options } = OPTIMIZERS[key];
+  const { Ravine: Optimizer, options: defaults } = OPTIMIZERS[key];
   const groups = grouping === 'per-tensor' ? tensors.map((t) => ({ params: [t] })) : tensors;
-  const opt = new Optimizer(groups, { ...options });
+  const opt = new Optimizer(groups, { ...defaults, ...options }, training);
   // One tensor's values, handed back in the problem's tensor sizes, so every runner's params() compare alike.
   const read = grouping === 'one-tensor' ? () => split(tensors[0].data, problem.sizes) : () => tensors.map((t) => t.data.slice());
-  return { rv, opt, read };
+  return { rv, opt, tensors, read };
 }
 
 function concat(arrays) {
@@ -36,7 +40,7 @@ function split(values, sizes) {
   return sizes.map((n) => values.slice(at, (at += n)));
 }
 
-const release = (rv, opt) => () => {
+export const release = (rv, opt) => () => {
   opt.dispose();
   rv.dispose();
 };
@@ -45,9 +49,10 @@ const release = (rv, opt) => () => {
  * ravine's `step()`; `grouping`: 'one' group for all tensors, 'per-tensor' (one group and kernel call
  * each), or 'one-tensor': the same parameters concatenated into one tensor in one group, which is what
  * a group of many tensors costs beside none (issue 8: the kernel walks the group's segment table).
+ * `configure`: `{ options, training }`, as `setup` takes them.
  */
-export async function ravineStep(backend, key, problem, grouping = 'one') {
-  const { rv, opt, read } = await setup(backend, key, problem, grouping);
+export async function ravineStep(backend, key, problem, grouping = 'one', configure = {}) {
+  const { rv, opt, read } = await setup(backend, key, problem, grouping, configure);
   return {
     step: () => opt.step(),
     params: read,

@@ -72,6 +72,23 @@ export function summaryTable(rows) {
   return [...lines, ...notes(rows)].join('\n');
 }
 
+/**
+ * Issue 10's rows: the per-call step() of SGD and Adam with and without schedules, and the rows of
+ * `workload` (Adam's training options at 1M); "× plain step" is the time over ravine simd's plain step
+ * measured beside it (the × simd column).
+ */
+export function trainingTable(rows, workload) {
+  const perCall = rows.filter((r) => r.workload.startsWith('per call') && ['ravine simd', 'ravine simd, scheduled'].includes(r.impl));
+  const picked = [...perCall, ...rows.filter((r) => r.workload === workload)];
+  const head = ['Workload', 'Optimizer', 'Params', 'Implementation', 'ns/param', '± MAD', 'ns/step', '× plain step'];
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 4 ? '---' : '---:')).join('|')}|`];
+  for (const r of picked) {
+    const cells = r.error ? [`n/a: ${r.error}`, '', '', ''] : [sig(r.nsPerParam), `${fixed((100 * r.madNs) / r.medianNs, 1)}%`, sig(r.medianNs), fixed(r.vsSimd, 2)];
+    lines.push(`| ${[r.workload, r.label, r.n.toLocaleString('en-US'), r.impl, ...cells].join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 /** The same table, aligned for a terminal. */
 export function consoleTable(rows) {
   const cells = [COLUMNS.map(([h]) => h), ...rows.map((r) => COLUMNS.map(([, cell]) => String(cell(r))))];

@@ -17,11 +17,16 @@ const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 const REST = ['adadelta', 'adamax', 'nadam', 'radam'];
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
-const PER_CALL = ['harness', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const PER_CALL = ['harness', 'simd', 'scheduledSimd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+/** Issue 10: Adam's step with each training option, beside the plain step (a few seconds in all). */
+export const TRAINING_WORKLOAD = 'one vector, training options';
+const TRAINING = ['simd', 'clipFoldedSimd', 'clipInPlaceSimd', 'guardSimd', 'diagnosticsSimd', 'accumulateSimd'];
 
 /**
  * The full plan (issue 3), or with `quick` two sizes and no 16M vector. `optimizers` narrows it;
- * `models: false` leaves out the model-shaped and per-call workloads.
+ * `models: false` leaves out the model-shaped and per-call workloads. Issue 10's rows: a scheduled
+ * step among the per-call ones, and Adam's training options at the size Adadelta...RAdam are measured
+ * at (1M in the full and quick plans).
  */
 export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true } = {}) {
   const entries = [];
@@ -31,6 +36,7 @@ export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, 
   for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) add('one vector', key, [n], VECTOR);
   const restSize = sizes.includes(1048576) ? 1048576 : sizes[0];
   for (const key of optimizers.filter((k) => REST.includes(k))) add('one vector', key, [restSize], VECTOR);
+  if (optimizers.includes('adam')) add(TRAINING_WORKLOAD, 'adam', [restSize], TRAINING);
   if (models) {
     for (const key of optimizers.filter((k) => k === 'adam' || k === 'sgd')) {
       add('ResNet-18 (62 tensors)', key, resnet18(), MODEL);

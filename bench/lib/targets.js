@@ -74,3 +74,24 @@ export function checkIssue8Targets(rows) {
   ratioTarget('js creates 800 tensors of 64K floats ≤ 2× simd', worst(ratios(rows, 'ravine js', 'ravine simd', { workload: (w) => w.startsWith('create ') })), 2);
   return targets;
 }
+
+/**
+ * Issue 10's targets (schedules and training options): per-call step() on 16 parameters with lr and
+ * momentum (β1) scheduled within 1.2× of the unscheduled step, for SGD and Adam (simd); and clipping
+ * folded into the kernels (the clipGradNorm training option) no slower than clipGradNorm() in place
+ * before step(), measured side by side at 1M parameters.
+ */
+export function checkIssue10Targets(rows) {
+  const targets = [];
+  const ratioTarget = (name, found, limit) => {
+    if (!found) return targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+    targets.push({ name, measured: found.ratio, limit, met: found.ratio <= limit, detail: where(found.row) });
+  };
+  for (const optimizer of ['sgd', 'adam']) {
+    const perCall = { workload: 'per call, 16 params', optimizer };
+    const label = find(rows, { impl: 'ravine simd', ...perCall })[0]?.label ?? optimizer;
+    ratioTarget(`${label} per-call step() with lr and ${optimizer === 'adam' ? 'β1' : 'momentum'} scheduled ≤ 1.2× unscheduled (simd)`, worst(ratios(rows, 'ravine simd, scheduled', 'ravine simd', perCall)), 1.2);
+  }
+  ratioTarget('clipGradNorm folded into step() ≤ 1.0× clipGradNorm() in place, then step() (Adam, simd)', worst(ratios(rows, 'ravine simd, clipGradNorm option (folded)', 'ravine simd, clipGradNorm() in place, then step')), 1);
+  return targets;
+}

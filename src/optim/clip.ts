@@ -55,10 +55,11 @@ function overGradients<R>(tensors: readonly Tensor[], writes: boolean, pass: (ct
  * `maxNorm / (norm + 1e-6)` in float32, clamped to 1. With `errorIfNonfinite`, a NaN or infinite norm
  * throws and changes nothing.
  */
-export function clipGradNorm(params: Target, maxNorm: number, options: { normType?: NormType; errorIfNonfinite?: boolean } = {}): number {
+export function clipGradNorm(params: Target, maxNorm: number, options: { normType?: NormType | 'inf'; errorIfNonfinite?: boolean } = {}): number {
   const where = 'clipGradNorm';
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-  const o = clipNormOptions(where, { maxNorm, ...options });
+  if (Object.hasOwn(options, 'maxNorm')) throw new TypeError(`${where}: maxNorm is the second argument, not an option`);
+  const o = clipNormOptions(where, { ...options, maxNorm });
   const tensors = tensorsOf(where, params);
   return overGradients(tensors, true, (ctx, segments, count) => {
     const k = ctx.backend.kernels;

@@ -81,6 +81,8 @@ export class LBFGS {
   readonly #defaults: LBFGSOptions;
   /** Options driven by schedules (lr, toleranceGrad, ...): stepped after each step(), as torch's scheduler.step(). */
   #driven: Driven[] = [];
+  /** For the schedules it drives: false once this optimizer or its context is disposed, which frees them. */
+  readonly #alive = (): boolean => !this.#disposed && !this.#ctx.disposed;
   readonly #io: ParamIO;
   readonly #ws: Workspace;
   readonly #flatGrad!: number;
@@ -157,7 +159,7 @@ export class LBFGS {
 
   #attach(d: Driven): void {
     writeOption(this.paramGroups[0], d, d.driver.value);
-    bind(this.paramGroups[0], d, `LBFGS's ${d.name}`);
+    bind(this.paramGroups[0], d, `LBFGS's ${d.name}`, this.#alive);
     this.#driven.push(d);
   }
 
@@ -243,7 +245,7 @@ export class LBFGS {
         unbind(existing);
         this.#driven.splice(this.#driven.indexOf(existing), 1);
       }
-      bind(this.paramGroups[0], s, `LBFGS's ${s.name}`);
+      bind(this.paramGroups[0], s, `LBFGS's ${s.name}`, this.#alive);
       this.#driven.push(s);
     }
     if (run === null) {
@@ -310,14 +312,17 @@ export class LBFGS {
     for (const d of this.#driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
     const loss = this.#step(closure);
     // torch's scheduler.step() after optimizer.step(); a failure here comes after a complete step, and says so.
+    let failure: RangeError | null = null;
     for (const d of this.#driven) {
       if (d.driver instanceof ReduceLROnPlateau) continue;
       try {
         writeOption(this.paramGroups[0], d, d.driver.advance(readOption(this.paramGroups[0], d)));
       } catch (e) {
-        throw new RangeError(`LBFGS.step: the step was taken, but the schedule of ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
+        // The others still advance, so that schedules never drift apart; the first failure is reported.
+        failure ??= new RangeError(`LBFGS.step: the step was taken, but the schedule of ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
       }
     }
+    if (failure !== null) throw failure;
     return loss;
   }
 

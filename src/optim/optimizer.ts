@@ -4,9 +4,9 @@ import { Group } from '../memory/group.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
 import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
-import type { ScheduleJSON } from '../schedules/schedule.js';
+import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
 import {
-  bind, buildSaved, checkFree, copyDriver, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, sameDefinition, unbind, writeOption,
+  accessors, bind, buildSaved, checkFree, copyDriver, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, sameDefinition, unbind, writeOption,
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { Powers } from './powers.js';
@@ -116,8 +116,10 @@ export abstract class Optimizer<O extends object> {
   /** Per group, its options driven by schedules (in the order of #groups). */
   readonly #driven: Driven[][] = [];
   #drivenCount = 0;
+  /** The schedules step() advances (not the plateaus), flat, with their groups: rebuilt when one is attached or detached. */
+  #stepped: { i: number; d: Driven; schedule: Schedule; read: () => number; write: (value: number) => void }[] = [];
   /** Schedules in the optimizer's options: the first group to use one gets it, later groups a copy. */
-  readonly #defaultDrivers = new Set<ScheduleDriver>();
+  readonly #defaultDrivers: Found[] = [];
   #training: Training = NO_TRAINING;
   /** Any training feature on: step() takes the plain path otherwise. */
   #trainingOn = false;
@@ -128,6 +130,8 @@ export abstract class Optimizer<O extends object> {
   /** 32 bytes for the diagnostics kernel's three f64 sums. */
   #scratch = -1;
   #disposed = false;
+  /** For the schedules this optimizer drives: false once it or its context is disposed, which frees them. */
+  readonly #alive = (): boolean => !this.#disposed && !(this.#ctx?.disposed ?? false);
 
   protected constructor(params: Params<O>, options: OptionsInput<O> | undefined, spec: OptimizerSpec<O>, training?: TrainingOptions) {
     this.#spec = spec;
@@ -142,13 +146,12 @@ export abstract class Optimizer<O extends object> {
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
-    this.#defaults = this.#merge(spec.defaults, (options ?? {}) as Partial<O>, where);
-    for (const { key, index, driver } of findDrivers(this.#defaults)) {
-      checkFree(where, optionName(key, index), driver);
-      this.#defaultDrivers.add(driver);
-    }
+    const { merged: defaults, drivers } = this.#mergeDriven(spec.defaults, (options ?? {}) as Partial<O>, where);
+    this.#defaults = defaults;
+    for (const d of drivers) checkFree(where, optionName(d.key, d.index), d.driver);
+    this.#defaultDrivers.push(...drivers);
     // As torch does, defaults are checked even if every group overrides them (unless one is missing).
-    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, valuesOf(this.#defaults));
+    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, this.#defaults);
     if (!Array.isArray(params) || params.length === 0) {
       throw new TypeError(`${where}: params must be a non-empty array of tensors or of param groups, got ${describe(params)}`);
     }
@@ -224,15 +227,21 @@ export abstract class Optimizer<O extends object> {
 
   #attach(i: number, d: Driven): void {
     writeOption(this.#groups[i], d, d.driver.value);
-    bind(this.#groups[i], d, `${this.#memory[i].where}'s ${d.name}`);
+    bind(this.#groups[i], d, `${this.#memory[i].where}'s ${d.name}`, this.#alive);
     this.#driven[i].push(d);
     this.#drivenCount++;
+    this.#restep();
   }
 
   #detach(i: number, d: Driven): void {
     unbind(d);
     this.#driven[i].splice(this.#driven[i].indexOf(d), 1);
     this.#drivenCount--;
+    this.#restep();
+  }
+
+  #restep(): void {
+    this.#stepped = this.#driven.flatMap((driven, i) => driven.flatMap((d) => (d.driver instanceof Schedule ? [{ i, d, schedule: d.driver, ...accessors(this.#groups[i], d) }] : [])));
   }
 
   /**
@@ -260,19 +269,27 @@ export abstract class Optimizer<O extends object> {
 
   /** Steps every schedule after a step (torch's scheduler.step() after optimizer.step()); plateaus wait for observe(). */
   #advanceSchedules(): void {
-    let failure: unknown = null;
-    for (let i = 0; i < this.#driven.length; i++) {
-      const group = this.#groups[i];
-      for (const d of this.#driven[i]) {
-        if (d.driver instanceof ReduceLROnPlateau) continue;
+    const stepped = this.#stepped;
+    let k = 0;
+    try {
+      for (; k < stepped.length; k++) {
+        const s = stepped[k];
+        s.write(s.schedule.advance(s.read()));
+      }
+    } catch (first) {
+      // The others still advance, so that schedules never drift apart; the first failure is reported.
+      const { i, d } = stepped[k];
+      const failure = new RangeError(`${this.#spec.name}.step: the step was taken (every group), but the schedule of ${this.#memory[i].where}'s ${d.name} could not advance: ${first instanceof Error ? first.message : describe(first)}`);
+      for (k++; k < stepped.length; k++) {
+        const s = stepped[k];
         try {
-          writeOption(group, d, d.driver.advance(readOption(group, d)));
-        } catch (e) {
-          failure ??= new RangeError(`${this.#spec.name}.step: the step was taken (every group), but the schedule of ${this.#memory[i].where}'s ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
+          s.write(s.schedule.advance(s.read()));
+        } catch {
+          // reported through the first
         }
       }
+      throw failure;
     }
-    if (failure !== null) throw failure;
   }
 
   /** The training options in effect (clipping, the non-finite guard, accumulation, diagnostics), defaults filled in. */
@@ -349,12 +366,15 @@ export abstract class Optimizer<O extends object> {
       const last = this.#pending + 1 === t.accumulate;
       const flags = (this.#pending === 0 ? AccumulateFlag.first : 0) | (last ? AccumulateFlag.finish : 0);
       const invK = Math.fround(1 / t.accumulate);
-      for (const m of memory) k.accumulate_f32(m.segments, m.state.get('accumulatedGrad')!, m.count, flags, invK);
+      for (const m of memory) {
+        k.accumulate_f32(m.segments, m.state.get('accumulatedGrad')!, m.count, flags, invK);
+        m.fresh.delete('accumulatedGrad'); // written: a checkpoint must carry it
+      }
       if (!last) {
         this.#pending++;
         return false;
       }
-      this.#pending = 0;
+      // The grad arrays now hold the mean; #pending drops to 0 once the update is certain (below).
       copyGradsOut(ctx, memory);
     }
     const clip = t.clipGradNorm;
@@ -364,6 +384,7 @@ export abstract class Optimizer<O extends object> {
       partials = this.#partials(k, t.clipGradValue === null && clip !== null ? clip.normType : 2);
       if (!Number.isFinite(partials) && t.skipNonFinite) {
         this.#skipped++;
+        this.#pending = 0; // the k micro-batches are skipped together
         return false;
       }
     }
@@ -376,7 +397,8 @@ export abstract class Optimizer<O extends object> {
     if (clip !== null) {
       const total = totalNorm(clip.normType, partials);
       if (!Number.isFinite(total) && clip.errorIfNonfinite) {
-        throw new RangeError(`${this.#spec.name}.step: the total norm of order ${clip.normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters and state are untouched`);
+        const kept = this.#pending > 0 ? `; the ${this.#pending} micro-batches before this one are still accumulated` : '';
+        throw new RangeError(`${this.#spec.name}.step: the total norm of order ${clip.normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters and state are untouched${kept}`);
       }
       const coef = clipCoefficient(clip.maxNorm, total);
       if (coef !== 1) for (const m of memory) m.gradScale = coef;
@@ -396,6 +418,7 @@ export abstract class Optimizer<O extends object> {
       }
       this.#diagnostics = { gradNorm: Math.sqrt(gg), updateNorm: NaN, cosine: first || gg === 0 || pp === 0 ? null : gp / Math.sqrt(gg * pp) };
     }
+    this.#pending = 0;
     return true;
   }
 
@@ -454,8 +477,13 @@ export abstract class Optimizer<O extends object> {
         this.#check(this.#memory[i].where, groups[i]);
       }
     }
-    // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped.
-    if (this.#drivenCount > 0) for (const driven of this.#driven) for (const d of driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
+    // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
+    // that will update: not on a micro-batch that only accumulates).
+    const accumulating = this.#trainingOn && this.#pending + 1 < this.#training.accumulate;
+    if (this.#drivenCount > 0 && !accumulating) {
+      const stepped = this.#stepped;
+      for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
+    }
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
     this.#ensureState(ctx, groups, this.#memory);
     const training = this.#trainingOn;
@@ -500,6 +528,9 @@ export abstract class Optimizer<O extends object> {
   /** torch's `add_param_group`: options missing from the group take this optimizer's defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
     this.#live();
+    if (this.#pending > 0) {
+      throw new RangeError(`${this.#spec.name}.addParamGroup: ${this.#pending} of ${this.#training.accumulate} micro-batches are accumulated, and the new group has none; add it after the step that uses them`);
+    }
     this.#install(this.#resolveGroups([group], this.#groups.flatMap((g) => g.params)));
   }
 
@@ -556,10 +587,11 @@ export abstract class Optimizer<O extends object> {
         throw new RangeError(`${where}: param group ${i} holds ${describe(saved.params)}, this optimizer's holds ${describe(names)}`);
       }
       const { params: _, schedules: savedSchedules, ...savedOptions } = saved;
-      const options = this.#merge(valuesOf(this.#defaults), savedOptions as Partial<O>, `${where} param group ${i}`);
+      const options = this.#merge(this.#defaults, savedOptions as Partial<O>, `${where} param group ${i}`);
       this.#check(`${where} param group ${i}`, options);
       const schedules = this.#readSchedules(`${where} param group ${i}`, i, savedSchedules, dict.version);
-      const needed = this.#buffersFor(options, training.options);
+      // A version-1 dict predates training options: the ones in effect stay, their buffers start afresh.
+      const needed = dict.version === 1 ? this.#spec.stateBuffers(options) : this.#buffersFor(options, training.options);
       // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
       const carried = (this.#spec.optionalBuffers ?? [])
         .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (dict.state[t.name] as Record<string, unknown> | undefined)?.[name] !== undefined))
@@ -577,6 +609,9 @@ export abstract class Optimizer<O extends object> {
           throw new RangeError(`${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`);
         }
       }
+      if (training.pending > 0 && first.buffers.accumulatedGrad == null) {
+        throw new RangeError(`${where}: training.pendingMicroBatches is ${training.pending}, but param group ${i}'s accumulatedGrad is not there (null)`);
+      }
       return { options, entries, buffers, schedules };
     });
     // Everything checked: allocate what the loaded options need and the carried buffers (all or nothing), then write.
@@ -586,6 +621,15 @@ export abstract class Optimizer<O extends object> {
     this.#pending = training.pending;
     this.#steps = training.calls;
     this.#skipped = training.skipped;
+    this.#diagnostics = null;
+    if (dict.version === 1) {
+      for (const m of this.#memory) {
+        for (const b of trainingBuffers(training.options)) {
+          m.fillState(b.name, b.fill);
+          m.fresh.add(b.name);
+        }
+      }
+    }
     const keep = new Set(trainingBuffers(training.options).map((b) => b.name));
     for (const m of this.#memory) {
       for (const b of trainingBuffers(before)) {
@@ -598,7 +642,8 @@ export abstract class Optimizer<O extends object> {
       const group = this.#groups[i];
       const m = this.#memory[i];
       Object.assign(group, options);
-      for (const d of [...this.#driven[i]]) if (!schedules.some((s) => s.name === d.name)) this.#detach(i, d);
+      // A version-1 dict predates schedules: the ones in charge stay.
+      if (dict.version >= 2) for (const d of [...this.#driven[i]]) if (!schedules.some((s) => s.name === d.name)) this.#detach(i, d);
       for (const s of schedules) {
         const existing = this.#driven[i].find((d) => d.name === s.name);
         // The same schedule as the one in charge: moved to the saved position, so a handle on it stays live.
@@ -607,9 +652,10 @@ export abstract class Optimizer<O extends object> {
           continue;
         }
         if (existing !== undefined) this.#detach(i, existing);
-        bind(group, s, `${m.where}'s ${s.name}`);
+        bind(group, s, `${m.where}'s ${s.name}`, this.#alive);
         this.#driven[i].push(s);
         this.#drivenCount++;
+        this.#restep();
       }
       m.step = entries[0].scalars.step;
       for (const key of Object.keys(this.#spec.scalars ?? {})) m.scalars[key] = entries[0].scalars[key];
@@ -732,6 +778,23 @@ export abstract class Optimizer<O extends object> {
     return cloneOptions({ ...base, ...given } as O);
   }
 
+  /**
+   * `#merge`, with the schedules among `options` taken out: the merged options hold their values, so a
+   * group's number options are numbers from the start (an option field that once held an object would
+   * box every number written to it, ~20 ns a scheduled step), and the schedules come back beside them.
+   */
+  #mergeDriven(base: Readonly<O>, options: Partial<O>, where: string): { merged: O; drivers: Found[] } {
+    if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+    const drivers = findDrivers(options);
+    if (drivers.length === 0) return { merged: this.#merge(base, options, where), drivers };
+    const values: Record<string, unknown> = { ...options };
+    for (const d of drivers) {
+      if (d.index < 0) values[d.key] = d.driver.value;
+      else values[d.key] = (values[d.key] as unknown[]).map((v, j) => (j === d.index ? d.driver.value : v));
+    }
+    return { merged: this.#merge(base, values as Partial<O>, where), drivers };
+  }
+
   /** The full check of one group's options: required ones present, then the optimizer's own checks. */
   #check(where: string, o: O): void {
     for (const key of this.#spec.required ?? []) {
@@ -762,13 +825,16 @@ export abstract class Optimizer<O extends object> {
         seen.add(t);
         names.add(t.name);
       }
-      const merged = this.#merge(this.#defaults, options as Partial<O>, where);
+      const { merged, drivers } = this.#mergeDriven(this.#defaults, options as Partial<O>, where);
+      // The optimizer's schedules apply to the options this group does not give itself.
+      const given = new Set(Object.keys(options).filter((key) => (options as Record<string, unknown>)[key] !== undefined));
+      const defaults = this.#defaultDrivers.filter((d) => !given.has(d.key));
       // Each schedule drives one option of one group: a default's goes to the first group that uses it
       // (later groups get a copy at its position), a group's own must be free.
-      const driven: Driven[] = findDrivers(merged).map(({ key, index, driver }) => {
+      const driven: Driven[] = [...drivers, ...defaults].map(({ key, index, driver }) => {
         const name = optionName(key, index);
         let own = driver;
-        if (this.#defaultDrivers.has(driver)) {
+        if (defaults.some((d) => d.driver === driver)) {
           if ((driver.drives !== null || claimed.has(driver)) && driver instanceof ReduceLROnPlateau) {
             // A copy would never be observed: the user's observe() moves the one they hold.
             throw new TypeError(`${where}: the reduceLROnPlateau on ${name} in the optimizer's options drives its first group only; give each group its own, in the group's options`);
@@ -855,12 +921,8 @@ interface Resolved<O> {
   driven: Driven[];
 }
 
-/** `options` with each schedule replaced by its value: what the checks see. */
-function valuesOf<O>(options: O): O {
-  const copy = cloneOptions(options);
-  for (const { key, index, driver } of findDrivers(copy as object)) writeOption(copy as object, { key, index }, driver.value);
-  return copy;
-}
+/** A schedule found among options, and where. */
+type Found = { key: string; index: number; driver: ScheduleDriver };
 
 /** A state buffer allocated for a group, or (at = -1) the stateKey the group's options now have, in `fill`. */
 interface NewState {

@@ -33,7 +33,6 @@ export class Powers {
   #t = 0;
   // The power is hi + lo, |lo| ≤ ulp(hi)/2, so hi is its rounding to double.
   readonly #dd = new Float64Array(2);
-  readonly #square = new Float64Array(2);
 
   at(base: number, t: number): number {
     if (base === this.#base && t === this.#t) return this.#dd[0];
@@ -49,24 +48,39 @@ export class Powers {
     this.#t++;
   }
 
-  /** base^t by binary powering in double-double: ~2·log2(t) multiplications. */
+  /**
+   * base^t by binary powering in double-double: ~2·log2(t) multiplications, on locals (the same
+   * operations in the same order as `multiply`, inlined: typed-array traffic tripled its cost).
+   */
   #jump(base: number, t: number): void {
-    const dd = this.#dd, sq = this.#square;
-    dd[0] = 1;
-    dd[1] = 0;
-    sq[0] = base;
-    sq[1] = 0;
-    for (let k = t; k > 0; k = Math.floor(k / 2)) {
-      if (k % 2 === 1) {
-        if (Math.abs(sq[0]) < FLUSH || Math.abs(dd[0]) < FLUSH) {
-          dd[0] = dd[1] = 0;
+    let dh = 1, dl = 0, sh = base, sl = 0;
+    // t ≤ 2^24 (the step counter saturates there): integer bit operations are exact.
+    for (let k = t | 0; k > 0; k >>>= 1) {
+      if ((k & 1) === 1) {
+        if (Math.abs(sh) < FLUSH || Math.abs(dh) < FLUSH) {
+          dh = dl = 0;
           break;
         }
-        multiply(dd[0], dd[1], sq[0], sq[1], dd);
+        // (dh + dl)·(sh + sl)
+        const p = dh * sh;
+        const ca = SPLIT * dh, ahh = ca - (ca - dh), ahl = dh - ahh;
+        const cb = SPLIT * sh, bhh = cb - (cb - sh), bhl = sh - bhh;
+        const error = ((ahh * bhh - p) + ahh * bhl + ahl * bhh) + ahl * bhl + (dh * sl + dl * sh);
+        dh = p + error;
+        dl = error - (dh - p);
       }
-      if (k > 1 && Math.abs(sq[0]) >= FLUSH) multiply(sq[0], sq[1], sq[0], sq[1], sq);
+      if (k > 1 && Math.abs(sh) >= FLUSH) {
+        // (sh + sl)²
+        const p = sh * sh;
+        const c = SPLIT * sh, hh = c - (c - sh), hl = sh - hh;
+        const error = ((hh * hh - p) + hh * hl + hl * hh) + hl * hl + (sh * sl + sl * sh);
+        sh = p + error;
+        sl = error - (sh - p);
+      }
     }
-    if (Math.abs(dd[0]) < FLUSH) dd[0] = dd[1] = 0;
+    if (Math.abs(dh) < FLUSH) dh = dl = 0;
+    this.#dd[0] = dh;
+    this.#dd[1] = dl;
     this.#base = base;
     this.#t = t;
   }

@@ -11,7 +11,7 @@ export type NormType = 1 | 2 | typeof Infinity;
 export interface ClipGradNormOptions {
   maxNorm: number;
   /** Default 2. */
-  normType?: NormType;
+  normType?: NormType | 'inf';
   /** Throw (before anything changes) when the norm is NaN or ±Infinity. Default false, as torch 1.13. */
   errorIfNonfinite?: boolean;
 }
@@ -38,7 +38,7 @@ export interface TrainingOptions {
 
 /** TrainingOptions with every default filled in, as `optimizer.training` reads and checkpoints save. */
 export interface Training {
-  readonly clipGradNorm: Readonly<Required<ClipGradNormOptions>> | null;
+  readonly clipGradNorm: ClipGradNorm | null;
   readonly clipGradValue: number | null;
   readonly skipNonFinite: boolean;
   readonly advanceSchedulesOnSkip: boolean;
@@ -70,12 +70,21 @@ function maxNormOf(where: string, value: unknown): number {
   return value;
 }
 
+/** 1, 2 or Infinity; also 'inf', as torch takes it and as JSON checkpoints write it (JSON has no Infinity). */
 export function normTypeOf(where: string, value: unknown): NormType {
-  if (value !== 1 && value !== 2 && value !== Infinity) throw new RangeError(`${where}: invalid normType = ${describe(value)}: must be 1, 2 or Infinity`);
+  if (value === 'inf') return Infinity;
+  if (value !== 1 && value !== 2 && value !== Infinity) throw new RangeError(`${where}: invalid normType = ${describe(value)}: must be 1, 2, Infinity or 'inf'`);
   return value;
 }
 
-export function clipNormOptions(where: string, value: unknown): Required<ClipGradNormOptions> {
+/** Clipping by norm as it runs: normType a number. */
+export interface ClipGradNorm {
+  readonly maxNorm: number;
+  readonly normType: NormType;
+  readonly errorIfNonfinite: boolean;
+}
+
+export function clipNormOptions(where: string, value: unknown): ClipGradNorm {
   if (typeof value === 'number') return { maxNorm: maxNormOf(where, value), normType: 2, errorIfNonfinite: false };
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: clipGradNorm must be a number, { maxNorm, normType?, errorIfNonfinite? } or null, got ${describe(value)}`);
   const o = value as Record<string, unknown>;
@@ -84,7 +93,7 @@ export function clipNormOptions(where: string, value: unknown): Required<ClipGra
   }
   const errorIfNonfinite = o.errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== 'boolean') throw new TypeError(`${where}: errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`);
-  return { maxNorm: maxNormOf(where, o.maxNorm), normType: normTypeOf(where, o.normType ?? 2), errorIfNonfinite };
+  return { maxNorm: maxNormOf(where, o.maxNorm), normType: normTypeOf(where, o.normType === undefined ? 2 : o.normType), errorIfNonfinite };
 }
 
 /** `given` over `base`, checked: every key known, every value valid. Throws before anything changes. */
@@ -125,7 +134,7 @@ export function readTraining(where: string, given: unknown, base: Training): Tra
 /** The training options a checkpoint saved, in `readTraining`'s terms. */
 export function trainingInput(t: Training): TrainingOptions {
   return {
-    clipGradNorm: t.clipGradNorm === null ? null : { ...t.clipGradNorm },
+    clipGradNorm: t.clipGradNorm === null ? null : { ...t.clipGradNorm, normType: t.clipGradNorm.normType === Infinity ? ('inf' as unknown as NormType) : t.clipGradNorm.normType },
     clipGradValue: t.clipGradValue,
     skipNonFinite: t.skipNonFinite ? { advanceSchedules: t.advanceSchedulesOnSkip } : false,
     accumulate: t.accumulate,

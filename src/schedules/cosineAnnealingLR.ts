@@ -36,7 +36,20 @@ class CosineAnnealingLR extends Schedule {
     const T = this.tMax;
     const etaMin = this.etaMin;
     if ((t - 1 - T) % (2 * T) === 0) return current + ((this.base - etaMin) * (1 - Math.cos(Math.PI / T))) / 2;
-    return ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (current - etaMin) + etaMin;
+    const below = 1 + this.#cos(t - 1); // cached: last step's numerator
+    return ((1 + this.#cos(t)) / below) * (current - etaMin) + etaMin;
+  }
+
+  // cos(π·t/T) for consecutive t: step t's denominator is step t−1's numerator, the same expression, so
+  // one Math.cos a step (the same bits as computing both).
+  #cosT = NaN;
+  #cosValue = NaN;
+  #cos(t: number): number {
+    if (t === this.#cosT) return this.#cosValue;
+    const value = Math.cos((Math.PI * t) / this.tMax);
+    this.#cosT = t;
+    this.#cosValue = value;
+    return value;
   }
 
   protected jsonOptions(): { [key: string]: JsonValue } {

@@ -28,6 +28,14 @@ export interface ReduceLROnPlateauOptions {
 // a cooldown are forgiven; after more than `patience` bad ones the value becomes max(value·factor, minLr),
 // unless that changes it by no more than eps, and the cooldown starts. NaN never improves (torch compares
 // it, and every comparison with NaN is false).
+/** The option a controller drives: its name, how to read and write it, whether its optimizer is alive. */
+interface Binding {
+  readonly drives: string;
+  read(): number;
+  write(value: number): void;
+  alive(): boolean;
+}
+
 export class ReduceLROnPlateau {
   readonly kind = 'reduceLROnPlateau';
   readonly base: number;
@@ -39,7 +47,7 @@ export class ReduceLROnPlateau {
   #numBadEpochs = 0;
   #cooldownCounter = 0;
   /** The optimizer's option this controller drives: read before, written after each observation. */
-  #bound: { drives: string; read: () => number; write: (value: number) => void } | null = null;
+  #bound: Binding | null = null;
 
   constructor(options: ReduceLROnPlateauOptions) {
     const where = 'reduceLROnPlateau';
@@ -90,6 +98,7 @@ export class ReduceLROnPlateau {
    */
   observe(metric: number, current?: number): number {
     const where = 'reduceLROnPlateau.observe';
+    if (this.#bound !== null && !this.#bound.alive()) this.#bound = null; // its optimizer was disposed
     const from = current !== undefined ? checkCurrent(where, current) : this.#bound !== null ? this.#bound.read() : this.#value;
     if (typeof metric !== 'number') throw new TypeError(`${where}: metric must be a number, got ${describe(metric)}`);
     if (metric === (this.#o.mode === 'min' ? -Infinity : Infinity)) {
@@ -124,6 +133,7 @@ export class ReduceLROnPlateau {
 
   /** What this controller drives ('SGD param group 0's lr'), or null while no optimizer holds it. */
   get drives(): string | null {
+    if (this.#bound !== null && !this.#bound.alive()) this.#bound = null;
     return this.#bound?.drives ?? null;
   }
 
@@ -131,7 +141,7 @@ export class ReduceLROnPlateau {
    * @internal An optimizer takes this controller for one option (it observes from the option's current
    * value, as torch reads `group['lr']`, and writes the result into it), or lets go of it (null).
    */
-  bind(bound: { drives: string; read: () => number; write: (value: number) => void } | null): void {
+  bind(bound: Binding | null): void {
     this.#bound = bound;
   }
 

@@ -60,6 +60,8 @@ export abstract class Schedule {
   #value: number;
   /** What this schedule drives, once an optimizer has taken it ('Adam param group 0's lr'), else null. */
   #drives: string | null = null;
+  /** Whether the optimizer that took this schedule is still alive (a disposed one lets go of it). */
+  #alive: (() => boolean) | null = null;
 
   protected constructor(base: number) {
     this.base = base;
@@ -81,20 +83,24 @@ export abstract class Schedule {
    * `group['lr']`, read by the chainable schedules); it defaults to this schedule's own last value.
    */
   step(current?: number): number {
-    if (this.#drives !== null) {
+    if (this.drives !== null) {
       throw new TypeError(`${this.kind}.step: this schedule drives ${this.#drives}, and the optimizer steps it after each of its own steps (read its value, or detach it with setSchedule(i, option, null))`);
     }
-    return this.advance(current === undefined ? this.#value : checkCurrent(`${this.kind}.step`, current));
+    const from = current === undefined ? this.#value : checkCurrent(`${this.kind}.step`, current);
+    this.checkStep();
+    return this.advance(from);
   }
 
   /** What this schedule drives ('Adam param group 0's lr'), or null while no optimizer holds it. */
   get drives(): string | null {
+    if (this.#drives !== null && this.#alive !== null && !this.#alive()) this.bind(null);
     return this.#drives;
   }
 
-  /** @internal An optimizer takes (a label) or lets go of (null) this schedule. */
-  bind(drives: string | null): void {
+  /** @internal An optimizer takes (a label, and whether it is still alive) or lets go of (null) this schedule. */
+  bind(drives: string | null, alive: (() => boolean) | null = null): void {
     this.#drives = drives;
+    this.#alive = drives === null ? null : alive;
   }
 
   /** @internal The user functions this schedule holds itself (not its children's): see `scheduleFromJSON`. */
@@ -102,9 +108,8 @@ export abstract class Schedule {
     return {};
   }
 
-  /** @internal `step(current)` for the optimizer that drives this schedule. */
+  /** @internal `step(current)` for the optimizer that drives this schedule, which has called `checkStep()` already. */
   advance(from: number): number {
-    this.checkStep();
     const value = this.#finite(this.next(from, this.#t + 1), this.#t + 1);
     this.#t += 1;
     this.#value = value;
