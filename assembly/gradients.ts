@@ -216,6 +216,7 @@ export function diagnose_f32(segments: usize, prevGrad: usize, prevParams: usize
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const g = gradient(e), prev = prevGrad + slice(e), n = length(e);
+    const p = values(e), saved = prevParams + slice(e);
     let vGG01 = f64x2.splat(0), vGG23 = f64x2.splat(0);
     let vGP01 = f64x2.splat(0), vGP23 = f64x2.splat(0);
     let vPP01 = f64x2.splat(0), vPP23 = f64x2.splat(0);
@@ -223,6 +224,9 @@ export function diagnose_f32(segments: usize, prevGrad: usize, prevParams: usize
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       const vg = v128.load(g + o), vp = v128.load(prev + o);
+      // The copies ride in the same pass (the JS mirror copies after it: bit copies either way).
+      v128.store(prev + o, vg);
+      v128.store(saved + o, v128.load(p + o));
       const vgLow = low(vg), vgHigh = high(vg), vpLow = low(vp), vpHigh = high(vp);
       vGG01 = f64x2.add(vGG01, f64x2.mul(vgLow, vgLow));
       vGG23 = f64x2.add(vGG23, f64x2.mul(vgHigh, vgHigh));
@@ -235,6 +239,8 @@ export function diagnose_f32(segments: usize, prevGrad: usize, prevParams: usize
     for (; i < n; i++) {
       const o = <usize>i << 2;
       const gi = <f64>load<f32>(g + o), pi = <f64>load<f32>(prev + o);
+      store<u32>(prev + o, load<u32>(g + o));
+      store<u32>(saved + o, load<u32>(p + o));
       tGG = tGG + gi * gi;
       tGP = tGP + gi * pi;
       tPP = tPP + pi * pi;
@@ -242,8 +248,6 @@ export function diagnose_f32(segments: usize, prevGrad: usize, prevParams: usize
     gg = gg + partial(vGG01, vGG23, tGG);
     gp = gp + partial(vGP01, vGP23, tGP);
     pp = pp + partial(vPP01, vPP23, tPP);
-    memory.copy(prev, g, <usize>n << 2);
-    memory.copy(prevParams + slice(e), values(e), <usize>n << 2);
   }
   store<f64>(out, gg);
   store<f64>(out, gp, 8);
