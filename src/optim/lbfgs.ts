@@ -11,7 +11,7 @@ import {
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
-import type { OptionsInput } from './optimizer.js';
+import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
 
 /** What persists between `step()` calls (torch's `state[param]`). */

@@ -1,6 +1,9 @@
 import type { Kernels } from '../backend/kernels.js';
 import { RMSpropFlag, RMSpropScalar } from '../kernels/rmsprop.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { GroupMemory } from './groupMemory.js';
+import { Optimizer } from './optimizer.js';
+import type { OptimizerSpec } from './optimizerSpec.js';
+import type { OptionsInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
 import { atLeast, flag, unit } from './validate.js';
 

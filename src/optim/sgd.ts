@@ -1,7 +1,10 @@
 import type { Kernels } from '../backend/kernels.js';
 import { SGDFlag, SGDScalar } from '../kernels/sgd.js';
 import type { ScheduleDriver } from './drivers.js';
-import { Optimizer, type GroupMemory, type OptimizerSpec, type OptionsInput, type Params } from './optimizer.js';
+import type { GroupMemory } from './groupMemory.js';
+import { Optimizer } from './optimizer.js';
+import type { OptimizerSpec } from './optimizerSpec.js';
+import type { OptionsInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
 import { atLeast, finite, flag } from './validate.js';
 

@@ -1,0 +1,66 @@
+import type { Context } from '../context.js';
+import { Group } from '../memory/group.js';
+import type { Tensor } from '../tensor.js';
+import { Powers } from './powers.js';
+
+/**
+ * One group's memory (its segment table, state buffers and scalar block: see memory/group.ts) and the
+ * optimizer's bookkeeping for it.
+ */
+export class GroupMemory extends Group {
+  /** buffers allocated but not yet written by a step (SGD's momentum buffer starts as a copy of d) */
+  readonly fresh = new Set<string>();
+  /** per-group scalar state (NAdam's muProduct) */
+  readonly scalars: Record<string, number>;
+  readonly external: readonly Tensor[];
+  step = 0;
+  /** spec.stateKey of the options the state was last ensured for */
+  stateKey = NaN;
+  /** β1^t and β2^t, correctly rounded, one multiplication per step */
+  readonly powers: readonly [Powers, Powers] = [new Powers(), new Powers()];
+  /**
+   * The factor every kernel applies to the gradient first (folded into the sign: clipping's coefficient,
+   * an f32), so that a clipped step needs no pass of its own: f32(g·(±c)) = ±f32(g·c), bit for bit the
+   * step on gradients clipped in place. 1 when nothing scales them.
+   */
+  gradScale = 1;
+
+  constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
+    super(ctx, tensors, where);
+    this.scalars = scalars;
+    this.external = tensors.filter((t) => t._external !== null);
+  }
+}
+
+// Adopted tensors (`rv.adopt`) keep their own arrays: a pass copies them into the heap before it reads
+// them and back after it writes them, so the user's arrays are what they would be in torch.
+
+export function copyExternalIn(ctx: Context, tensors: readonly Tensor[]): void {
+  const heap = ctx.heap;
+  for (const t of tensors) {
+    heap.set(t._external!.data, t._data >>> 2);
+    heap.set(t._external!.grad, t._grad >>> 2);
+  }
+}
+
+/** Adopted tensors' gradients back to their own arrays, after a pass changed them in the heap (torch changes them in place). */
+export function copyGradsOut(ctx: Context, memory: readonly GroupMemory[]): void {
+  const heap = ctx.heap;
+  for (const m of memory) for (const t of m.external) t._external!.grad.set(heap.subarray(t._grad >>> 2, (t._grad >>> 2) + t.size));
+}
+
+export function copyExternalOut(ctx: Context, tensors: readonly Tensor[]): void {
+  const heap = ctx.heap;
+  for (const t of tensors) t._external!.data.set(heap.subarray(t._data >>> 2, (t._data >>> 2) + t.size));
+}
+
+/** Every adopted array must still be there (a transferred ArrayBuffer leaves a view of length 0). */
+export function checkExternal(m: GroupMemory): void {
+  for (const t of m.external) {
+    const { data, grad } = t._external!;
+    if (data.length !== t.size || grad.length !== t.size) {
+      throw new TypeError(`${m.where}: adopted tensor '${t.name}' has lost its ${data.length !== t.size ? 'data' : 'grad'} array (length ${data.length !== t.size ? data.length : grad.length}, expected ${t.size}: was its buffer transferred?); nothing was stepped`);
+    }
+  }
+}
+

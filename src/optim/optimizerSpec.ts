@@ -1,0 +1,32 @@
+// What a first-order optimizer is made of, besides its kernel: each subclass of Optimizer hands its
+// constructor one OptimizerSpec, and the base class does the rest (groups, state, checkpoints).
+
+/** A state buffer: one float per parameter, named after torch's state key in camelCase. */
+export interface StateBuffer {
+  readonly name: string;
+  readonly fill: number;
+}
+
+/** What makes an optimizer: its defaults, its checks, its state. The math lives in its kernel. */
+export interface OptimizerSpec<O> {
+  readonly name: string;
+  readonly defaults: Readonly<O>;
+  /** Options with no default (torch's `required`, e.g. SGD's lr). */
+  readonly required?: readonly (keyof O & string)[];
+  /** Throws a TypeError/RangeError naming the option and its value. */
+  check(where: string, o: O): void;
+  /** The state buffers these options need. */
+  stateBuffers(o: O): StateBuffer[];
+  /**
+   * Buffers some options need and others do not (SGD's momentumBuffer, Adam's maxExpAvgSq): kept, and
+   * saved, after an option change stops using them, so a checkpoint may carry them (filled with 0).
+   */
+  readonly optionalBuffers?: readonly string[];
+  /**
+   * A number that changes exactly when `stateBuffers(o)` would change (e.g. amsgrad on/off), so that
+   * step() asks for the buffer list only after such an option change. Omitted: the list never changes.
+   */
+  stateKey?(o: O): number;
+  /** Per-group scalar state with its initial value (NAdam's muProduct). */
+  readonly scalars?: Readonly<Record<string, number>>;
+}
