@@ -13,17 +13,15 @@ import {
   encodeCheckpoint,
   linearLR,
   sequentialLR,
-  type Optimizer,
   type Ravine,
   type StateDict,
   type Tensor,
   type TrainingOptions,
 } from '../src/index.js';
-import { gradientPool, optimizers } from './helpers/cases.js';
+import { gradientPool, trainingClasses, type TrainingOptimizer } from './helpers/cases.js';
 
-type AnyOptimizer = Optimizer<Record<string, unknown>>;
-type Ctor = new (params: unknown, options?: Record<string, unknown>, training?: TrainingOptions) => AnyOptimizer;
-const classes = optimizers as unknown as Record<string, Ctor>;
+type AnyOptimizer = TrainingOptimizer;
+const classes = trainingClasses;
 
 const LR: Record<string, number> = { SGD: 0.05, Adam: 1e-3, AdamW: 1e-3, RMSprop: 1e-2, Adagrad: 1e-2, Adadelta: 1, Adamax: 2e-3, NAdam: 2e-3, RAdam: 1e-3 };
 const BETAS = new Set(['Adam', 'AdamW', 'Adamax', 'NAdam', 'RAdam']);

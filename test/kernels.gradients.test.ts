@@ -37,7 +37,6 @@ function contents(seed: number, buffers = 2): Contents {
 }
 
 const bits = (a: Float32Array) => new Uint32Array(a.buffer, a.byteOffset, a.length);
-const fromBits = (words: number[]) => new Float32Array(Uint32Array.from(words).buffer);
 const align16 = (x: number) => (x + 15) & ~15;
 
 /** Byte offsets, relative to the region's start, laid out as src/memory/group.ts does. */

@@ -2,7 +2,6 @@
 // schedules.json) come out of paramGroups when the same schedules are given to ravine's SGD and Adam; a
 // scheduled step is bit for bit the step with that value set by hand; hand-set values, assignment,
 // setSchedule, plateaus, copies per group, the refusals, and checkpoints that resume schedules.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   Adam,
@@ -10,58 +9,23 @@ import {
   anneal,
   cosineAnnealingLR,
   createRavine,
-  cyclicLR,
   exponentialLR,
   lambdaLR,
   linearLR,
-  multiStepLR,
   oneCycleLR,
-  polynomialLR,
   reduceLROnPlateau,
   RMSprop,
   SGD,
   sequentialLR,
   stepLR,
-  cosineAnnealingWarmRestarts,
   type Ravine,
   type Schedule,
   type StateDict,
   type Tensor,
 } from '../src/index.js';
 
-interface SteppedCase {
-  scheduler: string;
-  options: Record<string, unknown>;
-  optimizer: 'SGD' | 'Adam';
-  baseLr: number;
-  lr: number[];
-  momentum: number[];
-}
+import { schedulesFor, stepped } from './helpers/schedules.js';
 
-const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/schedules.json', import.meta.url), 'utf8')) as { schedules: SteppedCase[] };
-const stepped = reference.schedules.filter((c) => c.scheduler !== 'ReduceLROnPlateau');
-
-function camelOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const camel = (s: string) => s.split('_').map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1))).join('');
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [camel(k), typeof v === 'string' ? camel(v) : v]));
-}
-
-const single: Record<string, (o: Record<string, unknown>) => Schedule> = {
-  StepLR: (o) => stepLR(o as never),
-  MultiStepLR: (o) => multiStepLR(o as never),
-  ExponentialLR: (o) => exponentialLR(o as never),
-  CosineAnnealingLR: (o) => cosineAnnealingLR(o as never),
-  CosineAnnealingWarmRestarts: (o) => cosineAnnealingWarmRestarts(o as never),
-  LinearLR: (o) => linearLR(o as never),
-  PolynomialLR: (o) => polynomialLR(o as never),
-};
-
-function schedulesFor(c: SteppedCase): { lr: Schedule; momentum: Schedule | null } {
-  const o = camelOptions(c.options);
-  if (c.scheduler === 'OneCycleLR') return oneCycleLR(o as never);
-  if (c.scheduler === 'CyclicLR') return cyclicLR(o as never);
-  return { lr: single[c.scheduler]({ base: c.baseLr, ...o }), momentum: null };
-}
 
 const bits = (values: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(values).buffer));
 

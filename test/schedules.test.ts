@@ -2,7 +2,6 @@
 // test/fixtures/reference/schedules.json within 1e-12 relative; torch's semantics where the data is silent,
 // with values computed by hand (many are the targets of torch's own test_optim.py); positions that survive
 // a JSON round trip; and options refused with their names.
-import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import {
   anneal,
@@ -27,58 +26,8 @@ import {
   type ScheduleFunctions,
 } from '../src/index.js';
 
-interface SteppedCase {
-  scheduler: string;
-  options: Record<string, unknown>;
-  optimizer: 'SGD' | 'Adam';
-  baseLr: number;
-  lr: number[];
-  momentum: number[];
-}
+import { camelOptions, plateaus, reference, schedulesFor, stepped } from './helpers/schedules.js';
 
-interface PlateauCase {
-  scheduler: 'ReduceLROnPlateau';
-  options: Record<string, unknown>;
-  baseLr: number;
-  losses: number[];
-  lrAfter: number[];
-}
-
-const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/schedules.json', import.meta.url), 'utf8')) as {
-  torch: string;
-  schedules: (SteppedCase | PlateauCase)[];
-};
-const stepped = reference.schedules.filter((c): c is SteppedCase => c.scheduler !== 'ReduceLROnPlateau');
-const plateaus = reference.schedules.filter((c): c is PlateauCase => c.scheduler === 'ReduceLROnPlateau');
-
-/** torch's snake_case options in ravine's camelCase: T_max → tMax, step_size_up → stepSizeUp, 'exp_range' → 'expRange'. */
-function camelOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const camel = (s: string) => s.split('_').map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1))).join('');
-  return Object.fromEntries(Object.entries(options).map(([k, v]) => [camel(k), typeof v === 'string' ? camel(v) : v]));
-}
-
-// torch's class name → ravine's factory; the single-schedule ones take the case's base lr.
-type Options = Record<string, unknown>;
-const single: Record<string, (o: Options) => Schedule> = {
-  StepLR: (o) => stepLR(o as never),
-  MultiStepLR: (o) => multiStepLR(o as never),
-  ExponentialLR: (o) => exponentialLR(o as never),
-  CosineAnnealingLR: (o) => cosineAnnealingLR(o as never),
-  CosineAnnealingWarmRestarts: (o) => cosineAnnealingWarmRestarts(o as never),
-  LinearLR: (o) => linearLR(o as never),
-  PolynomialLR: (o) => polynomialLR(o as never),
-};
-const paired: Record<string, (o: Options) => { lr: Schedule; momentum: Schedule | null }> = {
-  OneCycleLR: (o) => oneCycleLR(o as never),
-  CyclicLR: (o) => cyclicLR(o as never),
-};
-
-/** A recorded case as ravine schedules: the lr one and, where torch cycles it, the momentum (β1) one. */
-function schedulesFor(c: SteppedCase): { lr: Schedule; momentum: Schedule | null } {
-  const o = camelOptions(c.options);
-  if (c.scheduler in paired) return paired[c.scheduler](o);
-  return { lr: single[c.scheduler]({ base: c.baseLr, ...o }), momentum: null };
-}
 
 /** The values in effect at steps 0..steps: the value after construction, then after each step(). */
 function run(s: Schedule, steps: number): number[] {

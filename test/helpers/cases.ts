@@ -1,7 +1,7 @@
 // The table that drives the generic tests: every optimizer, and an option grid that reaches every
 // loop variant of its kernel (each flag on and off), plus the reference data's loader.
 import { readFileSync } from 'node:fs';
-import type { Optimizer, Params } from '../../src/index.js';
+import type { Optimizer, Params, TrainingOptions } from '../../src/index.js';
 import { optimizerRegistry } from '../../src/optim/registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -12,6 +12,10 @@ export type OptimizerClass = new (params: Params<AnyOptions>, options?: AnyOptio
 export const optimizers: Record<string, OptimizerClass> = Object.fromEntries(
   Object.values(optimizerRegistry).map((e) => [e.name, e.Class as unknown as OptimizerClass]),
 );
+
+/** The same classes, typed with the third argument, the training options. */
+export type TrainingOptimizer = Optimizer<AnyOptions>;
+export const trainingClasses = optimizers as unknown as Record<string, new (params: unknown, options?: AnyOptions, training?: TrainingOptions) => TrainingOptimizer>;
 
 /** Every combination of the listed values. */
 function grid(axes: AnyOptions): AnyOptions[] {
