@@ -4,13 +4,13 @@ import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
-import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
-import type { ScheduleJSON } from '../schedules/schedule.js';
 import {
-  bind, buildSaved, checkFree, findDrivers, optionName, placeAt, readOption, sameDefinition, unbind, writeOption,
+  bind, checkFree, findDrivers, optionName, placeAt, sameDefinition, unbind, writeOption,
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
+import { advanceSchedules, steppedOf } from './scheduling.js';
+import { readSchedules } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
 
@@ -226,7 +226,10 @@ export class LBFGS {
     const where = 'LBFGS.loadStateDict';
     const tensors = this.#tensors(where);
     const { options, run, vectors, schedules: saved } = readStateDict(where, dict, tensors, this.#defaults);
-    const schedules = this.#readSchedules(where, saved);
+    const schedules = readSchedules(where, saved, 2, (name) => {
+      if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
+      return [0, name, -1];
+    }, (name) => this.#driven.find((d) => d.name === name)?.driver);
     this.#reservePairs(Math.max(options.historySize, run?.ro.length ?? 0));
     Object.assign(this.paramGroups[0], options);
     for (const d of [...this.#driven]) {
@@ -268,17 +271,6 @@ export class LBFGS {
     });
   }
 
-  /** A saved `schedules` object, each checked by building it; nothing is attached yet. */
-  #readSchedules(where: string, saved: unknown): (Driven & { data: ScheduleJSON })[] {
-    if (saved === undefined) return [];
-    if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) throw new TypeError(`${where}: schedules must be an object keyed by option name, got ${describe(saved)}`);
-    return Object.entries(saved).map(([name, data]) => {
-      if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
-      const like = this.#driven.find((d) => d.name === name)?.driver;
-      return { key: name, index: -1, name, driver: buildSaved(where, name, data, like), data: data as ScheduleJSON };
-    });
-  }
-
   /** The tensors the state is keyed by (an LBFGS over a ParamIO, which tests use, has none). */
   #tensors(where: string): readonly Tensor[] {
     const tensors = this.paramGroups[0].params;
@@ -309,20 +301,11 @@ export class LBFGS {
     if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
     this.#adoptAssigned();
     checkOptions('LBFGS', this.paramGroups[0]);
-    for (const d of this.#driven) if (!(d.driver instanceof ReduceLROnPlateau)) d.driver.checkStep();
+    const stepped = steppedOf(this.paramGroups, [this.#driven]);
+    for (const { schedule } of stepped) schedule.checkStep();
     const loss = this.#step(closure);
     // torch's scheduler.step() after optimizer.step(); a failure here comes after a complete step, and says so.
-    let failure: RangeError | null = null;
-    for (const d of this.#driven) {
-      if (d.driver instanceof ReduceLROnPlateau) continue;
-      try {
-        writeOption(this.paramGroups[0], d, d.driver.advance(readOption(this.paramGroups[0], d)));
-      } catch (e) {
-        // The others still advance, so that schedules never drift apart; the first failure is reported.
-        failure ??= new RangeError(`LBFGS.step: the step was taken, but the schedule of ${d.name} could not advance: ${e instanceof Error ? e.message : describe(e)}`);
-      }
-    }
-    if (failure !== null) throw failure;
+    if (stepped.length > 0) advanceSchedules(stepped, 'LBFGS', LABEL);
     return loss;
   }
 
@@ -479,6 +462,8 @@ export class LBFGS {
 
 /** The options a schedule may drive. */
 const NUMBER_OPTIONS = ['lr', 'toleranceGrad', 'toleranceChange'];
+/** How schedule errors name LBFGS's one group. */
+const LABEL = [{ where: 'LBFGS' }];
 
 /**
  * The schedules among `options`' values, each checked free (or already driving that option: `current`),

@@ -1,7 +1,6 @@
 import { describe } from '../ravine.js';
 import { Schedule } from '../schedules/schedule.js';
 import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, type Driven } from './drivers.js';
-import type { GroupMemory } from './groupMemory.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { Found } from './paramGroups.js';
 
@@ -64,7 +63,7 @@ export function assignedDrivers(group: object, driven: readonly Driven[], where:
  * Steps every schedule after a step (torch's scheduler.step() after optimizer.step()); plateaus wait for
  * observe(). `optimizer` and `memory` only name the failing schedule's option in the error.
  */
-export function advanceSchedules(stepped: readonly Stepped[], optimizer: string, memory: readonly GroupMemory[]): void {
+export function advanceSchedules(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[]): void {
   let k = 0;
   try {
     for (; k < stepped.length; k++) {

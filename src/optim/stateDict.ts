@@ -158,7 +158,7 @@ function readSavedTraining(where: string, dict: StateDict, current: Training, ca
  * A saved group's schedules, each checked by building it (with the user functions of the schedule the
  * option has now, `like(name)`); `slot(name)` checks the name. Nothing is attached yet.
  */
-function readSchedules(
+export function readSchedules(
   where: string, saved: unknown, version: number, slot: (name: string) => [number, string, number], like: (name: string) => ScheduleDriver | undefined,
 ): SavedSchedule[] {
   if (saved === undefined) return [];
