@@ -19,6 +19,8 @@ export { Adadelta, type AdadeltaOptions } from './optim/adadelta.js';
 export { Adamax, type AdamaxOptions } from './optim/adamax.js';
 export { NAdam, type NAdamOptions } from './optim/nadam.js';
 export { RAdam, type RAdamOptions } from './optim/radam.js';
+export { Rprop, type RpropOptions } from './optim/rprop.js';
+export { ASGD, type ASGDOptions } from './optim/asgd.js';
 export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type RosenbrockOptions, type ValleyOptions } from './surfaces/index.js';
 export { minimize } from './minimize/index.js';
 export type { MinimizeOptions, MinimizeResult, IterationInfo, Method, SecondOrderMethod, FirstOrderMethod, LineSearch, Status } from './minimize/types.js';
@@ -26,6 +28,7 @@ export type { Evaluations } from './minimize/evaluator.js';
 export { LBFGS } from './optim/lbfgs.js';
 export type { LBFGSOptions } from './optim/lbfgsOptions.js';
 export type { LBFGSStateDict, LBFGSTensorState, LBFGSRunState } from './optim/lbfgsState.js';
+export { AveragedParams, type AveragingOptions, type AveragingMode, type AveragedTensors, type AveragedStateDict } from './optim/averaging.js';
 export {
   Schedule,
   ReduceLROnPlateau,
@@ -45,6 +48,7 @@ export {
   chainedScheduler,
   reduceLROnPlateau,
   anneal,
+  swaLR,
   scheduleFromJSON,
   type ScheduleJSON,
   type ScheduleKind,
@@ -69,4 +73,5 @@ export {
   type SequentialLROptions,
   type ChainedSchedulerOptions,
   type ReduceLROnPlateauOptions,
+  type SWALROptions,
 } from './schedules/index.js';

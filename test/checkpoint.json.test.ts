@@ -17,7 +17,7 @@ function gradient(t: number, out: Float32Array): void {
   out[2] = -0;
 }
 
-const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf']);
+const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf', 'stepSize']);
 
 /** The state with NaN, −∞, −0, +∞ written into tensor 'a''s buffers where loadStateDict allows them. */
 function withSpecials(dict: StateDict): StateDict {

@@ -1,5 +1,5 @@
-// The checkpoint promise, for every optimizer with everything on: a warmup-then-cosine lr, momentum (or β1)
-// annealed 0.5 → 0.9, clipping by norm, the non-finite guard (one NaN step on the way), accumulation over
+// The checkpoint promise, for every optimizer with everything on: a warmup-then-cosine lr, momentum (or β1,
+// or Rprop's etaminus) annealed 0.5 → 0.9, clipping by norm, the non-finite guard (one NaN step on the way), accumulation over
 // two micro-batches and diagnostics. 101 step() calls (so a micro-batch is pending), save — as the object,
 // as JSON text, as the binary form — load into a fresh optimizer in a fresh context, 99 more calls: the
 // parameters, the state, the schedules' positions and the counters equal an uninterrupted run of 200,
@@ -23,7 +23,9 @@ import { gradientPool, trainingClasses, type TrainingOptimizer } from './helpers
 type AnyOptimizer = TrainingOptimizer;
 const classes = trainingClasses;
 
-const LR: Record<string, number> = { SGD: 0.05, Adam: 1e-3, AdamW: 1e-3, RMSprop: 1e-2, Adagrad: 1e-2, Adadelta: 1, Adamax: 2e-3, NAdam: 2e-3, RAdam: 1e-3 };
+const LR: Record<string, number> = { SGD: 0.05, Adam: 1e-3, AdamW: 1e-3, RMSprop: 1e-2, Adagrad: 1e-2, Adadelta: 1, Adamax: 2e-3, NAdam: 2e-3, RAdam: 1e-3, Rprop: 1e-2, ASGD: 1e-2 };
+/** The second group's own option: weight decay, or (Rprop has none) its step-size bounds. */
+const SECOND_GROUP: Record<string, Record<string, unknown>> = { Rprop: { stepSizes: [1e-5, 0.5] } };
 const BETAS = new Set(['Adam', 'AdamW', 'Adamax', 'NAdam', 'RAdam']);
 const TRAINING: TrainingOptions = { clipGradNorm: { maxNorm: 0.5 }, skipNonFinite: true, accumulate: 2, diagnostics: true };
 
@@ -34,6 +36,8 @@ function scheduled(name: string): Record<string, unknown> {
   const momentum = anneal(0.5, 0.9, 40);
   if (BETAS.has(name)) return { lr, betas: [momentum, 0.999] };
   if (name === 'SGD' || name === 'RMSprop') return { lr, momentum };
+  if (name === 'Rprop') return { lr, etas: [momentum, 1.2] };
+  if (name === 'ASGD') return { lr, t0: 20 }; // ax averages from update 22 on, across the checkpoint
   return { lr };
 }
 
@@ -42,7 +46,7 @@ const SIZES = [[13, 4], [1, 40]];
 
 function build(rv: Ravine, name: string, plain = false) {
   const tensors = SIZES.flat().map((n, k) => rv.tensor(`p${k}`, Array.from({ length: n }, (_, i) => Math.cos(i + 3 * k))));
-  const groups = [{ params: tensors.slice(0, 2) }, { params: tensors.slice(2), ...(plain ? {} : { weightDecay: 0.01 }) }];
+  const groups = [{ params: tensors.slice(0, 2) }, { params: tensors.slice(2), ...(plain ? {} : SECOND_GROUP[name] ?? { weightDecay: 0.01 }) }];
   const opt = plain ? new classes[name](groups, name === 'SGD' ? { lr: 0.3 } : {}) : new classes[name](groups, scheduled(name), TRAINING);
   return { tensors, opt };
 }

@@ -10,7 +10,8 @@ import { clipCoefficient, clipNormOptions, totalNorm, type NormType } from './tr
 // bits), then one scaling pass. An optimizer's `clipGradNorm` training option does the same clipping with
 // no scaling pass (the coefficient rides in its kernels' sign slot): prefer it inside a training loop.
 
-type Target = readonly Tensor[] | Optimizer<object>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any optimizer, whatever its options (Optimizer<O> is invariant in O)
+type Target = readonly Tensor[] | Optimizer<any>;
 
 /** The tensors of `target`, checked: live, of one context, each once. */
 function tensorsOf(where: string, target: unknown): Tensor[] {

@@ -5,10 +5,12 @@ import { Adadelta } from './adadelta.js';
 import { Adagrad } from './adagrad.js';
 import { Adam, AdamW } from './adam.js';
 import { Adamax } from './adamax.js';
+import { ASGD } from './asgd.js';
 import { NAdam } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RAdam } from './radam.js';
 import { RMSprop } from './rmsprop.js';
+import { Rprop } from './rprop.js';
 import { SGD } from './sgd.js';
 
 export interface OptimizerEntry {
@@ -35,6 +37,8 @@ export const optimizerRegistry = {
   adamax: entry('Adamax', Adamax, 'adamax_f32', ['expAvg', 'expInf']),
   nadam: entry('NAdam', NAdam, 'nadam_f32', ['expAvg', 'expAvgSq']),
   radam: entry('RAdam', RAdam, 'radam_f32', ['expAvg', 'expAvgSq']),
+  rprop: entry('Rprop', Rprop, 'rprop_f32', ['prev', 'stepSize']),
+  asgd: entry('ASGD', ASGD, 'asgd_f32', ['ax']),
 } as const satisfies Record<string, OptimizerEntry>;
 
 export type FirstOrderMethod = keyof typeof optimizerRegistry;

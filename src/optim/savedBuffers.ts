@@ -40,9 +40,12 @@ function readFloats<A extends Float32Array | Float64Array, E>(kind: FloatKind<A,
   return values;
 }
 
-/** A saved float32 buffer of `size` floats. Its error names null too: the optimizers' loadStateDict takes null for a buffer not yet written (and handles it before calling). */
-export function readFloat32(what: string, value: unknown, size: number): Float32Array {
-  return readFloats(FLOAT32, what, value, size, true);
+/**
+ * A saved float32 buffer of `size` floats. Its error names null too unless `orNull` is false: the
+ * optimizers' loadStateDict takes null for a buffer not yet written (and handles it before calling).
+ */
+export function readFloat32(what: string, value: unknown, size: number, orNull = true): Float32Array {
+  return readFloats(FLOAT32, what, value, size, orNull);
 }
 
 /** A saved float64 vector of `size` doubles (L-BFGS's history). */

@@ -28,8 +28,18 @@ export interface StateDict {
 /** torch 1.13 keeps `step` in a float32 tensor: counting stops at 2^24, where step + 1 rounds back to step. */
 export const STEP_LIMIT = 2 ** 24;
 
-/** State buffers torch keeps ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima). */
-const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf']);
+/** State buffers torch keeps ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima, Rprop's clamped step sizes). */
+const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf', 'stepSize']);
+
+/** The values torch can hold in each per-group scalar: the range as a message names it, and its test. */
+const SCALAR_RANGES: Readonly<Record<string, readonly [range: string, holds: (v: number) => boolean]>> = {
+  /** NAdam: a product of momentum factors, each in (0, 1). */
+  muProduct: ['in (0, 1]', (v) => v > 0 && v <= 1],
+  /** ASGD: f32(lr / (1 + λ·lr·t)^α) with lr, λ, α ≥ 0 (+∞ where f32(lr) is). */
+  eta: ['>= 0 (+Infinity allowed, NaN not)', (v) => v >= 0],
+  /** ASGD: f32(1 / max(1, t − t0)), 0 where it underflows. */
+  mu: ['in [0, 1]', (v) => v >= 0 && v <= 1],
+};
 
 /** Tensor k's entry in `state`: the group's step and scalars, then a copy of each of its buffers (null: not yet written). */
 export function savedEntry(m: GroupMemory, k: number): Record<string, number | Float32Array | null> {
@@ -173,7 +183,7 @@ export function readSchedules(
 
 /**
  * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch 1.13 counts in float32),
- * per-group scalars in range, and every buffer these options need present — its floats (a
+ * per-group scalars in range (SCALAR_RANGES), and every buffer these options need present — its floats (a
  * Float32Array, an array of numbers, or JSON's { float32 }), or null for one not yet written —
  * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative.
  * A tensor that has never been stepped may have no buffers at all (torch's empty state).
@@ -193,8 +203,9 @@ function checkEntry(where: string, t: Tensor, saved: unknown, buffers: readonly 
   const scalars: Record<string, number> = { step };
   for (const [key, initial] of Object.entries(scalarDefaults)) {
     const value = entry[key] ?? (step === 0 ? initial : undefined);
-    if (typeof value !== 'number' || !(value > 0 && value <= 1)) {
-      throw new RangeError(`${where}: state '${t.name}'.${key} must be a number in (0, 1], got ${describe(value)}`);
+    const [range, holds] = SCALAR_RANGES[key];
+    if (typeof value !== 'number' || !holds(value)) {
+      throw new RangeError(`${where}: state '${t.name}'.${key} must be a number ${range}, got ${describe(value)}`);
     }
     scalars[key] = value;
   }

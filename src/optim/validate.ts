@@ -39,3 +39,26 @@ export function betas(where: string, value: unknown): void {
   unit(where, 'betas[0]', value[0], true);
   unit(where, 'betas[1]', value[1], true);
 }
+
+/** A float32 holds it: rounding to float32 leaves it finite (torch casts these options to float32). */
+const float32Finite = (value: number) => Number.isFinite(Math.fround(value));
+
+/** torch's Rprop `etas`: (etaminus, etaplus) with 0 < etaminus < 1 < etaplus, both nonzero and finite in float32. */
+export function etas(where: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2) throw typeError(where, 'etas', value, 'an array of two numbers');
+  const [minus, plus] = value as unknown[];
+  if (typeof minus !== 'number') throw typeError(where, 'etas[0]', minus, 'a number');
+  if (typeof plus !== 'number') throw typeError(where, 'etas[1]', plus, 'a number');
+  if (!(minus > 0 && minus < 1) || Math.fround(minus) === 0) throw rangeError(where, 'etas[0]', minus, 'in (0, 1), and not 0 in float32');
+  if (!(plus > 1) || !float32Finite(plus)) throw rangeError(where, 'etas[1]', plus, '> 1, and finite in float32');
+}
+
+/** torch's Rprop `step_sizes`: (min, max), 0 ≤ min ≤ max, finite in float32. */
+export function stepSizes(where: string, value: unknown): void {
+  if (!Array.isArray(value) || value.length !== 2) throw typeError(where, 'stepSizes', value, 'an array of two numbers');
+  (value as unknown[]).forEach((v, i) => {
+    if (typeof v !== 'number') throw typeError(where, `stepSizes[${i}]`, v, 'a number');
+    if (!(v >= 0) || !float32Finite(v)) throw rangeError(where, `stepSizes[${i}]`, v, 'a number >= 0, finite in float32');
+  });
+  if (value[0] > value[1]) throw rangeError(where, 'stepSizes', value, 'ordered [min, max], min <= max');
+}

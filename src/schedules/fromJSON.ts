@@ -17,6 +17,7 @@ import type { Schedule, ScheduleJSON } from './schedule.js';
 import { sequentialLR } from './sequentialLR.js';
 import { readOptions } from './validate.js';
 import { stepLR } from './stepLR.js';
+import { swaLR } from './swaLR.js';
 
 // Rebuilds a schedule from `toJSON()`'s data at the same position: same options, same step, same value
 // (a chainable schedule's value carries its history, manual changes included), same extra state. A built
@@ -164,6 +165,8 @@ function build(data: unknown, path: string, supply: Functions): Built {
         const a = readOptions('anneal', o, ['from', 'to', 'steps', 'shape']);
         return anneal(a.from as number, a.to as number, a.steps as number, a.shape as 'linear' | 'cos');
       });
+    case 'swaLR':
+      return at(path, () => swaLR(o as never));
     case 'reduceLROnPlateau':
       return at(path, () => reduceLROnPlateau(o as never));
     case 'sequentialLR': {

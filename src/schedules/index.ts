@@ -1,5 +1,5 @@
-// The schedule library's export list: one factory per torch 1.13 lr_scheduler class, anneal, the plateau
-// controller, and the JSON round trip.
+// The schedule library's export list: one factory per torch 1.13 lr_scheduler class and swa_utils'
+// SWALR, anneal, the plateau controller, and the JSON round trip.
 export { Schedule, type ScheduleJSON, type ScheduleKind, type JsonValue } from './schedule.js';
 export { lambdaLR, type LambdaLROptions, type LrLambda } from './lambdaLR.js';
 export { multiplicativeLR, type MultiplicativeLROptions } from './multiplicativeLR.js';
@@ -16,5 +16,6 @@ export { oneCycleLR, type OneCycleLROptions, type OneCycleSchedules } from './on
 export { sequentialLR, type SequentialLROptions } from './sequentialLR.js';
 export { chainedScheduler, type ChainedSchedulerOptions } from './chainedScheduler.js';
 export { anneal } from './anneal.js';
+export { swaLR, type SWALROptions } from './swaLR.js';
 export { ReduceLROnPlateau, reduceLROnPlateau, type ReduceLROnPlateauOptions } from './reduceLROnPlateau.js';
 export { scheduleFromJSON, type ScheduleFunctions } from './fromJSON.js';

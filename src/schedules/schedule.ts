@@ -27,7 +27,8 @@ export type ScheduleKind =
   | 'oneCycleLR'
   | 'sequentialLR'
   | 'chainedScheduler'
-  | 'anneal';
+  | 'anneal'
+  | 'swaLR';
 
 export type JsonValue = number | string | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 

@@ -42,6 +42,10 @@ export const optionGrids: Record<string, AnyOptions[]> = {
   Adamax: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
   NAdam: grid({ weightDecay: [0, 0.01] }),
   RAdam: grid({ weightDecay: [0, 0.01] }),
+  // Rprop's only flag is `first` (every run has it once); the narrow stepSizes reach the clamp's max too.
+  Rprop: grid({ lr: [0.01], stepSizes: [[1e-6, 50], [1e-3, 0.02]], maximize: [false, true] }),
+  // t0 = 10: ax copies p through step 11, then averages (μ ≠ 1); the default t0 never averages here.
+  ASGD: grid({ t0: [1e6, 10], weightDecay: [0, 0.01], maximize: [false, true] }),
 };
 
 export const cases: Case[] = Object.entries(optionGrids).flatMap(([optimizer, grids]) =>

@@ -1,0 +1,35 @@
+// JS mirror of assembly/average.ts: same names, parameters, scalar slots and order of f32 operations
+// (see its header for torch's rounding). Copies and the swap move u32 words, so NaN bits survive as they
+// do in wasm.
+import { length, scalar, segment, slice, values } from './group.js';
+
+const f = Math.fround;
+
+/** The scalar block's slots (assembly/average.ts: enum AverageScalar). */
+export const AverageScalar = { countPlusOne: 0, decay: 1, oneMinusDecay: 2 } as const;
+export const AverageFlag = { copy: 1, ema: 2 } as const;
+
+export function average_f32(h: Float32Array, u: Uint32Array, segments: number, avg: number, count: number, scalars: number, flags: number): void {
+  const countPlusOne = scalar(h, scalars, AverageScalar.countPlusOne);
+  const decay = scalar(h, scalars, AverageScalar.decay);
+  const oneMinusDecay = scalar(h, scalars, AverageScalar.oneMinusDecay);
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const P = values(u, e) >>> 2, A = (avg + slice(u, e)) >>> 2, n = length(u, e);
+    if (flags & AverageFlag.copy) u.copyWithin(A, P, P + n);
+    else if (flags & AverageFlag.ema) for (let i = 0; i < n; i++) h[A + i] = f(f(h[A + i] * decay) + f(h[P + i] * oneMinusDecay));
+    else for (let i = 0; i < n; i++) h[A + i] = f(h[A + i] + f(f(h[P + i] - h[A + i]) / countPlusOne));
+  }
+}
+
+export function swapAveraged_f32(_h: Float32Array, u: Uint32Array, segments: number, avg: number, count: number): void {
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const P = values(u, e) >>> 2, A = (avg + slice(u, e)) >>> 2, n = length(u, e);
+    for (let i = 0; i < n; i++) {
+      const pi = u[P + i];
+      u[P + i] = u[A + i];
+      u[A + i] = pi;
+    }
+  }
+}
