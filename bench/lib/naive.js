@@ -93,6 +93,31 @@ const UPDATES = {
       }
     };
   },
+  rprop({ lr, etas: [etaMinus, etaPlus], stepSizes: [minStep, maxStep] }, sizes) {
+    const prev = zeros(sizes), step = sizes.map((n) => new Float32Array(n).fill(lr));
+    return (p, g, i) => {
+      const pr = prev[i], st = step[i];
+      for (let j = 0; j < p.length; j++) {
+        const s = Math.sign(g[j] * pr[j]);
+        st[j] = Math.min(Math.max(st[j] * (s > 0 ? etaPlus : s < 0 ? etaMinus : 1), minStep), maxStep);
+        const gj = s < 0 ? 0 : g[j];
+        p[j] -= Math.sign(gj) * st[j];
+        pr[j] = gj;
+      }
+    };
+  },
+  asgd({ lr, lambd, alpha, t0 }, sizes) {
+    const ax = zeros(sizes);
+    let eta = lr, mu = 1, lastStep = 0;
+    return (p, g, i, t) => {
+      if (t !== lastStep && t > 1) (eta = lr / (1 + lambd * lr * (t - 1)) ** alpha), (mu = 1 / Math.max(1, t - 1 - t0)), (lastStep = t);
+      const a = ax[i], decay = 1 - lambd * eta;
+      for (let j = 0; j < p.length; j++) {
+        p[j] = p[j] * decay - eta * g[j];
+        a[j] = mu === 1 ? p[j] : a[j] + (p[j] - a[j]) * mu;
+      }
+    };
+  },
 };
 
 function adamUpdate(decoupled) {

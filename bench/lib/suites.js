@@ -14,7 +14,7 @@ import { makeProblem } from './problem.js';
 
 export const SIZES = [4096, 65536, 1048576, 16777216];
 const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
-const REST = ['adadelta', 'adamax', 'nadam', 'radam'];
+const REST = ['adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'asgd'];
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const PER_CALL = ['harness', 'simd', 'scheduledSimd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
