@@ -360,6 +360,12 @@ describe.each(backends)('%s backend: refusals change nothing', (backend) => {
     expect(averaged.numAveraged).toBe(2);
   });
 
+  test('values() of something that is neither a tensor nor a name is a TypeError', async () => {
+    const rv = await createRavine({ backend });
+    const averaged = new AveragedParams([rv.tensor('a', 2)]);
+    expect(() => averaged.values(5 as never)).toThrow(/^AveragedParams\.values: tensor must be a tensor or a tensor's name, got 5$/);
+  });
+
   test('values() of a tensor it does not hold is a RangeError naming the ones it does', async () => {
     const rv = await createRavine({ backend });
     const averaged = new AveragedParams([rv.tensor('a', 1), rv.tensor('b', 1)]);
@@ -412,6 +418,37 @@ describe.each(backends)('%s backend: memory', (backend) => {
     averaged.dispose();
     expect(Array.from(a.data)).toEqual([3, 4, 5]);
     expect(Array.from(c.data)).toEqual([7, 7]);
+  });
+
+  test('dispose while swapped with an adopted tensor whose array was transferred: the others get their live values back and every byte is freed', async () => {
+    const rv = await createRavine({ backend });
+    const arena = rv._context.arena;
+    const before = arena.bytesInUse;
+    const mine = new Float32Array([1, 2]);
+    const p = rv.adopt('p', mine), q = rv.tensor('q', [10, 20]);
+    const averaged = new AveragedParams([p, q]);
+    averaged.update();
+    q.data.set([30, 40]);
+    averaged.update();
+    averaged.swap();
+    expect(Array.from(q.data)).toEqual([20, 30]);
+    structuredClone(mine.buffer, { transfer: [mine.buffer] });
+    averaged.dispose();
+    expect(Array.from(q.data)).toEqual([30, 40]);
+    expect(averaged.disposed).toBe(true);
+    p.dispose();
+    q.dispose();
+    expect(arena.bytesInUse).toBe(before);
+  });
+
+  test('an adopted tensor whose array was transferred is refused before anything is allocated', async () => {
+    const rv = await createRavine({ backend });
+    const mine = new Float32Array([1, 2]);
+    const p = rv.adopt('p', mine);
+    structuredClone(mine.buffer, { transfer: [mine.buffer] });
+    const used = rv._context.arena.bytesInUse;
+    expect(() => new AveragedParams([p])).toThrow(/adopted tensor 'p' has lost its data array \(length 0, expected 2: was its buffer transferred\?\)/);
+    expect(rv._context.arena.bytesInUse).toBe(used);
   });
 
   test('methods after the context is disposed throw, and dispose does not', async () => {

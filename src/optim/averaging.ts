@@ -19,7 +19,8 @@ export type AveragingOptions = { mode?: 'swa' } | { mode: 'ema'; decay: number }
 export type AveragingMode = 'swa' | 'ema';
 
 /** What to average: a list of tensors, or an optimizer (any of ravine's, LBFGS too), whose tensors in group order. */
-export type AveragedTensors = readonly Tensor[] | { readonly paramGroups: readonly { readonly params: readonly Tensor[] }[] };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any optimizer, whatever its options (Optimizer<O> is invariant in O)
+export type AveragedTensors = readonly Tensor[] | Optimizer<any> | LBFGS;
 
 /** The state buffer holding the averaged copy, one slice per tensor. */
 const AVERAGED = 'averaged';
@@ -117,6 +118,7 @@ export class AveragedParams {
   /** A copy of the averaged values of `tensor` (a tensor or its name), wherever they are (swapped or not). */
   values(tensor: Tensor | string): Float32Array {
     this.#live('values');
+    if (!(tensor instanceof Tensor) && typeof tensor !== 'string') throw new TypeError(`AveragedParams.values: tensor must be a tensor or a tensor's name, got ${describe(tensor)}`);
     const k = this.tensors.findIndex((t) => t === tensor || t.name === tensor);
     if (k < 0) throw new RangeError(`AveragedParams.values: ${tensor instanceof Tensor ? `tensor '${tensor.name}'` : describe(tensor)} is not one of the averaged tensors (${this.tensors.map((t) => `'${t.name}'`).join(', ')})`);
     return this.#swapped ? this.tensors[k].data.slice() : this.#group.readState(AVERAGED, k);
@@ -153,15 +155,19 @@ export class AveragedParams {
     if (this.#disposed) return;
     this.#disposed = true;
     if (this.#ctx.disposed) return;
-    if (this.#swapped) {
-      // A tensor disposed meanwhile is left out of the swap back (its entry's length zeroed: its memory is gone).
-      const u32 = this.#ctx.heapU32;
-      this.tensors.forEach((t, k) => {
-        if (t.disposed) u32[(this.#group.segments >>> 2) + 4 * k + 2] = 0;
-      });
-      this.#exchange(true);
+    try {
+      if (this.#swapped) {
+        // A tensor disposed meanwhile, or an adopted one whose array was transferred, is left out of the
+        // swap back (its entry's length zeroed): there is nowhere to put its values.
+        const u32 = this.#ctx.heapU32;
+        this.tensors.forEach((t, k) => {
+          if (gone(t)) u32[(this.#group.segments >>> 2) + 4 * k + 2] = 0;
+        });
+        this.#exchange(true);
+      }
+    } finally {
+      this.#group.free();
     }
-    this.#group.free();
   }
 
   #exchange(disposing = false): void {
@@ -178,7 +184,7 @@ export class AveragedParams {
   /** Adopted tensors' own arrays into the heap, where the kernels read them (as an optimizer step does). */
   #copyIn(skipDisposed = false): void {
     const heap = this.#ctx.heap;
-    for (const t of this.tensors) if (t._external !== null && !(skipDisposed && t.disposed)) heap.set(t._external.data, t._data >>> 2);
+    for (const t of this.tensors) if (t._external !== null && !(skipDisposed && gone(t))) heap.set(t._external.data, t._data >>> 2);
   }
 
   /** The context, after checking that this copy, its context and every tensor are alive (adopted ones with their arrays). */
@@ -194,6 +200,11 @@ export class AveragedParams {
     }
     return this.#ctx;
   }
+}
+
+/** A tensor whose values can no longer be reached: disposed, or adopted with its array transferred. */
+function gone(t: Tensor): boolean {
+  return t.disposed || (t._external !== null && t._external.data.length !== t.size);
 }
 
 function readOptions(where: string, options: unknown): { mode: AveragingMode; decay: number | null } {
@@ -232,6 +243,9 @@ function tensorsOf(where: string, params: unknown): Tensor[] {
   for (const [i, t] of tensors.entries()) {
     if (!(t instanceof Tensor)) throw new TypeError(`${where}: params[${i}] must be a tensor made by a Ravine context, got ${describe(t)}`);
     if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
+    if (t._external !== null && t._external.data.length !== t.size) {
+      throw new TypeError(`${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`);
+    }
     if (t._ctx !== (tensors[0] as Tensor)._ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
     if (seen.has(t.name)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
     seen.add(t.name);
