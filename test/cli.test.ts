@@ -9,8 +9,9 @@ import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const clis: Record<string, string> = {
-  'npm start': 'dist/cli/example.js',
-  'npm run race': 'dist/cli/race.js',
+  'ravine (npm start runs ravine race)': 'dist/cli/ravine.js',
+  'ravine race (npm run race)': 'dist/cli/race.js',
+  'npm run example:linear': 'dist/cli/example.js',
   'npm run bench': 'bench/run.js',
   'bench/per-call.js': 'bench/per-call.js',
   'bench/adopt-cost.js': 'bench/adopt-cost.js',
@@ -34,7 +35,7 @@ describe.each(Object.entries(clis))('%s', (_, file) => {
 });
 
 describe('outputs', () => {
-  it('by default npm start draws into out/ in the repository, whatever the working directory', () => {
+  it('by default npm run example:linear draws into out/ in the repository, whatever the working directory', () => {
     const elsewhere = mkdtempSync(join(tmpdir(), 'ravine-cwd-'));
     const result = spawnSync(process.execPath, [join(repo, 'dist/cli/example.js')], { cwd: elsewhere, encoding: 'utf8' });
     expect(result.status).toBe(0);
@@ -42,7 +43,7 @@ describe('outputs', () => {
     expect(existsSync(join(repo, 'out/example-loss.svg'))).toBe(true);
   });
 
-  it('npm start draws its loss curve into --out, and by default into out/ (which .gitignore covers)', () => {
+  it('npm run example:linear draws its loss curve into --out, and by default into out/ (which .gitignore covers)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ravine-example-'));
     const result = run('dist/cli/example.js', ['--out', dir]);
     expect(result.status).toBe(0);

@@ -39,13 +39,20 @@ beforeAll(async () => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('npm pack, installed into an empty project', () => {
-  it('ships dist/, the browser bundle, the wasm, README and LICENSE, and no source maps, CLIs or tests', () => {
+  it('ships dist/, the browser bundle, the wasm, README, LICENSE and the ravine command, and no source maps, repository-only CLIs or tests', () => {
     const root = join(project, 'node_modules/ravine');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'build/ravine-shared.wasm', 'README.md', 'LICENSE']) {
+    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'build/ravine-shared.wasm', 'README.md', 'LICENSE', 'dist/cli/ravine.js', 'dist/cli/race.js', 'dist/race/index.js', 'dist/plot/index.js']) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
     const listing = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' });
-    expect(listing).not.toMatch(/\.map$|\/cli\/|\/test\/|\/src\//m);
+    expect(listing).not.toMatch(/\.map$|\/cli\/.*\.d\.ts$|\/cli\/example\.|\/test\/|\/src\//m);
+  });
+
+  it('npx ravine race --help works in the consumer project (the bin and what it imports ship)', () => {
+    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--help'], { cwd: project, encoding: 'utf8', env: cleanEnv });
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^usage: ravine race/);
   });
 
   it("Node ESM: import 'ravine' picks simd and steps, bit for bit as the js backend and as this repository's source", () => {

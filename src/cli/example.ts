@@ -1,4 +1,4 @@
-// `npm start`: the README's example, with progress and a drawing. Fits y = 2a − 3b + ½c + 1 with a
+// `npm run example:linear`: the README's example, with progress and a drawing. Fits y = 2a − 3b + ½c + 1 with a
 // linear model whose weights and bias live in WebAssembly memory, stepped by Adam.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseFlags } from './args.js';
 import { asciiChart, svgChart } from './plot.js';
 
-const flags = parseFlags(`usage: npm start [-- --out DIR]
+const flags = parseFlags(`usage: npm run example:linear [-- --out DIR]
 
 Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
 and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`, { out: { type: 'string' } });

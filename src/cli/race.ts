@@ -1,45 +1,42 @@
-// npm run race: Newton, Newton-CG, L-BFGS and Adam race down the ravine (or another surface), with
-// progress, a table of iterations, and an SVG of the trajectories over the surface.
-// npm run race -- --big [n] [--coupling chained]: L-BFGS on an n-dimensional (default 1,000,000)
-// extended (or chained) Rosenbrock, with its memory and time per iteration.
-// npm run race -- --scipy [dir]: the comparison with SciPy and torch.optim.LBFGS (scipy.json and
-// closure.json in dir, default the copies vendored in test/fixtures/reference).
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { relative, resolve } from 'node:path';
-import { createRavine, LBFGS, minimize, surfaces, type MinimizeOptions, type MinimizeResult, type Ravine, type Surface } from '../index.js';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+// `ravine race` (and `npm start`): GD, momentum, Nesterov, RMSProp, Adam, Newton and L-BFGS down the
+// ravine, Rosenbrock's valley and a winding valley; a table per surface, and contour, panel and loss
+// pictures (SVG and PNG) in an output folder. `--big` and `--scipy` run the reference comparisons.
+import { accessSync, constants, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRavine, type Ravine } from '../index.js';
+import {
+  defaultHyperparameters, defaultRacerKeys, formatTable, plotRuns, racers, runLap, surfaceView, tableRows, track, trackKeys,
+  type Hyperparameters, type Lap, type Racer, type Track,
+} from '../race/index.js';
 import { parseFlags } from './args.js';
-import { svgChart } from './plot.js';
+import { big, compare } from './references.js';
 
-interface Racer {
-  label: string;
-  options: MinimizeOptions;
-}
+const USAGE = `usage: ravine race [options]       (npm start runs it with the defaults)
 
-const TARGET = 1e-8; // "arrived": f − f* ≤ TARGET
+Races optimizers down surfaces of pathological curvature: a table per surface, and pictures.
 
-const racers: Racer[] = [
-  { label: 'Newton', options: { method: 'newton' } },
-  { label: 'Newton-CG', options: { method: 'newtonCG' } },
-  { label: 'L-BFGS', options: { method: 'lbfgs' } },
-  { label: 'Adam (lr 0.05)', options: { method: 'adam', optimizer: { lr: 0.05 } } },
-];
+  --surface LIST        ${trackKeys.join(',')} (default: all)
+  --optimizers LIST     ${racers.map((r) => r.key).join(',')} (default: all but newton-cg)
+  --lr LR | NAME=LR,..  learning rate of every first-order racer, or of the ones named (default per surface)
+  --momentum M | A:B    heavy-ball momentum, or annealed from A to B (default 0.5:0.9)
+  --anneal-steps N      steps of that annealing (default 100)
+  --nesterov-momentum M Nesterov's momentum (default 0.9)
+  --alpha A             RMSProp's smoothing constant (default 0.99)
+  --betas B1,B2         Adam's betas (default 0.9,0.999)
+  --newton-fallback F   gradient (default) or shift: Newton's step where the Hessian is indefinite
+  --start X,Y           start point (default: each surface's classic one)
+  --steps N             steps per racer at most (default 5000)
+  --target T            "arrived" means f − f* ≤ T (default 1e-6)
+  --out DIR             output folder (default out/race in the working directory)
+  --backend B           auto (default), simd or js
+  --kappa K, --angle A  the ravine's condition number (default 100) and rotation in radians (default 0)
+  --big [N] [--coupling pairs|chained]   L-BFGS on an N-dimensional Rosenbrock (default 1,000,000)
+  --scipy [DIR]         compare with SciPy and torch.optim.LBFGS (default test/fixtures/reference)
+  -h, --help            this text`;
 
-const USAGE = `usage: npm run race -- [options]
-
-Races Newton, Newton-CG, L-BFGS and Adam down a surface and draws them.
-
-  --surface NAME     ravine (default), rosenbrock, beale, himmelblau, booth, valley
-  --kappa K          the ravine's condition number (default 100)
-  --angle A          the ravine's rotation in radians (default 0)
-  --max-iter N       iterations per method at most (default 5000)
-  --out DIR          where the SVGs go (default out/, which git ignores)
-  --svg NAME         the trajectories' file name in DIR (default race.svg; the loss chart is NAME-loss.svg)
-  --big [N]          L-BFGS on an N-dimensional extended Rosenbrock (default 1,000,000), with memory and time per iteration
-  --coupling KIND    with --big: pairs (default) or chained
-  --scipy [DIR]      compare with SciPy and torch.optim.LBFGS; DIR holds scipy.json and closure.json
-                     (default: the copies in test/fixtures/reference)
-  -h, --help         this text`;
+/** A mistake in the command line: one line on stderr, exit code 2. */
+class UsageError extends Error {}
 
 // --big and --scipy take an optional value; parseArgs has no optional values, so peel them off first.
 function optionalValue(argv: string[], name: string): { present: boolean; value: string; rest: string[] } {
@@ -50,179 +47,187 @@ function optionalValue(argv: string[], name: string): { present: boolean; value:
   return { present: true, value: takes ? next : '', rest: [...argv.slice(0, i), ...argv.slice(i + (takes ? 2 : 1))] };
 }
 
-const bigFlag = optionalValue(process.argv.slice(2), 'big');
-const scipyFlag = optionalValue(bigFlag.rest, 'scipy');
-const flags = parseFlags(USAGE, {
-  surface: { type: 'string' }, kappa: { type: 'string' }, angle: { type: 'string' }, 'max-iter': { type: 'string' },
-  out: { type: 'string' }, svg: { type: 'string' }, coupling: { type: 'string' },
-}, scipyFlag.rest);
-
-function argument(name: string): string | undefined {
-  const value = flags[name];
-  return typeof value === 'string' ? value : undefined;
+function number(flag: string, text: string, ok: (v: number) => boolean = () => true, what = 'a number'): number {
+  const v = Number(text);
+  if (text.trim() === '' || !Number.isFinite(v) || !ok(v)) throw new UsageError(`--${flag} must be ${what}, got '${text}'`);
+  return v;
 }
 
-function surfaceFromArguments(): Surface {
-  const name = argument('surface') ?? 'ravine';
-  const kappa = Number(argument('kappa') ?? 100), angle = Number(argument('angle') ?? 0);
-  if (name === 'ravine') return surfaces.ravine({ kappa, angle });
-  if (name in surfaces && name !== 'saddle') return (surfaces[name as keyof typeof surfaces] as () => Surface)();
-  throw new RangeError(`--surface must be one of ${Object.keys(surfaces).filter((s) => s !== 'saddle').join(', ')}, got ${name}`);
+const positive = (v: number) => v > 0;
+const unit = (v: number) => v >= 0 && v < 1;
+const count = (v: number) => Number.isInteger(v) && v >= 0;
+
+function list(flag: string, text: string, known: readonly string[]): string[] {
+  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const unknown = names.find((n) => !known.includes(n));
+  if (unknown !== undefined || names.length === 0) throw new UsageError(`--${flag}: unknown name '${unknown ?? text}' (one of ${known.join(', ')})`);
+  return names;
 }
 
-function race(rv: Ravine, surface: Surface, maxIter: number) {
-  const fStar = surface.minValue ?? 0;
-  return racers.map(({ label, options }) => {
-    const losses: number[] = [];
-    let arrived = -1;
-    const result: MinimizeResult = minimize(surface, undefined, {
-      ...options, maxIter, ravine: rv, trajectory: true,
-      onIteration({ iteration, f }) {
-        losses.push(f);
-        if (arrived < 0 && f - fStar <= TARGET) arrived = iteration;
-        if (iteration > 0 && iteration % 1000 === 0) process.stderr.write(`  ${label}: iteration ${iteration}, f = ${f.toExponential(3)}${process.stderr.isTTY ? '\r' : '\n'}`);
-      },
-    });
-    if (process.stderr.isTTY) process.stderr.write(' '.repeat(60) + '\r');
-    const e = result.evaluations;
-    console.log(
-      `${label.padEnd(16)} ${String(arrived < 0 ? `> ${result.iterations}` : arrived).padStart(8)} ${String(result.iterations).padStart(10)}  ` +
-      `${result.status.padEnd(14)} ${result.f.toExponential(2).padStart(10)}   f ${e.f}, ∇f ${e.grad}, H ${e.hess}, Hv ${e.hvp}` +
-      (result.fallbacks ? `, fallbacks ${result.fallbacks}` : ''),
-    );
-    return { label, result, losses, arrived };
-  });
+function pair(flag: string, text: string, separator: string, ok?: (v: number) => boolean, what?: string): [number, number] {
+  const parts = text.split(separator);
+  if (parts.length !== 2) throw new UsageError(`--${flag} must be two numbers separated by '${separator}', got '${text}'`);
+  return [number(flag, parts[0], ok, what), number(flag, parts[1], ok, what)];
 }
 
-/** The surface as a log-scaled heat map, the trajectories over it, and a legend. */
-function trajectorySvg(surface: Surface, runs: ReturnType<typeof race>, title: string): string {
-  const W = 800, H = 600, pad = 40, cells = 60;
-  const points = runs.flatMap((r) => r.result.trajectory!.map((x) => [x[0], x[1]]));
-  const xs = points.map((p) => p[0]), ys = points.map((p) => p[1]);
-  const spread = (lo: number, hi: number) => [lo - 0.1 * (hi - lo || 1), hi + 0.1 * (hi - lo || 1)];
-  const [x0, x1] = spread(Math.min(...xs), Math.max(...xs)), [y0, y1] = spread(Math.min(...ys), Math.max(...ys));
-  const sx = (x: number) => pad + ((W - 2 * pad) * (x - x0)) / (x1 - x0), sy = (y: number) => H - pad - ((H - 2 * pad) * (y - y0)) / (y1 - y0);
-  const fStar = surface.minValue ?? 0, at = new Float64Array(2);
-  const field: number[] = [];
-  for (let j = 0; j < cells; j++) {
-    for (let i = 0; i < cells; i++) {
-      at[0] = x0 + ((i + 0.5) * (x1 - x0)) / cells;
-      at[1] = y0 + ((j + 0.5) * (y1 - y0)) / cells;
-      field.push(Math.log10(surface.f(at) - fStar + 1e-12));
-    }
+function learningRates(text: string): Record<string, number> {
+  const firstOrder = racers.filter((r) => r.firstOrder).map((r) => r.key);
+  if (!text.includes('=')) {
+    const lr = number('lr', text, positive, 'a number > 0');
+    return Object.fromEntries(firstOrder.map((k) => [k, lr]));
   }
-  const lo = Math.min(...field), hi = Math.max(...field);
-  const cw = (W - 2 * pad) / cells, ch = (H - 2 * pad) / cells;
-  const rects = field.map((v, k) => {
-    const shade = Math.round(255 - 160 * ((v - lo) / (hi - lo || 1)));
-    return `<rect x="${(pad + (k % cells) * cw).toFixed(1)}" y="${(H - pad - (Math.floor(k / cells) + 1) * ch).toFixed(1)}" width="${(cw + 0.6).toFixed(1)}" height="${(ch + 0.6).toFixed(1)}" fill="rgb(${shade},${shade},255)"/>`;
-  });
-  const colors = ['#d9480f', '#2b8a3e', '#862e9c', '#0b6e99'];
-  const paths = runs.map((r, k) => {
-    const pts = r.result.trajectory!.map((x) => `${sx(x[0]).toFixed(1)},${sy(x[1]).toFixed(1)}`).join(' ');
-    return `<polyline fill="none" stroke="${colors[k]}" stroke-width="2" stroke-opacity="0.85" points="${pts}"/>` +
-      `<text x="${W - pad - 230}" y="${pad + 20 + 18 * k}" fill="${colors[k]}" font-size="14">${r.label}: ${r.arrived < 0 ? `> ${r.result.iterations}` : r.arrived} iterations</text>`;
-  });
-  const minimum = surface.minimum ? `<circle cx="${sx(surface.minimum[0])}" cy="${sy(surface.minimum[1])}" r="5" fill="black"/>` : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif">` +
-    `<rect width="100%" height="100%" fill="white"/>${rects.join('')}${paths.join('')}${minimum}` +
-    `<text x="${pad}" y="26" font-size="16">${title}</text></svg>\n`;
+  return Object.fromEntries(text.split(',').map((item) => {
+    const [name, value = ''] = item.split('=');
+    list('lr', name, firstOrder);
+    return [name.trim(), number('lr', value, positive, 'a number > 0')];
+  }));
 }
 
-async function big(n: number): Promise<void> {
-  const rv = await createRavine();
-  const coupling = argument('coupling') === 'chained' ? 'chained' : 'pairs';
-  const surface = surfaces.rosenbrock(n, { coupling });
-  const m = 10;
-  console.log(`L-BFGS (m = ${m}) on the ${n.toLocaleString('en')}-dimensional ${coupling === 'pairs' ? 'extended' : 'chained'} Rosenbrock function, ${rv.backend} backend`);
-  // Time the user's side (f and ∇f in plain JS) apart from L-BFGS's own (kernels, line search).
-  let userMs = 0;
-  const timed = <A extends unknown[], R>(fn: (...args: A) => R) => (...args: A): R => {
-    const t = performance.now();
-    const r = fn(...args);
-    userMs += performance.now() - t;
-    return r;
+interface RaceSettings {
+  tracks: Track[];
+  racers: Racer[];
+  hyper: Hyperparameters;
+  start?: [number, number];
+  steps: number;
+  target: number;
+  outDir: string;
+  backend: 'auto' | 'simd' | 'js';
+}
+
+function settingsFrom(flags: Record<string, string | boolean | undefined>): RaceSettings {
+  const get = (name: string) => (typeof flags[name] === 'string' ? (flags[name] as string) : undefined);
+  const opt = <T>(name: string, parse: (text: string) => T, fallback: T): T => {
+    const text = get(name);
+    return text === undefined ? fallback : parse(text);
   };
-  const problem = { n, start: surface.start, f: timed(surface.f), grad: timed(surface.grad) };
-  const started = performance.now();
-  const result = minimize(problem, undefined, {
-    method: 'lbfgs', history: m, gradTol: 1e-6, ravine: rv, maxIter: 10 * n,
-    onIteration({ iteration, f, gradNorm }) {
-      if (iteration % (coupling === 'pairs' ? 5 : 1000) === 0) console.log(`  iteration ${String(iteration).padStart(3)}  f = ${f.toExponential(3)}  ‖∇f‖ = ${gradNorm.toExponential(3)}`);
-    },
+  const kappa = opt('kappa', (t) => number('kappa', t, positive, 'a number > 0'), 100);
+  const angle = opt('angle', (t) => number('angle', t), 0);
+  const d = defaultHyperparameters;
+  const momentum = opt('momentum', (t) => (t.includes(':') ? pair('momentum', t, ':', unit, 'in [0, 1)') : [number('momentum', t, unit, 'in [0, 1)'), NaN]), [d.momentum.from, d.momentum.to]);
+  const fallback = opt('newton-fallback', (t) => {
+    if (t !== 'gradient' && t !== 'shift') throw new UsageError(`--newton-fallback must be gradient or shift, got '${t}'`);
+    return t;
+  }, d.newtonFallback);
+  const backend = opt('backend', (t) => {
+    if (t !== 'auto' && t !== 'simd' && t !== 'js') throw new UsageError(`--backend must be auto, simd or js, got '${t}'`);
+    return t;
+  }, 'auto');
+  const hyper: Hyperparameters = {
+    lr: opt('lr', learningRates, {}),
+    momentum: { from: momentum[0], to: Number.isNaN(momentum[1]) ? momentum[0] : momentum[1], steps: opt('anneal-steps', (t) => number('anneal-steps', t, count, 'an integer >= 0'), d.momentum.steps) },
+    nesterovMomentum: opt('nesterov-momentum', (t) => number('nesterov-momentum', t, (v) => v > 0 && v < 1, 'in (0, 1)'), d.nesterovMomentum),
+    alpha: opt('alpha', (t) => number('alpha', t, unit, 'in [0, 1)'), d.alpha),
+    betas: opt('betas', (t) => pair('betas', t, ',', unit, 'in [0, 1)'), d.betas),
+    newtonFallback: fallback,
+  };
+  const keys = opt('surface', (t) => list('surface', t, trackKeys), [...trackKeys]);
+  const racerKeys = opt('optimizers', (t) => list('optimizers', t, racers.map((r) => r.key)), [...defaultRacerKeys]);
+  return {
+    tracks: keys.map((k) => track(k, { kappa, angle })),
+    racers: racers.filter((r) => racerKeys.includes(r.key)),
+    hyper,
+    start: opt('start', (t) => pair('start', t, ','), undefined),
+    steps: opt('steps', (t) => number('steps', t, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'), 5000),
+    target: opt('target', (t) => number('target', t, positive, 'a number > 0'), 1e-6),
+    outDir: resolve(get('out') ?? 'out/race'),
+    backend,
+  };
+}
+
+/** Creates the output folder and checks it can be written, before anything runs. */
+function prepareOutput(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`cannot write to the output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** Progress on stderr: rewritten in place on a terminal, one line per lap otherwise. */
+function progress(label: string, steps: number): (step: number) => void {
+  const tty = process.stderr.isTTY;
+  return (step) => {
+    const done = step >= steps;
+    if (tty) process.stderr.write(`\r${label} ${step}/${steps}`.padEnd(60) + (done ? '\r' + ' '.repeat(60) + '\r' : ''));
+  };
+}
+
+function raceTrack(rv: Ravine, t: Track, s: RaceSettings, counter: { done: number; total: number }): Lap[] {
+  return s.racers.map((racer) => {
+    counter.done++;
+    const label = `[${counter.done}/${counter.total}] ${racer.label} on ${t.key}`;
+    const lap = runLap(t, racer, { rv, hyper: s.hyper, steps: s.steps, target: s.target, start: s.start, onProgress: progress(label, s.steps), every: 200 });
+    if (!process.stderr.isTTY) process.stderr.write(`${label} ${lap.steps}/${s.steps}\n`);
+    return lap;
   });
-  const ms = performance.now() - started;
-  let worst = 0;
-  for (const v of result.x) worst = Math.max(worst, Math.abs(v - 1));
-  console.log(`${result.status} in ${result.iterations} iterations (${result.evaluations.f} evaluations of f and ∇f), max |x − 1| = ${worst.toExponential(2)}`);
-  console.log(`time: ${(ms / result.iterations).toFixed(1)} ms per iteration (${(ms / 1000).toFixed(2)} s in all): ` +
-    `${((ms - userMs) / result.iterations).toFixed(1)} ms in L-BFGS (two-loop recursion, line search, ${rv.backend} kernels), ` +
-    `${(userMs / result.iterations).toFixed(1)} ms evaluating f and ∇f (plain JS)`);
-  console.log(`memory: ${(rv.highWaterBytes / 2 ** 20).toFixed(1)} MiB of heap at most = (2m + 8)·n float64 = ${(((2 * m + 8) * 8 * n) / 2 ** 20).toFixed(1)} MiB: ` +
-    `${m} history pairs, x, g, previous g, d, trial x and three line-search gradients`);
-  rv.dispose();
 }
 
-interface ScipyCase { function: string; n: number; x0: number[]; method: string; nit: number; x: number[]; iterates?: number[][] }
-interface TorchCase { x0: number[]; options: { lr: number; history_size: number; max_iter: number; line_search_fn: string | null }; outerSteps: number; finalLoss: number; evaluations: number }
-
-const worst = (x: ArrayLike<number>, y: ArrayLike<number>) => Math.max(...Array.from(x, (v, i) => Math.abs(v - y[i])));
-
-async function compare(dir: string): Promise<void> {
-  const base = pathToFileURL(`${resolve(dir)}/`);
-  const scipy = JSON.parse(readFileSync(new URL('scipy.json', base), 'utf8')) as { scipy: string; cases: ScipyCase[] };
-  const rv = await createRavine();
-  console.error(`reading scipy.json and closure.json in ${relative(process.cwd(), fileURLToPath(base)) || '.'}`);
-  console.log(`ravine vs scipy.optimize ${scipy.scipy} (${rv.backend} backend, gradTol 1e-8)\n`);
-  console.log(`${'case'.padEnd(28)} ${'SciPy nit'.padStart(9)} ${'ours'.padStart(5)} ${'ratio'.padStart(6)}  ${'|x − x*| SciPy'.padStart(14)} ${'|x − x*| ours'.padStart(14)}`);
-  const methods: Record<string, 'newtonCG' | 'lbfgs'> = { 'Newton-CG': 'newtonCG', 'L-BFGS-B': 'lbfgs' };
-  for (const c of scipy.cases.filter((c) => c.method in methods)) {
-    const surface = c.function === 'ravine' ? surfaces.ravine() : surfaces.rosenbrock(c.n);
-    const result = minimize(surface, c.x0, { method: methods[c.method], ravine: rv });
-    console.log(`${`${c.function} n=${c.n} ${c.method}`.padEnd(28)} ${String(c.nit).padStart(9)} ${String(result.iterations).padStart(5)} ${(result.iterations / c.nit).toFixed(2).padStart(6)}  ` +
-      `${worst(c.x, surface.minimum!).toExponential(1).padStart(14)} ${worst(result.x, surface.minimum!).toExponential(1).padStart(14)}`);
+async function draw(t: Track, laps: Lap[], start: readonly [number, number], dir: string): Promise<string[]> {
+  // Loaded here, not at the top: --help, --big and --scipy need no renderer.
+  const plot = await import('../plot/index.js');
+  const view = surfaceView(t, laps, start);
+  const runs = plotRuns(laps);
+  const pictures: [string, string][] = [
+    [`${t.key}`, plot.contourSvg(view, runs)],
+    [`${t.key}-panels`, plot.panelsSvg(view, runs)],
+    [`${t.key}-loss`, plot.lossSvg(`${t.title}: f − f* per step`, runs)],
+  ];
+  const written: string[] = [];
+  for (const [stem, svg] of pictures) {
+    writeFileSync(join(dir, `${stem}.svg`), svg);
+    writeFileSync(join(dir, `${stem}.png`), plot.toPng(svg));
+    written.push(`${stem}.svg`, `${stem}.png`);
   }
-  const exact = scipy.cases.find((c) => c.method === 'exact-newton')!;
-  const newton = minimize(surfaces.rosenbrock(2), exact.iterates![0], { method: 'newton', lineSearch: 'none', trajectory: true, gradTol: 0, maxIter: exact.iterates!.length - 1, ravine: rv });
-  const deviation = Math.max(...exact.iterates!.map((x, i) => worst(newton.trajectory![Math.min(i, newton.trajectory!.length - 1)], x)));
-  console.log(`\nexact Newton, no line search, Rosenbrock from (−1.2, 1): ${newton.iterations} iterations to (1, 1) exactly; max deviation from SciPy's iterates ${deviation.toExponential(1)}`);
+  return written;
+}
 
-  const torch = JSON.parse(readFileSync(new URL('closure.json', base), 'utf8')) as { torch: string; lbfgs: TorchCase[] };
-  console.log(`\nLBFGS optimizer (float32 tensors) vs torch.optim.LBFGS ${torch.torch} (float64), 5 step(closure) calls:`);
-  for (const ref of torch.lbfgs.filter((r) => r.options.line_search_fn === 'strong_wolfe')) {
-    const n = ref.x0.length, surface = surfaces.rosenbrock(n);
-    const w = rv.tensor(`race-lbfgs-${n}`, ref.x0);
-    const opt = new LBFGS([w], { lr: ref.options.lr, historySize: ref.options.history_size, maxIter: ref.options.max_iter, lineSearchFn: 'strongWolfe' });
-    const x = new Float64Array(n), g = new Float64Array(n);
-    const closure = () => (x.set(w.data), surface.grad(x, g), w.grad.set(g), surface.f(x));
-    for (let i = 0; i < ref.outerSteps; i++) opt.step(closure);
-    const loss = closure();
-    console.log(`  Rosenbrock n=${String(n).padEnd(3)} final loss ${loss.toExponential(3)} (torch ${ref.finalLoss.toExponential(3)}, |Δ| = ${Math.abs(loss - ref.finalLoss).toExponential(1)}), ${opt.funcEvals} evaluations (torch ${ref.evaluations})`);
-    opt.dispose();
-    w.dispose();
+async function race(s: RaceSettings): Promise<void> {
+  prepareOutput(s.outDir);
+  const rv = await createRavine({ backend: s.backend });
+  try {
+    const counter = { done: 0, total: s.tracks.length * s.racers.length };
+    const written: string[] = [];
+    for (const t of s.tracks) {
+      const start: [number, number] = s.start ?? [t.surface.start[0], t.surface.start[1]];
+      const laps = raceTrack(rv, t, s, counter);
+      console.log(`\n${t.title}, from (${start.join(', ')}), at most ${s.steps} steps\n`);
+      console.log(formatTable(tableRows(laps, { steps: s.steps, target: s.target, backend: rv.backend })));
+      for (const lap of laps.filter((l) => l.diverged)) {
+        console.log(`${lap.racer.label} diverged on ${t.key} at step ${lap.steps} (${lap.note}): f became non-finite; the others ran on`);
+      }
+      written.push(...(await draw(t, laps, start, s.outDir)));
+    }
+    const shown = relative(process.cwd(), s.outDir);
+    console.log(`\nwrote ${written.length} files to ${shown === '' ? '.' : shown.startsWith('..') ? s.outDir : shown}/: ${written.join(', ')}`);
+  } finally {
+    rv.dispose();
   }
-  rv.dispose();
 }
 
-async function main(): Promise<void> {
-  if (scipyFlag.present) return compare(scipyFlag.value || fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
-  if (bigFlag.present) return big(bigFlag.value === '' ? 1_000_000 : Number(bigFlag.value));
-  const surface = surfaceFromArguments();
-  const maxIter = Number(argument('max-iter') ?? 5000);
-  const outDir = resolve(argument('out') ?? fileURLToPath(new URL('../../out/', import.meta.url)));
-  mkdirSync(outDir, { recursive: true });
-  const svgPath = resolve(outDir, argument('svg') || 'race.svg');
-  const rv = await createRavine();
-  console.log(`Racing to f − f* ≤ ${TARGET} on ${surface.name} from (${Array.from(surface.start).join(', ')}), ${rv.backend} backend, gradTol 1e-8, at most ${maxIter} iterations\n`);
-  console.log(`${'method'.padEnd(16)} ${'to f*+1e-8'.padStart(8)} ${'iterations'.padStart(10)}  ${'status'.padEnd(14)} ${'final f'.padStart(10)}   evaluations`);
-  const runs = race(rv, surface, maxIter);
-  writeFileSync(svgPath, trajectorySvg(surface, runs, `${surface.name}: trajectories to f − f* ≤ ${TARGET}`));
-  const lossPath = svgPath.replace(/\.svg$/, '') + '-loss.svg';
-  const fStar = surface.minValue ?? 0;
-  writeFileSync(lossPath, svgChart(Object.fromEntries(runs.map((r) => [r.label, r.losses.map((f) => Math.max(f - fStar, 1e-30))])), `${surface.name}: f − f* per iteration`));
-  const shown = (path: string) => (path.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), path) : path);
-  console.log(`\nwrote ${shown(svgPath)} (trajectories over the surface) and ${shown(lossPath)} (f − f* per iteration)`);
-  rv.dispose();
+/** `ravine race` with its arguments (without the command name). */
+export async function raceCommand(argv: string[]): Promise<void> {
+  try {
+    const bigFlag = optionalValue(argv, 'big');
+    const scipyFlag = optionalValue(bigFlag.rest, 'scipy');
+    const spec = { type: 'string' } as const;
+    const flags = parseFlags(USAGE, Object.fromEntries(
+      ['surface', 'optimizers', 'lr', 'momentum', 'anneal-steps', 'nesterov-momentum', 'alpha', 'betas', 'newton-fallback', 'start',
+        'steps', 'target', 'out', 'backend', 'kappa', 'angle', 'coupling'].map((name) => [name, spec]),
+    ), scipyFlag.rest);
+    if (scipyFlag.present) return await compare(scipyFlag.value || fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
+    if (bigFlag.present) {
+      const n = bigFlag.value === '' ? 1_000_000 : number('big', bigFlag.value, (v) => Number.isInteger(v) && v >= 2 && v % 2 === 0, 'an even integer >= 2');
+      const coupling = flags.coupling ?? 'pairs';
+      if (coupling !== 'pairs' && coupling !== 'chained') throw new UsageError(`--coupling must be pairs or chained, got '${coupling}'`);
+      return await big(n, coupling);
+    }
+    await race(settingsFrom(flags));
+  } catch (e) {
+    process.stderr.write(`ravine race: ${(e as Error).message.split('\n')[0]}\n`);
+    process.exit(e instanceof UsageError || e instanceof RangeError ? 2 : 1);
+  }
 }
 
-await main();
+const entry = process.argv[1];
+if (entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url)) await raceCommand(process.argv.slice(2));

@@ -1,0 +1,7 @@
+// The pictures of a race: contours with trajectories, small multiples, the loss chart, and PNG.
+export type { Run, SurfaceView } from './types.js';
+export { colorOf, okabeIto } from './palette.js';
+export { contourSvg } from './contour.js';
+export { panelsSvg } from './panels.js';
+export { lossSvg } from './loss.js';
+export { toPng } from './png.js';
