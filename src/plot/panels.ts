@@ -9,31 +9,42 @@ import type { Run, SurfaceView } from './types.js';
 
 const left = 56, headingInset = 16, lineHeight = 15, bottom = 52, right = 18, gap = 28, margin = 16, maxRowWidth = 1100;
 
-/** The panel's title: a colour swatch and the label, the note on a second line. */
-function panelHeading(run: Run, color: string): string {
+/** The panel's title: a colour swatch and the label, the note below it in `lines`. */
+function panelHeading(run: Run, color: string, lines: readonly string[]): string {
   return `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="3"/>` +
     text(24, 0, run.label, 'class="panel-title" font-size="12" font-weight="bold"') +
-    (run.note ? text(24, lineHeight, run.note, 'class="panel-note" font-size="11"') : '');
+    lines.map((line, i) => text(24, lineHeight * (i + 1), line, 'class="panel-note" font-size="11"')).join('');
 }
 
-function headingWidth(run: Run): number {
-  return 24 + Math.max(textWidth(run.label, 12), run.note ? textWidth(run.note, 11) : 0);
+/** `note` broken into lines at most `width` px wide (a word longer than that keeps its own line). */
+function wrap(note: string | undefined, width: number): string[] {
+  const lines: string[] = [];
+  for (const word of (note ?? '').split(' ').filter((w) => w !== '')) {
+    const last = lines.length - 1;
+    if (last >= 0 && textWidth(`${lines[last]} ${word}`, 11) <= width) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines;
 }
 
 export function panelsSvg(view: SurfaceView, runs: readonly Run[]): string {
   const frame = planeFrame(view.x, view.y, 300, 300);
   const levels = contourLevels(view, frame);
   const colors = colorsOf(runs);
-  const heading = 14 + lineHeight * (runs.some((r) => r.note) ? 2 : 1);
-  const cellWidth = Math.max(left + frame.width + right, headingInset + Math.max(0, ...runs.map(headingWidth)) + right);
+  // Panels as narrow as their plane (a ravine's is tall and thin), at least wide enough for a label;
+  // notes wrap to that width, so a long one does not push the panels apart.
+  const cellWidth = Math.max(left + frame.width + right, 180, headingInset + 24 + Math.max(0, ...runs.map((r) => textWidth(r.label, 12))) + right);
+  const notes = runs.map((r) => wrap(r.note, cellWidth - headingInset - 24 - right));
+  const heading = 14 + lineHeight * (1 + Math.max(0, ...notes.map((n) => n.length)));
   const cellHeight = heading + frame.height + bottom;
-  const columns = Math.max(1, Math.min(runs.length, Math.floor(maxRowWidth / cellWidth)));
-  const rows = Math.ceil(runs.length / columns);
+  // As few rows as fit, then the panels spread evenly over them (7 panels: 4 + 3, not 6 + 1).
+  const rows = Math.ceil(runs.length / Math.max(1, Math.min(runs.length, Math.floor(maxRowWidth / cellWidth))));
+  const columns = Math.ceil(runs.length / rows);
   const top = titleHeight(view.title) + 8;
   const panels = runs.map((run, k) => {
     const x = (k % columns) * cellWidth, y = top + Math.floor(k / columns) * cellHeight;
     return `<g class="panel" data-label="${escapeXml(run.label)}" transform="translate(${px(x)},${px(y)})">` +
-      `<g transform="translate(${headingInset},12)">${panelHeading(run, colors[k])}</g>` +
+      `<g transform="translate(${headingInset},12)">${panelHeading(run, colors[k], notes[k])}</g>` +
       planeSvg(view, frame, levels, [run], [colors[k]], left, heading, `clip-panel-${k}`) + '</g>';
   });
   const legendX = columns * cellWidth + gap - right;
