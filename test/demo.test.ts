@@ -1,0 +1,77 @@
+// The demo page (`npm run demo`) as a person gets it: built by Vite into a static folder, served with the
+// COOP/COEP headers of demo/vite.config.ts, opened in headless Chromium. `?autotest` makes the page race
+// on the ravine and benchmark a small vector, then post its state (`window.__ravineDemo`).
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isolationHeaders } from '../demo/vite.config.js';
+import { servePages, skipBrowser, type PageServer } from './helpers/chromium.js';
+
+const out = mkdtempSync(join(tmpdir(), 'ravine-demo-'));
+
+interface DemoState {
+  backend: string;
+  crossOriginIsolated: boolean;
+  surface: string;
+  steps: number;
+  raceDone: boolean;
+  results: Record<string, { finalGap: number; steps: number; arrived: number }>;
+  bench: { done: boolean; n: number; rows: { optimizer: string; backend: string; n: number; nsPerParam: number }[] };
+  error?: string;
+}
+
+describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium', () => {
+  let server: PageServer;
+  let page: DemoState;
+
+  beforeAll(async () => {
+    const { build } = await import('vite');
+    await build({ configFile: fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url)), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' });
+    server = await servePages((url) => join(out, url === '/' ? 'index.html' : url), isolationHeaders);
+    page = (await server.open('/?autotest&benchSize=65536', 90_000)) as unknown as DemoState;
+  }, 120_000);
+
+  afterAll(() => {
+    server?.close();
+    rmSync(out, { recursive: true, force: true });
+  });
+
+  it('builds a static folder: index.html, the script and the wasm as assets', () => {
+    expect(readdirSync(out)).toContain('index.html');
+    const assets = readdirSync(join(out, 'assets'));
+    expect(assets.some((f) => f.endsWith('.js'))).toBe(true);
+    expect(assets.some((f) => f.endsWith('.wasm'))).toBe(true);
+  });
+
+  it('is cross-origin isolated and runs on the simd backend', () => {
+    expect(page.error).toBeUndefined();
+    expect(page.crossOriginIsolated).toBe(true);
+    expect(page.backend).toBe('simd');
+  });
+
+  it('races on the ravine: Adam and Newton reach f − f* ≤ 1e-6, plain GD does not in the same steps', () => {
+    expect(page.raceDone).toBe(true);
+    expect(page.surface).toBe('ravine');
+    expect(Object.keys(page.results)).toEqual(['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'newton', 'lbfgs']);
+    const { gd, adam, newton } = page.results;
+    expect(adam.finalGap).toBeLessThanOrEqual(1e-6);
+    expect(adam.arrived).toBeGreaterThan(0);
+    expect(newton.finalGap).toBeLessThanOrEqual(1e-6);
+    expect(newton.steps).toBe(1);
+    expect(gd.steps).toBe(page.steps);
+    expect(gd.finalGap).toBeGreaterThan(1e-6);
+    expect(gd.arrived).toBe(-1);
+  });
+
+  it('benchmarks Adam and SGD on both backends and reports ns per parameter for each', () => {
+    expect(page.bench.done).toBe(true);
+    expect(page.bench.n).toBe(65536);
+    expect(page.bench.rows.map((r) => `${r.optimizer}/${r.backend}`)).toEqual(['adam/simd', 'adam/js', 'sgd/simd', 'sgd/js']);
+    for (const row of page.bench.rows) {
+      expect(row.n).toBe(65536);
+      expect(Number.isFinite(row.nsPerParam) && row.nsPerParam > 0, `${row.optimizer}/${row.backend}`).toBe(true);
+    }
+  });
+});
