@@ -1,13 +1,13 @@
 // The demo page (`npm run demo`) as a person gets it: built by Vite into a static folder, served with the
 // COOP/COEP headers of demo/vite.config.ts, opened in headless Chromium. `?autotest` makes the page race
 // on the ravine and benchmark a small vector, then post its state (`window.__ravineDemo`).
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isolationHeaders } from '../demo/vite.config.js';
-import { servePages, skipBrowser, type PageServer } from './helpers/chromium.js';
+import { chromium, servePages, skipBrowser, type PageServer } from './helpers/chromium.js';
 
 const out = mkdtempSync(join(tmpdir(), 'ravine-demo-'));
 
@@ -74,4 +74,28 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
       expect(Number.isFinite(row.nsPerParam) && row.nsPerParam > 0, `${row.optimizer}/${row.backend}`).toBe(true);
     }
   });
+
+  it('as a person sees it, driven by playwright-core in Debian\'s Chromium: the race and the benchmark finish on the page, and a screenshot is saved (out/test/demo.png)', async () => {
+    const { chromium: playwright } = await import('playwright-core');
+    const browser = await playwright.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+    try {
+      const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await tab.goto(`${server.origin}/?autotest&benchSize=65536`);
+      await tab.waitForFunction(() => {
+        const state = (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
+        return state?.raceDone === true && state.bench.done === true;
+      }, null, { timeout: 90_000 });
+      const state = await tab.evaluate(() => (window as unknown as { __ravineDemo: DemoState }).__ravineDemo);
+      expect(state.backend).toBe('simd');
+      expect(state.results.newton.finalGap).toBeLessThanOrEqual(1e-6);
+      const file = fileURLToPath(new URL('../out/test/demo.png', import.meta.url));
+      mkdirSync(fileURLToPath(new URL('../out/test/', import.meta.url)), { recursive: true });
+      // The trajectories animate for ~2 s after the race: let them finish, for a picture worth looking at.
+      await tab.waitForTimeout(2500);
+      await tab.screenshot({ path: file, fullPage: true });
+      expect(Array.from(readFileSync(file).subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
