@@ -28,8 +28,8 @@ const state: DemoState = {
 (window as unknown as { __ravineDemo: DemoState }).__ravineDemo = state;
 
 /** Okabe–Ito, colour-blind safe; one colour per racer, in the racers' order. */
-const palette = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#D55E00', '#0072B2', '#CC79A7', '#999999'];
-const colour = (key: string) => palette[racers.findIndex((r) => r.key === key) % palette.length];
+// Each racer's own colour, the one the CLI's pictures give it (src/race/racers.ts).
+const colour = (key: string) => racers.find((r) => r.key === key)!.color;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const input = (id: string) => $<HTMLInputElement>(id);

@@ -75,27 +75,35 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     }
   });
 
-  it('as a person sees it, driven by playwright-core in Debian\'s Chromium: the race and the benchmark finish on the page, and a screenshot is saved (out/test/demo.png)', async () => {
+  it('as a person uses it, driven by playwright-core in Debian\'s Chromium: clicks Race, picks a benchmark size and clicks Run benchmark; both finish on the page; a screenshot is saved (out/test/demo.png)', async () => {
     const { chromium: playwright } = await import('playwright-core');
     const browser = await playwright.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+    const demo = () => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
     try {
       const tab = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      await tab.goto(`${server.origin}/?autotest&benchSize=65536`);
-      await tab.waitForFunction(() => {
-        const state = (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
-        return state?.raceDone === true && state.bench.done === true;
-      }, null, { timeout: 90_000 });
-      const state = await tab.evaluate(() => (window as unknown as { __ravineDemo: DemoState }).__ravineDemo);
+      await tab.goto(`${server.origin}/`);
+      await tab.waitForFunction(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo?.raceDone === true, null, { timeout: 60_000 });
+      await tab.click('#run');
+      await tab.waitForFunction(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo?.raceDone === true, null, { timeout: 60_000 });
+      await tab.selectOption('#benchSize', '65536');
+      await tab.click('#benchRun');
+      await tab.waitForFunction(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo?.bench.done === true, null, { timeout: 90_000 });
+      const state = (await tab.evaluate(demo))!;
+      expect(state.error).toBeUndefined();
       expect(state.backend).toBe('simd');
+      expect(state.results.adam.finalGap).toBeLessThanOrEqual(1e-6);
       expect(state.results.newton.finalGap).toBeLessThanOrEqual(1e-6);
+      expect(state.results.gd.finalGap).toBeGreaterThan(1e-6);
+      expect(state.bench.n).toBe(65536);
+      expect(await tab.textContent('#benchTable')).toMatch(/Adam[\s\S]*SGD/);
       const file = fileURLToPath(new URL('../out/test/demo.png', import.meta.url));
       mkdirSync(fileURLToPath(new URL('../out/test/', import.meta.url)), { recursive: true });
-      // The trajectories animate for ~2 s after the race: let them finish, for a picture worth looking at.
+      // The trajectories animate for ~2 s after a race: let them finish, for a picture worth looking at.
       await tab.waitForTimeout(2500);
       await tab.screenshot({ path: file, fullPage: true });
       expect(Array.from(readFileSync(file).subarray(0, 8))).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     } finally {
       await browser.close();
     }
-  }, 120_000);
+  }, 180_000);
 });

@@ -26,6 +26,7 @@ export function surfaceView(track: Track, laps: readonly Lap[], start: readonly 
 export function plotRuns(laps: readonly Lap[]): Run[] {
   return laps.map((lap) => ({
     label: lap.racer.label,
+    color: lap.racer.color,
     points: lap.points,
     losses: lap.losses,
     note: lap.diverged ? `${lap.note}; diverged at step ${lap.steps}` : lap.note,
