@@ -62,6 +62,23 @@ describe('ravine race', () => {
     }
   });
 
+  it('the contour SVG it wrote has one trajectory per optimizer in that racer\'s own colour, axes with tick labels, and equal scales on x and y', () => {
+    const svg = readFileSync(join(dir, 'ravine.svg'), 'utf8');
+    const paths = [...svg.matchAll(/<path class="trajectory" data-label="([^"]+)" d="[^"]+" fill="none" stroke="([^"]+)"/g)].map((m) => [m[1], m[2]]);
+    expect(paths).toEqual(labels.map((l) => [l, racers.find((r) => r.label === l)!.color]));
+    const ticks = (axis: 'x' | 'y') => {
+      const body = new RegExp(`<g class="axis ${axis}">(.*?)class="axis-label"`).exec(svg)![1];
+      return [...body.matchAll(/<g class="tick" data-value="([^"]+)" transform="translate\(([-\d.e]+),([-\d.e]+)\)">(?:<line[^>]*\/>)(?:<text[^>]*>([^<]*)<\/text>)?/g)]
+        .map((m) => ({ value: Number(m[1]), pixel: Number(axis === 'x' ? m[2] : m[3]), label: m[4] ?? '' }));
+    };
+    const x = ticks('x'), y = ticks('y');
+    expect(x.filter((t) => t.label !== '').length).toBeGreaterThanOrEqual(3);
+    expect(y.filter((t) => t.label !== '').length).toBeGreaterThanOrEqual(3);
+    const perUnitX = (x.at(-1)!.pixel - x[0].pixel) / (x.at(-1)!.value - x[0].value);
+    const perUnitY = (y[0].pixel - y.at(-1)!.pixel) / (y.at(-1)!.value - y[0].value);
+    expect(Math.abs(perUnitX - perUnitY) / perUnitX).toBeLessThan(0.005);
+  });
+
   it('an lr of 10 makes GD diverge: the table and a line name it, and the others finish', () => {
     const result = race(['--surface', 'ravine', '--steps', '200', '--lr', 'gd=10', '--out', mkdtempSync(join(tmpdir(), 'ravine-race-'))]);
     expect(result.status).toBe(0);
