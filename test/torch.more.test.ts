@@ -5,7 +5,7 @@
 // scalars are checked.
 import { describe, expect, it } from 'vitest';
 import { ASGD, createRavine, Rprop, type StateDict } from '../src/index.js';
-import { bitDifferences, camel, f32, loadReference, type TorchCase } from './helpers/cases.js';
+import { bitDifferences, camel, f32, loadReference, replayTorchCase, type TorchCase } from './helpers/cases.js';
 
 const reference = loadReference<{ torch: string; cases: TorchCase[] }>('more-optimizers.json');
 const classes = { Rprop, ASGD } as unknown as Record<string, new (params: unknown) => Rprop>;
@@ -21,26 +21,9 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity for Rprop and AS
 
   for (const c of reference.cases) {
     it(`${c.name} (${c.optimizer} ${JSON.stringify(c.groups.map((g) => g.options))}): bit-identical at every recorded step and in its final state`, async () => {
-      const rv = await createRavine({ backend });
-      let k = 0;
-      const groups = c.groups.map((g) => ({
-        params: g.sizes.map((_, i) => rv.tensor(`p${k++}`, f32(g.initial[i]))),
-        ...g.options,
-      }));
-      const opt = new classes[c.optimizer](groups);
-      const tensors = groups.flatMap((g) => g.params);
-      let checked = 0;
-      for (let t = 1; t <= c.steps; t++) {
-        opt.zeroGrad();
-        tensors.forEach((x, i) => x.grad.set(f32(c.grads[t - 1][i])));
-        opt.step();
-        const want = c.params[String(t)];
-        if (!want) continue;
-        tensors.forEach((x, i) => {
-          expect(bitDifferences(x.data, f32(want[i])), `step ${t} tensor ${i}`).toEqual([]);
-          checked++;
-        });
-      }
+      const { rv, opt, tensors, checked } = await replayTorchCase(c, backend, classes[c.optimizer] as never, (t, i, ours, torch) => {
+        expect(bitDifferences(ours, torch), `step ${t} tensor ${i}`).toEqual([]);
+      });
       expect(checked).toBe(Object.keys(c.params).length * tensors.length);
       const state = opt.stateDict().state;
       tensors.forEach((x, i) => {

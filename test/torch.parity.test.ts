@@ -1,8 +1,7 @@
 // PyTorch parity, bit for bit: every case recorded from torch.optim 1.13 (non-FMA CPU kernels, float32)
 // is reproduced exactly at every recorded step, state included, on both backends.
 import { describe, expect, it } from 'vitest';
-import { createRavine } from '../src/index.js';
-import { bitDifferences, camel, f32, loadReference, optimizers, type TorchCase } from './helpers/cases.js';
+import { bitDifferences, camel, f32, loadReference, optimizers, replayTorchCase, type TorchCase } from './helpers/cases.js';
 
 const reference = loadReference<{ torch: string; cases: TorchCase[] }>('first-order.json');
 /** Rprop and ASGD were recorded later, in the same schema: test/torch.more.test.ts runs them. */
@@ -24,28 +23,10 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity on %s', (backend
 
   for (const c of reference.cases) {
     it(`${c.name} (${c.optimizer} ${JSON.stringify(c.groups.map((g) => g.options))}): bit-identical at every recorded step and in its final state`, async () => {
-      const rv = await createRavine({ backend });
-      let k = 0;
-      const groups = c.groups.map((g) => ({
-        params: g.sizes.map((_, i) => rv.tensor(`p${k++}`, f32(g.initial[i]))),
-        ...g.options,
-      }));
-      const opt = new optimizers[c.optimizer](groups);
-      const tensors = groups.flatMap((g) => g.params);
-      let checked = 0;
-      for (let t = 1; t <= c.steps; t++) {
-        opt.zeroGrad();
-        tensors.forEach((x, i) => x.grad.set(f32(c.grads[t - 1][i])));
-        opt.step();
-        const want = c.params[String(t)];
-        if (!want) continue;
-        tensors.forEach((x, i) => {
-          const torch = f32(want[i]);
-          expect(worstError(x.data, torch), `step ${t} tensor ${i}`).toBeLessThanOrEqual(2e-6);
-          expect(bitDifferences(x.data, torch), `step ${t} tensor ${i}`).toEqual([]);
-          checked++;
-        });
-      }
+      const { rv, opt, tensors, checked } = await replayTorchCase(c, backend, optimizers[c.optimizer] as never, (t, i, ours, torch) => {
+        expect(worstError(ours, torch), `step ${t} tensor ${i}`).toBeLessThanOrEqual(2e-6);
+        expect(bitDifferences(ours, torch), `step ${t} tensor ${i}`).toEqual([]);
+      });
       expect(checked).toBe(Object.keys(c.params).length * tensors.length);
       const state = opt.stateDict().state;
       tensors.forEach((x, i) => {

@@ -1,7 +1,7 @@
 // The table that drives the generic tests: every optimizer, and an option grid that reaches every
 // loop variant of its kernel (each flag on and off), plus the reference data's loader.
 import { readFileSync } from 'node:fs';
-import type { Optimizer, Params, TrainingOptions } from '../../src/index.js';
+import { createRavine, type Optimizer, type Params, type TrainingOptions } from '../../src/index.js';
 import { optimizerRegistry } from '../../src/optim/registry.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -99,6 +99,35 @@ export interface TorchCase {
   grads: string[][];
   params: Record<string, string[]>;
   finalState: Record<string, string | number>[];
+}
+
+/**
+ * Replays a recorded torch case (first-order.json's schema) in a fresh context on `backend`: builds its
+ * groups, feeds its gradients step by step, and hands every recorded step's parameters to `check` with
+ * torch's. The caller checks the final state through the returned optimizer (its `stateDict()`).
+ */
+export async function replayTorchCase(
+  c: TorchCase, backend: 'simd' | 'js', Class: new (groups: never) => Optimizer<AnyOptions>,
+  check: (t: number, i: number, ours: Float32Array, torch: Float32Array) => void,
+) {
+  const rv = await createRavine({ backend });
+  let k = 0;
+  const groups = c.groups.map((g) => ({ params: g.sizes.map((_, i) => rv.tensor(`p${k++}`, f32(g.initial[i]))), ...g.options }));
+  const opt = new Class(groups as never);
+  const tensors = groups.flatMap((g) => g.params);
+  let checked = 0;
+  for (let t = 1; t <= c.steps; t++) {
+    opt.zeroGrad();
+    tensors.forEach((x, i) => x.grad.set(f32(c.grads[t - 1][i])));
+    opt.step();
+    const want = c.params[String(t)];
+    if (!want) continue;
+    tensors.forEach((x, i) => {
+      check(t, i, x.data, f32(want[i]));
+      checked++;
+    });
+  }
+  return { rv, opt, tensors, checked };
 }
 
 export function loadReference<T>(file: string): T {
