@@ -1,0 +1,357 @@
+import { engine, Optimizer as TfOptimizer, type NamedTensorMap, type serialization, type Tensor as TfTensor, type Variable } from '@tensorflow/tfjs-core';
+import { copyDriver, type ScheduleDriver } from '../optim/drivers.js';
+import type { Optimizer } from '../optim/optimizer.js';
+import { optimizerRegistry, type FirstOrderMethod } from '../optim/registry.js';
+import type { StateDict } from '../optim/stateDict.js';
+import { stateToJson } from '../optim/stateJson.js';
+import type { Diagnostics, TrainingOptions } from '../optim/training.js';
+import { describe, type Ravine } from '../ravine.js';
+import { ReduceLROnPlateau } from '../schedules/index.js';
+import type { ScheduleJSON } from '../schedules/schedule.js';
+import type { Tensor } from '../tensor.js';
+import { cohorts, type Entry } from './cohorts.js';
+import { floatsOf, writeVariable } from './storage.js';
+
+// A TF.js optimizer whose update runs in ravine's kernels. TF.js computes the gradients (model.fit,
+// optimizer.minimize) and calls applyGradients with them keyed by variable name; each variable has a
+// ravine tensor of the same name, whose values are read from the variable only when TF.js changed it
+// (the variable's data is not the data ravine last wrote), whose gradient is copied in, and whose new
+// values are written back after the step: one kernel call per group. State is keyed by variable name,
+// so it survives a change of the trainable set, and saves and loads as a checkpoint.
+
+/** A variable's parameter in ravine's heap. */
+interface Param {
+  readonly tensor: Tensor;
+  /** The TF.js data the tensor's values were last read from or written to: when the variable's differs, TF.js changed it. */
+  dataId: object | null;
+}
+
+/** What a ravine optimizer is rebuilt with: options in effect, schedules' positions, training options and counters. */
+interface Config {
+  options: Record<string, unknown>;
+  schedules?: Record<string, ScheduleJSON>;
+  training: NonNullable<StateDict['training']>;
+}
+
+/** The optimizer's checkpoint: everything keyed by TF.js variable name. */
+export interface TfjsStateDict {
+  readonly format: 'ravine/tfjs-optimizer';
+  readonly version: 1;
+  /** torch's class name: 'Adam', 'SGD', ... */
+  readonly optimizer: string;
+  /** TF.js's `iterations`: applyGradients calls. */
+  readonly iterations: number;
+  /** The options in effect (numbers). */
+  readonly options: Readonly<Record<string, unknown>>;
+  /** The schedules driving options, by option name, with their positions. */
+  readonly schedules?: Readonly<Record<string, ScheduleJSON>>;
+  /** Training options, calls, micro-batches accumulated, steps skipped. */
+  readonly training: NonNullable<StateDict['training']>;
+  /** Per variable: its step, per-group scalars and state buffers, as ravine keeps them per tensor. */
+  readonly state: Readonly<Record<string, Entry>>;
+}
+
+/** TF.js's gradient list form (tfjs-core does not export the type from its index). */
+interface NamedTensor {
+  name: string;
+  tensor: TfTensor;
+}
+
+type OptimizerClass = new (params: unknown, options?: unknown, training?: TrainingOptions) => Optimizer<object>;
+
+let bridges = 0;
+
+export class RavineTfjsOptimizer extends TfOptimizer {
+  /** TF.js's serialization name. */
+  static get className(): string {
+    return 'RavineOptimizer';
+  }
+
+  readonly #rv: Ravine;
+  readonly #Class: OptimizerClass;
+  /** torch's class name, as ravine's state dicts carry it. */
+  readonly #torchName: string;
+  readonly #name: string;
+  /** Tensor names are this prefix + the variable's name: two bridges on one context never collide. */
+  readonly #prefix: string;
+  readonly #params = new Map<string, Param>();
+  /** The ravine optimizer over the variables of the last applyGradients; null before the first. */
+  #opt: Optimizer<object> | null = null;
+  #active = new Set<string>();
+  /** State of variables that were stepped before but are not in the current set: kept until they return. */
+  readonly #stash = new Map<string, Entry>();
+  /** Before the first step: the options as checked, and the user's schedules (they drive the first optimizer). */
+  #initial: Config;
+  #drivers: [string, ScheduleDriver][];
+  #disposed = false;
+
+  /** @internal use ravineAdam(rv, ...) and its siblings, or ravineOptimizer(rv, method, ...) */
+  constructor(rv: Ravine, method: FirstOrderMethod, options: object = {}, training?: TrainingOptions) {
+    super();
+    const entry = Object.hasOwn(optimizerRegistry, method) ? optimizerRegistry[method] : undefined;
+    if (entry === undefined) {
+      throw new TypeError(`ravine/tfjs: unknown optimizer ${describe(method)} (one of ${Object.keys(optimizerRegistry).join(', ')})`);
+    }
+    this.#rv = rv;
+    this.#Class = entry.Class as unknown as OptimizerClass;
+    this.#torchName = entry.name;
+    this.#name = `ravine/tfjs ${entry.name}`;
+    this.#prefix = `tfjs${++bridges}:`;
+    // Check the options and training options now, as the optimizer's own constructor does, on a one-float probe.
+    const probe = rv.tensor(`${this.#prefix}(probe)`, 1);
+    try {
+      const opt = new this.#Class([probe], options, training);
+      const saved = opt.stateDict();
+      this.#initial = { ...configOf(saved) };
+      this.#drivers = Object.keys(this.#initial.schedules ?? {}).map((name) => [name, opt.schedule(0, name)!]);
+      opt.dispose();
+    } finally {
+      probe.dispose();
+    }
+  }
+
+  /**
+   * torch's update on TF.js's gradients: one kernel call per group. Variables missing from the map (or
+   * with a null gradient) are not stepped and keep their state, as torch skips a parameter without grad.
+   */
+  override applyGradients(variableGradients: NamedTensorMap | NamedTensor[]): void {
+    const where = `${this.#name}.applyGradients`;
+    this.#live(where);
+    const [names, vars, grads] = readGradients(where, variableGradients);
+    if (names.length === 0) return;
+    for (let i = 0; i < names.length; i++) {
+      const p = this.#params.get(names[i]);
+      if (p !== undefined && p.tensor.size !== vars[i].size) {
+        throw new RangeError(`${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size}`);
+      }
+    }
+    if (names.length !== this.#active.size || names.some((n) => !this.#active.has(n))) this.#changeSet(where, names, vars);
+    for (let i = 0; i < names.length; i++) {
+      const p = this.#params.get(names[i])!, v = vars[i];
+      if (p.dataId !== v.dataId) {
+        p.tensor.data.set(floatsOf(v));
+        p.dataId = v.dataId;
+      }
+      p.tensor.grad.set(floatsOf(grads[i]));
+    }
+    const opt = this.#opt!, skipped = opt.skippedSteps;
+    opt.step();
+    // Accumulating, or skipped by the guard: the parameters did not change.
+    if (opt.pendingMicroBatches === 0 && opt.skippedSteps === skipped) {
+      for (let i = 0; i < names.length; i++) {
+        const p = this.#params.get(names[i])!;
+        writeVariable(vars[i], p.tensor.data);
+        p.dataId = vars[i].dataId;
+      }
+    }
+    this.incrementIterations();
+  }
+
+  /** The state, keyed by variable name (every variable stepped so far), with options, schedules and training counters. */
+  stateDict(): TfjsStateDict {
+    this.#live(`${this.#name}.stateDict`);
+    const state: Record<string, Entry> = Object.fromEntries(this.#stash);
+    let config = this.#initial;
+    if (this.#opt) {
+      const saved = this.#opt.stateDict();
+      for (const [name, entry] of Object.entries(saved.state)) state[name.slice(this.#prefix.length)] = entry;
+      config = configOf(saved);
+    } else if (this.#drivers.length > 0) {
+      config = { ...config, schedules: Object.fromEntries(this.#drivers.map(([name, d]) => [name, d.toJSON()])) };
+    }
+    const dict: TfjsStateDict = {
+      format: 'ravine/tfjs-optimizer', version: 1, optimizer: this.#torchName, iterations: this.iterations,
+      options: config.options, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state,
+    };
+    // As ravine's own: JSON keeps every bit of the buffers (base64), structuredClone keeps the arrays.
+    Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
+    return dict;
+  }
+
+  /**
+   * Restores a `stateDict()` (also after JSON or a binary checkpoint). Every variable it names must exist
+   * in TF.js (build the model first); all is checked before anything changes. The variables' values are
+   * the model's: load those with the model's weights.
+   */
+  loadStateDict(dict: TfjsStateDict): void {
+    const where = `${this.#name}.loadStateDict`;
+    this.#live(where);
+    if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/tfjs-optimizer') {
+      throw new TypeError(`${where}: not a ravine/tfjs optimizer state dict (format 'ravine/tfjs-optimizer')`);
+    }
+    if (dict.version !== 1) throw new TypeError(`${where}: state dict version ${describe(dict.version)} is not one this ravine reads (1)`);
+    if (dict.optimizer !== this.#torchName) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${this.#torchName}`);
+    if (!Number.isSafeInteger(dict.iterations) || dict.iterations < 0) throw new RangeError(`${where}: iterations must be an integer >= 0, got ${describe(dict.iterations)}`);
+    if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by variable name, got ${describe(dict.state)}`);
+    if (typeof dict.options !== 'object' || dict.options === null) throw new TypeError(`${where}: options must be an object, got ${describe(dict.options)}`);
+    const names = Object.keys(dict.state);
+    const registered = engine().registeredVariables;
+    const vars = names.map((name) => {
+      const v = registered[name];
+      if (v === undefined) throw new RangeError(`${where}: state for variable '${name}', which TF.js does not have: create the model before loading its optimizer's state`);
+      const p = this.#params.get(name);
+      if (p !== undefined && p.tensor.size !== v.size) throw new RangeError(`${where}: variable '${name}' has ${v.size} elements, but this optimizer's parameter of that name has ${p.tensor.size}`);
+      return v;
+    });
+    const state = new Map(names.map((name) => [name, dict.state[name]]));
+    this.#swap(names, vars, state, { options: dict.options as Record<string, unknown>, schedules: dict.schedules as Record<string, ScheduleJSON> | undefined, training: dict.training });
+    this.#stash.clear();
+    // The model's weights are loaded apart from the optimizer: read every variable afresh at the next step.
+    for (const p of this.#params.values()) p.dataId = null;
+    this.iterations_ = dict.iterations;
+  }
+
+  /** Ravine groups (kernel calls per step): variables at different step counts are stepped in separate groups. */
+  get groups(): number {
+    return this.#opt?.paramGroups.length ?? 0;
+  }
+  get skippedSteps(): number {
+    return this.#opt?.skippedSteps ?? this.#initial.training.skippedSteps;
+  }
+  get pendingMicroBatches(): number {
+    return this.#opt?.pendingMicroBatches ?? 0;
+  }
+  get diagnostics(): Diagnostics | null {
+    return this.#opt?.diagnostics ?? null;
+  }
+
+  override getConfig(): serialization.ConfigDict {
+    return { optimizer: this.#torchName, ...(this.#opt ? configOf(this.#opt.stateDict()).options : this.#initial.options) } as serialization.ConfigDict;
+  }
+
+  /** Frees the ravine optimizer and the parameters' copies in ravine's heap; the TF.js variables are untouched. */
+  override dispose(): void {
+    if (this.#disposed) return;
+    this.#disposed = true;
+    if (!this.#rv.disposed) {
+      this.#opt?.dispose();
+      for (const p of this.#params.values()) p.tensor.dispose();
+    }
+    this.#opt = null;
+    super.dispose();
+  }
+
+  #live(where: string): void {
+    if (this.#disposed) throw new TypeError(`${where}: this optimizer has been disposed`);
+    if (this.#rv.disposed) throw new TypeError(`${where}: its Ravine context has been disposed`);
+  }
+
+  /** A new trainable set: the state of variables leaving it is kept aside, variables joining it get theirs back (or fresh state). */
+  #changeSet(where: string, names: string[], vars: Variable[]): void {
+    const old = this.#opt;
+    if (old !== null && old.pendingMicroBatches > 0) {
+      throw new RangeError(`${where}: the set of variables changed with ${old.pendingMicroBatches} of ${old.training.accumulate} micro-batches accumulated; change it after the step that uses them`);
+    }
+    const state = new Map(this.#stash);
+    let config = this.#initial;
+    if (old !== null) {
+      const saved = old.stateDict();
+      for (const [name, entry] of Object.entries(saved.state)) state.set(name.slice(this.#prefix.length), entry);
+      config = configOf(saved);
+    }
+    this.#swap(names, vars, state, config);
+    this.#stash.clear();
+    for (const [name, entry] of state) if (!this.#active.has(name)) this.#stash.set(name, entry);
+  }
+
+  /**
+   * Replaces the ravine optimizer by one over `names`, restored from `state` and `config`. Tensors for new
+   * names are allocated first; if building the new optimizer fails, the old one is rebuilt as it was and
+   * the new tensors are freed, so nothing has changed.
+   */
+  #swap(names: string[], vars: Variable[], state: Map<string, Entry>, config: Config): void {
+    const created: string[] = [];
+    try {
+      names.forEach((name, i) => {
+        if (this.#params.has(name)) return;
+        this.#params.set(name, { tensor: this.#rv.tensor(this.#prefix + name, vars[i].size), dataId: null });
+        created.push(name);
+      });
+    } catch (e) {
+      this.#forget(created);
+      throw e;
+    }
+    const old = this.#opt, oldNames = [...this.#active];
+    const oldSaved = old?.stateDict();
+    const oldState = new Map(Object.entries(oldSaved?.state ?? {}).map(([name, entry]) => [name.slice(this.#prefix.length), entry]));
+    const drivers = () => (old ? this.#currentDrivers(old).map(([n, d]) => [n, copyDriver(d)] as [string, ScheduleDriver]) : this.#drivers);
+    const next = drivers(), rollback = old ? drivers() : [];
+    old?.dispose();
+    try {
+      this.#opt = this.#build(names, state, config, next);
+    } catch (e) {
+      this.#opt = old ? this.#build(oldNames, oldState, configOf(oldSaved!), rollback) : null;
+      this.#forget(created);
+      throw e;
+    }
+    this.#active = new Set(names);
+  }
+
+  #currentDrivers(opt: Optimizer<object>): [string, ScheduleDriver][] {
+    const saved = opt.stateDict().paramGroups[0].schedules as Record<string, unknown> | undefined;
+    return Object.keys(saved ?? {}).map((name) => [name, opt.schedule(0, name)!]);
+  }
+
+  #forget(names: string[]): void {
+    for (const name of names) {
+      this.#params.get(name)!.tensor.dispose();
+      this.#params.delete(name);
+    }
+  }
+
+  /** A ravine optimizer over `names`, one group per cohort (cohorts.ts), with the schedules and the saved state. */
+  #build(names: string[], state: Map<string, Entry>, config: Config, drivers: [string, ScheduleDriver][]): Optimizer<object> {
+    const groups = cohorts(names, state);
+    if (groups.length > 1 && drivers.some(([, d]) => d instanceof ReduceLROnPlateau)) {
+      throw new TypeError(`${this.#name}: a reduceLROnPlateau cannot drive variables at different step counts (they are stepped as ${groups.length} groups, and it would drive only one); use a schedule, or keep the trainable set fixed`);
+    }
+    const opt = new this.#Class(groups.map((g) => ({ params: g.map((n) => this.#params.get(n)!.tensor) })), config.options, config.training.options);
+    try {
+      for (let i = 0; i < groups.length; i++) for (const [name, d] of drivers) opt.setSchedule(i, name, i === 0 ? d : copyDriver(d));
+      const counters = config.training.calls + config.training.pendingMicroBatches + config.training.skippedSteps > 0;
+      if (counters || names.some((n) => state.has(n)) || config.schedules !== undefined) {
+        const schedules = config.schedules ?? (drivers.length > 0 ? Object.fromEntries(drivers.map(([n, d]) => [n, d.toJSON()])) : undefined);
+        opt.loadStateDict({
+          format: 'ravine/optimizer', version: 2, optimizer: this.#torchName, training: config.training,
+          paramGroups: groups.map((g) => ({ ...config.options, params: g.map((n) => this.#prefix + n), ...(schedules ? { schedules } : {}) })),
+          state: Object.fromEntries(names.map((n) => [this.#prefix + n, state.get(n) ?? { step: 0 }])),
+        });
+      }
+      return opt;
+    } catch (e) {
+      opt.dispose();
+      throw e;
+    }
+  }
+}
+
+/** A ravine state dict's first group's options (numbers in effect), its schedules, and the training section. */
+function configOf(saved: StateDict): Config {
+  const { params: _, schedules, ...options } = saved.paramGroups[0];
+  return { options, ...(schedules ? { schedules: schedules as Record<string, ScheduleJSON> } : {}), training: saved.training! };
+}
+
+/** The gradients TF.js hands over, checked: each names a float32 variable and has its size. Null gradients are skipped. */
+function readGradients(where: string, given: NamedTensorMap | NamedTensor[]): [string[], Variable[], TfTensor[]] {
+  if (typeof given !== 'object' || given === null) throw new TypeError(`${where}: expected gradients keyed by variable name, got ${describe(given)}`);
+  const registered = engine().registeredVariables;
+  const names: string[] = [], vars: Variable[] = [], grads: TfTensor[] = [];
+  const pairs: [string, TfTensor | null | undefined][] = Array.isArray(given) ? given.map((g) => [g.name, g.tensor]) : Object.entries(given);
+  for (const [name, grad] of pairs) {
+    if (grad == null) continue;
+    const v = registered[name];
+    if (v === undefined) throw new TypeError(`${where}: no TF.js variable is named '${name}'`);
+    if (v.dtype !== 'float32') throw new TypeError(`${where}: variable '${name}' is ${v.dtype}; ravine steps float32 variables`);
+    if (grad.isDisposed) throw new TypeError(`${where}: the gradient of '${name}' has been disposed`);
+    if (grad.dtype !== 'float32' || grad.size !== v.size) {
+      throw new RangeError(`${where}: the gradient of '${name}' is ${grad.dtype}[${grad.size}], the variable float32[${v.size}]`);
+    }
+    names.push(name);
+    vars.push(v);
+    grads.push(grad);
+  }
+  if (Array.isArray(given) && new Set(names).size !== names.length) {
+    throw new TypeError(`${where}: a variable is given two gradients (${names.filter((n, i) => names.indexOf(n) !== i).join(', ')})`);
+  }
+  return [names, vars, grads];
+}

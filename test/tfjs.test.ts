@@ -1,0 +1,268 @@
+// ravine/tfjs: ravine's optimizers inside TF.js, on its cpu and wasm backends. The update is ravine's own,
+// bit for bit (the bridge only moves floats); state is keyed by variable name, so a change of the
+// trainable set keeps it (TF.js keys its own by position: tfjs issue #4290); the state saves and loads
+// (TF.js optimizers cannot: issues #83, #5138); model.fit trains with it as with tf.train.adam.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, type Ravine, type TrainingOptions } from '../src/index.js';
+import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
+import { ravineAdam, ravineOptimizer, ravineSGD, type RavineTfjsOptimizer, type TfjsStateDict } from '../src/tfjs/index.js';
+import { gradientPool, rng } from './helpers/cases.js';
+
+setWasmPaths(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/'));
+
+const LR: Record<string, number> = { sgd: 0.05, adam: 1e-3, adamw: 1e-3, rmsprop: 1e-2, adagrad: 1e-2, adadelta: 1, adamax: 2e-3, nadam: 2e-3, radam: 1e-3, rprop: 1e-2, asgd: 1e-2 };
+const METHODS = Object.keys(optimizerRegistry) as FirstOrderMethod[];
+const SIZES = [37, 4, 130];
+let unique = 0;
+
+/** Variables named `${prefix}${i}` holding deterministic values, and the same values as arrays. */
+function makeVariables(sizes: readonly number[], seed = 7): { names: string[]; vars: tf.Variable[]; init: Float32Array[] } {
+  const random = rng(seed);
+  const prefix = `v${unique++}/`;
+  const init = sizes.map((n) => Float32Array.from({ length: n }, () => random() * 2 - 1));
+  const names = sizes.map((_, i) => `${prefix}${i}`);
+  return { names, init, vars: init.map((v, i) => tf.variable(tf.tensor1d(v), true, names[i])) };
+}
+
+/** The k-th gradient of variable i: a slice of a fixed pool, with a NaN-free spread of magnitudes. */
+const POOL = gradientPool(1 << 14, 3);
+const gradient = (k: number, i: number, size: number) => POOL.slice((k * 977 + i * 131) % (POOL.length - size)).subarray(0, size);
+
+function applyTf(opt: tf.Optimizer, names: readonly string[], sizes: readonly number[], k: number, only?: readonly number[]): void {
+  const grads: Record<string, tf.Tensor> = {};
+  for (const i of only ?? names.map((_, i) => i)) grads[names[i]] = tf.tensor1d(gradient(k, i, sizes[i]));
+  opt.applyGradients(grads);
+  tf.dispose(Object.values(grads));
+}
+
+const bits = (a: ArrayLike<number>) => new Uint32Array(Float32Array.from(a).buffer);
+
+for (const backend of ['cpu', 'wasm'] as const) {
+  describe(`TF.js ${backend} backend`, () => {
+    let rv: Ravine;
+    beforeAll(async () => {
+      expect(await tf.setBackend(backend)).toBe(true);
+      rv = await createRavine();
+    });
+    afterAll(() => rv.dispose());
+
+    test.each(METHODS)('%s through applyGradients is ravine\'s own step, bit for bit, with a cosine lr and clipping', (method) => {
+      const training: TrainingOptions = { clipGradNorm: 1 };
+      const { names, vars, init } = makeVariables(SIZES);
+      const opt = ravineOptimizer(rv, method, { lr: cosineAnnealingLR({ base: LR[method], tMax: 12 }) }, training);
+      const tensors = init.map((v, i) => rv.tensor(`own:${names[i]}`, v));
+      const Own = optimizerRegistry[method].Class as unknown as new (p: unknown, o: unknown, t: TrainingOptions) => { step(): void; dispose(): void };
+      const own = new Own(tensors, { lr: cosineAnnealingLR({ base: LR[method], tMax: 12 }) }, training);
+      for (let k = 0; k < 15; k++) {
+        applyTf(opt, names, SIZES, k);
+        tensors.forEach((t, i) => t.grad.set(gradient(k, i, SIZES[i])));
+        own.step();
+      }
+      vars.forEach((v, i) => expect(bits(v.dataSync())).toEqual(bits(tensors[i].data)));
+      expect(opt.iterations).toBe(15);
+      expect(opt.groups).toBe(1);
+      own.dispose();
+      opt.dispose();
+      tf.dispose(vars);
+      for (const t of tensors) t.dispose();
+    });
+
+    test('variables missing from a step keep their state: each variable is stepped as torch steps a parameter, from its own step count', () => {
+      const sizes = [33, 8, 5];
+      const { names, vars, init } = makeVariables(sizes, 11);
+      const opt = ravineAdam(rv, { lr: 0.01 });
+      // torch's reference: one optimizer per parameter, stepped only when it has a gradient.
+      const own = init.map((v, i) => {
+        const t = rv.tensor(`ref:${names[i]}`, v);
+        return { t, opt: new (optimizerRegistry.adam.Class as unknown as new (p: unknown, o: unknown) => { step(): void; dispose(): void })([t], { lr: 0.01 }) };
+      });
+      const plan: number[][] = [[0, 1], [0, 1], [0, 1], [1], [1], [0, 1], [0, 1], [2, 0, 1], [2, 1], [0, 1, 2]];
+      const groups: number[] = [];
+      plan.forEach((only, k) => {
+        applyTf(opt, names, sizes, k, only);
+        for (const i of only) {
+          own[i].t.grad.set(gradient(k, i, sizes[i]));
+          own[i].opt.step();
+        }
+        groups.push(opt.groups);
+      });
+      vars.forEach((v, i) => expect(bits(v.dataSync())).toEqual(bits(own[i].t.data)));
+      // a, b at steps 3 and 5 step apart; c joins fresh: three groups, one kernel call each.
+      expect(groups).toEqual([1, 1, 1, 1, 1, 2, 2, 3, 2, 3]);
+      const steps = opt.stateDict().state;
+      expect(names.map((n) => steps[n].step)).toEqual([7, 10, 3]);
+      opt.dispose();
+      for (const o of own) (o.opt.dispose(), o.t.dispose());
+      tf.dispose(vars);
+    });
+
+    test('a checkpoint (binary and JSON) taken mid-run and loaded into a fresh context continues the run bit for bit', async () => {
+      const training: TrainingOptions = { clipGradNorm: { maxNorm: 0.5 }, skipNonFinite: true };
+      const run = (ctx: Ravine) => ravineAdam(ctx, { lr: cosineAnnealingLR({ base: 0.01, tMax: 30 }), weightDecay: 1e-3 }, training);
+      const plan = (k: number) => (k >= 8 && k < 12 ? [1] : [0, 1]);
+      // Uninterrupted: 20 steps, variable 0 frozen for four of them.
+      const a = makeVariables([50, 9], 5);
+      const straight = run(rv);
+      for (let k = 0; k < 20; k++) applyTf(straight, a.names, [50, 9], k, plan(k));
+      const expected = a.vars.map((v) => bits(v.dataSync()));
+      for (const form of ['binary', 'json'] as const) {
+        const b = makeVariables([50, 9], 5);
+        const first = run(rv);
+        for (let k = 0; k < 10; k++) applyTf(first, b.names, [50, 9], k, plan(k));
+        const dict = first.stateDict();
+        const carried = (form === 'binary' ? decodeCheckpoint(encodeCheckpoint(dict)) : JSON.parse(JSON.stringify(dict))) as TfjsStateDict;
+        first.dispose();
+        const fresh = await createRavine();
+        const second = run(fresh);
+        second.loadStateDict(carried);
+        expect(second.iterations).toBe(10);
+        for (let k = 10; k < 20; k++) applyTf(second, b.names, [50, 9], k, plan(k));
+        b.vars.forEach((v, i) => expect(bits(v.dataSync()), `${form}: variable ${i}`).toEqual(expected[i]));
+        expect(second.stateDict().schedules!.lr).toEqual(straight.stateDict().schedules!.lr);
+        second.dispose();
+        fresh.dispose();
+        tf.dispose(b.vars);
+      }
+      straight.dispose();
+      tf.dispose(a.vars);
+    });
+
+    test('a bad checkpoint is refused naming what is wrong, and the optimizer goes on as if it had not been offered', () => {
+      const { names, vars } = makeVariables([12, 3], 9);
+      const x = makeVariables([12, 3], 9);
+      const opt = ravineAdam(rv, { lr: 0.01 }), twin = ravineAdam(rv, { lr: 0.01 });
+      for (let k = 0; k < 3; k++) (applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k));
+      const good = opt.stateDict();
+      const short = { ...good, state: { ...good.state, [names[0]]: { ...good.state[names[0]], expAvg: new Float32Array(5) } } };
+      expect(() => opt.loadStateDict(short)).toThrow(/expAvg.*length|length.*expAvg|5/);
+      expect(() => opt.loadStateDict({ ...good, state: { ...good.state, 'no such variable': good.state[names[0]] } })).toThrow(RangeError);
+      expect(() => opt.loadStateDict({ ...good, optimizer: 'SGD' })).toThrow(/SGD/);
+      for (let k = 3; k < 6; k++) (applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k));
+      vars.forEach((v, i) => expect(bits(v.dataSync())).toEqual(bits(x.vars[i].dataSync())));
+      opt.dispose();
+      twin.dispose();
+      tf.dispose([...vars, ...x.vars]);
+    });
+
+    test('bad gradients and options are refused by name, before anything changes', () => {
+      const { names, vars } = makeVariables([6], 2);
+      expect(() => ravineSGD(rv, {} as never)).toThrow(/lr is required/);
+      expect(() => ravineAdam(rv, { betas: [1, 0.999] })).toThrow(RangeError);
+      expect(() => ravineOptimizer(rv, 'adagradx' as FirstOrderMethod)).toThrow(/unknown optimizer "adagradx"/);
+      const opt = ravineAdam(rv, { lr: 0.1 });
+      const before = bits(vars[0].dataSync());
+      expect(() => opt.applyGradients({ 'not a variable': tf.zeros([6]) })).toThrow(/no TF.js variable is named 'not a variable'/);
+      expect(() => opt.applyGradients({ [names[0]]: tf.zeros([5]) })).toThrow(/float32\[5\].*float32\[6\]/);
+      expect(() => opt.applyGradients([{ name: names[0], tensor: tf.ones([6]) }, { name: names[0], tensor: tf.ones([6]) }])).toThrow(/two gradients/);
+      expect(bits(vars[0].dataSync())).toEqual(before);
+      expect(opt.iterations).toBe(0);
+      opt.dispose();
+      expect(() => opt.applyGradients({ [names[0]]: tf.ones([6]) })).toThrow(/disposed/);
+      tf.dispose(vars);
+    });
+
+    test('a variable TF.js changed (assign) is read afresh; a clone of a variable keeps its values when ravine writes', () => {
+      const { names, vars } = makeVariables([10], 4);
+      const opt = ravineSGD(rv, { lr: 0.5 });
+      applyTf(opt, names, [10], 0);
+      const kept = vars[0].clone();
+      const keptBits = bits(kept.dataSync());
+      vars[0].assign(tf.fill([10], 2));
+      applyTf(opt, names, [10], 1);
+      const g = gradient(1, 0, 10);
+      expect(bits(vars[0].dataSync())).toEqual(bits(Float32Array.from(g, (x) => Math.fround(2 - Math.fround(0.5 * x)))));
+      expect(bits(kept.dataSync())).toEqual(keptBits);
+      opt.dispose();
+      tf.dispose([kept, ...vars]);
+    });
+
+    test('model.fit with ravineAdam reaches the loss tf.train.adam reaches from the same initial weights', async () => {
+      const losses: Record<string, number[]> = {};
+      for (const which of ['tf', 'ravine'] as const) {
+        const model = tfl.sequential({
+          layers: [
+            tfl.layers.dense({ units: 16, inputShape: [6], activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+            tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+          ],
+        });
+        const optimizer = which === 'tf' ? tf.train.adam(0.01, 0.9, 0.999, 1e-8) : ravineAdam(rv, { lr: 0.01, eps: 1e-8 });
+        model.compile({ optimizer, loss: 'meanSquaredError' });
+        const x = tf.randomUniform([256, 6], -1, 1, 'float32', 3);
+        const y = tf.sin(tf.sum(x, 1, true));
+        const history = await model.fit(x, y, { epochs: 30, batchSize: 32, shuffle: false, verbose: 0 });
+        losses[which] = history.history.loss as number[];
+        tf.dispose([x, y]);
+        optimizer.dispose();
+        model.dispose();
+      }
+      const [tfLoss, rvLoss] = [losses.tf.at(-1)!, losses.ravine.at(-1)!];
+      expect(rvLoss).toBeLessThan(losses.ravine[0] / 10);
+      // TF.js adds eps to sqrt(v̂·(1 − β2^t)), torch to sqrt(v̂): the same update up to eps·sqrt(1 − β2^t) and rounding.
+      expect(Math.abs(rvLoss - tfLoss) / tfLoss).toBeLessThan(1e-4);
+    });
+
+    test('freezing a layer mid-training keeps its weights and its Adam state; thawing it resumes both', async () => {
+      const model = tfl.sequential({
+        layers: [
+          tfl.layers.dense({ units: 8, inputShape: [4], activation: 'relu', kernelInitializer: tfl.initializers.glorotUniform({ seed: 5 }) }),
+          tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 6 }) }),
+        ],
+      });
+      const optimizer = ravineAdam(rv, { lr: 0.01 });
+      const x = tf.randomUniform([64, 4], -1, 1, 'float32', 8), y = tf.sum(x, 1, true);
+      const fit = async () => {
+        model.compile({ optimizer, loss: 'meanSquaredError' });
+        await model.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false, verbose: 0 });
+      };
+      await fit();
+      const first = model.layers[0];
+      const kernelName = first.getWeights()[0].name;
+      const frozenAt = bits(first.getWeights()[0].dataSync());
+      const stepAt = optimizer.stateDict().state[kernelName].step;
+      first.trainable = false;
+      await fit();
+      expect(bits(first.getWeights()[0].dataSync())).toEqual(frozenAt);
+      expect(optimizer.stateDict().state[kernelName].step).toBe(stepAt);
+      first.trainable = true;
+      await fit();
+      expect(optimizer.stateDict().state[kernelName].step).toBe(stepAt + 8);
+      expect(optimizer.groups).toBe(2);
+      optimizer.dispose();
+      model.dispose();
+      tf.dispose([x, y]);
+    });
+
+    test('minimize() steps the variables a loss depends on', () => {
+      const w = tf.variable(tf.tensor1d([3, -2]), true, `w${unique++}`);
+      const opt = ravineAdam(rv, { lr: 0.1 });
+      const loss = () => tf.sum(tf.square(w)) as tf.Scalar;
+      const first = loss().dataSync()[0];
+      for (let k = 0; k < 100; k++) opt.minimize(loss);
+      expect(loss().dataSync()[0]).toBeLessThan(first / 100);
+      opt.dispose();
+      w.dispose();
+    });
+  });
+}
+
+test('creating and disposing bridges in a loop gives ravine\'s memory back', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const { names, vars } = makeVariables([4096, 64]);
+  const cycle = () => {
+    const opt = ravineAdam(rv, { lr: 0.01 });
+    applyTf(opt, names, [4096, 64], 0);
+    opt.dispose();
+  };
+  cycle();
+  const high = rv.highWaterBytes;
+  for (let i = 0; i < 50; i++) cycle();
+  expect(rv.highWaterBytes).toBe(high);
+  tf.dispose(vars);
+  rv.dispose();
+});
