@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { addRatios, consoleTable, markdownTable, summaryTable, trainingTable } from './lib/report.js';
 import { plan, runPlan, TRAINING_WORKLOAD } from './lib/suites.js';
 import { measureAllocation } from './lib/allocation.js';
-import { checkIssue10Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
+import { checkIssue10Targets, checkIssue13Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -81,6 +81,7 @@ const previousLine = compared.length
 const targets = checkTargets(rows);
 const targets8 = checkIssue8Targets(rows);
 const targets10 = checkIssue10Targets(rows);
+const targets13 = checkIssue13Targets(rows);
 const { machine } = run;
 const md = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
@@ -94,6 +95,8 @@ const md = [
   targetsMarkdown(targets8, 8),
   '',
   targetsMarkdown(targets10, 10),
+  '',
+  targetsMarkdown(targets13, 13),
   '',
   previousLine,
   '',
@@ -111,9 +114,9 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
+writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, targets13, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
-console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
+console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
 console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

@@ -8,7 +8,7 @@
 import { bandwidthBound } from './bandwidth.js';
 import { jaxOptimizer, jaxSupports } from './jax.js';
 import { naiveLoop, naiveSupports } from './naive.js';
-import { TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
+import { bridgeOptimizer, TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
 import { bareKernel, ravineStep } from './ravine.js';
 import { accumulatedSteps, clipFoldedStep, clipInPlaceThenStep, clipSupports, scheduledStep, scheduledSupports, trainingStep } from './training.js';
 
@@ -39,5 +39,8 @@ export const IMPLS = {
   naive: { label: 'naive JS loop', supports: naiveSupports, create: naiveLoop },
   tfCpu: { label: 'TF.js cpu', supports: tfjsSupports, create: (key, problem) => tfjsOptimizer('cpu', key, problem), deviations: TFJS_DEVIATIONS },
   tfWasm: { label: 'TF.js wasm', supports: tfjsSupports, create: (key, problem) => tfjsOptimizer('wasm', key, problem), deviations: TFJS_DEVIATIONS },
+  // Issue 13: ravine/tfjs, ravine's step on TF.js's variables and gradients (copies included).
+  bridgeCpu: { label: 'ravine/tfjs on TF.js cpu', supports: all, create: (key, problem) => bridgeOptimizer('cpu', key, problem) },
+  bridgeWasm: { label: 'ravine/tfjs on TF.js wasm', supports: all, create: (key, problem) => bridgeOptimizer('wasm', key, problem) },
   jax: { label: 'jax-js wasm (jit)', supports: jaxSupports, create: jaxOptimizer },
 };

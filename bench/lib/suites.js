@@ -16,7 +16,7 @@ export const SIZES = [4096, 65536, 1048576, 16777216];
 const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
 const REST = ['adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'asgd'];
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
-const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'tfWasm', 'jax'];
+const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'bridgeCpu', 'tfWasm', 'bridgeWasm', 'jax'];
 const PER_CALL = ['harness', 'simd', 'scheduledSimd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 /** Issue 10: Adam's step with each training option, beside the plain step (a few seconds in all). */
 export const TRAINING_WORKLOAD = 'one vector, training options';

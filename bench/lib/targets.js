@@ -95,3 +95,21 @@ export function checkIssue10Targets(rows) {
   ratioTarget('clipGradNorm folded into step() ≤ 1.0× clipGradNorm() in place, then step() (Adam, simd)', worst(ratios(rows, 'ravine simd, clipGradNorm option (folded)', 'ravine simd, clipGradNorm() in place, then step')), 1);
   return targets;
 }
+
+/**
+ * Issue 13's target: ravine/tfjs's applyGradients faster than TF.js's own optimizer on the same TF.js
+ * backend, copies included, for every model shape and optimizer measured (Adam, SGD momentum).
+ */
+export function checkIssue13Targets(rows) {
+  const targets = [];
+  for (const backend of ['cpu', 'wasm']) {
+    for (const model of ['ResNet-18', 'transformer']) {
+      const found = ratios(rows, `TF.js ${backend}`, `ravine/tfjs on TF.js ${backend}`, { workload: (w) => w.startsWith(model) });
+      const name = `ravine/tfjs faster than TF.js's own optimizer on TF.js ${backend}, ${model} (speedup, copies included)`;
+      const w = worst(found, Math.min);
+      if (!w) targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+      else targets.push({ name, measured: w.ratio, limit: 1, met: w.ratio > 1, detail: where(w.row) });
+    }
+  }
+  return targets;
+}

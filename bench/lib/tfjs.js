@@ -5,7 +5,7 @@
 import { createRequire } from 'node:module';
 import { OPTIMIZERS } from './optimizers.js';
 
-const TF_OPTIMIZERS = {
+export const TF_OPTIMIZERS = {
   sgd: (tf, { lr, momentum }) => tf.train.momentum(lr, momentum),
   adam: (tf, { lr, betas, eps }) => tf.train.adam(lr, betas[0], betas[1], eps),
   rmsprop: (tf, { lr, alpha, eps }) => tf.train.rmsprop(lr, alpha, 0, eps, false),
@@ -27,7 +27,7 @@ export const TFJS_DEVIATIONS = {
 
 let loading;
 /** tfjs-core with both backends registered, the wasm one pointed at the package's own .wasm files. */
-function loadTf() {
+export function loadTf() {
   return (loading ??= (async () => {
     const tf = await import('@tensorflow/tfjs-core');
     await import('@tensorflow/tfjs-backend-cpu');
@@ -59,6 +59,36 @@ export async function tfjsOptimizer(backend, key, problem) {
     dispose() {
       optimizer.dispose();
       for (const t of [...vars, ...grads]) t.dispose();
+    },
+  };
+}
+
+/**
+ * ravine's optimizer inside TF.js (ravine/tfjs) on TF.js backend `backend`: the same variables and
+ * gradient tensors as tfjsOptimizer's, and applyGradients as TF.js calls it, so the time includes
+ * reading the gradients out of TF.js and writing the new values back into its variables.
+ */
+export async function bridgeOptimizer(backend, key, problem) {
+  const tf = await loadTf();
+  const [{ createRavine }, { ravineOptimizer }] = await Promise.all([import('../../dist/index.js'), import('../../dist/tfjs/index.js')]);
+  const activate = async () => {
+    if (tf.getBackend() === backend) return;
+    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed to initialise`);
+  };
+  await activate();
+  const rv = await createRavine({ backend: 'simd' });
+  const vars = problem.params.map((p) => tf.variable(tf.tensor1d(p), true, `bench${variables++}`));
+  const grads = problem.grads.map((g) => tf.tensor1d(g));
+  const named = Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
+  const optimizer = ravineOptimizer(rv, key, OPTIMIZERS[key].options);
+  return {
+    activate,
+    step: () => optimizer.applyGradients(named),
+    params: () => vars.map((v) => v.dataSync().slice()),
+    dispose() {
+      optimizer.dispose();
+      for (const t of [...vars, ...grads]) t.dispose();
+      rv.dispose();
     },
   };
 }
