@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, type Ravine, type TrainingOptions } from '../src/index.js';
 import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
@@ -265,4 +268,14 @@ test('creating and disposing bridges in a loop gives ravine\'s memory back', asy
   expect(rv.highWaterBytes).toBe(high);
   tf.dispose(vars);
   rv.dispose();
+});
+
+test('the README shows examples/tfjs-fit.mjs as it is, and it trains: loss down 10×, 200 updates, lr annealed to 1e-4', () => {
+  const example = fileURLToPath(new URL('../examples/tfjs-fit.mjs', import.meta.url));
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  expect(readme).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
+  const out = execFileSync(process.execPath, [example], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const [, first, last] = /^loss (\S+) -> (\S+) in 200 updates$/m.exec(out)!;
+  expect(Number(last)).toBeLessThan(Number(first) / 10);
+  expect(out).toMatch(/^optimizer state: \d+ bytes, lr now 1\.00e-4$/m);
 });
