@@ -152,6 +152,26 @@ for (const backend of ['cpu', 'wasm'] as const) {
       tf.dispose([...vars, ...x.vars]);
     });
 
+    test('a checkpoint taken before any step loads, into a fresh optimizer or over one with state, which it then replaces', () => {
+      const lr = () => cosineAnnealingLR({ base: 0.05, tMax: 10 });
+      const blank = ravineAdam(rv, { lr: lr() }).stateDict();
+      expect(blank.state).toEqual({});
+      const a = makeVariables([20, 3], 13), b = makeVariables([20, 3], 13);
+      const fresh = ravineAdam(rv, { lr: lr() });
+      const used = ravineAdam(rv, { lr: lr() });
+      for (let k = 0; k < 4; k++) applyTf(used, b.names, [20, 3], 100 + k);
+      b.vars.forEach((v, i) => v.assign(tf.tensor1d(a.init[i])));
+      used.loadStateDict(JSON.parse(JSON.stringify(blank)));
+      fresh.loadStateDict(blank);
+      expect(used.iterations).toBe(0);
+      for (let k = 0; k < 6; k++) (applyTf(fresh, a.names, [20, 3], k), applyTf(used, b.names, [20, 3], k));
+      a.vars.forEach((v, i) => expect(bits(b.vars[i].dataSync())).toEqual(bits(v.dataSync())));
+      expect(used.stateDict().schedules).toEqual(fresh.stateDict().schedules);
+      fresh.dispose();
+      used.dispose();
+      tf.dispose([...a.vars, ...b.vars]);
+    });
+
     test('bad gradients and options are refused by name, before anything changes', () => {
       const { names, vars } = makeVariables([6], 2);
       expect(() => ravineSGD(rv, {} as never)).toThrow(/lr is required/);

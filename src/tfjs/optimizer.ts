@@ -193,8 +193,9 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       if (p !== undefined && p.tensor.size !== v.size) throw new RangeError(`${where}: variable '${name}' has ${v.size} elements, but this optimizer's parameter of that name has ${p.tensor.size}`);
       return v;
     });
-    const state = new Map(names.map((name) => [name, dict.state[name]]));
-    this.#swap(names, vars, state, { options: dict.options as Record<string, unknown>, schedules: dict.schedules as Record<string, ScheduleJSON> | undefined, training: dict.training });
+    const config: Config = { options: dict.options as Record<string, unknown>, schedules: dict.schedules as Record<string, ScheduleJSON> | undefined, training: dict.training };
+    if (names.length === 0) this.#loadUnstepped(config);
+    else this.#swap(names, vars, new Map(names.map((name) => [name, dict.state[name]])), config);
     this.#stash.clear();
     // The model's weights are loaded apart from the optimizer: read every variable afresh at the next step.
     for (const p of this.#params.values()) p.dataId = null;
@@ -285,6 +286,39 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       throw e;
     }
     this.#active = new Set(names);
+  }
+
+  /**
+   * A checkpoint taken before any step (no variable state): checked by loading it into an optimizer over
+   * a one-float probe, then kept, with its schedules, for the optimizer the first step builds.
+   */
+  #loadUnstepped(config: Config): void {
+    const old = this.#opt;
+    const drivers = old ? this.#currentDrivers(old).map(([n, d]) => [n, copyDriver(d)] as [string, ScheduleDriver]) : this.#drivers;
+    const probe = this.#rv.tensor(`${this.#prefix}(probe)`, 1);
+    let opt: Optimizer<object> | null = null;
+    try {
+      opt = new this.#Class([probe], config.options, config.training.options);
+      for (const [name, d] of drivers) opt.setSchedule(0, name, d);
+      const schedules = config.schedules ?? (drivers.length > 0 ? Object.fromEntries(drivers.map(([n, d]) => [n, d.toJSON()])) : undefined);
+      opt.loadStateDict({
+        format: 'ravine/optimizer', version: 2, optimizer: this.#torchName, training: config.training,
+        paramGroups: [{ ...config.options, params: [probe.name], ...(schedules ? { schedules } : {}) }], state: { [probe.name]: { step: 0 } },
+      });
+      const saved = opt.stateDict();
+      const kept = Object.keys(saved.paramGroups[0].schedules ?? {}).map((name) => [name, opt!.schedule(0, name)!] as [string, ScheduleDriver]);
+      opt.dispose(); // frees its schedules: they drive the optimizer the first step builds
+      old?.dispose();
+      this.#opt = null;
+      this.#active = new Set();
+      this.#initial = configOf(saved);
+      this.#drivers = kept;
+    } catch (e) {
+      opt?.dispose();
+      throw e;
+    } finally {
+      probe.dispose();
+    }
   }
 
   #currentDrivers(opt: Optimizer<object>): [string, ScheduleDriver][] {
