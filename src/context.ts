@@ -57,6 +57,7 @@ export class Context {
   dispose(): void {
     this.disposed = true;
     this.#f32 = this.#u32 = null;
+    this.backend.dispose?.();
   }
 
   releaseTensor(tensor: Tensor): void {

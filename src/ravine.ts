@@ -3,7 +3,9 @@ import { simdSupported } from './backend/detect.js';
 import { jsBackend } from './backend/js.js';
 import { WasmLoadError, type WasmSource } from './backend/source.js';
 import { MAX_BYTES, PAGE } from './backend/kernels.js';
-import { compileModule, wasmBackend, type HeapSize } from './backend/wasm.js';
+import { compileModule, wasmBackend, type HeapSize, type WasmBackend } from './backend/wasm.js';
+import { CONTROL } from './backend/control.js';
+import { availableCores, MAX_THREADS, SPLIT_THRESHOLD, THREAD_TIMEOUT_MS, ThreadPool, threadedKernels } from './backend/threads.js';
 import { Context } from './context.js';
 import type { Tensor } from './tensor.js';
 
@@ -23,6 +25,13 @@ export interface RavineOptions {
   reserveBytes?: number;
   /** The most bytes the heap may grow to (default and limit: 4 GiB, wasm32's address space). */
   maxBytes?: number;
+  /**
+   * Threads that step a big group together (default 1): a number, or `'auto'` for the cores there are
+   * (`os.availableParallelism()`, `navigator.hardwareConcurrency`). Needs the SIMD backend on a shared
+   * memory (Node; a cross-origin-isolated page); elsewhere the context runs on one thread and
+   * `rv.threadsReason` says why.
+   */
+  threads?: number | 'auto';
 }
 
 /**
@@ -38,11 +47,19 @@ export class Ravine {
    * the backend is the one asked for, or `'auto'` got SIMD.
    */
   readonly fallbackReason: string | undefined;
+  /** Why the context has fewer threads than asked for (no shared memory, the JS backend, workers that failed to start). */
+  readonly threadsReason: string | undefined;
 
   /** @internal use createRavine */
-  constructor(ctx: Context, fallbackReason?: string) {
+  constructor(ctx: Context, fallbackReason?: string, threadsReason?: string) {
     this.#ctx = ctx;
     this.fallbackReason = fallbackReason;
+    this.threadsReason = threadsReason;
+  }
+
+  /** Threads that step a group big enough to split (1: the calling thread alone). */
+  get threads(): number {
+    return this.#ctx.backend.threads ?? 1;
   }
 
   /** @internal the context behind this handle, for ravine's own modules */
@@ -176,24 +193,68 @@ export async function createRavine(options: RavineOptions = {}): Promise<Ravine>
     throw new RangeError(`createRavine: backend must be 'auto', 'simd' or 'js', got ${describe(requested)}`);
   }
   const size = heapSize(options);
-  const js = () => new Context(jsBackend(size.initialBytes, size.maxBytes));
-  if (requested === 'js') return new Ravine(js());
+  const threads = threadCount(options.threads);
+  const oneThread = threads > 1 ? 'the JS backend runs on one thread' : undefined;
+  const js = (reason?: string) => new Ravine(new Context(jsBackend(size.initialBytes, size.maxBytes)), reason, oneThread);
+  if (requested === 'js') return js();
   if (!simdSupported()) {
     if (requested === 'simd') throw new TypeError("createRavine: backend 'simd' was requested, but this engine has no WebAssembly SIMD");
-    return new Ravine(js(), 'this engine has no WebAssembly SIMD');
+    return js('this engine has no WebAssembly SIMD');
   }
-  if (requested === 'simd') return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm), size)));
+  const simd = async () => {
+    const backend = await wasmBackend(await compileModule(options.wasm), size);
+    const ctx = new Context(backend);
+    return new Ravine(ctx, undefined, await startThreads(ctx, backend, threads));
+  };
+  if (requested === 'simd') return simd();
   try {
-    return new Ravine(new Context(await wasmBackend(await compileModule(options.wasm), size)));
+    return await simd();
   } catch (e) {
     if (e instanceof TypeError && !(e instanceof WasmLoadError)) throw e; // a bad `wasm` option is the caller's mistake
     const reason = (e as Error).message;
     console.warn(`${reason}; falling back to the JS backend (bit-identical, slower)`);
-    return new Ravine(js(), reason);
+    return js(reason);
   }
 }
 
-const OPTION_KEYS = ['backend', 'wasm', 'reserveBytes', 'maxBytes'];
+const OPTION_KEYS = ['backend', 'wasm', 'reserveBytes', 'maxBytes', 'threads'];
+
+/** The `threads` option as a count: 'auto' is the cores there are. */
+function threadCount(threads: RavineOptions['threads'] = 1): number {
+  if (threads === 'auto') return availableCores();
+  if (!Number.isInteger(threads) || (threads as number) < 1 || (threads as number) > MAX_THREADS) {
+    throw new RangeError(`createRavine: threads must be 'auto' or an integer in [1, ${MAX_THREADS}], got ${describe(threads)}`);
+  }
+  return threads as number;
+}
+
+/**
+ * Starts the worker threads of a SIMD context (threads.ts); the number it ends with is the backend's.
+ * Returns why it has fewer than asked for: no shared memory, or workers that could not start (then
+ * it warns, and the context steps on one thread).
+ */
+async function startThreads(ctx: Context, backend: WasmBackend, threads: number): Promise<string | undefined> {
+  if (threads <= 1) return undefined;
+  if (!backend.viewsStable) return 'this engine or page cannot share memory between threads (no SharedArrayBuffer, or a page without cross-origin isolation: COOP and COEP headers)';
+  const control = ctx.arena.alloc(CONTROL.bytes, "the threads' control block");
+  ctx.heap.fill(0, control >>> 2, (control + CONTROL.bytes) >>> 2);
+  try {
+    const pool = await ThreadPool.start(backend.module, backend.memory, control, backend.exports, { threads, timeoutMs: THREAD_TIMEOUT_MS });
+    const plans = new Map<number, number>();
+    backend.kernels = threadedKernels(backend.kernels, pool, plans);
+    backend.plans = plans;
+    backend.splitThreshold = SPLIT_THRESHOLD;
+    backend.threads = pool.threads;
+    backend.pool = pool;
+    backend.dispose = () => pool.dispose();
+    return undefined;
+  } catch (e) {
+    ctx.arena.free(control);
+    const reason = `worker threads could not start (${(e as Error).message})`;
+    console.warn(`ravine: ${reason}; stepping on one thread`);
+    return reason;
+  }
+}
 
 function heapSize(options: RavineOptions): HeapSize {
   const { reserveBytes = PAGE, maxBytes = MAX_BYTES } = options;

@@ -278,7 +278,7 @@ describe('bounded work and errors that name their argument', () => {
   it('createRavine refuses null, a non-object and unknown keys, naming them', async () => {
     await expect(createRavine(null as never)).rejects.toThrow('createRavine: options must be an object, got null');
     await expect(createRavine('simd' as never)).rejects.toThrow('createRavine: options must be an object, got "simd"');
-    await expect(createRavine({ bakend: 'js' } as never)).rejects.toThrow('createRavine: unknown option "bakend" (options are backend, wasm, reserveBytes, maxBytes)');
+    await expect(createRavine({ bakend: 'js' } as never)).rejects.toThrow('createRavine: unknown option "bakend" (options are backend, wasm, reserveBytes, maxBytes, threads)');
     await expect(createRavine({ maxBytes: 1000 })).rejects.toThrow(/createRavine: maxBytes must be an integer in \[65536, 4294967296\], got 1000/);
   });
 });

@@ -40,6 +40,14 @@ export interface Backend {
   readonly generation: number;
   /** Grows the heap to hold at least `bytes`. False, with nothing changed, when it cannot. */
   grow(bytes: number): boolean;
+  /** Threads that step a split group (1: this thread alone). */
+  threads?: number;
+  /** Groups of at least this many elements are split across the threads. */
+  splitThreshold?: number;
+  /** Split groups: segment table's byte offset → the plan's (threads.ts). */
+  plans?: Map<number, number>;
+  /** Ends what the backend started (worker threads). */
+  dispose?(): void;
 }
 
 export const PAGE = 65536;

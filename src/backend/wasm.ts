@@ -1,6 +1,7 @@
 import { instantiate } from '@assemblyscript/loader';
 import * as mirrors from '../kernels/index.js';
 import { PAGE, type Backend, type Kernels } from './kernels.js';
+import type { ThreadPool } from './threads.js';
 import { WasmLoadError, type UrlLike, type WasmSource } from './source.js';
 
 /**
@@ -162,7 +163,17 @@ async function instantiateWith(module: WebAssembly.Module, memory: WebAssembly.M
  * binary was built for it (`ravine-shared.wasm`), so that growth never detaches a view; otherwise a
  * plain memory, whose growth detaches every view as wasm always has. The kernels are the raw exports.
  */
-export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): Promise<Backend> {
+/** The SIMD backend, with what its worker threads need: the module and the memory they share. */
+export interface WasmBackend extends Backend {
+  readonly module: WebAssembly.Module;
+  readonly memory: WebAssembly.Memory;
+  /** The instance's raw exports (the kernels before any are wrapped for threads). */
+  readonly exports: Readonly<Record<string, unknown>>;
+  /** The worker threads, once started (ravine.ts: startThreads). */
+  pool?: ThreadPool;
+}
+
+export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): Promise<WasmBackend> {
   const initial = Math.ceil(size.initialBytes / PAGE), maximum = Math.floor(size.maxBytes / PAGE);
   const shared = sharedMemorySupported();
   let exports: Record<string, unknown> | undefined;
@@ -196,8 +207,12 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
   checkExports(exports);
   const heap = memory;
   let generation = 0;
+  const raw = exports;
   return {
     name: 'simd',
+    module,
+    memory,
+    exports: raw,
     kernels: exports,
     heapBase: exports.heap_base(),
     viewsStable: isShared, // (SharedArrayBuffer is not even defined in a page without cross-origin isolation)

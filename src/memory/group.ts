@@ -27,6 +27,8 @@ export class Group {
   readonly segments: number;
   readonly count: number;
   readonly scalarBlock: number;
+  /** Byte offset of the thread plan (threads.ts), or −1 for a group stepped by one thread. */
+  readonly plan: number;
   /** Byte offset of each state buffer, by torch's state key in camelCase. */
   readonly state = new Map<string, number>();
   /** Each tensor's slice of a state buffer: byte offset from the buffer's start. */
@@ -53,6 +55,8 @@ export class Group {
     this.where = where;
     this.segments = ctx.arena.alloc(SEGMENT_BYTES * this.count, `${where}'s segment table`);
     this.scalarBlock = ctx.arena.alloc(4 * SCALAR_SLOTS, `${where}'s scalar block`);
+    const { threads = 1, splitThreshold = Infinity } = ctx.backend;
+    this.plan = threads > 1 && this.n >= splitThreshold ? ctx.arena.alloc(planBytes(threads, this.count), `${where}'s thread plan`) : -1;
   }
 
   /** Writes the segment table and clears the scalar block: once every allocation of the operation succeeded. */
@@ -67,6 +71,10 @@ export class Group {
       u32[at + 3] = this.#sliceOffsets[k];
     });
     ctx.heap.fill(0, this.scalarBlock >>> 2, (this.scalarBlock >>> 2) + SCALAR_SLOTS);
+    if (this.plan >= 0) {
+      writePlan(u32, this.plan, ctx.backend.threads!, this.tensors, this.#sliceOffsets);
+      ctx.backend.plans!.set(this.segments, this.plan);
+    }
   }
 
   /** The scalar block as f32 slots (writing a number rounds it to f32 once, as a wasm f32 argument would). */
@@ -125,6 +133,54 @@ export class Group {
     for (const at of this.state.values()) arena.free(at);
     this.state.clear();
     arena.free(this.scalarBlock);
+    if (this.plan >= 0) {
+      this.#ctx.backend.plans!.delete(this.segments);
+      arena.free(this.plan);
+    }
     arena.free(this.segments);
+  }
+}
+
+/** A plan's bytes: a (table, count) pair per thread, then the sub-tables, which have at most count + threads − 1 entries in all. */
+function planBytes(threads: number, count: number): number {
+  return 8 * threads + SEGMENT_BYTES * (count + threads);
+}
+
+/**
+ * Splits the group's elements into `threads` contiguous ranges of near-equal size, each boundary
+ * moved down to a multiple of four floats within its tensor (so every slice stays 16-byte aligned),
+ * and writes each range as a segment table of its own: the tensors (or parts of tensors) it covers.
+ */
+function writePlan(u32: Uint32Array, plan: number, threads: number, tensors: readonly Tensor[], sliceOffsets: readonly number[]): void {
+  const n = tensors.reduce((sum, t) => sum + t.size, 0);
+  const starts: number[] = [];
+  let start = 0;
+  for (const t of tensors) {
+    starts.push(start);
+    start += t.size;
+  }
+  const boundary = (j: number): number => {
+    if (j >= threads) return n;
+    const target = Math.floor((j * n) / threads);
+    let k = 0;
+    while (k + 1 < tensors.length && starts[k + 1] <= target) k++;
+    return starts[k] + ((target - starts[k]) & ~3);
+  };
+  let table = plan + 8 * threads;
+  for (let j = 0; j < threads; j++) {
+    const lo = boundary(j), hi = Math.max(lo, boundary(j + 1));
+    let entries = 0;
+    tensors.forEach((t, k) => {
+      const from = Math.max(lo, starts[k]) - starts[k], to = Math.min(hi, starts[k] + t.size) - starts[k];
+      if (to <= from) return;
+      const at = (table >>> 2) + 4 * entries++;
+      u32[at] = t._data + 4 * from;
+      u32[at + 1] = t._grad + 4 * from;
+      u32[at + 2] = to - from;
+      u32[at + 3] = sliceOffsets[k] + 4 * from;
+    });
+    u32[(plan >>> 2) + 2 * j] = table;
+    u32[(plan >>> 2) + 2 * j + 1] = entries;
+    table += SEGMENT_BYTES * entries;
   }
 }

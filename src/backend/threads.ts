@@ -1,0 +1,285 @@
+import { CONTROL } from './control.js';
+import type { Kernels } from './kernels.js';
+import { WORKER_SOURCE } from './workerSource.js';
+
+// ravine's threads: workers that instantiate the same kernels over the same shared memory, each
+// stepping its slice of a group. A group big enough to split (memory/group.ts) has a plan: one
+// sub-table of its segment table per thread, covering contiguous, near-equal ranges of its elements
+// (split inside a tensor where needed, at multiples of four floats), so that one big tensor and many
+// small ones spread alike. An element-wise kernel called on such a group's table posts a job; the
+// calling thread runs slice 0 while the workers run theirs, then sleeps in Atomics.wait until the last
+// one is done. Every element is updated by the same float operations as on one thread: the results are
+// bit for bit the single-threaded ones. Reductions (gradient norms, diagnostics) and small groups run
+// on the calling thread alone.
+
+/** Most threads a context may have. */
+export const MAX_THREADS = 256;
+/**
+ * Groups of at least this many elements are split across the threads; smaller ones run on the calling
+ * thread, where waking the workers would cost more than it saves (measured: bench/threads.js).
+ */
+export const SPLIT_THRESHOLD = 65536;
+/** A job that takes longer than this means a worker has stopped answering (a 16M-parameter step takes ~10 ms). */
+export const THREAD_TIMEOUT_MS = 10_000;
+
+/** The cores there are: `navigator.hardwareConcurrency` or Node's `os.availableParallelism()`. */
+export function availableCores(): number {
+  const g = globalThis as { navigator?: { hardwareConcurrency?: number }; process?: { getBuiltinModule?: (id: string) => unknown } };
+  const os = g.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number; cpus(): unknown[] } | undefined;
+  const n = os ? (os.availableParallelism?.() ?? os.cpus().length) : g.navigator?.hardwareConcurrency;
+  return Math.max(1, Math.min(MAX_THREADS, n ?? 1));
+}
+
+/** The element-wise kernels that are split, with the index of their segment-count argument. */
+export const SPLIT_KERNELS: Readonly<Record<string, number>> = {
+  sgd_f32: 2, adam_f32: 4, rmsprop_f32: 4, adagrad_f32: 2, adadelta_f32: 3, adamax_f32: 3, nadam_f32: 3, radam_f32: 3,
+  rprop_f32: 3, asgd_f32: 2, average_f32: 2, swapAveraged_f32: 2, scaleGrads_f32: 1, clampGrads_f32: 1, accumulate_f32: 2,
+};
+
+/** A worker as both platforms give it: Node's worker_threads and the browser's Worker. */
+interface AnyWorker {
+  postMessage(message: unknown): void;
+  terminate(): unknown;
+}
+
+type Kernel = (...args: number[]) => unknown;
+
+/** Why a pool cannot be used any more (a worker failed, exited or stalled): every later job throws it. */
+export class ThreadError extends Error {
+  override name = 'ThreadError';
+}
+
+export interface PoolOptions {
+  /** Threads in all, the calling thread included (so workers = threads − 1). */
+  threads: number;
+  /** How long a job may take before the calling thread gives up on a worker that stopped answering. */
+  timeoutMs: number;
+}
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+export function canBlock(): boolean {
+  try {
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 1, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export class ThreadPool {
+  readonly threads: number;
+  readonly #workers: AnyWorker[];
+  readonly #i32: Int32Array;
+  readonly #f64: Float64Array;
+  readonly #memory: WebAssembly.Memory;
+  readonly #control: number;
+  readonly #own: readonly Kernel[];
+  readonly #names: readonly string[];
+  readonly #timeoutMs: number;
+  readonly #canBlock = canBlock();
+  #broken: string | null = null;
+  #stopped = false;
+
+  private constructor(workers: AnyWorker[], memory: WebAssembly.Memory, control: number, own: Kernel[], names: string[], timeoutMs: number) {
+    this.#workers = workers;
+    this.threads = workers.length + 1;
+    this.#memory = memory;
+    this.#control = control;
+    this.#i32 = new Int32Array(memory.buffer, control, CONTROL.words);
+    this.#f64 = new Float64Array(memory.buffer, control + CONTROL.argsByte, CONTROL.maxArgs);
+    this.#own = own;
+    this.#names = names;
+    this.#timeoutMs = timeoutMs;
+  }
+
+  /**
+   * Starts `threads − 1` workers over `memory` (shared) and waits until each has instantiated the
+   * module. `control` is CONTROL.bytes of the heap, zeroed, for this pool alone.
+   */
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, exports: Record<string, unknown>, options: PoolOptions): Promise<ThreadPool> {
+    const names = Object.keys(SPLIT_KERNELS);
+    const spawn = await workerFactory();
+    const workers: AnyWorker[] = [];
+    let pool: ThreadPool | null = null;
+    const failures: string[] = [];
+    const ready = Array.from({ length: options.threads - 1 }, (_, k) => new Promise<void>((resolve, reject) => {
+      const index = k + 1;
+      const fail = (why: string) => {
+        const message = `ravine: worker thread ${index} ${why}`;
+        if (pool) pool.#break(message);
+        else failures.push(message);
+        reject(new ThreadError(message));
+      };
+      const worker = spawn({
+        message: (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : fail(`could not start: ${m.error}`)),
+        error: (e: unknown) => fail(`threw: ${(e as Error)?.message ?? e}`),
+        exit: (code: number) => fail(`exited (code ${code})`),
+      });
+      workers.push(worker);
+      worker.postMessage({ module, memory, control, index, names });
+    }));
+    try {
+      await Promise.all(ready);
+    } catch (e) {
+      for (const w of workers) void w.terminate();
+      throw e;
+    }
+    // Started: from now on they sleep in Atomics.wait, and must not keep a Node process alive.
+    for (const w of workers) (w as { unref?: () => void }).unref?.();
+    pool = new ThreadPool(workers, memory, control, names.map((n) => exports[n] as Kernel), names, options.timeoutMs);
+    return pool;
+  }
+
+  /**
+   * One kernel call split by `plan`: slice 0 here, the others on the workers; returns once all are done.
+   * Throws a ThreadError, and breaks the pool, if a worker failed: the group is then partly updated.
+   */
+  run(kernel: number, plan: number, args: number[]): void {
+    if (this.#broken !== null) throw new ThreadError(this.#broken);
+    if (!this.#canBlock) {
+      throw new TypeError('ravine: step() cannot wait for its worker threads on a browser\'s main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, or create the context with threads: 1');
+    }
+    const i32 = this.#i32, name = this.#names[kernel], countIndex = SPLIT_KERNELS[name];
+    for (let i = 0; i < args.length; i++) this.#f64[i] = args[i];
+    i32[CONTROL.kernel] = kernel;
+    i32[CONTROL.argc] = args.length;
+    i32[CONTROL.plan] = plan;
+    i32[CONTROL.countIndex] = countIndex;
+    this.#post();
+    let failure: unknown = null;
+    try {
+      const u32 = new Uint32Array(this.#memory.buffer, plan, 2);
+      args[0] = u32[0];
+      args[countIndex] = u32[1];
+      if (args[countIndex] > 0) this.#own[kernel](...args);
+    } catch (e) {
+      failure = e;
+    }
+    this.#await(name);
+    if (failure !== null) throw failure;
+  }
+
+  /** Tests: worker `index` throws at the next job. */
+  failNext(index: number): void {
+    Atomics.store(this.#i32, CONTROL.failIndex, index);
+  }
+
+  /** Tests: end worker `index` as a crash would. */
+  terminate(index: number): Promise<unknown> {
+    return Promise.resolve(this.#workers[index - 1].terminate());
+  }
+
+  get broken(): string | null {
+    return this.#broken;
+  }
+
+  /** Ends every worker; nothing is left to keep a Node process alive. */
+  dispose(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#broken ??= 'ravine: this context has been disposed';
+    Atomics.store(this.#i32, CONTROL.stop, 1);
+    Atomics.add(this.#i32, CONTROL.seq, 1);
+    Atomics.notify(this.#i32, CONTROL.seq);
+    for (const w of this.#workers) void w.terminate();
+  }
+
+  #post(): void {
+    const i32 = this.#i32;
+    i32[CONTROL.error] = 0;
+    Atomics.store(i32, CONTROL.remaining, this.#workers.length);
+    Atomics.add(i32, CONTROL.seq, 1);
+    Atomics.notify(i32, CONTROL.seq);
+  }
+
+  /** Sleeps until every worker has counted itself done; a stall past the timeout or a worker's error breaks the pool. */
+  #await(what: string): void {
+    const i32 = this.#i32;
+    const deadline = performance.now() + this.#timeoutMs;
+    for (let left = Atomics.load(i32, CONTROL.remaining); left !== 0; left = Atomics.load(i32, CONTROL.remaining)) {
+      const wait = deadline - performance.now();
+      if (wait <= 0) {
+        this.#break(`ravine: ${left} of ${this.#workers.length} worker threads did not finish ${what} within ${this.#timeoutMs} ms (ended or stalled); the step was partly applied, so this group's parameters and state are inconsistent`);
+        throw new ThreadError(this.#broken!);
+      }
+      Atomics.wait(i32, CONTROL.remaining, left, wait);
+    }
+    const failed = Atomics.load(i32, CONTROL.error);
+    if (failed !== 0) {
+      const length = i32[CONTROL.messageLength];
+      const message = new TextDecoder().decode(new Uint8Array(this.#memory.buffer, this.#control + CONTROL.messageByte, length).slice());
+      this.#break(`ravine: worker thread ${failed - 1} failed in ${what} (${message}); the step was partly applied, so this group's parameters and state are inconsistent`);
+      throw new ThreadError(this.#broken!);
+    }
+  }
+
+  #break(message: string): void {
+    this.#broken ??= `${message}. This context cannot step any more: dispose it and restore from a checkpoint`;
+  }
+}
+
+/** The kernels object of a threaded backend: the split kernels go through `pool` for groups with a plan in `plans`. */
+export function threadedKernels(base: Kernels, pool: ThreadPool, plans: Map<number, number>): Kernels {
+  const kernels: Record<string, unknown> = { ...base };
+  Object.keys(SPLIT_KERNELS).forEach((name, id) => {
+    const own = (base as unknown as Record<string, Kernel>)[name];
+    kernels[name] = (...args: number[]) => {
+      const plan = plans.get(args[0]);
+      return plan === undefined ? own(...args) : pool.run(id, plan, args);
+    };
+  });
+  return kernels as unknown as Kernels;
+}
+
+let live = 0;
+/** Worker threads started and not yet ended, in this process or page (tests: nothing leaks). */
+export function liveWorkers(): number {
+  return live;
+}
+
+interface Listeners {
+  message(m: unknown): void;
+  error(e: unknown): void;
+  exit(code: number): void;
+}
+
+/** Starts a worker running WORKER_SOURCE: worker_threads in Node (unref'd: it never keeps the process alive), a Blob-URL Worker in browsers. */
+async function workerFactory(): Promise<(on: Listeners) => AnyWorker> {
+  const g = globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown }; Worker?: new (url: string) => Worker };
+  if (g.process?.versions?.node) {
+    const specifier = 'node:worker_threads';
+    const execArgv = (g.process as { execArgv?: string[] }).execArgv ?? [];
+    const wt = (g.process.getBuiltinModule?.(specifier) ?? (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier))) as {
+      Worker: new (code: string, options: { eval: boolean; execArgv: string[] }) => AnyWorker & { on(event: string, f: (x: never) => void): void; unref(): void };
+    };
+    return (on) => {
+      // The source is a classic script: a parent started with --input-type=module must not make it ESM.
+      const worker = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: execArgv.filter((a) => !a.startsWith('--input-type')) });
+      live++;
+      worker.on('message', on.message);
+      worker.on('error', on.error);
+      worker.on('exit', (code: number) => {
+        live--;
+        on.exit(code);
+      });
+      return worker;
+    };
+  }
+  if (typeof g.Worker !== 'function') throw new ThreadError('ravine: this platform has no Worker');
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  return (on) => {
+    const worker = new g.Worker!(url);
+    live++;
+    worker.onmessage = (e) => on.message(e.data);
+    worker.onerror = (e) => on.error(e.message);
+    // A browser says nothing when a worker ends: it ends when terminated.
+    let ended = false;
+    return {
+      postMessage: (m: unknown) => worker.postMessage(m),
+      terminate: () => {
+        if (!ended) (ended = true), live--;
+        worker.terminate();
+      },
+    };
+  };
+}
