@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { addRatios, consoleTable, markdownTable, summaryTable, trainingTable } from './lib/report.js';
 import { plan, runPlan, TRAINING_WORKLOAD } from './lib/suites.js';
 import { measureAllocation } from './lib/allocation.js';
-import { checkIssue10Targets, checkIssue13Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
+import { checkIssue10Targets, checkIssue13Targets, checkIssue14Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
 
@@ -14,6 +14,7 @@ const USAGE = `usage: npm run bench -- [options]
   --only=adam,sgd    these optimizers only
   --sizes=65536,...  these parameter counts only
   --no-models        one-vector workloads only (no ResNet-18 / transformer tensor sets)
+  --threads=1,2,4,8  a column of ravine simd for each thread count (default: 2); how threads scale here
   --report           measure nothing: re-render the report and targets from the saved latest.json
   --save             write the tracked bench/results/latest.{json,md} (a full run the README quotes);
                      without it results go to out/bench/, which git ignores
@@ -23,7 +24,7 @@ let flags;
 try {
   ({ values: flags } = parseArgs({
     options: {
-      quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' },
+      quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' }, threads: { type: 'string' },
       report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   }));
@@ -46,6 +47,7 @@ async function measureAll() {
   if (args.has('only')) options.optimizers = String(args.get('only')).split(',');
   if (args.has('sizes')) options.sizes = String(args.get('sizes')).split(',').map(Number);
   if (args.has('no-models')) options.models = false;
+  if (args.has('threads')) options.threads = String(args.get('threads')).split(',').map(Number);
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
@@ -82,6 +84,7 @@ const targets = checkTargets(rows);
 const targets8 = checkIssue8Targets(rows);
 const targets10 = checkIssue10Targets(rows);
 const targets13 = checkIssue13Targets(rows);
+const targets14 = checkIssue14Targets(rows);
 const { machine } = run;
 const md = [
   `Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}.`,
@@ -97,6 +100,8 @@ const md = [
   targetsMarkdown(targets10, 10),
   '',
   targetsMarkdown(targets13, 13),
+  '',
+  targetsMarkdown(targets14, 14),
   '',
   previousLine,
   '',
@@ -114,9 +119,9 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, targets13, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
+writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, targets13, targets14, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
-console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
+console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${targetsMarkdown(targets14, 14)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
 console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

@@ -1,14 +1,18 @@
 // The browser page (`npm run demo`): the race of `npm start`, in the user's browser, on the library's
 // own build (dist/, the same modules ravine/browser bundles): pick a surface, click a start, toggle
 // optimizers, tune them, watch the paths over the contours and f − f* beside them; and a benchmark of
-// one Adam / SGD step over a large vector on each backend. `?autotest` runs the race and a small
-// benchmark, then posts `window.__ravineDemo` to /result/<id> (test/demo.test.ts).
+// one Adam / SGD step over a large vector on each backend, and on the SIMD backend with the worker
+// threads the page can have (cross-origin isolated: shared memory), whose result is checked against the
+// JS backend's bit for bit. `?autotest` runs the race and a small benchmark, then posts
+// `window.__ravineDemo` to /result/<id> (test/demo.test.ts).
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
 import { Adam, createRavine, SGD, type BackendName, type Ravine } from '../dist/index.js';
 import { defaultHyperparameters, defaultRacerKeys, racers, runLap, surfaceView, track, type Hyperparameters, type Lap, type Track } from '../dist/race/index.js';
 
-interface BenchRow { optimizer: string; backend: BackendName; n: number; nsPerParam: number }
+/** A benchmark column: a backend, and for SIMD how many threads ('auto': the cores the browser reports). */
+type Column = 'simd' | 'js' | 'threads';
+interface BenchRow { optimizer: string; backend: Column; n: number; nsPerParam: number }
 interface DemoState {
   backend: BackendName | null;
   crossOriginIsolated: boolean;
@@ -18,12 +22,14 @@ interface DemoState {
   raceDone: boolean;
   results: Record<string, { finalGap: number; steps: number; arrived: number; diverged: boolean }>;
   bench: { done: boolean; n: number; rows: BenchRow[] };
+  /** The threaded context: threads it got (and why not more), and whether its Adam steps equal the JS backend's bit for bit. */
+  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
   error?: string;
 }
 
 const state: DemoState = {
   backend: null, crossOriginIsolated: globalThis.crossOriginIsolated === true, surface: 'ravine', start: [1, 10], steps: 400,
-  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] },
+  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] }, threads: { threads: 0, split: false, matchesJs: null },
 };
 (window as unknown as { __ravineDemo: DemoState }).__ravineDemo = state;
 
@@ -259,19 +265,25 @@ $('run').addEventListener('click', () => race());
 // ---- the benchmark ----
 const pause = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** ns per parameter of one step: the median of `rounds` timings of `reps` steps each. */
-async function time(n: number, backend: BackendName, optimizer: 'adam' | 'sgd', reps: number, rounds: number): Promise<number> {
-  const ctx = await createRavine({ backend, reserveBytes: 5 * 4 * n + (1 << 20) });
+const contextFor = (column: Column, n: number) =>
+  createRavine({ backend: column === 'js' ? 'js' : 'simd', threads: column === 'threads' ? 'auto' : 1, reserveBytes: 5 * 4 * n + (1 << 20) });
+
+/**
+ * ns per parameter of one step: the median of `rounds` timings of `reps` steps each. Steps go through
+ * stepAsync(): a page's main thread may not block, so with threads it waits for the workers that way.
+ */
+async function time(n: number, column: Column, optimizer: 'adam' | 'sgd', reps: number, rounds: number): Promise<number> {
+  const ctx = await contextFor(column, n);
   try {
     const w = ctx.tensor('w', n);
     const grad = w.grad;
     for (let i = 0; i < n; i++) grad[i] = Math.sin(i) * 1e-3;
     const opt = optimizer === 'adam' ? new Adam([w], { lr: 1e-3 }) : new SGD([w], { lr: 1e-3, momentum: 0.9 });
-    opt.step();
+    await opt.stepAsync();
     const times: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const t0 = performance.now();
-      for (let k = 0; k < reps; k++) opt.step();
+      for (let k = 0; k < reps; k++) await opt.stepAsync();
       times.push(((performance.now() - t0) * 1e6) / (reps * n));
       await pause();
     }
@@ -281,20 +293,52 @@ async function time(n: number, backend: BackendName, optimizer: 'adam' | 'sgd', 
   }
 }
 
+/** Ten Adam steps on the threaded context and on the JS backend: the same bits? */
+async function checkThreads(n: number): Promise<void> {
+  const runs: Uint32Array[] = [];
+  for (const column of ['threads', 'js'] as const) {
+    const ctx = await contextFor(column, n);
+    const w = ctx.tensor('w', n);
+    for (let i = 0; i < n; i++) (w.data[i] = Math.cos(i)), (w.grad[i] = Math.sin(3 * i));
+    const opt = new Adam([w], { lr: 1e-2, weightDecay: 1e-4 });
+    // Whether the group was split across the threads (an internal of the context: the page is a test bench too).
+    const plans = (ctx as unknown as { _context: { backend: { plans?: Map<number, number> } } })._context.backend.plans;
+    if (column === 'threads') {
+      state.threads = { threads: ctx.threads, reason: ctx.threadsReason, split: (plans?.size ?? 0) > 0, matchesJs: null };
+      // The page's main thread may not block: a plain step() must say so, and change nothing.
+      try {
+        opt.step();
+      } catch (e) {
+        state.threads.stepError = (e as Error).message;
+      }
+    }
+    for (let k = 0; k < 10; k++) await opt.stepAsync();
+    runs.push(new Uint32Array(w.data.slice().buffer));
+    ctx.dispose();
+  }
+  state.threads.matchesJs = runs[0].every((b, i) => b === runs[1][i]);
+}
+
 async function bench(n: number, reps = 5, rounds = 5): Promise<void> {
   state.bench = { done: false, n, rows: [] };
   $('benchTable').innerHTML = '';
+  $('benchStatus').textContent = 'threads against the JS backend…';
+  await checkThreads(n);
+  const columns = ['simd', 'threads', 'js'] as const;
   for (const optimizer of ['adam', 'sgd'] as const) {
-    for (const backend of ['simd', 'js'] as const) {
-      $('benchStatus').textContent = `${optimizer} on ${backend}…`;
+    for (const column of columns) {
+      $('benchStatus').textContent = `${optimizer} on ${column}…`;
       await pause();
-      state.bench.rows.push({ optimizer, backend, n, nsPerParam: await time(n, backend, optimizer, reps, rounds) });
+      state.bench.rows.push({ optimizer, backend: column, n, nsPerParam: await time(n, column, optimizer, reps, rounds) });
     }
   }
   const cell = (o: string, b: string) => state.bench.rows.find((r) => r.optimizer === o && r.backend === b)!.nsPerParam;
-  $('benchTable').innerHTML = '<tr><th>optimizer</th><th>simd ns/param</th><th>js ns/param</th><th>js ÷ simd</th></tr>' +
-    ['adam', 'sgd'].map((o) => `<tr><td>${o === 'adam' ? 'Adam' : 'SGD (momentum 0.9)'}</td><td>${cell(o, 'simd').toFixed(3)}</td><td>${cell(o, 'js').toFixed(3)}</td><td>${(cell(o, 'js') / cell(o, 'simd')).toFixed(1)}×</td></tr>`).join('');
-  $('benchStatus').textContent = `${n.toLocaleString()} floats, median of ${rounds} × ${reps} steps`;
+  const t = state.threads;
+  $('benchTable').innerHTML = `<tr><th>optimizer</th><th>simd ns/param</th><th>simd, ${t.threads} threads</th><th>js ns/param</th><th>threads ÷ simd speedup</th><th>js ÷ simd</th></tr>` +
+    ['adam', 'sgd'].map((o) => `<tr><td>${o === 'adam' ? 'Adam' : 'SGD (momentum 0.9)'}</td><td>${cell(o, 'simd').toFixed(3)}</td><td>${cell(o, 'threads').toFixed(3)}</td><td>${cell(o, 'js').toFixed(3)}</td>` +
+      `<td>${(cell(o, 'simd') / cell(o, 'threads')).toFixed(2)}×</td><td>${(cell(o, 'js') / cell(o, 'simd')).toFixed(1)}×</td></tr>`).join('');
+  $('benchStatus').textContent = `${n.toLocaleString()} floats, median of ${rounds} × ${reps} steps; ${t.threads} threads${t.reason ? ` (${t.reason})` : ''}, ` +
+    `${t.matchesJs ? 'bit for bit the JS backend' : 'NOT the JS backend\'s bits'}`;
   state.bench.done = true;
 }
 $('benchRun').addEventListener('click', () => bench(Number($<HTMLSelectElement>('benchSize').value)).catch(fail));

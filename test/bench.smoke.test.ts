@@ -30,7 +30,7 @@ interface Impl {
 
 const STEPS = 7;
 const SIZES = [37, 4, 130]; // odd lengths: SIMD bodies and scalar tails, several tensors
-const EXACT = new Set(['simd', 'js', 'bareSimd', 'bareJs', 'perTensorSimd', 'oneTensorSimd', 'bridgeCpu', 'bridgeWasm']);
+const EXACT = new Set(['simd', 'js', 'bareSimd', 'bareJs', 'perTensorSimd', 'oneTensorSimd', 'bridgeCpu', 'bridgeWasm', 'threads2']);
 
 /** The runner's parameters after `steps` optimizer steps in all (or fewer, if it cannot), and that count. */
 async function paramsAfter(impl: Impl, key: string, steps: number): Promise<{ params: Float32Array[]; steps: number }> {

@@ -19,6 +19,7 @@ interface DemoState {
   raceDone: boolean;
   results: Record<string, { finalGap: number; steps: number; arrived: number }>;
   bench: { done: boolean; n: number; rows: { optimizer: string; backend: string; n: number; nsPerParam: number }[] };
+  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
   error?: string;
 }
 
@@ -30,7 +31,7 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     const { build } = await import('vite');
     await build({ configFile: fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url)), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' });
     server = await servePages((url) => join(out, url === '/' ? 'index.html' : url), isolationHeaders);
-    page = (await server.open('/?autotest&benchSize=65536', 90_000)) as unknown as DemoState;
+    page = (await server.open('/?autotest&benchSize=262144', 90_000)) as unknown as DemoState;
   }, 120_000);
 
   afterAll(() => {
@@ -65,12 +66,21 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     expect(gd.arrived).toBe(-1);
   });
 
-  it('benchmarks Adam and SGD on both backends and reports ns per parameter for each', () => {
+  it('runs the SIMD backend on worker threads (cross-origin isolated), splitting the group, with the JS backend\'s bits', () => {
+    expect(page.crossOriginIsolated).toBe(true);
+    expect(page.threads.reason).toBeUndefined();
+    expect(page.threads.threads).toBeGreaterThan(1);
+    expect(page.threads.split).toBe(true);
+    expect(page.threads.matchesJs).toBe(true); // after step() was refused: it changed nothing
+    expect(page.threads.stepError).toMatch(/cannot wait for its worker threads on a browser's main thread .*await opt\.stepAsync\(\).*nothing was stepped/);
+  });
+
+  it('benchmarks Adam and SGD on simd, simd with threads and js, and reports ns per parameter for each', () => {
     expect(page.bench.done).toBe(true);
-    expect(page.bench.n).toBe(65536);
-    expect(page.bench.rows.map((r) => `${r.optimizer}/${r.backend}`)).toEqual(['adam/simd', 'adam/js', 'sgd/simd', 'sgd/js']);
+    expect(page.bench.n).toBe(262144);
+    expect(page.bench.rows.map((r) => `${r.optimizer}/${r.backend}`)).toEqual(['adam/simd', 'adam/threads', 'adam/js', 'sgd/simd', 'sgd/threads', 'sgd/js']);
     for (const row of page.bench.rows) {
-      expect(row.n).toBe(65536);
+      expect(row.n).toBe(262144);
       expect(Number.isFinite(row.nsPerParam) && row.nsPerParam > 0, `${row.optimizer}/${row.backend}`).toBe(true);
     }
   });

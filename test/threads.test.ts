@@ -26,10 +26,12 @@ function tensors(rv: Ravine, sizes: readonly number[], seed = 1): Tensor[] {
   });
 }
 
-/** Parameters and state after `steps` steps, as text: equal text is equal bits. */
+/** Parameters and state after `steps` steps, as text (equal text is equal bits); checks the group was split exactly when it is past the threshold. */
 function run(rv: Ravine, name: string, options: Record<string, unknown>, sizes: readonly number[], steps = 3, training?: TrainingOptions): string {
   const ts = tensors(rv, sizes);
   const opt = new trainingClasses[name](ts, options, training);
+  const n = sizes.reduce((a, b) => a + b, 0);
+  expect((rv._context.backend as WasmBackend).plans?.size ?? 0).toBe(rv.threads > 1 && n >= T ? 1 : 0);
   for (let k = 0; k < steps; k++) {
     for (const t of ts) t.grad.reverse(); // a different gradient each step
     opt.step();
@@ -53,9 +55,9 @@ describe('two threads', () => {
     two.dispose();
   });
 
-  const many = Array.from({ length: 150 }, (_, i) => ((i * 7919) % 997) + 3); // 150 tensors, ~75K elements
+  const many = Array.from({ length: 400 }, (_, i) => ((i * 7919) % 1997) + 3); // 400 tensors, ~400K elements
   for (const [name, grids] of Object.entries(optionGrids)) {
-    test(`${name}: every option of the grid, one odd tensor past the threshold and 150 small ones, equals one thread bit for bit`, () => {
+    test(`${name}: every option of the grid, one odd tensor past the threshold and 400 small ones, equals one thread bit for bit`, () => {
       for (const options of grids) {
         for (const sizes of [[T + 13], many]) {
           expect(run(two, name, options, sizes), `${JSON.stringify(options)} ${sizes.length} tensors`).toBe(run(one, name, options, sizes));
@@ -69,7 +71,7 @@ describe('two threads', () => {
     ['at the threshold', [T]],
     ['just over, odd', [T + 1]],
     ['one big tensor and many small ones', [3 * T + 5, ...Array.from({ length: 40 }, (_, i) => i + 1)]],
-    ['tensors smaller than a SIMD lane', Array.from({ length: T / 2 }, (_, i) => 1 + (i % 3))],
+    ['tensors of 1 to 7 floats, most smaller than a SIMD lane', Array.from({ length: T / 4 + 8 }, (_, i) => 1 + (i % 7))],
   ])('Adam and SGD with momentum, %s, equal one thread bit for bit', (_, sizes) => {
     for (const [name, options] of [['Adam', { lr: 1e-3, amsgrad: true }], ['SGD', { lr: 0.01, momentum: 0.9, nesterov: true }]] as const) {
       expect(run(two, name, options, sizes, 4)).toBe(run(one, name, options, sizes, 4));
@@ -158,4 +160,17 @@ test('threads: bad values are refused by name; the JS backend runs on one thread
   const auto = await createRavine({ backend: 'simd', threads: 'auto' });
   expect(auto.threads).toBeGreaterThanOrEqual(1);
   auto.dispose();
+});
+
+test('stepAsync() is step(), awaitable: on a thread that may block (Node) it steps at once, with the same bits', async () => {
+  const [a, b] = await Promise.all([createRavine({ backend: 'simd', threads: 2 }), createRavine({ backend: 'simd' })]);
+  const [ta, tb] = [tensors(a, [2 * T + 3], 5), tensors(b, [2 * T + 3], 5)];
+  const [oa, ob] = [new trainingClasses.NAdam(ta, { lr: 1e-3 }), new trainingClasses.NAdam(tb, { lr: 1e-3 })];
+  for (let k = 0; k < 4; k++) {
+    expect(await oa.stepAsync(() => 7)).toBe(7);
+    ob.step();
+  }
+  expect(bits(ta[0].data)).toBe(bits(tb[0].data));
+  a.dispose();
+  b.dispose();
 });

@@ -20,6 +20,11 @@ async function emptyStep(key, problem) {
   return { step: () => void calls++, params: () => problem.params.map((p) => p.slice()), dispose() {} };
 }
 
+/** ravine simd on `threads` threads (issue 14); plan() registers one per count asked for (`--threads`). */
+export function threadsImpl(threads) {
+  return { label: `ravine simd, ${threads} threads`, supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'one', { threads }) };
+}
+
 export const IMPLS = {
   simd: { label: 'ravine simd', supports: all, create: (key, problem) => ravineStep('simd', key, problem) },
   js: { label: 'ravine js', supports: all, create: (key, problem) => ravineStep('js', key, problem) },
@@ -42,5 +47,6 @@ export const IMPLS = {
   // Issue 13: ravine/tfjs, ravine's step on TF.js's variables and gradients (copies included).
   bridgeCpu: { label: 'ravine/tfjs on TF.js cpu', supports: all, create: (key, problem) => bridgeOptimizer('cpu', key, problem) },
   bridgeWasm: { label: 'ravine/tfjs on TF.js wasm', supports: all, create: (key, problem) => bridgeOptimizer('wasm', key, problem) },
+  threads2: threadsImpl(2),
   jax: { label: 'jax-js wasm (jit)', supports: jaxSupports, create: jaxOptimizer },
 };

@@ -5,12 +5,13 @@ import { createRavine } from '../../dist/index.js';
 import { OPTIMIZERS } from './optimizers.js';
 
 /**
- * A context on `backend` holding the problem's tensors (values, and gradients set once), and the
- * optimizer: the table's options, with `options` over them (a schedule in place of a number), and
- * `training` options (issue 10) as its third argument.
+ * A context on `backend` (with `threads`: issue 14) holding the problem's tensors (values, and
+ * gradients set once), and the optimizer: the table's options, with `options` over them (a schedule in
+ * place of a number), and `training` options (issue 10) as its third argument.
  */
-export async function setup(backend, key, problem, grouping = 'one', { options = {}, training } = {}) {
-  const rv = await createRavine({ backend });
+export async function setup(backend, key, problem, grouping = 'one', { options = {}, training, threads = 1 } = {}) {
+  const rv = await createRavine({ backend, threads });
+  if (rv.threads !== threads) throw new Error(`asked for ${threads} threads, got ${rv.threads}: ${rv.threadsReason}`);
   const { params, grads } = grouping === 'one-tensor' ? { params: [concat(problem.params)], grads: [concat(problem.grads)] } : problem;
   const tensors = params.map((values, i) => {
     const t = rv.tensor(`t${i}`, values);

@@ -46,7 +46,7 @@ function notes(rows) {
 }
 
 const SUMMARY_IMPLS = [
-  ['ravine simd', 'simd'], ['ravine js', 'js'], ['naive JS loop', 'naive JS'], ['TF.js wasm', 'TF.js wasm'],
+  ['ravine simd', 'simd'], ['ravine simd, 2 threads', 'simd ×2 threads'], ['ravine js', 'js'], ['naive JS loop', 'naive JS'], ['TF.js wasm', 'TF.js wasm'],
   ['TF.js cpu', 'TF.js cpu'], ['jax-js wasm (jit)', 'jax-js'], ['bandwidth bound', 'bound'],
 ];
 

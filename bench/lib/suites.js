@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { IMPLS } from './impls.js';
+import { IMPLS, threadsImpl } from './impls.js';
 import { repsPerSample, sample, summarize } from './measure.js';
 import { resnet18, transformer } from './models.js';
 import { OPTIMIZERS, bytesPerParam } from './optimizers.js';
@@ -28,19 +28,26 @@ const TRAINING = ['simd', 'clipFoldedSimd', 'clipInPlaceSimd', 'guardSimd', 'dia
  * step among the per-call ones, and Adam's training options at the size Adadelta...RAdam are measured
  * at (1M in the full and quick plans).
  */
-export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true } = {}) {
+export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true, threads = [2] } = {}) {
   const entries = [];
+  // Issue 14: a column per thread count, beside ravine simd (one thread).
+  const threaded = threads.filter((t) => t > 1).map((t) => {
+    IMPLS[`threads${t}`] ??= threadsImpl(t); // threads2 is there already
+    return `threads${t}`;
+  });
+  const withThreads = (impls) => impls.flatMap((k) => (k === 'simd' ? [k, ...threaded] : [k]));
+  const VECTOR_COLUMNS = withThreads(VECTOR), MODEL_COLUMNS = withThreads(MODEL);
   const add = (workload, key, tensorSizes, impls, isolate = false) => {
     for (const impl of impls) entries.push({ workload, key, sizes: tensorSizes, impl, isolate });
   };
-  for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) add('one vector', key, [n], VECTOR);
+  for (const key of optimizers.filter((k) => MAIN.includes(k))) for (const n of sizes) add('one vector', key, [n], VECTOR_COLUMNS);
   const restSize = sizes.includes(1048576) ? 1048576 : sizes[0];
-  for (const key of optimizers.filter((k) => REST.includes(k))) add('one vector', key, [restSize], VECTOR);
+  for (const key of optimizers.filter((k) => REST.includes(k))) add('one vector', key, [restSize], VECTOR_COLUMNS);
   if (optimizers.includes('adam')) add(TRAINING_WORKLOAD, 'adam', [restSize], TRAINING);
   if (models) {
     for (const key of optimizers.filter((k) => k === 'adam' || k === 'sgd')) {
-      add('ResNet-18 (62 tensors)', key, resnet18(), MODEL);
-      add('transformer (148 tensors)', key, transformer(), MODEL);
+      add('ResNet-18 (62 tensors)', key, resnet18(), MODEL_COLUMNS);
+      add('transformer (148 tensors)', key, transformer(), MODEL_COLUMNS);
       add('per call, 16 params', key, [16], PER_CALL, true);
     }
   }

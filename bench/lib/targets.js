@@ -113,3 +113,25 @@ export function checkIssue13Targets(rows) {
   }
   return targets;
 }
+
+/**
+ * Issue 14's targets (threads): on this 2-core machine, Adam at 1M and 16M parameters at least 1.7×
+ * faster on two threads than on one, SGD with momentum at 16M at least 1.3×, and groups under the split
+ * threshold (262,144) no slower: within 5% of one thread, the run's noise.
+ */
+export function checkIssue14Targets(rows) {
+  const targets = [];
+  const speedup = (name, rowsWhere, limit) => {
+    const w = worst(ratios(rows, 'ravine simd', 'ravine simd, 2 threads', rowsWhere), Math.min);
+    if (!w) targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+    else targets.push({ name, measured: w.ratio, limit, met: w.ratio >= limit, detail: where(w.row) });
+  };
+  speedup('Adam at 1M, 2 threads ≥ 1.7× one (speedup)', { optimizer: 'adam', workload: vector, n: 1048576 }, 1.7);
+  speedup('Adam at 16M, 2 threads ≥ 1.7× one (speedup)', { optimizer: 'adam', workload: vector, n: 16777216 }, 1.7);
+  speedup('SGD momentum at 16M, 2 threads ≥ 1.3× one (speedup)', { optimizer: 'sgd', workload: vector, n: 16777216 }, 1.3);
+  const small = worst(ratios(rows, 'ravine simd, 2 threads', 'ravine simd', { workload: vector, n: (n) => n < 262144 }));
+  const name = 'groups under the split threshold (262,144) no slower on 2 threads (time ≤ 1.05× one thread)';
+  if (!small) targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
+  else targets.push({ name, measured: small.ratio, limit: 1.05, met: small.ratio <= 1.05, detail: where(small.row) });
+  return targets;
+}

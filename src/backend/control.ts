@@ -22,6 +22,8 @@ export const CONTROL = {
   messageLength: 8,
   /** Tests: the worker of this index throws at its next job. */
   failIndex: 9,
+  /** How long a worker polls for the next job after one, before it sleeps (ms). */
+  pollMs: 0.1,
   argsByte: 64,
   maxArgs: 12,
   messageByte: 160,

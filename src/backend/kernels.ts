@@ -48,6 +48,8 @@ export interface Backend {
   plans?: Map<number, number>;
   /** Ends what the backend started (worker threads). */
   dispose?(): void;
+  /** The worker threads, when the backend has them (threads.ts). */
+  pool?: { readonly canBlock: boolean; runAsync<T>(work: () => T): Promise<T>; checkCanWait(): void };
 }
 
 export const PAGE = 65536;

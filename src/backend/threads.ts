@@ -16,11 +16,17 @@ import { WORKER_SOURCE } from './workerSource.js';
 export const MAX_THREADS = 256;
 /**
  * Groups of at least this many elements are split across the threads; smaller ones run on the calling
- * thread, where waking the workers would cost more than it saves (measured: bench/threads.js).
+ * thread alone. Measured on this 2-core VM (bench/threads.js --gap=1, steps 1 ms apart as in training,
+ * so each step wakes the workers, ~50 µs): two threads beat one from 262,144 elements on (Adam 1.08×,
+ * SGD with momentum 1.07×), and lose below (0.86× and 0.60× at 131,072). Steps back to back, with the
+ * workers still polling, pay from 16K on.
  */
-export const SPLIT_THRESHOLD = 65536;
+export const SPLIT_THRESHOLD = 262_144;
 /** A job that takes longer than this means a worker has stopped answering (a 16M-parameter step takes ~10 ms). */
 export const THREAD_TIMEOUT_MS = 10_000;
+
+/** Quiet time after the workers start (see ThreadPool.start). */
+const SETTLE_MS = 50;
 
 /** The cores there are: `navigator.hardwareConcurrency` or Node's `os.availableParallelism()`. */
 export function availableCores(): number {
@@ -76,7 +82,9 @@ export class ThreadPool {
   readonly #own: readonly Kernel[];
   readonly #names: readonly string[];
   readonly #timeoutMs: number;
-  readonly #canBlock = canBlock();
+  /** False on a browser's main thread: there a job's end is polled for, inside runAsync() alone. */
+  readonly canBlock = canBlock();
+  #polling = 0;
   #broken: string | null = null;
   #stopped = false;
 
@@ -126,6 +134,10 @@ export class ThreadPool {
     }
     // Started: from now on they sleep in Atomics.wait, and must not keep a Node process alive.
     for (const w of workers) (w as { unref?: () => void }).unref?.();
+    // Let the new threads settle before the first job. Measured on this 2-core VM: jobs posted at once
+    // each took ~65 µs to hand over, for as long as they kept coming (the scheduler keeps a new thread
+    // beside its parent while they hand work back and forth); after 20 ms of quiet, ~4 µs.
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     pool = new ThreadPool(workers, memory, control, names.map((n) => exports[n] as Kernel), names, options.timeoutMs);
     return pool;
   }
@@ -136,9 +148,8 @@ export class ThreadPool {
    */
   run(kernel: number, plan: number, args: number[]): void {
     if (this.#broken !== null) throw new ThreadError(this.#broken);
-    if (!this.#canBlock) {
-      throw new TypeError('ravine: step() cannot wait for its worker threads on a browser\'s main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, or create the context with threads: 1');
-    }
+    // A browser's main thread outside runAsync (averaging, clipping by value: step() refused already): one thread, same bits.
+    if (!this.canBlock && this.#polling === 0) return void this.#own[kernel](...args);
     const i32 = this.#i32, name = this.#names[kernel], countIndex = SPLIT_KERNELS[name];
     for (let i = 0; i < args.length; i++) this.#f64[i] = args[i];
     i32[CONTROL.kernel] = kernel;
@@ -157,6 +168,34 @@ export class ThreadPool {
     }
     this.#await(name);
     if (failure !== null) throw failure;
+  }
+
+  /**
+   * Runs `work` (a step) where this thread may not block: first waits, without blocking, until the
+   * workers are idle, then runs it with the calling thread polling for each job's end while it does its
+   * own slice, so the page's thread is held for the step's compute and no longer.
+   */
+  async runAsync<T>(work: () => T): Promise<T> {
+    if (this.#broken !== null) throw new ThreadError(this.#broken);
+    const i32 = this.#i32;
+    const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
+    for (let left = Atomics.load(i32, CONTROL.remaining); left !== 0; left = Atomics.load(i32, CONTROL.remaining)) {
+      const wait = waitAsync?.(i32, CONTROL.remaining, left);
+      await (wait?.async ? wait.value : new Promise((resolve) => setTimeout(resolve, 0)));
+    }
+    this.#polling++;
+    try {
+      return work();
+    } finally {
+      this.#polling--;
+    }
+  }
+
+  /** step() calls this first: on a browser's main thread it must go through stepAsync(). */
+  checkCanWait(): void {
+    if (!this.canBlock && this.#polling === 0) {
+      throw new TypeError("ravine: step() cannot wait for its worker threads on a browser's main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, step in a worker, or create the context with threads: 1 (nothing was stepped)");
+    }
   }
 
   /** Tests: worker `index` throws at the next job. */
@@ -202,7 +241,11 @@ export class ThreadPool {
         this.#break(`ravine: ${left} of ${this.#workers.length} worker threads did not finish ${what} within ${this.#timeoutMs} ms (ended or stalled); the step was partly applied, so this group's parameters and state are inconsistent`);
         throw new ThreadError(this.#broken!);
       }
-      Atomics.wait(i32, CONTROL.remaining, left, wait);
+      // Poll a little first, as the workers do (a sleeping thread is slow to wake); then sleep.
+      const until = performance.now() + CONTROL.pollMs;
+      while (Atomics.load(i32, CONTROL.remaining) === left && performance.now() < until) for (let k = 0; k < 64; k++) if (Atomics.load(i32, CONTROL.remaining) !== left) break;
+      if (this.canBlock && Atomics.load(i32, CONTROL.remaining) === left) Atomics.wait(i32, CONTROL.remaining, left, wait);
+      // else: a browser's main thread inside runAsync(), polling (it cannot block)
     }
     const failed = Atomics.load(i32, CONTROL.error);
     if (failed !== 0) {
@@ -248,13 +291,13 @@ async function workerFactory(): Promise<(on: Listeners) => AnyWorker> {
   const g = globalThis as { process?: { versions?: { node?: string }; getBuiltinModule?: (id: string) => unknown }; Worker?: new (url: string) => Worker };
   if (g.process?.versions?.node) {
     const specifier = 'node:worker_threads';
-    const execArgv = (g.process as { execArgv?: string[] }).execArgv ?? [];
     const wt = (g.process.getBuiltinModule?.(specifier) ?? (await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier))) as {
-      Worker: new (code: string, options: { eval: boolean; execArgv: string[] }) => AnyWorker & { on(event: string, f: (x: never) => void): void; unref(): void };
+      Worker: new (code: string, options: { eval: boolean }) => AnyWorker & { on(event: string, f: (x: never) => void): void; unref(): void };
     };
     return (on) => {
-      // The source is a classic script: a parent started with --input-type=module must not make it ESM.
-      const worker = new wt.Worker(WORKER_SOURCE, { eval: true, execArgv: execArgv.filter((a) => !a.startsWith('--input-type')) });
+      // The source runs as a script or, under a parent's --input-type=module, as a module: it finds
+      // worker_threads through process.getBuiltinModule, which both have (Node >= 20.16).
+      const worker = new wt.Worker(WORKER_SOURCE, { eval: true });
       live++;
       worker.on('message', on.message);
       worker.on('error', on.error);

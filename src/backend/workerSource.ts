@@ -16,19 +16,25 @@ function serve({ module, memory, control, index, names }) {
   const i32 = new Int32Array(memory.buffer, control, C.words);
   const f64 = new Float64Array(memory.buffer, control + C.argsByte, C.maxArgs);
   const text = new TextEncoder();
+  let u32 = new Uint32Array(memory.buffer);
   // Read before saying ready: the first job is posted only after that, so it cannot be missed.
   let seen = Atomics.load(i32, C.seq);
   post({ ready: true });
   for (;;) {
+    // A sleeping thread takes ~65-85 µs to wake on this VM, a polling one ~1 µs: poll for the next job
+    // a little while (the next group of this step, or the next step of a tight loop), then sleep.
+    const until = performance.now() + C.pollMs;
+    while (Atomics.load(i32, C.seq) === seen && performance.now() < until) for (let k = 0; k < 64; k++) if (Atomics.load(i32, C.seq) !== seen) break;
     Atomics.wait(i32, C.seq, seen);
     seen = Atomics.load(i32, C.seq);
     if (Atomics.load(i32, C.stop) !== 0) return;
     try {
       const id = i32[C.kernel];
       if (Atomics.compareExchange(i32, C.failIndex, index, 0) === index) throw new Error('a test asked this worker to fail');
-      const u32 = new Uint32Array(memory.buffer);
       const args = Array.from(f64.subarray(0, i32[C.argc]));
       const at = (i32[C.plan] >>> 2) + 2 * index;
+      // memory.buffer is costly on a shared memory: re-read it only when the heap has grown past the view.
+      if (at + 1 >= u32.length) u32 = new Uint32Array(memory.buffer);
       args[0] = u32[at];
       args[i32[C.countIndex]] = u32[at + 1];
       if (args[i32[C.countIndex]] > 0) kernels[id](...args);

@@ -252,6 +252,7 @@ export abstract class Optimizer<O extends object> {
       for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
     }
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
+    ctx.backend.pool?.checkCanWait();
     this.#ensureState(ctx, groups, this.#memory);
     const training = this.#trainingOn;
     if (training && !prepare(ctx, this.#memory, this.#training, this.#counters, this.#scratch, this.#spec.name)) {
@@ -273,6 +274,16 @@ export abstract class Optimizer<O extends object> {
     this.#steps++;
     if (this.#drivenCount > 0) advanceSchedules(this.#stepped, this.#spec.name, this.#memory);
     return loss;
+  }
+
+  /**
+   * `step()`, awaitable: where the context has worker threads and this thread may not block (a
+   * browser's main thread), it waits for the workers without blocking, then steps with them; elsewhere
+   * it is `step()`.
+   */
+  async stepAsync<L = undefined>(closure?: () => L): Promise<L | undefined> {
+    const pool = this.#live().backend.pool;
+    return pool && !pool.canBlock ? pool.runAsync(() => this.step(closure)) : this.step(closure);
   }
 
   /** Zeroes every gradient (one fill per tensor; adopted tensors' own grad arrays too). */
