@@ -29,6 +29,8 @@ export abstract class Optimizer<O extends object> {
   readonly #spec: OptimizerSpec<O>;
   readonly #defaults: O;
   #ctx: Context | null = null;
+  /** The context's worker threads where this thread may not block on them (a browser's main thread): step() must go through stepAsync(). */
+  #unblockable: { checkCanWait(): void } | null = null;
   readonly #memory: GroupMemory[] = [];
   /** Per group, its options driven by schedules (in the order of #groups). */
   readonly #driven: Driven[][] = [];
@@ -252,7 +254,7 @@ export abstract class Optimizer<O extends object> {
       for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
     }
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
-    ctx.backend.pool?.checkCanWait();
+    if (this.#unblockable !== null) this.#unblockable.checkCanWait();
     this.#ensureState(ctx, groups, this.#memory);
     const training = this.#trainingOn;
     if (training && !prepare(ctx, this.#memory, this.#training, this.#counters, this.#scratch, this.#spec.name)) {
@@ -413,6 +415,8 @@ export abstract class Optimizer<O extends object> {
     const owner = { spec: this.#spec, defaults: this.#defaults, drivers: this.#defaultDrivers, check: (where: string, o: O) => this.#check(where, o) };
     const { ctx, resolved } = resolveGroups(owner, this.#ctx, groups, this.#groups.flatMap((g) => g.params), this.#groups.length);
     this.#ctx = ctx;
+    const pool = ctx.backend.pool;
+    this.#unblockable = pool !== undefined && !pool.canBlock ? pool : null;
     return resolved;
   }
 
