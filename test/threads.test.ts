@@ -4,8 +4,9 @@
 // throws or ends is a clear error at the next step, never a hang; disposing ends the workers, and a
 // Node process ends by itself.
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createRavine, type Ravine, type Tensor, type TrainingOptions } from '../src/index.js';
+import { AveragedParams, clipGradValue, createRavine, type Ravine, type Tensor, type TrainingOptions } from '../src/index.js';
 import { liveWorkers, SPLIT_THRESHOLD, ThreadError } from '../src/backend/threads.js';
 import type { WasmBackend } from '../src/backend/wasm.js';
 import { optionGrids, rng, trainingClasses } from './helpers/cases.js';
@@ -173,4 +174,31 @@ test('stepAsync() is step(), awaitable: on a thread that may block (Node) it ste
   expect(bits(ta[0].data)).toBe(bits(tb[0].data));
   a.dispose();
   b.dispose();
+});
+
+test('parameter averaging (SWA, then swap) and clipGradValue() over a split group equal one thread bit for bit', async () => {
+  const [a, b] = await Promise.all([createRavine({ backend: 'simd', threads: 2 }), createRavine({ backend: 'simd' })]);
+  const out = [a, b].map((rv) => {
+    const ts = tensors(rv, [T + 9, 3], 8);
+    const opt = new trainingClasses.SGD(ts, { lr: 0.1, momentum: 0.9 });
+    const swa = new AveragedParams(opt, { mode: 'swa' });
+    for (let k = 0; k < 5; k++) {
+      clipGradValue(ts, 0.25);
+      opt.step();
+      swa.update();
+    }
+    swa.swap();
+    return ts.map((t) => bits(t.data) + bits(t.grad)).join();
+  });
+  expect(out[0]).toBe(out[1]);
+  a.dispose();
+  b.dispose();
+});
+
+test('a context on a plain (unshared) memory cannot have threads: one thread, and the reason', async () => {
+  const plain = readFileSync(new URL('../build/ravine.wasm', import.meta.url));
+  const rv = await createRavine({ backend: 'simd', wasm: plain, threads: 2 });
+  expect(rv.threads).toBe(1);
+  expect(rv.threadsReason).toMatch(/cannot share memory between threads/);
+  rv.dispose();
 });

@@ -261,15 +261,23 @@ export class ThreadPool {
   }
 }
 
-/** The kernels object of a threaded backend: the split kernels go through `pool` for groups with a plan in `plans`. */
+/**
+ * The kernels object of a threaded backend: the split kernels go through `pool` for groups with a plan
+ * in `plans`, and straight to the kernel otherwise. Each wrapper takes the kernel's own arguments (no
+ * rest array), so an unsplit group pays one Map lookup per call.
+ */
 export function threadedKernels(base: Kernels, pool: ThreadPool, plans: Map<number, number>): Kernels {
   const kernels: Record<string, unknown> = { ...base };
   Object.keys(SPLIT_KERNELS).forEach((name, id) => {
     const own = (base as unknown as Record<string, Kernel>)[name];
-    kernels[name] = (...args: number[]) => {
-      const plan = plans.get(args[0]);
-      return plan === undefined ? own(...args) : pool.run(id, plan, args);
-    };
+    const split = (args: number[]) => pool.run(id, plans.get(args[0])!, args);
+    switch (own.length) {
+      case 3: kernels[name] = (a: number, b: number, c: number) => (plans.has(a) ? split([a, b, c]) : own(a, b, c)); break;
+      case 5: kernels[name] = (a: number, b: number, c: number, d: number, e: number) => (plans.has(a) ? split([a, b, c, d, e]) : own(a, b, c, d, e)); break;
+      case 6: kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number) => (plans.has(a) ? split([a, b, c, d, e, f]) : own(a, b, c, d, e, f)); break;
+      case 7: kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => (plans.has(a) ? split([a, b, c, d, e, f, g]) : own(a, b, c, d, e, f, g)); break;
+      default: throw new Error(`ravine: kernel ${name} takes ${own.length} arguments; threadedKernels wraps 3, 5, 6 or 7`);
+    }
   });
   return kernels as unknown as Kernels;
 }
