@@ -133,6 +133,29 @@ test('creating and disposing threaded contexts in a loop leaves no worker runnin
   expect(liveWorkers()).toBe(before);
 }, 60_000);
 
+test('30 threaded contexts of 16 MB each, created, stepped and disposed, leave the process\'s memory where it was', () => {
+  const script = `import { createRavine, Adam } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
+const cycle = async () => {
+  const rv = await createRavine({ threads: 2 });
+  const t = rv.tensor('w', ${T * 4});
+  t.grad.fill(1);
+  new Adam([t], { lr: 0.1 }).step();
+  rv.dispose();
+};
+const settle = async () => { for (let i = 0; i < 3; i++) { gc(); await new Promise((r) => setTimeout(r, 50)); } };
+for (let i = 0; i < 5; i++) await cycle();
+await settle();
+const before = process.memoryUsage();
+for (let i = 0; i < 30; i++) await cycle();
+await settle();
+const after = process.memoryUsage();
+console.log(JSON.stringify({ external: after.external - before.external, rss: after.rss - before.rss }));`;
+  const grew = JSON.parse(execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 }));
+  // One context holds ~17 MB (a 1M-float tensor, its gradient, Adam's two buffers): a leak of each would be ~500 MB.
+  expect(grew.external).toBeLessThan(1 << 20);
+  expect(grew.rss).toBeLessThan(32 << 20);
+}, 90_000);
+
 test('a Node process that used threads ends by itself, with or without dispose()', () => {
   for (const dispose of ['rv.dispose();', '']) {
     const script = `import { createRavine, Adam } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
