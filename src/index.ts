@@ -4,6 +4,7 @@ export { Tensor } from './tensor.js';
 export { simdSupported } from './backend/detect.js';
 export type { BackendName } from './backend/kernels.js';
 export { WasmLoadError, type UrlLike, type WasmSource } from './backend/source.js';
+export { ThreadError } from './backend/threadError.js';
 export { Optimizer } from './optim/optimizer.js';
 export type { ParamGroup, ParamGroupInput, Params, Drivable, OptionsInput } from './optim/paramGroups.js';
 export type { StateDict } from './optim/stateDict.js';

@@ -115,9 +115,8 @@ test('a worker that ends between steps makes the next step throw at once, not ha
   opt.step();
   await (rv._context.backend as WasmBackend).pool!.terminate(1);
   await new Promise((resolve) => setTimeout(resolve, 50)); // the exit event
-  const started = performance.now();
+  // "exited" comes from the exit event, before any job is posted: not from the 10 s stall timeout ("did not finish").
   expect(() => opt.step()).toThrow(/worker thread 1 exited/);
-  expect(performance.now() - started).toBeLessThan(1000);
   rv.dispose();
 }, 20_000);
 

@@ -40,8 +40,11 @@ export function loadTf() {
 
 let variables = 0;
 
-/** A runner on TF.js backend `backend` ('cpu' or 'wasm'); `activate()` makes that backend current. */
-export async function tfjsOptimizer(backend, key, problem) {
+/**
+ * TF.js with `backend` current (`activate()` makes it so again) and the problem as TF.js variables
+ * and gradient tensors, `named` by variable as applyGradients takes them.
+ */
+async function onTf(backend, problem) {
   const tf = await loadTf();
   const activate = async () => {
     if (tf.getBackend() === backend) return;
@@ -51,6 +54,12 @@ export async function tfjsOptimizer(backend, key, problem) {
   const vars = problem.params.map((p) => tf.variable(tf.tensor1d(p), true, `bench${variables++}`));
   const grads = problem.grads.map((g) => tf.tensor1d(g));
   const named = Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
+  return { tf, activate, vars, grads, named };
+}
+
+/** A runner on TF.js backend `backend` ('cpu' or 'wasm'); `activate()` makes that backend current. */
+export async function tfjsOptimizer(backend, key, problem) {
+  const { tf, activate, vars, grads, named } = await onTf(backend, problem);
   const optimizer = TF_OPTIMIZERS[key](tf, OPTIMIZERS[key].options);
   return {
     activate,
@@ -69,17 +78,9 @@ export async function tfjsOptimizer(backend, key, problem) {
  * reading the gradients out of TF.js and writing the new values back into its variables.
  */
 export async function bridgeOptimizer(backend, key, problem) {
-  const tf = await loadTf();
   const [{ createRavine }, { ravineOptimizer }] = await Promise.all([import('../../dist/index.js'), import('../../dist/tfjs/index.js')]);
-  const activate = async () => {
-    if (tf.getBackend() === backend) return;
-    if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed to initialise`);
-  };
-  await activate();
+  const { activate, vars, grads, named } = await onTf(backend, problem);
   const rv = await createRavine({ backend: 'simd' });
-  const vars = problem.params.map((p) => tf.variable(tf.tensor1d(p), true, `bench${variables++}`));
-  const grads = problem.grads.map((g) => tf.tensor1d(g));
-  const named = Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
   const optimizer = ravineOptimizer(rv, key, OPTIMIZERS[key].options);
   return {
     activate,

@@ -1,4 +1,6 @@
 import { CONTROL } from './control.js';
+import { ThreadError } from './threadError.js';
+export { ThreadError };
 import type { Kernels } from './kernels.js';
 import { WORKER_SOURCE } from './workerSource.js';
 
@@ -50,10 +52,6 @@ interface AnyWorker {
 
 type Kernel = (...args: number[]) => unknown;
 
-/** Why a pool cannot be used any more (a worker failed, exited or stalled): every later job throws it. */
-export class ThreadError extends Error {
-  override name = 'ThreadError';
-}
 
 export interface PoolOptions {
   /** Threads in all, the calling thread included (so workers = threads − 1). */
