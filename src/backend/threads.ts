@@ -113,7 +113,7 @@ export class ThreadPool {
       const fail = (why: string) => {
         const message = `ravine: worker thread ${index} ${why}`;
         if (pool) pool.#break(message);
-        else failures.push(message);
+        else failures.push(message); // before the pool exists (starting, or settling)
         reject(new ThreadError(message));
       };
       const worker = spawn({
@@ -137,6 +137,8 @@ export class ThreadPool {
     // beside its parent while they hand work back and forth); after 20 ms of quiet, ~4 µs.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     pool = new ThreadPool(workers, memory, control, names.map((n) => exports[n] as Kernel), names, options.timeoutMs);
+    // A worker that ended while the threads settled: the first step says so, rather than wait for it.
+    if (failures.length > 0) pool.#break(failures[0]);
     return pool;
   }
 
