@@ -44,7 +44,19 @@ export class Tensor {
 
   get data(): Float32Array {
     this._assertLive('data');
-    if (this._external) return this._external.data;
+    return this._external ? this._external.data : this._heapData();
+  }
+
+  get grad(): Float32Array {
+    this._assertLive('grad');
+    return this._external ? this._external.grad : this._heapGrad();
+  }
+
+  /**
+   * @internal the values' view into the heap (an adopted tensor has one too: the copy its steps work
+   * on), made again only after a growth detached it, so a step's copies allocate nothing
+   */
+  _heapData(): Float32Array {
     const backend = this._ctx.backend;
     if (this.#dataGeneration !== backend.generation) {
       this.#dataGeneration = backend.generation;
@@ -53,9 +65,8 @@ export class Tensor {
     return this.#dataView!;
   }
 
-  get grad(): Float32Array {
-    this._assertLive('grad');
-    if (this._external) return this._external.grad;
+  /** @internal the gradient's view into the heap, as _heapData */
+  _heapGrad(): Float32Array {
     const backend = this._ctx.backend;
     if (this.#gradGeneration !== backend.generation) {
       this.#gradGeneration = backend.generation;

@@ -174,9 +174,8 @@ export class AveragedParams {
     const group = this.#group;
     this.#copyIn(disposing);
     this.#ctx.backend.kernels.swapAveraged_f32(group.segments, group.state.get(AVERAGED)!, group.count);
-    const heap = this.#ctx.heap;
     for (const t of this.tensors) {
-      if (t._external !== null && !t.disposed && t._external.data.length === t.size) t._external.data.set(heap.subarray(t._data >>> 2, (t._data >>> 2) + t.size));
+      if (t._external !== null && !t.disposed && t._external.data.length === t.size) t._external.data.set(t._heapData());
     }
     this.#swapped = !this.#swapped;
   }

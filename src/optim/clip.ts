@@ -42,7 +42,7 @@ function overGradients<R>(tensors: readonly Tensor[], writes: boolean, pass: (ct
     group.write();
     for (const t of external) ctx.heap.set(t._external!.grad, t._grad >>> 2);
     const result = pass(ctx, group.segments, group.count);
-    if (writes) for (const t of external) t._external!.grad.set(ctx.heap.subarray(t._grad >>> 2, (t._grad >>> 2) + t.size));
+    if (writes) for (const t of external) t._external!.grad.set(t._heapGrad());
     return result;
   } finally {
     group.free();

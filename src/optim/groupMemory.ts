@@ -35,23 +35,20 @@ export class GroupMemory extends Group {
 // Adopted tensors (`rv.adopt`) keep their own arrays: a pass copies them into the heap before it reads
 // them and back after it writes them, so the user's arrays are what they would be in torch.
 
-export function copyExternalIn(ctx: Context, tensors: readonly Tensor[]): void {
-  const heap = ctx.heap;
+export function copyExternalIn(tensors: readonly Tensor[]): void {
   for (const t of tensors) {
-    heap.set(t._external!.data, t._data >>> 2);
-    heap.set(t._external!.grad, t._grad >>> 2);
+    t._heapData().set(t._external!.data);
+    t._heapGrad().set(t._external!.grad);
   }
 }
 
 /** Adopted tensors' gradients back to their own arrays, after a pass changed them in the heap (torch changes them in place). */
-export function copyGradsOut(ctx: Context, memory: readonly GroupMemory[]): void {
-  const heap = ctx.heap;
-  for (const m of memory) for (const t of m.external) t._external!.grad.set(heap.subarray(t._grad >>> 2, (t._grad >>> 2) + t.size));
+export function copyGradsOut(memory: readonly GroupMemory[]): void {
+  for (const m of memory) for (const t of m.external) t._external!.grad.set(t._heapGrad());
 }
 
-export function copyExternalOut(ctx: Context, tensors: readonly Tensor[]): void {
-  const heap = ctx.heap;
-  for (const t of tensors) t._external!.data.set(heap.subarray(t._data >>> 2, (t._data >>> 2) + t.size));
+export function copyExternalOut(tensors: readonly Tensor[]): void {
+  for (const t of tensors) t._external!.data.set(t._heapData());
 }
 
 /** Every adopted array must still be there (a transferred ArrayBuffer leaves a view of length 0). */

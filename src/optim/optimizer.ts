@@ -266,11 +266,11 @@ export abstract class Optimizer<O extends object> {
     const kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
-      if (m.external.length > 0 && !training) copyExternalIn(ctx, m.external);
+      if (m.external.length > 0 && !training) copyExternalIn(m.external);
       if (m.step < STEP_LIMIT) m.step++;
       this.update(groups[i], m, kernels);
       if (m.fresh.size > 0) m.fresh.clear();
-      if (m.external.length > 0) copyExternalOut(ctx, m.external);
+      if (m.external.length > 0) copyExternalOut(m.external);
     }
     if (training) finish(ctx, this.#memory, this.#training, this.#counters);
     this.#steps++;

@@ -27,7 +27,7 @@ export interface PassCounters {
  */
 export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Training, counters: PassCounters, scratch: number, optimizer: string): boolean {
   const k = ctx.backend.kernels;
-  for (const m of memory) if (m.external.length > 0) copyExternalIn(ctx, m.external);
+  for (const m of memory) if (m.external.length > 0) copyExternalIn(m.external);
   if (t.accumulate > 1) {
     const last = counters.pending + 1 === t.accumulate;
     const flags = (counters.pending === 0 ? AccumulateFlag.first : 0) | (last ? AccumulateFlag.finish : 0);
@@ -41,7 +41,7 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
       return false;
     }
     // The grad arrays now hold the mean; pending drops to 0 once the update is certain (below).
-    copyGradsOut(ctx, memory);
+    copyGradsOut(memory);
   }
   const clip = t.clipGradNorm;
   let sum = NaN;
@@ -57,7 +57,7 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
   if (t.clipGradValue !== null) {
     const v = Math.fround(t.clipGradValue);
     for (const m of memory) k.clampGrads_f32(m.segments, m.count, v);
-    copyGradsOut(ctx, memory);
+    copyGradsOut(memory);
     if (clip !== null) sum = partials(k, memory, clip.normType);
   }
   if (clip !== null) {
