@@ -8,6 +8,7 @@
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
 import { Adam, createRavine, SGD, type BackendName, type Ravine } from '../dist/index.js';
+import type { WorkerReport } from './stepWorker.js';
 import { defaultHyperparameters, defaultRacerKeys, racers, runLap, surfaceView, track, type Hyperparameters, type Lap, type Track } from '../dist/race/index.js';
 
 /** A benchmark column: a backend, and for SIMD how many threads ('auto': the cores the browser reports). */
@@ -24,12 +25,14 @@ interface DemoState {
   bench: { done: boolean; n: number; rows: BenchRow[] };
   /** The threaded context: threads it got (and why not more), and whether its Adam steps equal the JS backend's bit for bit. */
   threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
+  /** The same check inside a Web Worker, where step() is synchronous (demo/stepWorker.ts). */
+  worker: WorkerReport | null;
   error?: string;
 }
 
 const state: DemoState = {
   backend: null, crossOriginIsolated: globalThis.crossOriginIsolated === true, surface: 'ravine', start: [1, 10], steps: 400,
-  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] }, threads: { threads: 0, split: false, matchesJs: null },
+  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] }, threads: { threads: 0, split: false, matchesJs: null }, worker: null,
 };
 (window as unknown as { __ravineDemo: DemoState }).__ravineDemo = state;
 
@@ -317,6 +320,14 @@ async function checkThreads(n: number): Promise<void> {
     ctx.dispose();
   }
   state.threads.matchesJs = runs[0].every((b, i) => b === runs[1][i]);
+  // And in a worker, where a plain step() waits for the threads.
+  const worker = new Worker(new URL('./stepWorker.ts', import.meta.url), { type: 'module' });
+  state.worker = await new Promise<WorkerReport>((resolve) => {
+    worker.onmessage = (e: MessageEvent<WorkerReport>) => resolve(e.data);
+    worker.onerror = (e) => resolve({ threads: 0, split: false, matchesJs: false, error: e.message });
+    worker.postMessage({ n });
+  });
+  worker.terminate();
 }
 
 async function bench(n: number, reps = 5, rounds = 5): Promise<void> {
@@ -337,8 +348,10 @@ async function bench(n: number, reps = 5, rounds = 5): Promise<void> {
   $('benchTable').innerHTML = `<tr><th>optimizer</th><th>simd ns/param</th><th>simd, ${t.threads} threads</th><th>js ns/param</th><th>threads ÷ simd speedup</th><th>js ÷ simd</th></tr>` +
     ['adam', 'sgd'].map((o) => `<tr><td>${o === 'adam' ? 'Adam' : 'SGD (momentum 0.9)'}</td><td>${cell(o, 'simd').toFixed(3)}</td><td>${cell(o, 'threads').toFixed(3)}</td><td>${cell(o, 'js').toFixed(3)}</td>` +
       `<td>${(cell(o, 'simd') / cell(o, 'threads')).toFixed(2)}×</td><td>${(cell(o, 'js') / cell(o, 'simd')).toFixed(1)}×</td></tr>`).join('');
+  const w = state.worker;
   $('benchStatus').textContent = `${n.toLocaleString()} floats, median of ${rounds} × ${reps} steps; ${t.threads} threads${t.reason ? ` (${t.reason})` : ''}, ` +
-    `${t.matchesJs ? 'bit for bit the JS backend' : 'NOT the JS backend\'s bits'}`;
+    `${t.matchesJs ? 'bit for bit the JS backend' : 'NOT the JS backend\'s bits'}; in a worker, step() on ${w?.threads} threads: ` +
+    `${w?.matchesJs ? 'bit for bit the JS backend' : `NOT the JS backend's bits${w?.error ? ` (${w.error})` : ''}`}`;
   state.bench.done = true;
 }
 $('benchRun').addEventListener('click', () => bench(Number($<HTMLSelectElement>('benchSize').value)).catch(fail));

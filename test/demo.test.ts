@@ -20,6 +20,7 @@ interface DemoState {
   results: Record<string, { finalGap: number; steps: number; arrived: number }>;
   bench: { done: boolean; n: number; rows: { optimizer: string; backend: string; n: number; nsPerParam: number }[] };
   threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
+  worker: { threads: number; reason?: string; split: boolean; matchesJs: boolean; error?: string } | null;
   error?: string;
 }
 
@@ -72,6 +73,12 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     expect(page.threads.threads).toBeGreaterThan(1);
     expect(page.threads.split).toBe(true);
     expect(page.threads.matchesJs).toBe(true); // after step() was refused: it changed nothing
+    // In a Web Worker step() is synchronous, with nested worker threads over the same memory.
+    expect(page.worker?.error).toBeUndefined();
+    expect(page.worker?.reason).toBeUndefined();
+    expect(page.worker?.threads).toBeGreaterThan(1);
+    expect(page.worker?.split).toBe(true);
+    expect(page.worker?.matchesJs).toBe(true);
     expect(page.threads.stepError).toMatch(/cannot wait for its worker threads on a browser's main thread .*await opt\.stepAsync\(\).*nothing was stepped/);
   });
 
