@@ -299,3 +299,24 @@ test('the README shows examples/tfjs-fit.mjs as it is, and it trains: loss down 
   expect(Number(last)).toBeLessThan(Number(first) / 10);
   expect(out).toMatch(/^optimizer state: \d+ bytes, lr now 1\.00e-4$/m);
 });
+
+test('two bridges stepping the same variable each read what the other wrote (in place on the cpu backend)', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const { names, vars, init } = makeVariables([9], 21);
+  const [a, b] = [ravineSGD(rv, { lr: 0.1 }), ravineSGD(rv, { lr: 0.01 })];
+  for (let k = 0; k < 3; k++) (applyTf(a, names, [9], k), applyTf(b, names, [9], k));
+  // The same six updates by hand, in float32: p − f32(lr·g), alternating lr.
+  const expected = Float32Array.from(init[0]);
+  for (let k = 0; k < 3; k++) {
+    for (const lr of [0.1, 0.01]) {
+      const g = gradient(k, 0, 9);
+      for (let j = 0; j < 9; j++) expected[j] = Math.fround(expected[j] + Math.fround(Math.fround(-lr) * g[j]));
+    }
+  }
+  expect(bits(vars[0].dataSync())).toEqual(bits(expected));
+  a.dispose();
+  b.dispose();
+  tf.dispose(vars);
+  rv.dispose();
+});

@@ -61,6 +61,9 @@ type OptimizerClass = new (params: unknown, options?: unknown, training?: Traini
 
 let bridges = 0;
 
+/** Per TF.js data buffer: the bridge that last read or wrote it, whose copy in ravine's heap is therefore current. */
+const syncedWith = new WeakMap<object, RavineTfjsOptimizer>();
+
 export class RavineTfjsOptimizer extends TfOptimizer {
   /** TF.js's serialization name. */
   static get className(): string {
@@ -128,9 +131,12 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (names.length !== this.#active.size || names.some((n) => !this.#active.has(n))) this.#changeSet(where, names, vars);
     for (let i = 0; i < names.length; i++) {
       const p = this.#params.get(names[i])!, v = vars[i];
-      if (p.dataId !== v.dataId) {
+      // Read again unless the variable holds the data this bridge last read or wrote, untouched since:
+      // TF.js replaces a variable's data (assign) and another bridge may have written it in place.
+      if (p.dataId !== v.dataId || syncedWith.get(v.dataId) !== this) {
         p.tensor.data.set(floatsOf(v));
         p.dataId = v.dataId;
+        syncedWith.set(v.dataId, this);
       }
       p.tensor.grad.set(floatsOf(grads[i]));
     }
@@ -142,6 +148,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
         const p = this.#params.get(names[i])!;
         writeVariable(vars[i], p.tensor.data);
         p.dataId = vars[i].dataId;
+        syncedWith.set(p.dataId, this);
       }
     }
     this.incrementIterations();
