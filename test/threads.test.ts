@@ -224,3 +224,30 @@ test('a context on a plain (unshared) memory cannot have threads: one thread, an
   expect(rv.threadsReason).toMatch(/cannot share memory between threads/);
   rv.dispose();
 });
+
+test('a step after a worker ended changes nothing, not even the groups that are not split', async () => {
+  const rv = await createRavine({ backend: 'simd', threads: 2 });
+  const [small, big] = [tensors(rv, [8], 30), tensors(rv, [2 * T], 31)];
+  const opt = new trainingClasses.SGD([{ params: small }, { params: big }], { lr: 0.1, momentum: 0.9 });
+  opt.step();
+  const before = bits(small[0].data) + bits(big[0].data) + JSON.stringify(opt.stateDict().state, (_, v) => (v instanceof Float32Array ? bits(v) : v));
+  await (rv._context.backend as WasmBackend).pool!.terminate(1);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  expect(() => opt.step()).toThrow(/worker thread 1 exited.*\(nothing was stepped\)/);
+  expect(bits(small[0].data) + bits(big[0].data) + JSON.stringify(opt.stateDict().state, (_, v) => (v instanceof Float32Array ? bits(v) : v))).toBe(before);
+  rv.dispose();
+}, 20_000);
+
+test('disposing swapped averages after one of their tensors was disposed writes nowhere else, on a split group too', async () => {
+  const rv = await createRavine({ backend: 'simd', threads: 2 });
+  const [a] = tensors(rv, [T + 100], 40);
+  const avg = new AveragedParams([a], { mode: 'swa' });
+  avg.update();
+  avg.swap();
+  a.dispose();
+  const c = rv.tensor('c', T + 100);
+  c.data.fill(7);
+  avg.dispose();
+  expect(c.data.every((v) => v === 7)).toBe(true);
+  rv.dispose();
+});

@@ -49,7 +49,7 @@ export interface Backend {
   /** Ends what the backend started (worker threads). */
   dispose?(): void;
   /** The worker threads, when the backend has them (threads.ts). */
-  pool?: { readonly canBlock: boolean; runAsync<T>(work: () => T): Promise<T>; checkCanWait(): void };
+  pool?: { readonly canBlock: boolean; runAsync<T>(work: () => T): Promise<T>; checkStep(split: boolean): void };
 }
 
 export const PAGE = 65536;

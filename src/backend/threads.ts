@@ -171,18 +171,11 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `work` (a step) where this thread may not block: first waits, without blocking, until the
-   * workers are idle, then runs it with the calling thread polling for each job's end while it does its
-   * own slice, so the page's thread is held for the step's compute and no longer.
+   * Runs `work` (a step) where this thread may not block: its jobs poll for the workers' end while the
+   * calling thread does its own slice, so the page's thread is held for the step's compute and no
+   * longer. (Between jobs the workers are always idle: run() returns only when all are done.)
    */
   async runAsync<T>(work: () => T): Promise<T> {
-    if (this.#broken !== null) throw new ThreadError(this.#broken);
-    const i32 = this.#i32;
-    const waitAsync = (Atomics as unknown as { waitAsync?: (a: Int32Array, i: number, v: number) => { async: boolean; value: Promise<unknown> | string } }).waitAsync;
-    for (let left = Atomics.load(i32, CONTROL.remaining); left !== 0; left = Atomics.load(i32, CONTROL.remaining)) {
-      const wait = waitAsync?.(i32, CONTROL.remaining, left);
-      await (wait?.async ? wait.value : new Promise((resolve) => setTimeout(resolve, 0)));
-    }
     this.#polling++;
     try {
       return work();
@@ -191,9 +184,13 @@ export class ThreadPool {
     }
   }
 
-  /** step() calls this first: on a browser's main thread it must go through stepAsync(). */
-  checkCanWait(): void {
-    if (!this.canBlock && this.#polling === 0) {
+  /**
+   * step() calls this before it changes anything: a broken pool refuses every step, and on a browser's
+   * main thread a step with a split group must go through stepAsync().
+   */
+  checkStep(split: boolean): void {
+    if (this.#broken !== null) throw new ThreadError(`${this.#broken} (nothing was stepped)`);
+    if (split && !this.canBlock && this.#polling === 0) {
       throw new TypeError("ravine: step() cannot wait for its worker threads on a browser's main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, step in a worker, or create the context with threads: 1 (nothing was stepped)");
     }
   }

@@ -77,6 +77,15 @@ export class Group {
     }
   }
 
+  /**
+   * Leaves tensor k out of every later kernel call (its entry's length set to 0): for a tensor disposed
+   * while the group still refers to it. A thread plan lists it too, so the group is no longer split.
+   */
+  leaveOut(k: number): void {
+    this.#ctx.heapU32[(this.segments >>> 2) + 4 * k + 2] = 0;
+    this.#ctx.backend.plans?.delete(this.segments);
+  }
+
   /** The scalar block as f32 slots (writing a number rounds it to f32 once, as a wasm f32 argument would). */
   get block(): Float32Array {
     const backend = this.#ctx.backend;

@@ -159,9 +159,8 @@ export class AveragedParams {
       if (this.#swapped) {
         // A tensor disposed meanwhile, or an adopted one whose array was transferred, is left out of the
         // swap back (its entry's length zeroed): there is nowhere to put its values.
-        const u32 = this.#ctx.heapU32;
         this.tensors.forEach((t, k) => {
-          if (gone(t)) u32[(this.#group.segments >>> 2) + 4 * k + 2] = 0;
+          if (gone(t)) this.#group.leaveOut(k);
         });
         this.#exchange(true);
       }

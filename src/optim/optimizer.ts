@@ -29,8 +29,8 @@ export abstract class Optimizer<O extends object> {
   readonly #spec: OptimizerSpec<O>;
   readonly #defaults: O;
   #ctx: Context | null = null;
-  /** The context's worker threads where this thread may not block on them (a browser's main thread): step() must go through stepAsync(). */
-  #unblockable: { checkCanWait(): void } | null = null;
+  /** The context's worker threads, if it has them: step() asks them first whether it may go on. */
+  #pool: { checkStep(split: boolean): void } | null = null;
   readonly #memory: GroupMemory[] = [];
   /** Per group, its options driven by schedules (in the order of #groups). */
   readonly #driven: Driven[][] = [];
@@ -254,7 +254,7 @@ export abstract class Optimizer<O extends object> {
       for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
     }
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
-    if (this.#unblockable !== null) this.#unblockable.checkCanWait();
+    if (this.#pool !== null) this.#pool.checkStep(this.#memory.some((m) => m.plan >= 0));
     this.#ensureState(ctx, groups, this.#memory);
     const training = this.#trainingOn;
     if (training && !prepare(ctx, this.#memory, this.#training, this.#counters, this.#scratch, this.#spec.name)) {
@@ -280,8 +280,8 @@ export abstract class Optimizer<O extends object> {
 
   /**
    * `step()`, awaitable: where the context has worker threads and this thread may not block (a
-   * browser's main thread), it waits for the workers without blocking, then steps with them; elsewhere
-   * it is `step()`.
+   * browser's main thread), it steps with them, polling for their end instead of sleeping; elsewhere it
+   * is `step()`.
    */
   async stepAsync<L = undefined>(closure?: () => L): Promise<L | undefined> {
     const pool = this.#live().backend.pool;
@@ -415,8 +415,7 @@ export abstract class Optimizer<O extends object> {
     const owner = { spec: this.#spec, defaults: this.#defaults, drivers: this.#defaultDrivers, check: (where: string, o: O) => this.#check(where, o) };
     const { ctx, resolved } = resolveGroups(owner, this.#ctx, groups, this.#groups.flatMap((g) => g.params), this.#groups.length);
     this.#ctx = ctx;
-    const pool = ctx.backend.pool;
-    this.#unblockable = pool !== undefined && !pool.canBlock ? pool : null;
+    this.#pool = ctx.backend.pool ?? null;
     return resolved;
   }
 
