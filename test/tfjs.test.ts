@@ -320,3 +320,46 @@ test('two bridges stepping the same variable each read what the other wrote (in 
   tf.dispose(vars);
   rv.dispose();
 });
+
+test('the schedule object a user gave keeps driving the optimizer across a change of the trainable set and a refused checkpoint', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const { names, vars } = makeVariables([20, 6], 50);
+  const lr = cosineAnnealingLR({ base: 0.05, tMax: 40 });
+  const opt = ravineAdam(rv, { lr });
+  for (let k = 0; k < 3; k++) applyTf(opt, names, [20, 6], k);
+  applyTf(opt, names, [20, 6], 3, [1]); // variable 0 frozen: the ravine optimizer is rebuilt
+  applyTf(opt, names, [20, 6], 4); // and again, in two groups
+  const bad = opt.stateDict();
+  expect(() => opt.loadStateDict({ ...bad, state: { ...bad.state, [names[0]]: { ...bad.state[names[0]], expAvg: new Float32Array(3) } } })).toThrow(RangeError);
+  expect(() => opt.loadStateDict({ ...bad, training: undefined } as never)).toThrow(/training must be/);
+  applyTf(opt, names, [20, 6], 5);
+  // Still in charge: it cannot be stepped by hand, and the optimizer's lr is its value.
+  expect(() => lr.step()).toThrow();
+  expect(opt.getConfig().lr).toBe(lr.value);
+  expect(opt.stateDict().schedules!.lr).toEqual(lr.toJSON());
+  opt.dispose();
+  tf.dispose(vars);
+  rv.dispose();
+});
+
+test('a variable that leaves the set gives its memory back; one TF.js disposed loses its state at the next change', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const keep = makeVariables([64], 60);
+  const opt = ravineSGD(rv, { lr: 0.1, momentum: 0.9 });
+  applyTf(opt, keep.names, [64], 0);
+  const base = rv.highWaterBytes;
+  for (let round = 0; round < 20; round++) {
+    const gone = makeVariables([4096], 61 + round);
+    const both = [...keep.names, ...gone.names];
+    applyTf(opt, both, [64, 4096], round);
+    tf.dispose(gone.vars);
+    applyTf(opt, keep.names, [64], round);
+  }
+  expect(Object.keys(opt.stateDict().state)).toEqual(keep.names);
+  expect(rv.highWaterBytes).toBeLessThan(base + 4 * (4096 * 8 + 4096)); // one round's worth, not twenty
+  opt.dispose();
+  tf.dispose(keep.vars);
+  rv.dispose();
+});

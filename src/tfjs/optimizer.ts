@@ -62,7 +62,7 @@ type OptimizerClass = new (params: unknown, options?: unknown, training?: Traini
 let bridges = 0;
 
 /** Per TF.js data buffer: the bridge that last read or wrote it, whose copy in ravine's heap is therefore current. */
-const syncedWith = new WeakMap<object, RavineTfjsOptimizer>();
+const syncedWith = new WeakMap<object, object>();
 
 export class RavineTfjsOptimizer extends TfOptimizer {
   /** TF.js's serialization name. */
@@ -87,6 +87,8 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   #initial: Config;
   #drivers: [string, ScheduleDriver][];
   #disposed = false;
+  /** What syncedWith records for this bridge (not the bridge itself, which it would keep alive). */
+  readonly #token = {};
 
   /** @internal use ravineAdam(rv, ...) and its siblings, or ravineOptimizer(rv, method, ...) */
   constructor(rv: Ravine, method: FirstOrderMethod, options: object = {}, training?: TrainingOptions) {
@@ -133,10 +135,10 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       const p = this.#params.get(names[i])!, v = vars[i];
       // Read again unless the variable holds the data this bridge last read or wrote, untouched since:
       // TF.js replaces a variable's data (assign) and another bridge may have written it in place.
-      if (p.dataId !== v.dataId || syncedWith.get(v.dataId) !== this) {
+      if (p.dataId !== v.dataId || syncedWith.get(v.dataId) !== this.#token) {
         p.tensor.data.set(floatsOf(v));
         p.dataId = v.dataId;
-        syncedWith.set(v.dataId, this);
+        syncedWith.set(v.dataId, this.#token);
       }
       p.tensor.grad.set(floatsOf(grads[i]));
     }
@@ -148,7 +150,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
         const p = this.#params.get(names[i])!;
         writeVariable(vars[i], p.tensor.data);
         p.dataId = vars[i].dataId;
-        syncedWith.set(p.dataId, this);
+        syncedWith.set(p.dataId, this.#token);
       }
     }
     this.incrementIterations();
@@ -191,6 +193,9 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (!Number.isSafeInteger(dict.iterations) || dict.iterations < 0) throw new RangeError(`${where}: iterations must be an integer >= 0, got ${describe(dict.iterations)}`);
     if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by variable name, got ${describe(dict.state)}`);
     if (typeof dict.options !== 'object' || dict.options === null) throw new TypeError(`${where}: options must be an object, got ${describe(dict.options)}`);
+    if (typeof dict.training !== 'object' || dict.training === null) {
+      throw new TypeError(`${where}: training must be { options, calls, pendingMicroBatches, skippedSteps }, got ${describe(dict.training)}`);
+    }
     const names = Object.keys(dict.state);
     const registered = engine().registeredVariables;
     const vars = names.map((name) => {
@@ -204,6 +209,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (names.length === 0) this.#loadUnstepped(config);
     else this.#swap(names, vars, new Map(names.map((name) => [name, dict.state[name]])), config);
     this.#stash.clear();
+    this.#forget([...this.#params.keys()].filter((name) => !this.#active.has(name)));
     // The model's weights are loaded apart from the optimizer: read every variable afresh at the next step.
     for (const p of this.#params.values()) p.dataId = null;
     this.iterations_ = dict.iterations;
@@ -224,7 +230,8 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   }
 
   override getConfig(): serialization.ConfigDict {
-    return { optimizer: this.#torchName, ...(this.#opt ? configOf(this.#opt.stateDict()).options : this.#initial.options) } as serialization.ConfigDict;
+    const { params: _, ...inEffect } = (this.#opt?.paramGroups[0] ?? { params: null, ...this.#initial.options }) as Record<string, unknown>;
+    return { optimizer: this.#torchName, ...inEffect } as serialization.ConfigDict;
   }
 
   /** Frees the ravine optimizer and the parameters' copies in ravine's heap; the TF.js variables are untouched. */
@@ -236,6 +243,9 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       for (const p of this.#params.values()) p.tensor.dispose();
     }
     this.#opt = null;
+    this.#params.clear();
+    this.#stash.clear();
+    this.#active.clear();
     super.dispose();
   }
 
@@ -250,16 +260,21 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (old !== null && old.pendingMicroBatches > 0) {
       throw new RangeError(`${where}: the set of variables changed with ${old.pendingMicroBatches} of ${old.training.accumulate} micro-batches accumulated; change it after the step that uses them`);
     }
-    const state = new Map(this.#stash);
-    let config = this.#initial;
-    if (old !== null) {
-      const saved = old.stateDict();
-      for (const [name, entry] of Object.entries(saved.state)) state.set(name.slice(this.#prefix.length), entry);
-      config = configOf(saved);
-    }
-    this.#swap(names, vars, state, config);
+    // The state of variables TF.js has disposed is dropped: nothing can step them again.
+    const registered = engine().registeredVariables;
+    const saved = old?.stateDict();
+    const state = new Map([...this.#stash, ...(saved ? this.#byVariable(saved.state) : [])].filter(([name]) => registered[name] !== undefined));
+    const leaving = [...this.#active].filter((name) => !names.includes(name));
+    this.#swap(names, vars, state, saved ? configOf(saved) : this.#initial, saved);
     this.#stash.clear();
     for (const [name, entry] of state) if (!this.#active.has(name)) this.#stash.set(name, entry);
+    // Their values are TF.js's: read again if they come back. Only their state is kept (the stash).
+    this.#forget(leaving);
+  }
+
+  /** A ravine state dict's entries by variable name (tensor names are the prefix + the variable's). */
+  #byVariable(state: StateDict['state']): Map<string, Entry> {
+    return new Map(Object.entries(state).map(([name, entry]) => [name.slice(this.#prefix.length), entry]));
   }
 
   /**
@@ -267,7 +282,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
    * names are allocated first; if building the new optimizer fails, the old one is rebuilt as it was and
    * the new tensors are freed, so nothing has changed.
    */
-  #swap(names: string[], vars: Variable[], state: Map<string, Entry>, config: Config): void {
+  #swap(names: string[], vars: Variable[], state: Map<string, Entry>, config: Config, oldSaved?: StateDict): void {
     const created: string[] = [];
     try {
       names.forEach((name, i) => {
@@ -280,19 +295,29 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       throw e;
     }
     const old = this.#opt, oldNames = [...this.#active];
-    const oldSaved = old?.stateDict();
-    const oldState = new Map(Object.entries(oldSaved?.state ?? {}).map(([name, entry]) => [name.slice(this.#prefix.length), entry]));
-    const drivers = () => (old ? this.#currentDrivers(old).map(([n, d]) => [n, copyDriver(d)] as [string, ScheduleDriver]) : this.#drivers);
-    const next = drivers(), rollback = old ? drivers() : [];
+    const saved = old === null ? null : (oldSaved ?? old.stateDict());
+    // The schedules in charge, the same objects: freed by old.dispose(), they drive the new optimizer's
+    // first group (its other groups get copies), or the old one again if the new one cannot be built.
+    const drivers = old === null ? this.#drivers : this.#driversOf(old, saved!);
     old?.dispose();
     try {
-      this.#opt = this.#build(names, state, config, next);
+      this.#opt = this.#build(names, state, config, drivers);
     } catch (e) {
-      this.#opt = old ? this.#build(oldNames, oldState, configOf(oldSaved!), rollback) : null;
-      this.#forget(created);
-      throw e;
+      this.#opt = null;
+      try {
+        if (old !== null) this.#opt = this.#build(oldNames, this.#byVariable(saved!.state), configOf(saved!), drivers);
+      } finally {
+        this.#forget(created);
+      }
+      throw this.#outside(e);
     }
     this.#active = new Set(names);
+  }
+
+  /** An error from ravine's own optimizer, in the user's terms: variable names, not the tensors' prefixed ones. */
+  #outside(e: unknown): unknown {
+    if (e instanceof Error) e.message = e.message.split(this.#prefix).join('');
+    return e;
   }
 
   /**
@@ -301,7 +326,8 @@ export class RavineTfjsOptimizer extends TfOptimizer {
    */
   #loadUnstepped(config: Config): void {
     const old = this.#opt;
-    const drivers = old ? this.#currentDrivers(old).map(([n, d]) => [n, copyDriver(d)] as [string, ScheduleDriver]) : this.#drivers;
+    // Copies: the schedules in charge still drive `old`, which is kept until this load has succeeded.
+    const drivers = old ? this.#driversOf(old, old.stateDict()).map(([n, d]) => [n, copyDriver(d)] as [string, ScheduleDriver]) : this.#drivers;
     const probe = this.#rv.tensor(`${this.#prefix}(probe)`, 1);
     let opt: Optimizer<object> | null = null;
     try {
@@ -322,20 +348,21 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       this.#drivers = kept;
     } catch (e) {
       opt?.dispose();
-      throw e;
+      throw this.#outside(e);
     } finally {
       probe.dispose();
     }
   }
 
-  #currentDrivers(opt: Optimizer<object>): [string, ScheduleDriver][] {
-    const saved = opt.stateDict().paramGroups[0].schedules as Record<string, unknown> | undefined;
-    return Object.keys(saved ?? {}).map((name) => [name, opt.schedule(0, name)!]);
+  /** The schedules driving `opt`'s first group, by option name (`saved` is its state dict). */
+  #driversOf(opt: Optimizer<object>, saved: StateDict): [string, ScheduleDriver][] {
+    return Object.keys((saved.paramGroups[0].schedules as object | undefined) ?? {}).map((name) => [name, opt.schedule(0, name)!]);
   }
 
-  #forget(names: string[]): void {
+  /** Frees the ravine tensors of `names` (held by no optimizer now). */
+  #forget(names: readonly string[]): void {
     for (const name of names) {
-      this.#params.get(name)!.tensor.dispose();
+      this.#params.get(name)?.tensor.dispose();
       this.#params.delete(name);
     }
   }
