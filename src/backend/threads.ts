@@ -83,6 +83,7 @@ export class ThreadPool {
   /** False on a browser's main thread: there a job's end is polled for, inside runAsync() alone. */
   readonly canBlock = canBlock();
   #polling = 0;
+  #u32: Uint32Array;
   #broken: string | null = null;
   #stopped = false;
 
@@ -93,6 +94,7 @@ export class ThreadPool {
     this.#control = control;
     this.#i32 = new Int32Array(memory.buffer, control, CONTROL.words);
     this.#f64 = new Float64Array(memory.buffer, control + CONTROL.argsByte, CONTROL.maxArgs);
+    this.#u32 = new Uint32Array(memory.buffer);
     this.#own = own;
     this.#names = names;
     this.#timeoutMs = timeoutMs;
@@ -159,9 +161,10 @@ export class ThreadPool {
     this.#post();
     let failure: unknown = null;
     try {
-      const u32 = new Uint32Array(this.#memory.buffer, plan, 2);
-      args[0] = u32[0];
-      args[countIndex] = u32[1];
+      // memory.buffer is costly on a shared memory: view it again only when the heap has grown past the view.
+      if ((plan >>> 2) + 1 >= this.#u32.length) this.#u32 = new Uint32Array(this.#memory.buffer);
+      args[0] = this.#u32[plan >>> 2];
+      args[countIndex] = this.#u32[(plan >>> 2) + 1];
       if (args[countIndex] > 0) this.#own[kernel](...args);
     } catch (e) {
       failure = e;
