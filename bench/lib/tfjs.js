@@ -57,10 +57,8 @@ async function onTf(backend, problem) {
   return { tf, activate, vars, grads, named };
 }
 
-/** A runner on TF.js backend `backend` ('cpu' or 'wasm'); `activate()` makes that backend current. */
-export async function tfjsOptimizer(backend, key, problem) {
-  const { tf, activate, vars, grads, named } = await onTf(backend, problem);
-  const optimizer = TF_OPTIMIZERS[key](tf, OPTIMIZERS[key].options);
+/** The runner of an optimizer over onTf's variables: `then` frees what else the runner made. */
+function runner(optimizer, { activate, vars, grads, named }, then = () => {}) {
   return {
     activate,
     step: () => optimizer.applyGradients(named),
@@ -68,8 +66,15 @@ export async function tfjsOptimizer(backend, key, problem) {
     dispose() {
       optimizer.dispose();
       for (const t of [...vars, ...grads]) t.dispose();
+      then();
     },
   };
+}
+
+/** A runner on TF.js backend `backend` ('cpu' or 'wasm'); `activate()` makes that backend current. */
+export async function tfjsOptimizer(backend, key, problem) {
+  const setup = await onTf(backend, problem);
+  return runner(TF_OPTIMIZERS[key](setup.tf, OPTIMIZERS[key].options), setup);
 }
 
 /**
@@ -79,17 +84,7 @@ export async function tfjsOptimizer(backend, key, problem) {
  */
 export async function bridgeOptimizer(backend, key, problem) {
   const [{ createRavine }, { ravineOptimizer }] = await Promise.all([import('../../dist/index.js'), import('../../dist/tfjs/index.js')]);
-  const { activate, vars, grads, named } = await onTf(backend, problem);
+  const setup = await onTf(backend, problem);
   const rv = await createRavine({ backend: 'simd' });
-  const optimizer = ravineOptimizer(rv, key, OPTIMIZERS[key].options);
-  return {
-    activate,
-    step: () => optimizer.applyGradients(named),
-    params: () => vars.map((v) => v.dataSync().slice()),
-    dispose() {
-      optimizer.dispose();
-      for (const t of [...vars, ...grads]) t.dispose();
-      rv.dispose();
-    },
-  };
+  return runner(ravineOptimizer(rv, key, OPTIMIZERS[key].options), setup, () => rv.dispose());
 }
