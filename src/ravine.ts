@@ -5,7 +5,7 @@ import { WasmLoadError, type WasmSource } from './backend/source.js';
 import { MAX_BYTES, PAGE } from './backend/kernels.js';
 import { compileModule, wasmBackend, type HeapSize, type WasmBackend } from './backend/wasm.js';
 import { CONTROL } from './backend/control.js';
-import { availableCores, MAX_THREADS, SPLIT_THRESHOLD, THREAD_TIMEOUT_MS, ThreadPool, threadedKernels } from './backend/threads.js';
+import { availableCores, MAX_THREADS, splitThreshold, THREAD_TIMEOUT_MS, ThreadPool, threadedKernels } from './backend/threads.js';
 import { Context } from './context.js';
 import type { Tensor } from './tensor.js';
 
@@ -243,7 +243,7 @@ async function startThreads(ctx: Context, backend: WasmBackend, threads: number)
     const plans = new Map<number, number>();
     backend.kernels = threadedKernels(backend.kernels, pool, plans);
     backend.plans = plans;
-    backend.splitThreshold = SPLIT_THRESHOLD;
+    backend.splitThreshold = splitThreshold(pool.threads);
     backend.threads = pool.threads;
     backend.pool = pool;
     backend.dispose = () => pool.dispose();

@@ -32,7 +32,7 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     const { build } = await import('vite');
     await build({ configFile: fileURLToPath(new URL('../demo/vite.config.ts', import.meta.url)), build: { outDir: out, emptyOutDir: true }, logLevel: 'warn' });
     server = await servePages((url) => join(out, url === '/' ? 'index.html' : url), isolationHeaders);
-    page = (await server.open('/?autotest&benchSize=262144', 90_000)) as unknown as DemoState;
+    page = (await server.open('/?autotest&benchSize=1048576', 120_000)) as unknown as DemoState;
   }, 120_000);
 
   afterAll(() => {
@@ -84,10 +84,10 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
 
   it('benchmarks Adam and SGD on simd, simd with threads and js, and reports ns per parameter for each', () => {
     expect(page.bench.done).toBe(true);
-    expect(page.bench.n).toBe(262144);
+    expect(page.bench.n).toBe(1048576);
     expect(page.bench.rows.map((r) => `${r.optimizer}/${r.backend}`)).toEqual(['adam/simd', 'adam/threads', 'adam/js', 'sgd/simd', 'sgd/threads', 'sgd/js']);
     for (const row of page.bench.rows) {
-      expect(row.n).toBe(262144);
+      expect(row.n).toBe(1048576);
       expect(Number.isFinite(row.nsPerParam) && row.nsPerParam > 0, `${row.optimizer}/${row.backend}`).toBe(true);
     }
   });

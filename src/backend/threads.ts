@@ -17,13 +17,18 @@ import { WORKER_SOURCE } from './workerSource.js';
 /** Most threads a context may have. */
 export const MAX_THREADS = 256;
 /**
- * Groups of at least this many elements are split across the threads; smaller ones run on the calling
- * thread alone. Measured on this 2-core VM (bench/threads.js --gap=1, steps 1 ms apart as in training,
- * so each step wakes the workers, ~50 µs): two threads beat one from 262,144 elements on (Adam 1.08×,
- * SGD with momentum 1.07×), and lose below (0.86× and 0.60× at 131,072). Steps back to back, with the
- * workers still polling, pay from 16K on.
+ * A group is split only when every thread gets at least this many elements; smaller groups run on the
+ * calling thread alone. Measured on this 2-core VM (bench/threads.js --gap=1, steps 1 ms apart as in
+ * training, so each step wakes the workers, ~50 µs): two threads beat one from 262,144 elements on
+ * (Adam 1.08×, SGD with momentum 1.07×), 131,072 each, and lose below (0.86× and 0.60× at 131,072).
+ * Steps back to back, with the workers still polling, pay from 16K on. With more threads each wake
+ * costs the same and each slice shrinks, so the threshold grows with them.
  */
-export const SPLIT_THRESHOLD = 262_144;
+export const MIN_SLICE = 131_072;
+/** The split threshold of a context with `threads` threads: 262,144 elements with two. */
+export const splitThreshold = (threads: number) => MIN_SLICE * threads;
+/** Two threads' threshold, the one measured. */
+export const SPLIT_THRESHOLD = splitThreshold(2);
 /** A job that takes longer than this means a worker has stopped answering (a 16M-parameter step takes ~10 ms). */
 export const THREAD_TIMEOUT_MS = 10_000;
 
