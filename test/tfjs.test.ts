@@ -363,3 +363,31 @@ test('a variable that leaves the set gives its memory back; one TF.js disposed l
   tf.dispose(keep.vars);
   rv.dispose();
 });
+
+test('forget(): a variable re-created under its name with another size starts afresh; the others keep their state, and the schedule its position', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const lr = cosineAnnealingLR({ base: 0.05, tMax: 40 });
+  const opt = ravineAdam(rv, { lr });
+  const keep = tf.variable(tf.tensor1d([1, 2, 3]), true, `keep${unique}`);
+  let w = tf.variable(tf.tensor1d([1, 2]), true, `w${unique++}`);
+  const step = (k: number) => opt.applyGradients({ [keep.name]: tf.fill([3], 0.1 * (k + 1)), [w.name]: tf.fill([w.size], 0.2) });
+  for (let k = 0; k < 3; k++) step(k);
+  w.dispose();
+  w = tf.variable(tf.tensor1d([5, 6, 7, 8]), true, w.name);
+  expect(() => step(3)).toThrow(/'w\d+' has 4 elements, but its state in this optimizer is for 2 \(re-created under the same name\? forget\(\['w\d+'\]\)/);
+  opt.forget([w.name]);
+  step(3);
+  const state = opt.stateDict().state;
+  expect([state[keep.name].step, state[w.name].step]).toEqual([4, 1]);
+  expect(opt.groups).toBe(2);
+  opt.forget([keep.name, w.name]);
+  expect(opt.stateDict().state).toEqual({});
+  expect(opt.stateDict().schedules!.lr).toEqual(lr.toJSON());
+  step(4);
+  expect(opt.stateDict().state[keep.name].step).toBe(1);
+  expect(() => opt.forget('x' as never)).toThrow(/names must be an array/);
+  opt.dispose();
+  tf.dispose([keep, w]);
+  rv.dispose();
+});

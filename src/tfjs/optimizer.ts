@@ -127,7 +127,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     for (let i = 0; i < names.length; i++) {
       const p = this.#params.get(names[i]);
       if (p !== undefined && p.tensor.size !== vars[i].size) {
-        throw new RangeError(`${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size}`);
+        throw new RangeError(`${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size} (re-created under the same name? forget(['${names[i]}']) drops that state)`);
       }
     }
     if (names.length !== this.#active.size || names.some((n) => !this.#active.has(n))) this.#changeSet(where, names, vars);
@@ -213,6 +213,36 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     // The model's weights are loaded apart from the optimizer: read every variable afresh at the next step.
     for (const p of this.#params.values()) p.dataId = null;
     this.iterations_ = dict.iterations;
+  }
+
+  /**
+   * Drops the state of the variables `names` (as if never stepped), and their copies in ravine's heap:
+   * for a variable re-created under the same name, or one that will not be trained again.
+   */
+  forget(names: readonly string[]): void {
+    const where = `${this.#name}.forget`;
+    this.#live(where);
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new TypeError(`${where}: names must be an array of variable names, got ${describe(names)}`);
+    const drop = new Set(names);
+    const old = this.#opt;
+    const keep = [...this.#active].filter((name) => !drop.has(name));
+    if (old !== null && keep.length < this.#active.size) {
+      if (old.pendingMicroBatches > 0) throw new RangeError(`${where}: ${old.pendingMicroBatches} micro-batches are accumulated; forget after the step that uses them`);
+      const saved = old.stateDict();
+      if (keep.length > 0) {
+        const state = new Map([...this.#byVariable(saved.state)].filter(([name]) => !drop.has(name)));
+        this.#swap(keep, [], state, configOf(saved), saved);
+      } else {
+        // Nothing left to step: keep the options, schedules and counters for the optimizer the next step builds.
+        this.#drivers = this.#driversOf(old, saved);
+        this.#initial = configOf(saved);
+        old.dispose();
+        this.#opt = null;
+        this.#active = new Set();
+      }
+    }
+    for (const name of drop) this.#stash.delete(name);
+    this.#forget(names.filter((name) => !this.#active.has(name)));
   }
 
   /** Ravine groups (kernel calls per step): variables at different step counts are stepped in separate groups. */
