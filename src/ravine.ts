@@ -5,6 +5,7 @@ import { WasmLoadError, type WasmSource } from './backend/source.js';
 import { MAX_BYTES, PAGE } from './backend/kernels.js';
 import { compileModule, wasmBackend, type HeapSize, type WasmBackend } from './backend/wasm.js';
 import { CONTROL } from './backend/control.js';
+import { policyReason } from './backend/csp.js';
 import { availableCores, MAX_THREADS, splitThreshold, THREAD_TIMEOUT_MS, ThreadPool, threadedKernels } from './backend/threads.js';
 import { Context } from './context.js';
 import type { Tensor } from './tensor.js';
@@ -43,11 +44,16 @@ export class Ravine {
   #disposed = false;
   /**
    * Why this context runs on the JS backend although `'auto'` was asked for: the engine has no
-   * WebAssembly SIMD, or the binary could not be loaded (the load error's message). `undefined` when
+   * WebAssembly SIMD, or the binary could not be loaded (the load error's message; in a page whose
+   * Content-Security-Policy lacks `'wasm-unsafe-eval'`, it names the policy). `undefined` when
    * the backend is the one asked for, or `'auto'` got SIMD.
    */
   readonly fallbackReason: string | undefined;
-  /** Why the context has fewer threads than asked for (no shared memory, the JS backend, workers that failed to start). */
+  /**
+   * Why the context has fewer threads than asked for (no shared memory, the JS backend, workers that
+   * failed to start: in a page whose Content-Security-Policy refuses blob: workers, it names the policy
+   * and the directive).
+   */
   readonly threadsReason: string | undefined;
 
   /** @internal use createRavine */
@@ -250,7 +256,9 @@ async function startThreads(ctx: Context, backend: WasmBackend, threads: number)
     return undefined;
   } catch (e) {
     ctx.arena.free(control);
-    const reason = `worker threads could not start (${(e as Error).message})`;
+    const message = (e as Error).message;
+    const policy = policyReason(message); // the page's Content-Security-Policy, said first (csp.ts)
+    const reason = policy ? `worker threads could not start: ${policy}` : `worker threads could not start (${message})`;
     console.warn(`ravine: ${reason}; stepping on one thread`);
     return reason;
   }

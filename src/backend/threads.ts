@@ -3,6 +3,7 @@ import { ThreadError } from './threadError.js';
 export { ThreadError };
 import type { Kernels } from './kernels.js';
 import { WORKER_SOURCE } from './workerSource.js';
+import { blobWorker, VIOLATION_WAIT_MS, watchViolations, workerCspReason, workerThrowReason } from './csp.js';
 
 // ravine's threads: workers that instantiate the same kernels over the same shared memory, each
 // stepping its slice of a group. A group big enough to split (memory/group.ts) has a plan: one
@@ -324,10 +325,27 @@ async function workerFactory(): Promise<(on: Listeners) => AnyWorker> {
   if (typeof g.Worker !== 'function') throw new ThreadError('ravine: this platform has no Worker');
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
   return (on) => {
-    const worker = new g.Worker!(url);
+    const violations = watchViolations(blobWorker);
+    let worker: Worker;
+    try {
+      worker = new g.Worker!(url);
+    } catch (e) {
+      violations.stop();
+      const reason = workerThrowReason(e); // Trusted Types, or an engine that refuses blob: at once
+      throw reason ? new ThreadError(reason, { cause: e }) : e;
+    }
     live++;
-    worker.onmessage = (e) => on.message(e.data);
-    worker.onerror = (e) => on.error(e.message);
+    worker.onmessage = (e) => {
+      violations.stop();
+      on.message(e.data);
+    };
+    worker.onerror = (e) => {
+      // An error in the worker's code comes with a message; a script that never loaded, with none:
+      // under a Content-Security-Policy that refuses blob: workers, its violation event says which directive.
+      if (e.message) return void (violations.stop(), on.error(e.message));
+      void violations.directive(VIOLATION_WAIT_MS).then((directive) =>
+        on.message({ error: directive ? workerCspReason(directive) : 'its script (a blob: URL) could not be loaded' }));
+    };
     // A browser says nothing when a worker ends: it ends when terminated.
     let ended = false;
     return {

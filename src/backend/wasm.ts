@@ -3,6 +3,7 @@ import * as mirrors from '../kernels/index.js';
 import { PAGE, type Backend, type Kernels } from './kernels.js';
 import type { ThreadPool } from './threads.js';
 import { WasmLoadError, type UrlLike, type WasmSource } from './source.js';
+import { connection, fetchCspReason, isWasmCspError, VIOLATION_WAIT_MS, WASM_CSP_REASON, watchViolations } from './csp.js';
 
 /**
  * The binaries beside the package (`ravine/ravine-shared.wasm`: threads and shared memory, and
@@ -38,11 +39,17 @@ async function nodeReadFile(): Promise<ReadFile | undefined> {
   return ((await import(/* @vite-ignore */ /* webpackIgnore: true */ specifier)) as { readFile: ReadFile }).readFile;
 }
 
+/** A compile that failed: the page's Content-Security-Policy (named: csp.ts), or bytes this engine cannot compile. */
+function compileFailure(what: string, e: unknown): WasmLoadError {
+  if (isWasmCspError(e)) return new WasmLoadError(WASM_CSP_REASON, { cause: e });
+  return new WasmLoadError(`ravine: ${what} is not a WebAssembly module this engine can compile (${(e as Error).message})`, { cause: e });
+}
+
 async function compileBytes(bytes: ArrayBuffer | ArrayBufferView, what: string): Promise<WebAssembly.Module> {
   try {
     return await WebAssembly.compile(bytes as BufferSource);
   } catch (e) {
-    throw new WasmLoadError(`ravine: ${what} is not a WebAssembly module this engine can compile (${(e as Error).message})`, { cause: e });
+    throw compileFailure(what, e);
   }
 }
 
@@ -59,9 +66,13 @@ async function readUrl(url: URL): Promise<WebAssembly.Module> {
     return compileBytes(bytes, url.href);
   }
   let response: Response;
+  const violations = watchViolations(connection);
   try {
     response = await fetch(url);
+    violations.stop();
   } catch (e) {
+    // A fetch the page's policy refused fails as a network error would: its violation event tells them apart.
+    if (await violations.directive(VIOLATION_WAIT_MS)) throw new WasmLoadError(fetchCspReason(url.href), { cause: e });
     throw new WasmLoadError(`ravine: could not fetch the SIMD kernels from ${url.href} (${(e as Error).message})`, { cause: e });
   }
   if (!response.ok) throw new WasmLoadError(`ravine: could not fetch the SIMD kernels from ${url.href}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
@@ -70,7 +81,7 @@ async function readUrl(url: URL): Promise<WebAssembly.Module> {
     try {
       return await WebAssembly.compileStreaming(response);
     } catch (e) {
-      throw new WasmLoadError(`ravine: ${url.href} is not a WebAssembly module this engine can compile (${(e as Error).message})`, { cause: e });
+      throw compileFailure(url.href, e);
     }
   }
   // Served without `application/wasm` (compileStreaming refuses that): compile the bytes.
@@ -198,6 +209,7 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
   }
   if (!exports || !memory) {
     const message = (failure as Error)?.message ?? String(failure);
+    if (isWasmCspError(failure)) throw new WasmLoadError(WASM_CSP_REASON, { cause: failure }); // a module handed in, instantiated under the policy
     // A binary built for a shared memory, where the engine cannot make one: say so, not "not ravine".
     if (!shared && /shared/i.test(message)) {
       throw new WasmLoadError(`ravine: this wasm (ravine-shared.wasm?) needs a shared memory, which this engine or page cannot make (a page must be cross-origin isolated: COOP and COEP headers); use ravine/ravine.wasm here`, { cause: failure });
