@@ -300,7 +300,7 @@ test('the README shows examples/tfjs-fit.mjs as it is, and it trains: loss down 
   expect(out).toMatch(/^optimizer state: \d+ bytes, lr now 1\.00e-4$/m);
 });
 
-test('two bridges stepping the same variable each read what the other wrote (in place on the cpu backend)', async () => {
+test('two bridges stepping the same variable each read what the other wrote', async () => {
   await tf.setBackend('cpu');
   const rv = await createRavine();
   const { names, vars, init } = makeVariables([9], 21);

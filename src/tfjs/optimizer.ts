@@ -16,7 +16,8 @@ import { floatsOf, writeVariable } from './storage.js';
 // optimizer.minimize) and calls applyGradients with them keyed by variable name; each variable has a
 // ravine tensor of the same name, whose values are read from the variable only when TF.js changed it
 // (the variable's data is not the data ravine last wrote), whose gradient is copied in, and whose new
-// values are written back after the step: one kernel call per group. State is keyed by variable name,
+// values are assigned to the variable after the step (a new tensor, as TF.js's own optimizers do: never
+// into an array TF.js has handed out): one kernel call per group. State is keyed by variable name,
 // so it survives a change of the trainable set, and saves and loads as a checkpoint.
 
 /** A variable's parameter in ravine's heap. */
@@ -61,9 +62,6 @@ type OptimizerClass = new (params: unknown, options?: unknown, training?: Traini
 
 let bridges = 0;
 
-/** Per TF.js data buffer: the bridge that last read or wrote it, whose copy in ravine's heap is therefore current. */
-const syncedWith = new WeakMap<object, object>();
-
 export class RavineTfjsOptimizer extends TfOptimizer {
   /** TF.js's serialization name. */
   static get className(): string {
@@ -87,8 +85,6 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   #initial: Config;
   #drivers: [string, ScheduleDriver][];
   #disposed = false;
-  /** What syncedWith records for this bridge (not the bridge itself, which it would keep alive). */
-  readonly #token = {};
 
   /** @internal use ravineAdam(rv, ...) and its siblings, or ravineOptimizer(rv, method, ...) */
   constructor(rv: Ravine, method: FirstOrderMethod, options: object = {}, training?: TrainingOptions) {
@@ -133,12 +129,11 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (names.length !== this.#active.size || names.some((n) => !this.#active.has(n))) this.#changeSet(where, names, vars);
     for (let i = 0; i < names.length; i++) {
       const p = this.#params.get(names[i])!, v = vars[i];
-      // Read again unless the variable holds the data this bridge last read or wrote, untouched since:
-      // TF.js replaces a variable's data (assign) and another bridge may have written it in place.
-      if (p.dataId !== v.dataId || syncedWith.get(v.dataId) !== this.#token) {
+      // Read again unless the variable holds the data this bridge last read or wrote: nothing changes a
+      // TF.js tensor's data in place (assign, setWeights and every bridge's write give the variable new data).
+      if (p.dataId !== v.dataId) {
         p.tensor.data.set(floatsOf(v));
         p.dataId = v.dataId;
-        syncedWith.set(v.dataId, this.#token);
       }
       p.tensor.grad.set(floatsOf(grads[i]));
     }
@@ -150,7 +145,6 @@ export class RavineTfjsOptimizer extends TfOptimizer {
         const p = this.#params.get(names[i])!;
         writeVariable(vars[i], p.tensor.data);
         p.dataId = vars[i].dataId;
-        syncedWith.set(p.dataId, this.#token);
       }
     }
     this.incrementIterations();
