@@ -93,7 +93,7 @@ describe('ravine race', () => {
 
   it.each([
     ['an unknown option', ['--no-such-flag'], /no-such-flag/],
-    ['a bad number', ['--steps', 'many'], /^ravine race: --steps must be an integer >= 1, got 'many'$/],
+    ['a bad number', ['--steps', 'many'], /^ravine race: --steps must be an integer from 1 to 10,000 \(every step is drawn\), got 'many'$/],
     ['a negative learning rate', ['--lr=-0.1'], /^ravine race: --lr must be a number > 0, got '-0.1'$/],
     ['an unknown surface', ['--surface', 'moon'], /^ravine race: --surface: unknown name 'moon'/],
     ['an unknown optimizer', ['--optimizers', 'gd,sgd'], /unknown name 'sgd'/],
@@ -106,12 +106,12 @@ describe('ravine race', () => {
     expect(result.stderr.trimEnd()).toMatch(message);
   });
 
-  it('an output folder that cannot be made (its parent is a file): one line naming it, exit code 2', () => {
+  it('an output folder that cannot be made (its parent is a file): one line naming --out, it and the file, exit code 2', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'ravine-race-')), 'a-file');
     writeFileSync(file, '');
     const result = race(['--out', join(file, 'race')]);
     expect(result.status).toBe(2);
-    expect(result.stderr).toBe(`ravine race: cannot write to the output folder ${join(file, 'race')}: ENOTDIR\n`);
+    expect(result.stderr).toBe(`ravine race: --out: cannot write to the output folder ${join(file, 'race')}: ${file} is not a folder\n`);
     expect(existsSync(join(file, 'race'))).toBe(false);
   });
 

@@ -1,10 +1,11 @@
 // `npm run example:linear`: the README's example, with progress and a drawing. Fits y = 2a − 3b + ½c + 1 with a
 // linear model whose weights and bias live in WebAssembly memory, stepped by Adam.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { Adam, createRavine } from '../index.js';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from './args.js';
+import { makeOutputFolder } from './output.js';
 import { asciiChart, svgChart } from './plot.js';
 
 const flags = parseFlags(`usage: npm run example:linear [-- --out DIR]
@@ -12,6 +13,11 @@ const flags = parseFlags(`usage: npm run example:linear [-- --out DIR]
 Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
 and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`, { out: { type: 'string' } });
 const outDir = resolve(typeof flags.out === 'string' ? flags.out : fileURLToPath(new URL('../../out/', import.meta.url)));
+const problem = makeOutputFolder(outDir);
+if (problem !== undefined) {
+  process.stderr.write(`example:linear: --out: cannot write to the output folder ${outDir}: ${problem}\n`);
+  process.exit(2);
+}
 
 const rv = await createRavine();
 const w = rv.tensor('w', 3), b = rv.tensor('b', 1);
@@ -39,7 +45,6 @@ for (let epoch = 0; epoch < 400; epoch++) {
 }
 console.log(`\nloss per epoch:\n${asciiChart(losses)}`);
 console.log(`\nlearned w = [${Array.from(w.data, (v) => v.toFixed(3)).join(', ')}], b = ${b.data[0].toFixed(3)}  (true: [2, -3, 0.5], 1)`);
-mkdirSync(outDir, { recursive: true });
 const out = resolve(outDir, 'example-loss.svg');
 writeFileSync(out, svgChart({ Adam: losses }, 'ravine example: training loss'));
 console.log(`loss curve drawn to ${out.startsWith(`${process.cwd()}/`) ? relative(process.cwd(), out) : out}`);

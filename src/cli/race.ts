@@ -1,7 +1,7 @@
 // `ravine race` (and `npm start`): GD, momentum, Nesterov, RMSProp, Adam, Newton and L-BFGS down the
 // ravine, Rosenbrock's valley and a winding valley; a table per surface, and contour, panel and loss
 // pictures (SVG and PNG) in an output folder. `--big` and `--scipy` run the reference comparisons.
-import { accessSync, constants, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRavine, type Ravine } from '../index.js';
@@ -10,6 +10,7 @@ import {
   type Hyperparameters, type Lap, type Racer, type Track,
 } from '../race/index.js';
 import { parseFlags } from './args.js';
+import { makeOutputFolder } from './output.js';
 import { big, compare } from './references.js';
 
 const USAGE = `usage: ravine race [options]       (npm start runs it with the defaults)
@@ -26,25 +27,44 @@ Races optimizers down surfaces of pathological curvature: a table per surface, a
   --betas B1,B2         Adam's betas (default 0.9,0.999)
   --newton-fallback F   gradient (default) or shift: Newton's step where the Hessian is indefinite
   --start X,Y           start point (default: each surface's classic one)
-  --steps N             steps per racer at most (default 5000)
+  --steps N             steps per racer at most, 1 to 10000 (default 5000)
   --target T            "arrived" means f − f* ≤ T (default 1e-6)
   --out DIR             output folder (default out/race in the working directory)
   --backend B           auto (default), simd or js
   --kappa K, --angle A  the ravine's condition number (default 100) and rotation in radians (default 0)
-  --big [N] [--coupling pairs|chained]   L-BFGS on an N-dimensional Rosenbrock (default 1,000,000)
+  --big [N] [--coupling pairs|chained]   L-BFGS on an N-dimensional Rosenbrock, N even, 2 to 16,000,000
+                        (default 1,000,000)
   --scipy [DIR]         compare with SciPy and torch.optim.LBFGS (default test/fixtures/reference)
   -h, --help            this text`;
 
 /** A mistake in the command line: one line on stderr, exit code 2. */
 class UsageError extends Error {}
 
-// --big and --scipy take an optional value; parseArgs has no optional values, so peel them off first.
-function optionalValue(argv: string[], name: string): { present: boolean; value: string; rest: string[] } {
-  const i = argv.indexOf(`--${name}`);
-  if (i < 0) return { present: false, value: '', rest: argv };
-  const next = argv[i + 1];
-  const takes = next !== undefined && !next.startsWith('-');
-  return { present: true, value: takes ? next : '', rest: [...argv.slice(0, i), ...argv.slice(i + (takes ? 2 : 1))] };
+/**
+ * The steps a racer may take: every step of every racer (up to eight) is a point in the pictures, and
+ * drawing them fails past about 120,000 points per picture (the window's Math.min(...points) in
+ * src/race/view.ts: five racers × 26,000 steps did); 10,000 also keeps the slowest full race to seconds.
+ */
+const MAX_STEPS = 10_000;
+/**
+ * `--big`'s largest n: L-BFGS (m = 10) keeps 2m + 8 = 28 float64 vectors of n in a heap of at most 4 GiB
+ * (wasm32), which holds n ≤ 19.1 million; 16 million leaves room for the rest of the heap (and runs).
+ */
+const MAX_BIG = 16_000_000;
+
+// --big and --scipy take an optional value (`--big`, `--big N`, `--big=N`); parseArgs has no optional
+// values, so peel them off first. A value after a space is taken unless it reads as another option
+// (`--big -3` is a bad size, `--big --coupling chained` is no size).
+function optionalValue(argv: string[], name: string): { present: boolean; value?: string; rest: string[] } {
+  const flag = `--${name}`;
+  const at = argv.flatMap((a, i) => (a === flag || a.startsWith(`${flag}=`) ? [i] : []));
+  if (at.length === 0) return { present: false, rest: argv };
+  if (at.length > 1) throw new UsageError(`${flag} is given ${at.length} times`);
+  const i = at[0], next = argv[i + 1];
+  const without = (count: number) => argv.filter((_, j) => j < i || j >= i + count);
+  if (argv[i] !== flag) return { present: true, value: argv[i].slice(flag.length + 1), rest: without(1) };
+  if (next !== undefined && (!next.startsWith('-') || /^-[\d.]/.test(next))) return { present: true, value: next, rest: without(2) };
+  return { present: true, rest: without(1) };
 }
 
 function number(flag: string, text: string, ok: (v: number) => boolean = () => true, what = 'a number'): number {
@@ -127,7 +147,7 @@ function settingsFrom(flags: Record<string, string | boolean | undefined>): Race
     racers: racers.filter((r) => racerKeys.includes(r.key)),
     hyper,
     start: opt('start', (t) => pair('start', t, ','), undefined),
-    steps: opt('steps', (t) => number('steps', t, (v) => Number.isInteger(v) && v >= 1, 'an integer >= 1'), 5000),
+    steps: opt('steps', (t) => number('steps', t, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_STEPS, `an integer from 1 to ${MAX_STEPS.toLocaleString('en')} (every step is drawn)`), 5000),
     target: opt('target', (t) => number('target', t, positive, 'a number > 0'), 1e-6),
     outDir: resolve(get('out') ?? 'out/race'),
     backend,
@@ -136,12 +156,8 @@ function settingsFrom(flags: Record<string, string | boolean | undefined>): Race
 
 /** Creates the output folder and checks it can be written, before anything runs. */
 function prepareOutput(dir: string): void {
-  try {
-    mkdirSync(dir, { recursive: true });
-    accessSync(dir, constants.W_OK);
-  } catch (e) {
-    throw new UsageError(`cannot write to the output folder ${dir}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-  }
+  const problem = makeOutputFolder(dir);
+  if (problem !== undefined) throw new UsageError(`--out: cannot write to the output folder ${dir}: ${problem}`);
 }
 
 /** Progress on stderr: rewritten in place on a terminal, one line per lap otherwise. */
@@ -215,9 +231,9 @@ export async function raceCommand(argv: string[]): Promise<void> {
       ['surface', 'optimizers', 'lr', 'momentum', 'anneal-steps', 'nesterov-momentum', 'alpha', 'betas', 'newton-fallback', 'start',
         'steps', 'target', 'out', 'backend', 'kappa', 'angle', 'coupling'].map((name) => [name, spec]),
     ), scipyFlag.rest);
-    if (scipyFlag.present) return await compare(scipyFlag.value || fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
+    if (scipyFlag.present) return await compare(scipyFlag.value ?? fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
     if (bigFlag.present) {
-      const n = bigFlag.value === '' ? 1_000_000 : number('big', bigFlag.value, (v) => Number.isInteger(v) && v >= 2 && v % 2 === 0, 'an even integer >= 2');
+      const n = bigFlag.value === undefined ? 1_000_000 : number('big', bigFlag.value, (v) => Number.isInteger(v) && v >= 2 && v <= MAX_BIG && v % 2 === 0, `an even integer from 2 to ${MAX_BIG.toLocaleString('en')}`);
       const coupling = flags.coupling ?? 'pairs';
       if (coupling !== 'pairs' && coupling !== 'chained') throw new UsageError(`--coupling must be pairs or chained, got '${coupling}'`);
       return await big(n, coupling);
