@@ -2,19 +2,19 @@
 // bench/results/latest.{json,md} (the tracked figures the README quotes). `--help` lists the flags.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { addRatios, consoleTable, markdownTable, summaryTable, trainingTable } from './lib/report.js';
 import { plan, runPlan, TRAINING_WORKLOAD } from './lib/suites.js';
 import { measureAllocation } from './lib/allocation.js';
+import { FlagError, MAX_SIZE, MAX_THREADS, parseBenchFlags } from './lib/flags.js';
 import { checkIssue10Targets, checkIssue13Targets, checkIssue14Targets, checkIssue8Targets, checkTargets, targetsMarkdown } from './lib/targets.js';
 
 const USAGE = `usage: npm run bench -- [options]
 
   --quick            two sizes, short samples (a smoke run, not for quoting)
   --only=adam,sgd    these optimizers only
-  --sizes=65536,...  these parameter counts only
+  --sizes=65536,...  these parameter counts only (integers from 1 to ${MAX_SIZE.toLocaleString('en')})
   --no-models        one-vector workloads only (no ResNet-18 / transformer tensor sets)
-  --threads=1,2,4,8  a column of ravine simd for each thread count (default: 2); how threads scale here
+  --threads=1,2,4,8  a column of ravine simd for each thread count above 1 (default: 2; at most ${MAX_THREADS})
   --report           measure nothing: re-render the report and targets from the saved latest.json
   --save             write the tracked bench/results/latest.{json,md} (a full run the README quotes);
                      without it results go to out/bench/, which git ignores
@@ -22,32 +22,27 @@ const USAGE = `usage: npm run bench -- [options]
 
 let flags;
 try {
-  ({ values: flags } = parseArgs({
-    options: {
-      quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' }, threads: { type: 'string' },
-      report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
-    },
-  }));
+  flags = parseBenchFlags(process.argv.slice(2));
 } catch (e) {
-  console.error(`${e.message}\n\n${USAGE}`);
+  if (!(e instanceof FlagError)) throw e;
+  console.error(`npm run bench: ${e.message} (--help lists the flags)`);
   process.exit(2);
 }
 if (flags.help) {
   console.log(USAGE);
   process.exit(0);
 }
-const args = new Map(Object.entries(flags));
 const RESULTS = new URL(flags.save ? './results/' : '../out/bench/', import.meta.url);
 const JSON_FILE = new URL('./latest.json', RESULTS);
 const MD_FILE = new URL('./latest.md', RESULTS);
 
 async function measureAll() {
-  const quick = args.has('quick') || process.env.BENCH_QUICK === '1';
+  const quick = flags.quick || process.env.BENCH_QUICK === '1';
   const options = { quick };
-  if (args.has('only')) options.optimizers = String(args.get('only')).split(',');
-  if (args.has('sizes')) options.sizes = String(args.get('sizes')).split(',').map(Number);
-  if (args.has('no-models')) options.models = false;
-  if (args.has('threads')) options.threads = String(args.get('threads')).split(',').map(Number);
+  if (flags.only) options.optimizers = flags.only;
+  if (flags.sizes) options.sizes = flags.sizes;
+  if (!flags.models) options.models = false;
+  if (flags.threads) options.threads = flags.threads;
   const machine = {
     cpu: os.cpus()[0]?.model ?? 'unknown',
     cores: os.cpus().length,
@@ -67,11 +62,11 @@ async function measureAll() {
   return { machine, command, started: new Date(started).toISOString(), seconds: (Date.now() - started) / 1000, rows };
 }
 
-const run = args.has('report') ? JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8')) : await measureAll();
+const run = flags.report ? JSON.parse(readFileSync(new URL('./results/latest.json', import.meta.url), 'utf8')) : await measureAll();
 const rows = addRatios(run.rows);
 // The previous release's figures: the tracked results as they were before this run (or, re-rendering, as saved with it).
 const previousFile = new URL('./results/latest.json', import.meta.url);
-const previous = args.has('report') ? run.previous : existsSync(previousFile) ? JSON.parse(readFileSync(previousFile, 'utf8')) : null;
+const previous = flags.report ? run.previous : existsSync(previousFile) ? JSON.parse(readFileSync(previousFile, 'utf8')) : null;
 const previousRows = previous?.rows ?? [];
 const rowKey = (r) => `${r.workload}|${r.optimizer}|${r.n}|${r.impl}`;
 const before = new Map(previousRows.filter((r) => r.medianNs).map((r) => [rowKey(r), r.medianNs]));
@@ -124,4 +119,4 @@ writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
 console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${targetsMarkdown(targets14, 14)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
-console.error(`\n${args.has('report') ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);
+console.error(`\n${flags.report ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);

@@ -97,3 +97,25 @@ describe('ravine race --big', () => {
     expect(result.stdout).toMatch(/^ravine vs scipy\.optimize/);
   });
 });
+
+describe('npm run bench refuses malformed flags before measuring', () => {
+  // The other flags keep the run small should a refusal ever be missed (today's main measured on).
+  const small = (flag: string) => [flag, ...['--quick', '--no-models', '--only=sgd', '--sizes=4096'].filter((f) => f.split('=')[0] !== flag.split('=')[0])];
+  const sizes = "--sizes must be distinct integers from 1 to 67,108,864, separated by commas, got";
+  const threads = "--threads must be distinct integers from 1 to 256, separated by commas, got";
+  it.each([
+    ['--sizes=abc', `${sizes} 'abc'`],
+    ['--sizes=-4096', `${sizes} '-4096'`],
+    ['--sizes=4096,1.5', `${sizes} '4096,1.5' ('1.5')`],
+    ['--sizes=0', `${sizes} '0'`],
+    ['--sizes=4096,', `${sizes} '4096,' ('')`],
+    ['--sizes=4096,4096', `${sizes} '4096,4096' (4096 twice)`],
+    ['--sizes=1e12', `${sizes} '1e12'`],
+    ['--threads=abc', `${threads} 'abc'`],
+    ['--threads=0', `${threads} '0'`],
+    ['--threads=2.5', `${threads} '2.5'`],
+    ['--only=adam,foo', "--only: unknown name 'foo' in 'adam,foo'; the names are sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, rprop, asgd"],
+  ])('%s: one line naming the flag and the value, exit code 2, nothing measured', (flag, message) => {
+    expect(refusal(run('bench/run.js', small(flag)))).toBe(`npm run bench: ${message} (--help lists the flags)`);
+  });
+});
