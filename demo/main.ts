@@ -7,7 +7,7 @@
 // `window.__ravineDemo` to /result/<id> (test/demo.test.ts).
 import { contours } from 'd3-contour';
 import { scaleLinear } from 'd3-scale';
-import { Adam, createRavine, SGD, type BackendName, type Ravine } from '../dist/index.js';
+import { Adam, createRavine, SGD, type BackendName, type Ravine, type Tensor } from '../dist/index.js';
 import type { WorkerReport } from './stepWorker.js';
 import { defaultHyperparameters, defaultRacerKeys, racers, runLap, surfaceView, track, type Hyperparameters, type Lap, type Track } from '../dist/race/index.js';
 
@@ -23,8 +23,11 @@ interface DemoState {
   raceDone: boolean;
   results: Record<string, { finalGap: number; steps: number; arrived: number; diverged: boolean }>;
   bench: { done: boolean; n: number; rows: BenchRow[] };
-  /** The threaded context: threads it got (and why not more), and whether its Adam steps equal the JS backend's bit for bit. */
-  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
+  /**
+   * The threaded context: threads it got (and why not more), whether the group was split, and whether
+   * its Adam steps equal the JS backend's bit for bit after the same number of steps (`steps`, counted).
+   */
+  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; steps: { threads: number; js: number }; stepError?: string };
   /** The same check inside a Web Worker, where step() is synchronous (demo/stepWorker.ts). */
   worker: WorkerReport | null;
   error?: string;
@@ -32,7 +35,7 @@ interface DemoState {
 
 const state: DemoState = {
   backend: null, crossOriginIsolated: globalThis.crossOriginIsolated === true, surface: 'ravine', start: [1, 10], steps: 400,
-  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] }, threads: { threads: 0, split: false, matchesJs: null }, worker: null,
+  raceDone: false, results: {}, bench: { done: false, n: 0, rows: [] }, threads: { threads: 0, split: false, matchesJs: null, steps: { threads: 0, js: 0 } }, worker: null,
 };
 (window as unknown as { __ravineDemo: DemoState }).__ravineDemo = state;
 
@@ -296,30 +299,50 @@ async function time(n: number, column: Column, optimizer: 'adam' | 'sgd', reps: 
   }
 }
 
-/** Ten Adam steps on the threaded context and on the JS backend: the same bits? */
+/** The same Adam problem of `n` floats on a context. */
+function adamOn(ctx: Ravine, n: number): { w: Tensor; opt: Adam } {
+  const w = ctx.tensor('w', n);
+  for (let i = 0; i < n; i++) (w.data[i] = Math.cos(i)), (w.grad[i] = Math.sin(3 * i));
+  return { w, opt: new Adam([w], { lr: 1e-2, weightDecay: 1e-4 }) };
+}
+const bitsOf = (w: Tensor) => new Uint32Array(w.data.slice().buffer);
+
+/**
+ * Adam on the threaded context and on the JS backend: the same bits after the same number of steps?
+ * The threaded run first tries a plain step(), which the page's main thread must refuse, changing
+ * nothing, when the group is split, and which goes ahead when it is not (a group below the split
+ * threshold runs on this thread). Then ten steps by stepAsync(). The JS run takes as many steps as the
+ * threaded one took (opt.steps), so the check compares equal work at every size.
+ */
 async function checkThreads(n: number): Promise<void> {
-  const runs: Uint32Array[] = [];
-  for (const column of ['threads', 'js'] as const) {
-    const ctx = await contextFor(column, n);
-    const w = ctx.tensor('w', n);
-    for (let i = 0; i < n; i++) (w.data[i] = Math.cos(i)), (w.grad[i] = Math.sin(3 * i));
-    const opt = new Adam([w], { lr: 1e-2, weightDecay: 1e-4 });
+  const threaded = await contextFor('threads', n);
+  let bits: Uint32Array, steps: number;
+  try {
+    const { w, opt } = adamOn(threaded, n);
     // Whether the group was split across the threads (an internal of the context: the page is a test bench too).
-    const plans = (ctx as unknown as { _context: { backend: { plans?: Map<number, number> } } })._context.backend.plans;
-    if (column === 'threads') {
-      state.threads = { threads: ctx.threads, reason: ctx.threadsReason, split: (plans?.size ?? 0) > 0, matchesJs: null };
-      // The page's main thread may not block: a plain step() must say so, and change nothing.
-      try {
-        opt.step();
-      } catch (e) {
-        state.threads.stepError = (e as Error).message;
-      }
+    const plans = (threaded as unknown as { _context: { backend: { plans?: Map<number, number> } } })._context.backend.plans;
+    state.threads = { threads: threaded.threads, reason: threaded.threadsReason, split: (plans?.size ?? 0) > 0, matchesJs: null, steps: { threads: 0, js: 0 } };
+    try {
+      opt.step();
+    } catch (e) {
+      state.threads.stepError = (e as Error).message;
     }
     for (let k = 0; k < 10; k++) await opt.stepAsync();
-    runs.push(new Uint32Array(w.data.slice().buffer));
-    ctx.dispose();
+    steps = opt.steps;
+    bits = bitsOf(w);
+  } finally {
+    threaded.dispose();
   }
-  state.threads.matchesJs = runs[0].every((b, i) => b === runs[1][i]);
+  const js = await contextFor('js', n);
+  try {
+    const { w, opt } = adamOn(js, n);
+    for (let k = 0; k < steps; k++) opt.step();
+    state.threads.steps = { threads: steps, js: opt.steps };
+    const jsBits = bitsOf(w);
+    state.threads.matchesJs = bits.every((b, i) => b === jsBits[i]);
+  } finally {
+    js.dispose();
+  }
   // And in a worker, where a plain step() waits for the threads.
   const worker = new Worker(new URL('./stepWorker.ts', import.meta.url), { type: 'module' });
   state.worker = await new Promise<WorkerReport>((resolve) => {
@@ -349,7 +372,9 @@ async function bench(n: number, reps = 5, rounds = 5): Promise<void> {
     ['adam', 'sgd'].map((o) => `<tr><td>${o === 'adam' ? 'Adam' : 'SGD (momentum 0.9)'}</td><td>${cell(o, 'simd').toFixed(3)}</td><td>${cell(o, 'threads').toFixed(3)}</td><td>${cell(o, 'js').toFixed(3)}</td>` +
       `<td>${(cell(o, 'simd') / cell(o, 'threads')).toFixed(2)}×</td><td>${(cell(o, 'js') / cell(o, 'simd')).toFixed(1)}×</td></tr>`).join('');
   const w = state.worker;
-  $('benchStatus').textContent = `${n.toLocaleString()} floats, median of ${rounds} × ${reps} steps; ${t.threads} threads${t.reason ? ` (${t.reason})` : ''}, ` +
+  const split = t.threads > 1 && !t.split ? ' (a group this small is not split: the calling thread steps it alone)' : '';
+  $('benchStatus').textContent = `${n.toLocaleString()} floats, median of ${rounds} × ${reps} steps; ${t.threads} threads${t.reason ? ` (${t.reason})` : ''}${split}, ` +
+    `Adam ${t.steps.threads === t.steps.js ? `${t.steps.js} steps on each` : `${t.steps.threads} steps against ${t.steps.js}`}: ` +
     `${t.matchesJs ? 'bit for bit the JS backend' : 'NOT the JS backend\'s bits'}; in a worker, step() on ${w?.threads} threads: ` +
     `${w?.matchesJs ? 'bit for bit the JS backend' : `NOT the JS backend's bits${w?.error ? ` (${w.error})` : ''}`}`;
   state.bench.done = true;

@@ -10,6 +10,8 @@ import { isolationHeaders } from '../demo/vite.config.js';
 import { chromium, servePages, skipBrowser, type PageServer } from './helpers/chromium.js';
 
 const out = mkdtempSync(join(tmpdir(), 'ravine-demo-'));
+/** The sizes the benchmark panel offers, as its <select> lists them. */
+const panelSizes = [...readFileSync(new URL('../demo/index.html', import.meta.url), 'utf8').match(/<select id="benchSize">(.*?)<\/select>/s)![1].matchAll(/<option[^>]*>(\d+)<\/option>/g)].map((m) => Number(m[1]));
 
 interface DemoState {
   backend: string;
@@ -19,7 +21,7 @@ interface DemoState {
   raceDone: boolean;
   results: Record<string, { finalGap: number; steps: number; arrived: number }>;
   bench: { done: boolean; n: number; rows: { optimizer: string; backend: string; n: number; nsPerParam: number }[] };
-  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; stepError?: string };
+  threads: { threads: number; reason?: string; split: boolean; matchesJs: boolean | null; steps: { threads: number; js: number }; stepError?: string };
   worker: { threads: number; reason?: string; split: boolean; matchesJs: boolean; error?: string } | null;
   error?: string;
 }
@@ -123,4 +125,45 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
       await browser.close();
     }
   }, 180_000);
+  // The panel's check, run as a person picks each size: below the split threshold a plain step() on the
+  // page's thread goes ahead (the group is not split), above it step() is refused; either way the JS run
+  // must take as many steps as the threaded one, or the check reports different bits that threads did not cause.
+  describe('the benchmark panel, driven by playwright-core at each size it offers', () => {
+    let browser: import('playwright-core').Browser;
+    let tab: import('playwright-core').Page;
+    beforeAll(async () => {
+      const { chromium: playwright } = await import('playwright-core');
+      browser = await playwright.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
+      tab = await browser.newPage();
+      await tab.goto(`${server.origin}/`);
+      await tab.waitForFunction(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo?.raceDone === true, null, { timeout: 60_000 });
+    }, 90_000);
+    afterAll(() => browser?.close());
+
+    it("reads the panel's sizes from demo/index.html, 65,536 (the red team's pick) among them", () => {
+      expect(panelSizes.length).toBeGreaterThan(1);
+      expect(panelSizes).toContain(65536);
+    });
+
+    it.each(panelSizes)('at %i floats, the threads check compares equal work (as many Adam steps on each side) and finds the JS backend\'s bits', async (size) => {
+      await tab.selectOption('#benchSize', String(size));
+      await tab.click('#benchRun');
+      await tab.waitForFunction((n) => {
+        const demo = (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
+        return demo?.bench.n === n && demo.bench.done === true;
+      }, size, { timeout: 150_000 });
+      const state = (await tab.evaluate(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo))!;
+      expect(state.error).toBeUndefined();
+      const t = state.threads;
+      expect(t.threads).toBeGreaterThan(1);
+      // A split group refuses the plain step() (ten steps by stepAsync); an unsplit one takes it (eleven).
+      expect(t.stepError === undefined).toBe(!t.split);
+      expect(t.steps).toEqual({ threads: t.split ? 10 : 11, js: t.split ? 10 : 11 });
+      expect(t.matchesJs).toBe(true);
+      expect(state.worker?.matchesJs).toBe(true);
+      const status = await tab.textContent('#benchStatus');
+      expect(status).toContain(`Adam ${t.steps.js} steps on each: bit for bit the JS backend`);
+      expect(status).not.toMatch(/NOT the JS backend/);
+    }, 180_000);
+  });
 });
