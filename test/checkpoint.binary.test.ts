@@ -179,6 +179,24 @@ describe('what a binary checkpoint keeps', () => {
     expect(header).toContain('"$$buffer":0');
     expect(header).toContain('"$$$x":{"$$":[1]}');
   });
+  it('a tensor named "__proto__" keeps its state: a state dict whose record has an own "__proto__" key (from JSON.parse, defineProperty or a null-prototype record) comes back with it as an own key, never as a prototype', () => {
+    const entry = () => ({ step: 3, expAvg: Float32Array.of(1, -0, 3) });
+    const parsed = JSON.parse('{"state": {"w": {"step": 1}, "__proto__": {"step": 3}}}');
+    parsed.state.__proto__.expAvg = Float32Array.of(1, -0, 3); // an own data property: reading it reads the entry
+    const defined = { state: { w: { step: 1 } } };
+    Object.defineProperty(defined.state, '__proto__', { value: entry(), enumerable: true, writable: true, configurable: true });
+    const record = Object.create(null) as Record<string, unknown>;
+    record.w = { step: 1 };
+    record.__proto__ = entry(); // a null-prototype object has no __proto__ setter: this is a key
+    for (const [how, dict] of [['JSON.parse', parsed], ['defineProperty', defined], ['null prototype', { state: record }]] as const) {
+      const decoded = decodeCheckpoint(encodeCheckpoint(dict)) as { state: Record<string, { step: number; expAvg?: Float32Array }> };
+      expect(Object.keys(decoded.state), how).toEqual(['w', '__proto__']);
+      expect(Object.hasOwn(decoded.state, '__proto__'), how).toBe(true);
+      expect(Object.getPrototypeOf(decoded.state), how).toBe(Object.prototype);
+      expect(bitsOf(decoded.state.__proto__), how).toEqual(bitsOf(entry()));
+      expect(bitsOf(decoded), how).toEqual(bitsOf(dict));
+    }
+  });
   it('an object property that is undefined is left out, as JSON.stringify does', () => {
     expect(decodeCheckpoint(encodeCheckpoint({ a: 1, b: undefined }))).toStrictEqual({ a: 1 });
   });
@@ -237,16 +255,17 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
       expect(() => decodeCheckpoint(small.subarray(0, n)), `prefix of ${n} bytes`).toThrow(new RegExp(`^checkpoint truncated: ${n} bytes, needs at least \\d+ for `));
     }
   });
-  it('flipping any single byte anywhere is refused: the checksum (or, in the magic and version, their own check) names it', () => {
+  it('changing any byte anywhere is refused: in the magic by its own check, elsewhere by the checksum (a version byte with 8 bits changed may also be a version this ravine does not read)', () => {
     for (let i = 0; i < small.length; i++) {
       for (const mask of [0x01, 0x80, 0xff]) {
         const bad = Uint8Array.from(small);
         bad[i] ^= mask;
         const where = `byte ${i} ^ 0x${mask.toString(16)}`;
+        const otherVersion = i >= 4 && i < 8 && mask === 0xff;
         if (i < 4) expect(() => decodeCheckpoint(bad), where).toThrow(/^not a ravine checkpoint/);
-        else if (i < 8) expect(() => decodeCheckpoint(bad), where).toThrow(/^checkpoint version \d+ is not supported by this ravine \(reads version 1\)$/);
-        else expect(() => decodeCheckpoint(bad), where).toThrow(/^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted$|^checkpoint truncated: /);
-        expect(() => decodeCheckpoint(bad)).toThrow(i < 8 ? TypeError : RangeError);
+        else if (otherVersion) expect(() => decodeCheckpoint(bad), where).toThrow(/^checkpoint version \d+ is not supported by this ravine \(reads version 1\); if it was written as version 1, it is corrupted \(checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}\)$/);
+        else expect(() => decodeCheckpoint(bad), where).toThrow(/^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted|^checkpoint truncated: /);
+        expect(() => decodeCheckpoint(bad)).toThrow(i < 4 || otherVersion ? TypeError : RangeError);
       }
     }
   });
@@ -317,14 +336,39 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
     const overlapping = craft({ header: '[{"$buffer":0},{"$buffer":1}]', rows: [{ kind: 2, count: 2, offset: 0 }, { kind: 1, count: 1, offset: 8 }], data: new Uint8Array(16) });
     expect(() => decodeCheckpoint(overlapping)).toThrow('checkpoint buffer 1 (1 float32 values at data offset 8) overlaps the buffer before it, which ends at data offset 16');
   });
-  it('a header length or buffer count larger than the file is refused as truncated (RangeError), before anything is read from beyond it', () => {
+  it('a header length or buffer count larger than a file whose checksum matches is refused as malformed, not truncated (RangeError), before anything is read from beyond it', () => {
     const huge = Uint8Array.from(small);
     new DataView(huge.buffer).setUint32(8, 0xfffffff0, true);
     expect(() => decodeCheckpoint(resealed(huge))).toThrow(RangeError);
-    expect(() => decodeCheckpoint(resealed(huge))).toThrow(new RegExp(`^checkpoint truncated: ${small.length} bytes, needs at least \\d+ for its 4294967280-byte header`));
+    expect(() => decodeCheckpoint(resealed(huge))).toThrow(new RegExp(`^checkpoint malformed: its 4294967280-byte header and table of 2 buffers need at least \\d+ bytes with its checksum, and it has ${small.length}, yet its checksum matches: nothing is missing, its lengths are wrong$`));
     const many = Uint8Array.from(small);
     new DataView(many.buffer).setUint32(12, 0xffffffff, true);
     expect(() => decodeCheckpoint(resealed(many))).toThrow(/table of 4294967295 buffers/);
+  });
+  it('a header nested 100,000 deep (arrays or objects) is refused with a RangeError naming the limit, 256, not by overflowing the stack', () => {
+    const deep = 100_000;
+    for (const [open, close, path] of [['[', ']', /^checkpoint header: dict(\[0\]){20}/], ['{"a":', '}', /^checkpoint header: dict(\.a){30}/]] as const) {
+      const bytes = craft({ header: open.repeat(deep) + '1' + close.repeat(deep) });
+      expect(() => decodeCheckpoint(bytes)).toThrow(RangeError);
+      expect(() => decodeCheckpoint(bytes)).toThrow(path);
+      expect(() => decodeCheckpoint(bytes)).toThrow(/… nests objects and arrays more than 256 deep, the most a checkpoint holds$/);
+    }
+  });
+  it('objects and arrays nested 256 deep (a buffer at the bottom) are written and read; 257 deep is refused by both, and 100,000 deep by encodeCheckpoint without overflowing the stack', () => {
+    const nest = (depth: number, leaf: unknown) => {
+      let v = leaf;
+      for (let i = 0; i < depth; i++) v = i % 2 ? [v] : { d: v };
+      return v as object;
+    };
+    const ok = nest(256, Float32Array.of(NaN, 5));
+    expect(bitsOf(decodeCheckpoint(encodeCheckpoint(ok)))).toEqual(bitsOf(ok));
+    for (const depth of [257, 100_000]) {
+      expect(() => encodeCheckpoint(nest(depth, 1)), `${depth}`).toThrow(RangeError);
+      expect(() => encodeCheckpoint(nest(depth, 1)), `${depth}`).toThrow(/^encodeCheckpoint: dict(\[0\]\.d|\.d\[0\])+.* nests objects and arrays more than 256 deep, the most a checkpoint holds$/);
+    }
+    const arrays = (depth: number): unknown => (depth === 0 ? 1 : [arrays(depth - 1)]);
+    expect(decodeCheckpoint(craft({ header: '['.repeat(256) + '1' + ']'.repeat(256) }))).toEqual(arrays(256));
+    expect(() => decodeCheckpoint(craft({ header: '['.repeat(257) + '1' + ']'.repeat(257) }))).toThrow(/more than 256 deep/);
   });
   it('anything but a Uint8Array is refused with a TypeError saying what it got (an ArrayBuffer with how to wrap it)', () => {
     for (const input of [small.buffer, Array.from(small), new Uint16Array(8), new DataView(small.buffer), 'RAVN', null, undefined]) {
