@@ -391,3 +391,34 @@ test('forget(): a variable re-created under its name with another size starts af
   tf.dispose([keep, w]);
   rv.dispose();
 });
+
+test('a name of Object.prototype\'s (__proto__, constructor, toString) is no TF.js variable: TF.js will not create one, and applyGradients and loadStateDict refuse it by name, changing nothing', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  for (const name of ['__proto__', 'constructor', 'toString']) expect(() => tf.variable(tf.zeros([2]), true, name)).toThrow(/already registered/);
+  const { names, vars } = makeVariables([4], 70);
+  const opt = ravineAdam(rv, { lr: 0.1 });
+  applyTf(opt, names, [4], 0);
+  const before = opt.stateDict();
+  const valuesBefore = bits(vars[0].dataSync());
+  const grad = tf.ones([4]);
+  for (const name of ['__proto__', 'constructor', 'toString']) {
+    // Own keys, as JSON.parse makes them (an object literal's "__proto__" would set the prototype instead).
+    const map = JSON.parse(`{${JSON.stringify(name)}: 0}`);
+    map[name] = grad;
+    expect(Object.hasOwn(map, name)).toBe(true);
+    expect(() => opt.applyGradients(map), name).toThrow(`no TF.js variable is named '${name}'`);
+    expect(() => opt.applyGradients([{ name, tensor: grad }]), name).toThrow(`no TF.js variable is named '${name}'`);
+    const state = JSON.parse(`{${JSON.stringify(name)}: 0}`);
+    state[name] = before.state[names[0]];
+    expect(() => opt.loadStateDict({ ...before, state }), name).toThrow(RangeError);
+    expect(() => opt.loadStateDict({ ...before, state }), name).toThrow(`state for variable '${name}', which TF.js does not have`);
+  }
+  expect(opt.iterations).toBe(1);
+  expect(bits(vars[0].dataSync())).toEqual(valuesBefore);
+  expect(Object.keys(opt.stateDict().state)).toEqual(names);
+  expect(opt.stateDict().state[names[0]]).toEqual(before.state[names[0]]);
+  opt.dispose();
+  tf.dispose([grad, ...vars]);
+  rv.dispose();
+});

@@ -153,18 +153,19 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   /** The state, keyed by variable name (every variable stepped so far), with options, schedules and training counters. */
   stateDict(): TfjsStateDict {
     this.#live(`${this.#name}.stateDict`);
-    const state: Record<string, Entry> = Object.fromEntries(this.#stash);
+    // By variable name in a Map, then as own keys (Object.fromEntries): a name such as '__proto__' is a key, never a prototype.
+    const state = new Map(this.#stash);
     let config = this.#initial;
     if (this.#opt) {
       const saved = this.#opt.stateDict();
-      for (const [name, entry] of Object.entries(saved.state)) state[name.slice(this.#prefix.length)] = entry;
+      for (const [name, entry] of this.#byVariable(saved.state)) state.set(name, entry);
       config = configOf(saved);
     } else if (this.#drivers.length > 0) {
       config = { ...config, schedules: Object.fromEntries(this.#drivers.map(([name, d]) => [name, d.toJSON()])) };
     }
     const dict: TfjsStateDict = {
       format: 'ravine/tfjs-optimizer', version: 1, optimizer: this.#torchName, iterations: this.iterations,
-      options: config.options, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state,
+      options: config.options, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state: Object.fromEntries(state),
     };
     // As ravine's own: JSON keeps every bit of the buffers (base64), structuredClone keeps the arrays.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
@@ -191,9 +192,8 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       throw new TypeError(`${where}: training must be { options, calls, pendingMicroBatches, skippedSteps }, got ${describe(dict.training)}`);
     }
     const names = Object.keys(dict.state);
-    const registered = engine().registeredVariables;
     const vars = names.map((name) => {
-      const v = registered[name];
+      const v = variableNamed(name);
       if (v === undefined) throw new RangeError(`${where}: state for variable '${name}', which TF.js does not have: create the model before loading its optimizer's state`);
       const p = this.#params.get(name);
       if (p !== undefined && p.tensor.size !== v.size) throw new RangeError(`${where}: variable '${name}' has ${v.size} elements, but this optimizer's parameter of that name has ${p.tensor.size}`);
@@ -285,9 +285,8 @@ export class RavineTfjsOptimizer extends TfOptimizer {
       throw new RangeError(`${where}: the set of variables changed with ${old.pendingMicroBatches} of ${old.training.accumulate} micro-batches accumulated; change it after the step that uses them`);
     }
     // The state of variables TF.js has disposed is dropped: nothing can step them again.
-    const registered = engine().registeredVariables;
     const saved = old?.stateDict();
-    const state = new Map([...this.#stash, ...(saved ? this.#byVariable(saved.state) : [])].filter(([name]) => registered[name] !== undefined));
+    const state = new Map([...this.#stash, ...(saved ? this.#byVariable(saved.state) : [])].filter(([name]) => variableNamed(name) !== undefined));
     const leaving = [...this.#active].filter((name) => !names.includes(name));
     this.#swap(names, vars, state, saved ? configOf(saved) : this.#initial, saved);
     this.#stash.clear();
@@ -417,6 +416,15 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   }
 }
 
+/**
+ * The TF.js variable named `name`, if there is one. TF.js keeps them in a plain object: its own keys only,
+ * so that '__proto__' or 'constructor' (names TF.js refuses to create) is no variable's name.
+ */
+function variableNamed(name: string): Variable | undefined {
+  const registered = engine().registeredVariables;
+  return Object.hasOwn(registered, name) ? registered[name] : undefined;
+}
+
 /** A ravine state dict's first group's options (numbers in effect), its schedules, and the training section. */
 function configOf(saved: StateDict): Config {
   const { params: _, schedules, ...options } = saved.paramGroups[0];
@@ -426,12 +434,11 @@ function configOf(saved: StateDict): Config {
 /** The gradients TF.js hands over, checked: each names a float32 variable and has its size. Null gradients are skipped. */
 function readGradients(where: string, given: NamedTensorMap | NamedTensor[]): [string[], Variable[], TfTensor[]] {
   if (typeof given !== 'object' || given === null) throw new TypeError(`${where}: expected gradients keyed by variable name, got ${describe(given)}`);
-  const registered = engine().registeredVariables;
   const names: string[] = [], vars: Variable[] = [], grads: TfTensor[] = [];
   const pairs: [string, TfTensor | null | undefined][] = Array.isArray(given) ? given.map((g) => [g.name, g.tensor]) : Object.entries(given);
   for (const [name, grad] of pairs) {
     if (grad == null) continue;
-    const v = registered[name];
+    const v = variableNamed(name);
     if (v === undefined) throw new TypeError(`${where}: no TF.js variable is named '${name}'`);
     if (v.dtype !== 'float32') throw new TypeError(`${where}: variable '${name}' is ${v.dtype}; ravine steps float32 variables`);
     if (grad.isDisposed) throw new TypeError(`${where}: the gradient of '${name}' has been disposed`);
