@@ -193,6 +193,45 @@ export function clampGrads_f32(segments: usize, count: i32, clip: f32): void {
   }
 }
 
+export enum NonFinite { nan = 1, infinite = 2 }
+
+/**
+ * Which non-finite values the gradients hold, writing nothing: bit NonFinite.nan for a NaN, bit
+ * NonFinite.infinite for ±Infinity. With AccumulateFlag.finish it looks at the mean accumulate_f32 would
+ * write, (acc + g)·invK (g·invK with first | finish), so a step can be refused before that pass changes
+ * the gradients. A set of flags, so the order of the elements does not matter.
+ */
+export function nonFinite_f32(segments: usize, acc: usize, count: i32, flags: i32, invK: f32): i32 {
+  const finish = (flags & AccumulateFlag.finish) != 0, first = (flags & AccumulateFlag.first) != 0;
+  const vInvK = f32x4.splat(invK);
+  const vInf = f32x4.splat(Infinity);
+  let vNaN = i32x4.splat(0);
+  let vInfinite = i32x4.splat(0);
+  let nan = false, infinite = false;
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const g = gradient(e), a = acc + slice(e), n = length(e);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let vx = v128.load(g + o);
+      if (finish) vx = f32x4.mul(first ? vx : f32x4.add(v128.load(a + o), vx), vInvK);
+      vNaN = v128.or(vNaN, f32x4.ne(vx, vx));
+      vInfinite = v128.or(vInfinite, f32x4.eq(f32x4.abs(vx), vInf));
+    }
+    for (; i < n; i++) {
+      const o = <usize>i << 2;
+      let x = load<f32>(g + o);
+      if (finish) x = (first ? x : load<f32>(a + o) + x) * invK;
+      if (x != x) nan = true;
+      else if (abs<f32>(x) == Infinity) infinite = true;
+    }
+  }
+  if (v128.any_true(vNaN)) nan = true;
+  if (v128.any_true(vInfinite)) infinite = true;
+  return (nan ? NonFinite.nan : 0) | (infinite ? NonFinite.infinite : 0);
+}
+
 /**
  * Gradient accumulation over k micro-batches, one call per micro-batch: first → acc = g (a copy);
  * neither flag → acc = acc + g; finish → g = (acc + g)·invK, acc untouched; first | finish (k = 1)

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRavine, type Ravine } from '../src/index.js';
 import type { Kernels } from '../src/backend/kernels.js';
-import { AccumulateFlag } from '../src/kernels/gradients.js';
+import { AccumulateFlag, NonFinite } from '../src/kernels/gradients.js';
 import { bitDifferences, rng } from './helpers/cases.js';
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1023, 4097];
@@ -358,6 +358,42 @@ describe('accumulate_f32', () => {
     const [simd, js] = onBoth({ ...c, grads }, (k, at) => k.accumulate_f32(at.segments, at.states[0], COUNT, AccumulateFlag.first, invK));
     expectSameWords(simd.states[0], grads, 'simd acc');
     expectSameWords(js.states[0], grads, 'js acc');
+  });
+});
+
+describe('nonFinite_f32', () => {
+  const c = contents(71, 1);
+  const invK = f(1 / 3);
+  const cases: [string, number][] = [['g', 0], ['(acc + g)·invK', AccumulateFlag.finish], ['g·invK', AccumulateFlag.first | AccumulateFlag.finish]];
+
+  it.each(cases)('of %s: 0 on finite values, and the NaN and ±Infinity bits for one planted in any tensor, SIMD body or tail, writing nothing; simd and js agree', (_, flags) => {
+    const [simd, js] = onBoth(c, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, flags, invK));
+    expect([simd.value, js.value]).toEqual([0, 0]);
+    expectSameWords(simd.grads, c.grads, 'simd g');
+    expectSameWords(js.grads, c.grads, 'js g');
+    for (const [k, i] of [[1, 0], [4, 3], [8, 7], [9, 8], [10, 1019], [10, 1022], [11, 4096]]) {
+      for (const [planted, want] of [[NaN, NonFinite.nan], [-Infinity, NonFinite.infinite], [Infinity, NonFinite.infinite]] as const) {
+        const grads = c.grads.map((a) => a.slice());
+        grads[k][i] = planted;
+        const [s, j] = onBoth({ ...c, grads }, (kk, at) => kk.nonFinite_f32(at.segments, at.states[0], COUNT, flags, invK));
+        expect([s.value, j.value], `${planted} at tensor ${k}[${i}]`).toEqual([want, want]);
+        expectSameWords(s.grads, grads, 'simd g');
+      }
+    }
+  });
+
+  it('finish: a sum that overflows float32 (acc + g = ±Infinity) is reported though neither is infinite; both kinds at once set both bits', () => {
+    const grads = c.grads.map((a) => a.slice());
+    const states = c.states.map((b) => b.map((a) => a.slice()));
+    grads[10][5] = FLT_MAX;
+    states[0][10][5] = FLT_MAX;
+    const [s, j] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, AccumulateFlag.finish, invK));
+    expect([s.value, j.value]).toEqual([NonFinite.infinite, NonFinite.infinite]);
+    const [s0, j0] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, 0, invK));
+    expect([s0.value, j0.value]).toEqual([0, 0]);
+    grads[3][1] = NaN;
+    const [s2, j2] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, AccumulateFlag.finish, invK));
+    expect([s2.value, j2.value]).toEqual([NonFinite.nan | NonFinite.infinite, NonFinite.nan | NonFinite.infinite]);
   });
 });
 

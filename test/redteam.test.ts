@@ -128,10 +128,11 @@ describe.each(backends)('%s: loadStateDict is all or nothing', (backend) => {
     const opt = new NAdam([w]);
     w.grad.fill(1);
     opt.step();
-    for (const bad of [0, NaN, 1.5, -0.5, '0.9']) {
+    // 0 is what the float32 product underflows to after ~131 steps (as in torch): allowed.
+    for (const bad of [NaN, 1.5, -0.5, '0.9']) {
       const dict = JSON.parse(JSON.stringify(opt.stateDict()));
       dict.state.w.muProduct = bad;
-      expect(() => opt.loadStateDict(dict)).toThrow(/muProduct must be a number in \(0, 1\]/);
+      expect(() => opt.loadStateDict(dict)).toThrow(/muProduct must be a number in \[0, 1\]/);
     }
     const dict = opt.stateDict() as unknown as { state: { w: { expAvg: Float32Array } } };
     dict.state.w.expAvg.set([NaN, -Infinity]);

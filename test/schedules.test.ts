@@ -292,7 +292,7 @@ describe("torch's semantics where the data is silent (values computed by hand)",
   test('a step whose value would not be a finite number is refused, changing nothing', () => {
     const s = lambdaLR({ base: 1, lrLambda: (t) => (t < 2 ? 1 : NaN) });
     s.step();
-    expect(() => s.step()).toThrow(new RangeError('lambdaLR: the value at step 2 would be NaN, not a finite number'));
+    expect(() => s.step()).toThrow(new RangeError('lambdaLR: lrLambda(2) returned NaN: it must return a finite number'));
     expect([s.t, s.value]).toEqual([1, 1]);
     expect(() => exponentialLR({ base: 1e300, gamma: 1e10 }).step()).toThrow(/the value at step 1 would be Infinity/);
   });

@@ -108,7 +108,8 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity for Rprop and AS
     w.grad.fill(1);
     opt.step();
     for (const [key, bad, message] of [
-      ['eta', -1e-3, /'w'\.eta must be a number >= 0 \(\+Infinity allowed, NaN not\), got -0\.001/],
+      ['eta', -1e-3, /'w'\.eta must be a number >= 0, finite in float32, got -0\.001/],
+      ['eta', Infinity, /'w'\.eta must be a number >= 0, finite in float32, got Infinity/],
       ['eta', NaN, /'w'\.eta must be a number >= 0/],
       ['mu', 1.5, /'w'\.mu must be a number in \[0, 1\], got 1\.5/],
       ['mu', '0.5', /'w'\.mu must be a number in \[0, 1\], got "0\.5"/],

@@ -118,6 +118,26 @@ export function accumulate_f32(h: Float32Array, u: Uint32Array, segments: number
   }
 }
 
+export const NonFinite = { nan: 1, infinite: 2 } as const;
+
+/** Bit NonFinite.nan for a NaN, NonFinite.infinite for ±Infinity among g, or among the mean accumulate_f32 would write. */
+export function nonFinite_f32(h: Float32Array, u: Uint32Array, segments: number, acc: number, count: number, flags: number, invK: number): number {
+  invK = f(invK);
+  const finish = (flags & AccumulateFlag.finish) !== 0, first = (flags & AccumulateFlag.first) !== 0;
+  let nan = false, infinite = false;
+  for (let s = 0; s < count; s++) {
+    const e = segment(segments, s);
+    const G = gradient(u, e) >>> 2, A = (acc + slice(u, e)) >>> 2, n = length(u, e);
+    for (let i = 0; i < n; i++) {
+      let x = h[G + i];
+      if (finish) x = f((first ? x : f(h[A + i] + x)) * invK);
+      if (x !== x) nan = true;
+      else if (Math.abs(x) === Infinity) infinite = true;
+    }
+  }
+  return (nan ? NonFinite.nan : 0) | (infinite ? NonFinite.infinite : 0);
+}
+
 // Writes an f64 into the heap through its u32 view: two words in the platform's order, as a
 // Float64Array over the heap would store it, without allocating a view per call.
 const word64 = new Float64Array(1);

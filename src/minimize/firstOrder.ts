@@ -14,8 +14,15 @@ export function firstOrder(run: Run, method: FirstOrderMethod, rv: Ravine): Mini
   const { ws, settings, ev } = run;
   // Allocate first, then copy: on a heap whose views are not stable, growth would detach a view made before.
   const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.n);
-  tensor.data.set(ws.view(run.x));
-  const opt = new optimizerRegistry[method].Class([tensor] as never, settings.optimizer as never);
+  let opt;
+  try {
+    tensor.data.set(ws.view(run.x));
+    // The optimizer checks its options here: a refusal must give the tensor (and its name) back.
+    opt = new optimizerRegistry[method].Class([tensor] as never, settings.optimizer as never);
+  } catch (e) {
+    tensor.dispose();
+    throw e;
+  }
   try {
     const widen = () => ws.h.set(tensor.data, run.x >>> 3);
     widen();

@@ -16,6 +16,7 @@ export interface AdadeltaOptions {
 }
 
 const spec: OptimizerSpec<AdadeltaOptions> = {
+  slots: AdadeltaScalar,
   name: 'Adadelta',
   defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   check(where, o) {
@@ -34,7 +35,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: AdadeltaOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: AdadeltaOptions, m: GroupMemory): number {
     const b = m.block;
     b[AdadeltaScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdadeltaScalar.weightDecay] = o.weightDecay;
@@ -42,6 +43,10 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     b[AdadeltaScalar.oneMinusRho] = 1 - o.rho;
     b[AdadeltaScalar.eps] = o.eps;
     b[AdadeltaScalar.negLr] = -o.lr;
-    kernels.adadelta_f32(m.segments, m.state.get('squareAvg')!, m.state.get('accDelta')!, m.count, m.scalarBlock, o.weightDecay !== 0 ? AdadeltaFlag.decay : 0);
+    return o.weightDecay !== 0 ? AdadeltaFlag.decay : 0;
+  }
+
+  protected run(_o: AdadeltaOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
+    kernels.adadelta_f32(m.segments, m.state.get('squareAvg')!, m.state.get('accDelta')!, m.count, m.scalarBlock, flags);
   }
 }

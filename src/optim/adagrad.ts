@@ -18,6 +18,7 @@ export interface AdagradOptions {
 }
 
 const spec: OptimizerSpec<AdagradOptions> = {
+  slots: AdagradScalar,
   name: 'Adagrad',
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   check(where, o) {
@@ -37,13 +38,17 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: AdagradOptions, m: GroupMemory, kernels: Kernels): void {
-    const clr = o.lr / (1 + (m.step - 1) * o.lrDecay);
+  protected scalars(o: AdagradOptions, m: GroupMemory, t: number): number {
+    const clr = o.lr / (1 + (t - 1) * o.lrDecay);
     const b = m.block;
     b[AdagradScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdagradScalar.weightDecay] = o.weightDecay;
     b[AdagradScalar.eps] = o.eps;
     b[AdagradScalar.negClr] = -clr;
-    kernels.adagrad_f32(m.segments, m.state.get('sum')!, m.count, m.scalarBlock, o.weightDecay !== 0 ? AdagradFlag.decay : 0);
+    return o.weightDecay !== 0 ? AdagradFlag.decay : 0;
+  }
+
+  protected run(_o: AdagradOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
+    kernels.adagrad_f32(m.segments, m.state.get('sum')!, m.count, m.scalarBlock, flags);
   }
 }

@@ -19,6 +19,7 @@ export interface AdamOptions {
 function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions> {
   return {
     name,
+    slots: AdamScalar,
     defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
     check(where, o) {
       atLeast(where, 'lr', o.lr, 0);
@@ -38,11 +39,11 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
   };
 }
 
-/** The Adam update shared by Adam (L2 weight decay) and AdamW (decoupled weight decay). */
-function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled: boolean): void {
+/** The host scalars shared by Adam (L2 weight decay) and AdamW (decoupled weight decay); returns the flags. */
+function adamScalars(o: AdamOptions, m: GroupMemory, t: number, decoupled: boolean): number {
   const [beta1, beta2] = o.betas;
-  const biasCorrection1 = 1 - m.powers[0].at(beta1, m.step);
-  const biasCorrection2 = 1 - m.powers[1].at(beta2, m.step);
+  const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
+  const biasCorrection2 = 1 - m.powers[1].at(beta2, t);
   const b = m.block;
   b[AdamScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
   b[AdamScalar.weightDecay] = o.weightDecay;
@@ -54,7 +55,10 @@ function adamUpdate(o: AdamOptions, m: GroupMemory, kernels: Kernels, decoupled:
   b[AdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
   b[AdamScalar.eps] = o.eps;
   b[AdamScalar.negStepSize] = -(o.lr / biasCorrection1);
-  const flags = (decoupled ? AdamFlag.decoupled : o.weightDecay !== 0 ? AdamFlag.decay : 0) | (o.amsgrad ? AdamFlag.amsgrad : 0);
+  return (decoupled ? AdamFlag.decoupled : o.weightDecay !== 0 ? AdamFlag.decay : 0) | (o.amsgrad ? AdamFlag.amsgrad : 0);
+}
+
+function adamRun(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
   kernels.adam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, o.amsgrad ? m.state.get('maxExpAvgSq')! : 0, m.count, m.scalarBlock, flags);
 }
 
@@ -64,8 +68,12 @@ export class Adam extends Optimizer<AdamOptions> {
     super(params, options, adamSpec('Adam', 0), training);
   }
 
-  protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {
-    adamUpdate(o, m, kernels, false);
+  protected scalars(o: AdamOptions, m: GroupMemory, t: number): number {
+    return adamScalars(o, m, t, false);
+  }
+
+  protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
+    adamRun(o, m, kernels, flags);
   }
 }
 
@@ -75,7 +83,11 @@ export class AdamW extends Optimizer<AdamOptions> {
     super(params, options, adamSpec('AdamW', 1e-2), training);
   }
 
-  protected update(o: AdamOptions, m: GroupMemory, kernels: Kernels): void {
-    adamUpdate(o, m, kernels, true);
+  protected scalars(o: AdamOptions, m: GroupMemory, t: number): number {
+    return adamScalars(o, m, t, true);
+  }
+
+  protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
+    adamRun(o, m, kernels, flags);
   }
 }

@@ -16,6 +16,7 @@ export interface AdamaxOptions {
 }
 
 const spec: OptimizerSpec<AdamaxOptions> = {
+  slots: AdamaxScalar,
   name: 'Adamax',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   check(where, o) {
@@ -34,9 +35,9 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: AdamaxOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: AdamaxOptions, m: GroupMemory, t: number): number {
     const [beta1, beta2] = o.betas;
-    const clr = o.lr / (1 - m.powers[0].at(beta1, m.step));
+    const clr = o.lr / (1 - m.powers[0].at(beta1, t));
     const b = m.block;
     b[AdamaxScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdamaxScalar.weightDecay] = o.weightDecay;
@@ -45,7 +46,10 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     b[AdamaxScalar.beta2] = beta2;
     b[AdamaxScalar.eps] = o.eps;
     b[AdamaxScalar.negClr] = -clr;
-    const flags = o.weightDecay !== 0 ? AdamaxFlag.decay : 0;
+    return o.weightDecay !== 0 ? AdamaxFlag.decay : 0;
+  }
+
+  protected run(_o: AdamaxOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.adamax_f32(m.segments, m.state.get('expAvg')!, m.state.get('expInf')!, m.count, m.scalarBlock, flags);
   }
 }

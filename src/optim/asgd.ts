@@ -20,12 +20,13 @@ export interface ASGDOptions {
 }
 
 const spec: OptimizerSpec<ASGDOptions> = {
+  slots: ASGDScalar,
   name: 'ASGD',
   defaults: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     // torch checks neither; with λ < 0 or α < 0 its step fails in Python (1 + λ·lr·t ≤ 0 has no real
-    // power, or divides by 0) or η grows without bound. λ, α ≥ 0 keep η in [0, f32(lr)].
+    // power, or divides by 0) or η grows without bound. λ, α ≥ 0 keep η in [0, f32(lr)], finite since lr is.
     atLeast(where, 'lambd', o.lambd, 0);
     atLeast(where, 'alpha', o.alpha, 0);
     finite(where, 't0', o.t0);
@@ -47,9 +48,8 @@ export class ASGD extends Optimizer<ASGDOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: ASGDOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: ASGDOptions, m: GroupMemory, t: number): number {
     // torch's step is a float32 tensor, so it stops at 2^24 as m.step does; .item() makes it a double.
-    const t = m.step;
     const first = t === 1;
     const eta = first ? Math.fround(o.lr) : Math.fround(m.scalars.eta);
     const mu = first ? 1 : Math.fround(m.scalars.mu);
@@ -59,12 +59,15 @@ export class ASGD extends Optimizer<ASGDOptions> {
     b[ASGDScalar.decayScale] = 1 - o.lambd * eta;
     b[ASGDScalar.negEta] = -eta;
     b[ASGDScalar.mu] = mu;
-    const flags = (o.weightDecay !== 0 ? ASGDFlag.decay : 0) | (mu !== 1 ? ASGDFlag.average : 0);
+    // The next step's η and μ, as torch forms them in Python (doubles, a libm pow) and stores as float32
+    // after its update. V8's pow and glibc's may differ in the last bit of the double; the float32
+    // rounding hides that unless the quotient lies within an ulp of a float32 rounding boundary (~2^-28 of steps).
+    m.next!.eta = Math.fround(o.lr / Math.pow(1 + o.lambd * o.lr * t, o.alpha));
+    m.next!.mu = Math.fround(1 / Math.max(1, t - o.t0));
+    return (o.weightDecay !== 0 ? ASGDFlag.decay : 0) | (mu !== 1 ? ASGDFlag.average : 0);
+  }
+
+  protected run(_o: ASGDOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.asgd_f32(m.segments, m.state.get('ax')!, m.count, m.scalarBlock, flags);
-    // The next step's η and μ, as torch forms them in Python (doubles, a libm pow) and stores as float32.
-    // V8's pow and glibc's may differ in the last bit of the double; the float32 rounding hides that
-    // unless the quotient lies within an ulp of a float32 rounding boundary (~2^-28 of steps).
-    m.scalars.eta = Math.fround(o.lr / Math.pow(1 + o.lambd * o.lr * t, o.alpha));
-    m.scalars.mu = Math.fround(1 / Math.max(1, t - o.t0));
   }
 }

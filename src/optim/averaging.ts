@@ -131,7 +131,7 @@ export class AveragedParams {
    */
   stateDict(): AveragedStateDict {
     this.#live('stateDict');
-    const averaged: Record<string, Float32Array> = {};
+    const averaged: Record<string, Float32Array> = Object.create(null); // keyed by tensor name: '__proto__' too
     this.tensors.forEach((t, k) => {
       averaged[t.name] = this.#swapped ? t.data.slice() : this.#group.readState(AVERAGED, k);
     });

@@ -50,7 +50,7 @@ export function readAveragedState(where: string, dict: unknown, target: Target):
     if (!names.has(name)) throw new RangeError(`${where}: averaged values for tensor ${describe(name)}, which this AveragedParams does not hold`);
   }
   const values = target.tensors.map((t) => {
-    const saved = (averaged as Record<string, unknown>)[t.name];
+    const saved = Object.hasOwn(averaged, t.name) ? (averaged as Record<string, unknown>)[t.name] : undefined;
     if (saved === undefined) throw new TypeError(`${where}: averaged values for tensor '${t.name}' are missing`);
     return readFloat32(`${where}: averaged '${t.name}'`, saved, t.size, false);
   });

@@ -12,6 +12,10 @@ export class GroupMemory extends Group {
   readonly fresh = new Set<string>();
   /** per-group scalar state (NAdam's muProduct) */
   readonly scalars: Record<string, number>;
+  /** The per-group scalars after the step being taken (Optimizer.scalars writes them, step() commits them); null without any. */
+  readonly next: Record<string, number> | null;
+  /** The kernel flags Optimizer.scalars returned for the step being taken. */
+  flags = 0;
   readonly external: readonly Tensor[];
   step = 0;
   /** spec.stateKey of the options the state was last ensured for */
@@ -28,6 +32,7 @@ export class GroupMemory extends Group {
   constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
     super(ctx, tensors, where);
     this.scalars = scalars;
+    this.next = Object.keys(scalars).length > 0 ? { ...scalars } : null;
     this.external = tensors.filter((t) => t._external !== null);
   }
 }

@@ -1,4 +1,5 @@
 import type { Context } from '../context.js';
+import { asyncClosure, checkClosure, isThenable } from './closure.js';
 import { strongWolfe } from '../linalg/linesearch.js';
 import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
@@ -9,7 +10,7 @@ import {
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
-import { advanceSchedules, steppedOf } from './scheduling.js';
+import { advanceAll, commitAll, rollback, steppedOf } from './scheduling.js';
 import { readSchedules } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
@@ -66,6 +67,9 @@ function tensorIO(tensors: readonly Tensor[]): ParamIO {
   };
 }
 
+
+/** LBFGS calls its closure up to maxEval times inside one step: it cannot wait for an async one. */
+const LBFGS_SYNC = 'LBFGS evaluates its closure many times within one step, so the closure must compute the loss and write the gradients before it returns';
 /**
  * L-BFGS as torch.optim.LBFGS (torch 1.13), step for step: `step(closure)` runs up to maxIter
  * iterations, each a two-loop recursion over the last historySize pairs (pairs with y·s ≤ 1e-10
@@ -114,6 +118,8 @@ export class LBFGS {
       }
       const { params: groupTensors, ...rest } = group as { params: Tensor[] } & Partial<LBFGSOptions>;
       if (!Array.isArray(groupTensors) || groupTensors.length === 0) throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty) }`);
+      const bad = groupTensors.findIndex((t) => !(t instanceof Tensor));
+      if (bad >= 0) throw new TypeError(`${where}: param group's params[${bad}] must be a tensor made by a Ravine context, got ${describe(groupTensors[bad])}`);
       tensors = groupTensors;
       groupOptions = rest;
     }
@@ -200,7 +206,7 @@ export class LBFGS {
     this.#live();
     const tensors = this.#tensors('LBFGS.stateDict');
     const st = this.#history;
-    const state: Record<string, LBFGSTensorState> = {};
+    const state: Record<string, LBFGSTensorState> = Object.create(null); // keyed by tensor name: '__proto__' too
     if (st !== null) {
       const h = this.#ws.h;
       let from = 0;
@@ -299,17 +305,29 @@ export class LBFGS {
   step(closure: () => number): number {
     this.#live();
     if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
+    checkClosure('LBFGS.step', closure, true, LBFGS_SYNC);
     this.#adoptAssigned();
     checkOptions('LBFGS', this.paramGroups[0]);
     const stepped = steppedOf(this.paramGroups, [this.#driven]);
     for (const { schedule } of stepped) schedule.checkStep();
-    const loss = this.#step(closure);
-    // torch's scheduler.step() after optimizer.step(); a failure here comes after a complete step, and says so.
-    if (stepped.length > 0) advanceSchedules(stepped, 'LBFGS', LABEL);
+    // torch's scheduler.step() after optimizer.step(): advanced first (a schedule that cannot advance
+    // refuses the step), written into the options after it, put back if the step throws.
+    if (stepped.length > 0) advanceAll(stepped, 'LBFGS', LABEL);
+    let loss: number;
+    try {
+      loss = this.#step(closure);
+    } catch (e) {
+      if (stepped.length > 0) rollback(stepped);
+      throw e;
+    }
+    if (stepped.length > 0) commitAll(stepped);
     return loss;
   }
 
   #step(closure: () => number): number {
+    const origLoss = closure();
+    // A function returning a Promise is async all the same: nothing has changed yet, so refuse it here.
+    if (isThenable(origLoss)) throw asyncClosure('LBFGS.step', LBFGS_SYNC);
     const o = this.paramGroups[0];
     const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
     const ws = this.#ws, { k, n } = ws;
@@ -317,7 +335,6 @@ export class LBFGS {
     this.#reserveHistory(o.historySize);
     const st = (this.#history ??= { funcEvals: 0, nIter: 0, t: 0, hDiag: 1, prevLoss: NaN, y: [], s: [], ro: [], spare: [...this.#pairs] });
 
-    const origLoss = closure();
     let loss = Number(origLoss);
     let currentEvals = 1;
     st.funcEvals++;

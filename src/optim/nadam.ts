@@ -17,6 +17,7 @@ export interface NAdamOptions {
 }
 
 const spec: OptimizerSpec<NAdamOptions> = {
+  slots: NAdamScalar,
   name: 'NAdam',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 },
   check(where, o) {
@@ -36,9 +37,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: NAdamOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: NAdamOptions, m: GroupMemory, t: number): number {
     const [beta1, beta2] = o.betas;
-    const t = m.step;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
     // torch keeps mu_product as a float32 tensor, so each product rounds to f32; and torch 1.13 forms
@@ -46,7 +46,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     // The recorded trajectories show it, so ravine reproduces it.
     const muProduct = Math.fround(m.scalars.muProduct * Math.fround(mu));
     const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
-    m.scalars.muProduct = muProduct;
+    m.next!.muProduct = muProduct;
     const b = m.block;
     b[NAdamScalar.weightDecay] = o.weightDecay;
     b[NAdamScalar.beta1] = beta1;
@@ -58,7 +58,10 @@ export class NAdam extends Optimizer<NAdamOptions> {
     b[NAdamScalar.gradCoef] = (-o.lr * (1 - mu)) / (1 - muProduct);
     b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
     b[NAdamScalar.gradScale] = m.gradScale;
-    const flags = o.weightDecay !== 0 ? NAdamFlag.decay : 0;
+    return o.weightDecay !== 0 ? NAdamFlag.decay : 0;
+  }
+
+  protected run(_o: NAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.nadam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }
 }

@@ -8,11 +8,12 @@ import {
   cloneOptions, groupsOf, mergeDriven, mergeOptions, resolveGroups,
   type Found, type OptionsInput, type ParamGroup, type ParamGroupInput, type Params, type Resolved,
 } from './paramGroups.js';
-import { advanceSchedules, assignedDrivers, explain, slotOf, steppedOf, type Stepped } from './scheduling.js';
+import { advanceAll, assignedDrivers, commitAll, explain, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
 import { readCheckpoint, restoreState, savedEntry, STEP_LIMIT, type SavedSchedule, type StateDict } from './stateDict.js';
 import { NO_TRAINING, readTraining, trainingBuffers, trainingInput, type Diagnostics, type Training, type TrainingOptions } from './training.js';
 import { finish, freeDropped, prepare, restartTrainingBuffers, type PassCounters } from './trainingPasses.js';
 import { stateToJson } from './stateJson.js';
+import { asyncClosure, checkClosure, isThenable } from './closure.js';
 
 // The base class of the first-order optimizers: groups, their memory, step() and zeroGrad(). What it
 // wires in lives beside it: param group checks (paramGroups.ts), schedules (scheduling.ts), the training
@@ -211,8 +212,16 @@ export abstract class Optimizer<O extends object> {
     return this.#trainingOn || training !== this.#training ? [...own, ...trainingBuffers(training)] : own;
   }
 
-  /** The kernel call for one group: host scalars in f64, computed once per step, then one kernel call. */
-  protected abstract update(o: O, m: GroupMemory, kernels: Kernels): void;
+  /**
+   * Group m's host scalars for step t, computed once per step in f64 and written to its scalar block
+   * (rounding each to f32); returns the kernel's flags. Changes nothing else: per-group scalar state for
+   * after the step goes to `m.next`, which step() commits once the kernel has run. step() calls it for
+   * every group before any kernel, and refuses the step if a slot is not finite in float32.
+   */
+  protected abstract scalars(o: O, m: GroupMemory, t: number): number;
+
+  /** The group's one kernel call, with the block and flags `scalars` prepared. */
+  protected abstract run(o: O, m: GroupMemory, kernels: Kernels, flags: number): void;
 
   /** Number of `step()` calls so far (skipped and accumulating ones too; a checkpoint carries it). */
   get steps(): number {
@@ -226,16 +235,23 @@ export abstract class Optimizer<O extends object> {
   /**
    * One optimisation step for every group: one kernel call per group. Every group's options are
    * checked first, so an invalid option throws and changes nothing. With a closure, it is called first
-   * (to recompute the gradients, as in torch) and its result returned.
+   * (to recompute the gradients, as in torch) and its result returned. An async closure (one that
+   * returns a Promise) is refused, since its gradients are not there yet: `await stepAsync(closure)`.
    */
   step<L = undefined>(closure?: () => L): L | undefined {
-    const ctx = this.#live();
-    if (closure !== undefined && typeof closure !== 'function') {
-      throw new TypeError(`${this.#spec.name}.step: closure must be a function, got ${describe(closure)}`);
-    }
+    this.#live();
+    if (closure !== undefined) checkClosure(`${this.#spec.name}.step`, closure, true);
     const loss = closure?.();
-    // The closure may have disposed this optimizer or its context: nothing may be written then.
-    if (closure !== undefined) this.#live('during the closure of this step (nothing was stepped)');
+    if (closure !== undefined) {
+      if (isThenable(loss)) throw asyncClosure(`${this.#spec.name}.step`);
+      // The closure may have disposed this optimizer or its context: nothing may be written then.
+      this.#live('during the closure of this step (nothing was stepped)');
+    }
+    return this.#step(loss);
+  }
+
+  #step<L>(loss: L): L {
+    const ctx = this.#live();
     const groups = this.#groups;
     for (let i = 0; i < groups.length; i++) {
       try {
@@ -256,11 +272,20 @@ export abstract class Optimizer<O extends object> {
     for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
     if (this.#pool !== null) this.#pool.checkStep(this.#memory.some((m) => m.plan >= 0));
     this.#ensureState(ctx, groups, this.#memory);
+    // Every group's host scalars, each checked finite in float32, before anything is written: lr = 1e39
+    // is a finite double but an infinite float32, and so is lr/biasCorrection1 with lr = 1e38.
+    for (let i = 0; i < groups.length; i++) this.#hostScalars(groups[i], this.#memory[i]);
+    // The schedules advance with the step or not at all: a schedule that cannot advance refuses it here.
+    const scheduled = this.#drivenCount > 0 && !accumulating;
+    if (scheduled) advanceAll(this.#stepped, this.#spec.name, this.#memory);
     const training = this.#trainingOn;
-    if (training && !prepare(ctx, this.#memory, this.#training, this.#counters, this.#scratch, this.#spec.name)) {
+    if (training && !this.#prepare(ctx, scheduled)) {
       // Accumulating, or skipped by the guard: no update, and schedules stand still (unless told otherwise).
       this.#steps++;
-      if (this.#drivenCount > 0 && this.#counters.pending === 0 && this.#training.advanceSchedulesOnSkip) advanceSchedules(this.#stepped, this.#spec.name, this.#memory);
+      if (scheduled) {
+        if (this.#training.advanceSchedulesOnSkip) commitAll(this.#stepped);
+        else rollback(this.#stepped);
+      }
       return loss;
     }
     const kernels = ctx.backend.kernels;
@@ -268,24 +293,49 @@ export abstract class Optimizer<O extends object> {
       const m = this.#memory[i];
       if (m.external.length > 0 && !training) copyExternalIn(m.external);
       if (m.step < STEP_LIMIT) m.step++;
-      this.update(groups[i], m, kernels);
+      // Clipping by norm folds its coefficient into the block's sign slot: write the block again with it.
+      if (m.gradScale !== 1) m.flags = this.scalars(groups[i], m, m.step);
+      this.run(groups[i], m, kernels, m.flags);
+      if (m.next !== null) Object.assign(m.scalars, m.next);
       if (m.fresh.size > 0) m.fresh.clear();
       if (m.external.length > 0) copyExternalOut(m.external);
     }
     if (training) finish(ctx, this.#memory, this.#training, this.#counters);
     this.#steps++;
-    if (this.#drivenCount > 0) advanceSchedules(this.#stepped, this.#spec.name, this.#memory);
+    if (scheduled) commitAll(this.#stepped);
     return loss;
   }
 
+  /** The training passes before the update (trainingPasses.ts); a refusal there puts advanced schedules back. */
+  #prepare(ctx: Context, scheduled: boolean): boolean {
+    try {
+      return prepare(ctx, this.#memory, this.#training, this.#counters, this.#scratch, this.#spec.name);
+    } catch (e) {
+      if (scheduled) rollback(this.#stepped);
+      throw e;
+    }
+  }
+
   /**
-   * `step()`, awaitable: where the context has worker threads and this thread may not block (a
-   * browser's main thread), it steps with them, polling for their end instead of sleeping; elsewhere it
-   * is `step()`.
+   * `step()`, awaitable: the closure may be async (its Promise is awaited, and the step taken on the
+   * gradients it wrote, before this resolves to its loss). Where the context has worker threads and this
+   * thread may not block (a browser's main thread), it steps with them, polling for their end instead of
+   * sleeping; elsewhere the step itself is `step()`'s.
    */
-  async stepAsync<L = undefined>(closure?: () => L): Promise<L | undefined> {
-    const pool = this.#live().backend.pool;
-    return pool && !pool.canBlock ? pool.runAsync(() => this.step(closure)) : this.step(closure);
+  async stepAsync<L = undefined>(closure?: () => L | PromiseLike<L>): Promise<L | undefined> {
+    this.#live();
+    if (closure !== undefined) checkClosure(`${this.#spec.name}.stepAsync`, closure, false);
+    const loss = closure === undefined ? undefined : await closure();
+    // The closure may have disposed this optimizer or its context while it ran: nothing may be written then.
+    const pool = this.#live(closure === undefined ? '' : 'during the closure of this step (nothing was stepped)').backend.pool;
+    return pool && !pool.canBlock ? pool.runAsync(() => this.#step(loss)) : this.#step(loss);
+  }
+
+  /** Writes group m's block for its next step and checks every slot is finite in float32; throws naming the slot. */
+  #hostScalars(o: O, m: GroupMemory): void {
+    m.flags = this.scalars(o, m, m.step < STEP_LIMIT ? m.step + 1 : m.step);
+    const b = m.block;
+    for (let k = 0; k < b.length; k++) if (!Number.isFinite(b[k])) throw nonFiniteScalar(this.#spec, m, o, k, b[k]);
   }
 
   /** Zeroes every gradient (one fill per tensor; adopted tensors' own grad arrays too). */
@@ -314,7 +364,8 @@ export abstract class Optimizer<O extends object> {
   stateDict(): StateDict {
     this.#live();
     for (let i = 0; i < this.#groups.length; i++) this.#adoptAssigned(i);
-    const state: Record<string, Record<string, number | Float32Array | null>> = {};
+    // Keyed by tensor name with no prototype: a tensor named '__proto__' is an entry like any other.
+    const state: Record<string, Record<string, number | Float32Array | null>> = Object.create(null);
     const paramGroups = this.#groups.map((group, i) => {
       const m = this.#memory[i];
       group.params.forEach((t, k) => {
@@ -483,6 +534,18 @@ export abstract class Optimizer<O extends object> {
       m.fresh.add(name);
     }
   }
+}
+
+/** The error for a host scalar that is not finite in float32: the slot, its value and the group's number options. */
+function nonFiniteScalar<O>(spec: OptimizerSpec<O>, m: GroupMemory, o: O, slot: number, value: number): RangeError {
+  const name = Object.keys(spec.slots).find((key) => spec.slots[key] === slot) ?? `slot ${slot}`;
+  const options = Object.entries(o as Record<string, unknown>)
+    .filter(([key, v]) => key !== 'params' && (typeof v === 'number' || Array.isArray(v)))
+    .map(([key, v]) => `${key} = ${describe(v)}`).join(', ');
+  return new RangeError(
+    `${m.where}: at step ${m.step < STEP_LIMIT ? m.step + 1 : m.step}, ${name} (computed from the options) is ${value} in float32, ` +
+    `which would write ${Number.isNaN(value) ? 'NaN' : 'infinities'} into the parameters; options: ${options}. Nothing was stepped`,
+  );
 }
 
 /** A state buffer allocated for a group, or (at = -1) the stateKey the group's options now have, in `fill`. */

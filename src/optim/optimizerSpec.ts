@@ -27,6 +27,8 @@ export interface OptimizerSpec<O> {
    * step() asks for the buffer list only after such an option change. Omitted: the list never changes.
    */
   stateKey?(o: O): number;
+  /** The kernel's scalar block slots by name (its `<Name>Scalar` table): errors name a non-finite one. */
+  readonly slots: Readonly<Record<string, number>>;
   /** Per-group scalar state with its initial value (NAdam's muProduct). */
   readonly scalars?: Readonly<Record<string, number>>;
 }

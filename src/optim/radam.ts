@@ -15,6 +15,7 @@ export interface RAdamOptions {
 }
 
 const spec: OptimizerSpec<RAdamOptions> = {
+  slots: RAdamScalar,
   name: 'RAdam',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
   check(where, o) {
@@ -32,9 +33,8 @@ export class RAdam extends Optimizer<RAdamOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: RAdamOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: RAdamOptions, m: GroupMemory, t: number): number {
     const [beta1, beta2] = o.betas;
-    const t = m.step;
     const beta2Power = m.powers[1].at(beta2, t);
     const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
     const biasCorrection2 = 1 - beta2Power;
@@ -56,7 +56,10 @@ export class RAdam extends Optimizer<RAdamOptions> {
     b[RAdamScalar.eps] = o.eps;
     b[RAdamScalar.rect] = rect;
     b[RAdamScalar.gradScale] = m.gradScale;
-    const flags = (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
+    return (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
+  }
+
+  protected run(_o: RAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.radam_f32(m.segments, m.state.get('expAvg')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }
 }

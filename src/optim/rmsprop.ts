@@ -18,6 +18,7 @@ export interface RMSpropOptions {
 }
 
 const spec: OptimizerSpec<RMSpropOptions> = {
+  slots: RMSpropScalar,
   name: 'RMSprop',
   defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
   check(where, o) {
@@ -44,7 +45,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: RMSpropOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: RMSpropOptions, m: GroupMemory): number {
     const b = m.block;
     b[RMSpropScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[RMSpropScalar.weightDecay] = o.weightDecay;
@@ -53,7 +54,10 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     b[RMSpropScalar.eps] = o.eps;
     b[RMSpropScalar.momentum] = o.momentum;
     b[RMSpropScalar.negLr] = -o.lr;
-    const flags = (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0);
+    return (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0);
+  }
+
+  protected run(o: RMSpropOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.rmsprop_f32(
       m.segments, m.state.get('squareAvg')!, o.centered ? m.state.get('gradAvg')! : 0, o.momentum > 0 ? m.state.get('momentumBuffer')! : 0,
       m.count, m.scalarBlock, flags,

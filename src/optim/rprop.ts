@@ -18,6 +18,7 @@ export interface RpropOptions {
 }
 
 const spec: OptimizerSpec<RpropOptions> = {
+  slots: RpropScalar,
   name: 'Rprop',
   defaults: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
   check(where, o) {
@@ -42,7 +43,7 @@ export class Rprop extends Optimizer<RpropOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: RpropOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: RpropOptions, m: GroupMemory): number {
     const b = m.block;
     b[RpropScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[RpropScalar.etaminus] = o.etas[0];
@@ -50,7 +51,10 @@ export class Rprop extends Optimizer<RpropOptions> {
     b[RpropScalar.stepSizeMin] = o.stepSizes[0];
     b[RpropScalar.stepSizeMax] = o.stepSizes[1];
     b[RpropScalar.lr] = o.lr;
-    const flags = m.fresh.has('stepSize') ? RpropFlag.first : 0;
+    return m.fresh.has('stepSize') ? RpropFlag.first : 0;
+  }
+
+  protected run(_o: RpropOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.rprop_f32(m.segments, m.state.get('prev')!, m.state.get('stepSize')!, m.count, m.scalarBlock, flags);
   }
 }

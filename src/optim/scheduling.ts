@@ -1,12 +1,17 @@
 import { describe } from '../ravine.js';
-import { Schedule } from '../schedules/schedule.js';
-import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, type Driven } from './drivers.js';
+import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
+import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, type Driven } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { Found } from './paramGroups.js';
 
 // The optimizer's side of its schedules: which option a name ('lr', 'betas[0]') means, the schedules
-// assigned to options since the last look, advancing them after a step, and errors that say which
+// assigned to options since the last look, advancing them with a step, and errors that say which
 // schedule set a value. The optimizer holds the schedules (per group, its Driven[]); these read them.
+//
+// A step and its schedules move together (torch keeps last_epoch equal to the optimizer's steps): step()
+// advances every schedule *before* its kernels (advanceAll), keeping the new values aside, so a schedule
+// that cannot advance refuses the step with nothing changed; then it writes them into the options
+// (commitAll) after the kernels, or puts the schedules back (rollback) if the step is refused later.
 
 /** A schedule step() advances, with its group and its option's own reader and writer (drivers.ts: accessors). */
 export interface Stepped {
@@ -15,11 +20,24 @@ export interface Stepped {
   schedule: Schedule;
   read: () => number;
   write: (value: number) => void;
+  /**
+   * Whether putting it back needs its whole JSON (warm restarts, SWALR and the composites keep more than
+   * t and value); the others go back from t and value, with no allocation on the step's path.
+   */
+  whole: boolean;
+  /** Where it stood before advanceAll, and the value it advanced to. */
+  t: number;
+  value: number;
+  saved: ScheduleJSON | null;
+  next: number;
 }
 
 /** The schedules step() advances (not the plateaus), flat, with their groups: rebuilt when one is attached or detached. */
 export function steppedOf(groups: readonly object[], driven: readonly (readonly Driven[])[]): Stepped[] {
-  return driven.flatMap((ds, i) => ds.flatMap((d) => (d.driver instanceof Schedule ? [{ i, d, schedule: d.driver, ...accessors(groups[i], d) }] : [])));
+  return driven.flatMap((ds, i) => ds.flatMap((d) => {
+    if (!(d.driver instanceof Schedule)) return [];
+    return [{ i, d, schedule: d.driver, ...accessors(groups[i], d), whole: d.driver.keepsMore, t: 0, value: 0, saved: null, next: 0 }];
+  }));
 }
 
 /**
@@ -60,29 +78,45 @@ export function assignedDrivers(group: object, driven: readonly Driven[], where:
 }
 
 /**
- * Steps every schedule after a step (torch's scheduler.step() after optimizer.step()); plateaus wait for
- * observe(). `optimizer` and `memory` only name the failing schedule's option in the error.
+ * Advances every schedule for the step about to be taken (torch's scheduler.step() after
+ * optimizer.step()), from its option's value now, keeping each new value aside: the options are not
+ * written (commitAll does that after the update). If one cannot advance, every schedule is put back and
+ * the step is refused. Plateaus wait for observe(). `optimizer` and `memory` name the failing option.
  */
-export function advanceSchedules(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[]): void {
+export function advanceAll(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[]): void {
   let k = 0;
   try {
     for (; k < stepped.length; k++) {
       const s = stepped[k];
-      s.write(s.schedule.advance(s.read()));
+      s.t = s.schedule.t;
+      s.value = s.schedule.value;
+      if (s.whole) s.saved = s.schedule.toJSON();
+      s.next = s.schedule.advance(s.read());
     }
-  } catch (first) {
-    // The others still advance, so that schedules never drift apart; the first failure is reported.
+  } catch (e) {
+    // The failing one may have moved part of its state (a composite's children): it goes back too.
+    rollback(stepped, k + 1);
     const { i, d } = stepped[k];
-    const failure = new RangeError(`${optimizer}.step: the step was taken (every group), but the schedule of ${memory[i].where}'s ${d.name} could not advance: ${first instanceof Error ? first.message : describe(first)}`);
-    for (k++; k < stepped.length; k++) {
-      const s = stepped[k];
-      try {
-        s.write(s.schedule.advance(s.read()));
-      } catch {
-        // reported through the first
-      }
-    }
-    throw failure;
+    throw new RangeError(`${optimizer}.step: the schedule of ${memory[i].where}'s ${d.name} cannot advance: ${e instanceof Error ? e.message : describe(e)}; nothing was stepped (the step count and every schedule are where they were)`);
+  }
+}
+
+/** The first `count` schedules back where advanceAll found them. */
+export function rollback(stepped: readonly Stepped[], count = stepped.length): void {
+  for (let k = 0; k < count; k++) {
+    const s = stepped[k];
+    if (s.whole) placeAt(s.schedule, s.saved!);
+    else s.schedule.restore(s.t, s.value, undefined);
+    s.saved = null;
+  }
+}
+
+/** The values advanceAll computed, into their options: after the update that used the old ones. */
+export function commitAll(stepped: readonly Stepped[]): void {
+  for (let k = 0; k < stepped.length; k++) {
+    const s = stepped[k];
+    s.write(s.next);
+    s.saved = null;
   }
 }
 

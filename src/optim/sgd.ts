@@ -20,6 +20,7 @@ export interface SGDOptions {
 
 const spec: OptimizerSpec<SGDOptions> = {
   name: 'SGD',
+  slots: SGDScalar,
   defaults: { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
   required: ['lr'],
   check(where, o) {
@@ -44,7 +45,7 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, options, spec, training);
   }
 
-  protected update(o: SGDOptions, m: GroupMemory, kernels: Kernels): void {
+  protected scalars(o: SGDOptions, m: GroupMemory): number {
     const useMomentum = o.momentum !== 0;
     const b = m.block;
     b[SGDScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
@@ -52,8 +53,11 @@ export class SGD extends Optimizer<SGDOptions> {
     b[SGDScalar.momentum] = o.momentum;
     b[SGDScalar.oneMinusDampening] = 1 - o.dampening;
     b[SGDScalar.negLr] = -o.lr;
-    const flags = (o.weightDecay !== 0 ? SGDFlag.decay : 0) | (useMomentum ? SGDFlag.momentum : 0) |
+    return (o.weightDecay !== 0 ? SGDFlag.decay : 0) | (useMomentum ? SGDFlag.momentum : 0) |
       (useMomentum && m.fresh.has('momentumBuffer') ? SGDFlag.first : 0) | (useMomentum && o.nesterov ? SGDFlag.nesterov : 0);
-    kernels.sgd_f32(m.segments, useMomentum ? m.state.get('momentumBuffer')! : 0, m.count, m.scalarBlock, flags);
+  }
+
+  protected run(o: SGDOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
+    kernels.sgd_f32(m.segments, o.momentum !== 0 ? m.state.get('momentumBuffer')! : 0, m.count, m.scalarBlock, flags);
   }
 }

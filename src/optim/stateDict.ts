@@ -33,13 +33,18 @@ const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta'
 
 /** The values torch can hold in each per-group scalar: the range as a message names it, and its test. */
 const SCALAR_RANGES: Readonly<Record<string, readonly [range: string, holds: (v: number) => boolean]>> = {
-  /** NAdam: a product of momentum factors, each in (0, 1). */
-  muProduct: ['in (0, 1]', (v) => v > 0 && v <= 1],
-  /** ASGD: f32(lr / (1 + λ·lr·t)^α) with lr, λ, α ≥ 0 (+∞ where f32(lr) is). */
-  eta: ['>= 0 (+Infinity allowed, NaN not)', (v) => v >= 0],
+  /** NAdam: a float32 product of momentum factors, each in [0, 1): it underflows to 0 after ~131 steps with torch's defaults, as in torch. */
+  muProduct: ['in [0, 1]', (v) => v >= 0 && v <= 1],
+  /** ASGD: f32(lr / (1 + λ·lr·t)^α) with λ, α ≥ 0, so in [0, f32(lr)]; lr is finite in float32, so η is too. */
+  eta: ['>= 0, finite in float32', (v) => v >= 0 && Number.isFinite(Math.fround(v))],
   /** ASGD: f32(1 / max(1, t − t0)), 0 where it underflows. */
   mu: ['in [0, 1]', (v) => v >= 0 && v <= 1],
 };
+
+/** `record[key]` if it is the record's own (a tensor named '__proto__' or 'toString' reads its entry, not Object.prototype's). */
+function own(record: object, key: string): unknown {
+  return Object.hasOwn(record, key) ? (record as Record<string, unknown>)[key] : undefined;
+}
 
 /** Tensor k's entry in `state`: the group's step and scalars, then a copy of each of its buffers (null: not yet written). */
 export function savedEntry(m: GroupMemory, k: number): Record<string, number | Float32Array | null> {
@@ -121,10 +126,10 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
     const needed = dict.version === 1 ? spec.stateBuffers(options) : target.buffersFor(options, training.options);
     // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
     const carried = (spec.optionalBuffers ?? [])
-      .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (dict.state[t.name] as Record<string, unknown> | undefined)?.[name] !== undefined))
+      .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (own(dict.state, t.name) as Record<string, unknown> | undefined)?.[name] !== undefined))
       .map((name) => ({ name, fill: 0 }));
     const buffers = [...needed, ...carried];
-    const entries = group.params.map((t) => checkEntry(where, t, dict.state[t.name], buffers, spec.scalars ?? {}));
+    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}));
     const first = entries[0];
     for (const key of ['step', ...Object.keys(spec.scalars ?? {})]) {
       if (entries.some((e) => e.scalars[key] !== first.scalars[key])) {

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
-import { AccumulateFlag } from '../kernels/gradients.js';
+import { AccumulateFlag, NonFinite } from '../kernels/gradients.js';
 import { copyExternalIn, copyGradsOut, type GroupMemory } from './groupMemory.js';
 import { clipCoefficient, totalNorm, trainingBuffers, type Diagnostics, type Training } from './training.js';
 
@@ -28,6 +28,7 @@ export interface PassCounters {
 export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Training, counters: PassCounters, scratch: number, optimizer: string): boolean {
   const k = ctx.backend.kernels;
   for (const m of memory) if (m.external.length > 0) copyExternalIn(m.external);
+  refuseNonFinite(k, memory, t, counters, optimizer);
   if (t.accumulate > 1) {
     const last = counters.pending + 1 === t.accumulate;
     const flags = (counters.pending === 0 ? AccumulateFlag.first : 0) | (last ? AccumulateFlag.finish : 0);
@@ -62,10 +63,7 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
   }
   if (clip !== null) {
     const total = totalNorm(clip.normType, sum);
-    if (!Number.isFinite(total) && clip.errorIfNonfinite) {
-      const kept = counters.pending > 0 ? `; the ${counters.pending} micro-batches before this one are still accumulated` : '';
-      throw new RangeError(`${optimizer}.step: the total norm of order ${clip.normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters and state are untouched${kept}`);
-    }
+    if (!Number.isFinite(total) && clip.errorIfNonfinite) throw nonFiniteNorm(optimizer, clip.normType, total, counters.pending);
     const coef = clipCoefficient(clip.maxNorm, total);
     if (coef !== 1) for (const m of memory) m.gradScale = coef;
   }
@@ -85,6 +83,32 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
   }
   counters.pending = 0;
   return true;
+}
+
+/**
+ * errorIfNonfinite refuses a step whose clipping norm is not finite, and a refused step leaves the
+ * user's gradients as they were. The passes before the norm write into them (accumulation's last
+ * micro-batch writes the mean; clipGradValue clamps), so when one of them would run, look first, writing
+ * nothing: the f64 norm is finite iff every element is, after clamping iff no element is NaN. (With the
+ * guard on, a non-finite norm skips the step instead.)
+ */
+function refuseNonFinite(k: Kernels, memory: readonly GroupMemory[], t: Training, counters: PassCounters, optimizer: string): void {
+  const clip = t.clipGradNorm;
+  if (clip === null || !clip.errorIfNonfinite || t.skipNonFinite) return;
+  const finishing = t.accumulate > 1 && counters.pending + 1 === t.accumulate;
+  // A micro-batch that is only accumulated has no norm yet; a plain step writes nothing before its norm.
+  if (t.accumulate > 1 ? !finishing : t.clipGradValue === null) return;
+  const flags = finishing ? AccumulateFlag.finish | (counters.pending === 0 ? AccumulateFlag.first : 0) : 0;
+  const invK = Math.fround(1 / t.accumulate);
+  let found = 0;
+  for (const m of memory) found |= k.nonFinite_f32(m.segments, finishing ? m.state.get('accumulatedGrad')! : 0, m.count, flags, invK);
+  const refused = t.clipGradValue === null ? found !== 0 : (found & NonFinite.nan) !== 0;
+  if (refused) throw nonFiniteNorm(optimizer, clip.normType, (found & NonFinite.nan) !== 0 ? NaN : Infinity, counters.pending);
+}
+
+function nonFiniteNorm(optimizer: string, normType: number, total: number, pending: number): RangeError {
+  const kept = pending > 0 ? `; the ${pending} micro-batches before this one are still accumulated` : '';
+  return new RangeError(`${optimizer}.step: the total norm of order ${normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters, state and gradients are untouched${kept}`);
 }
 
 /** Σ over groups of the gradients' partial norms (assembly/gradients.ts), in group order. */

@@ -3,6 +3,10 @@ import { describe } from '../ravine.js';
 // Option checks, run at construction and again at every step() before anything is written, so that an
 // option changed between steps is checked too. TypeError for the wrong type, RangeError for a value out
 // of range; the message names the optimizer, the option and the value.
+//
+// Every number option must be finite as a float32, not only as a double: the kernels take their scalars
+// in float32, where 1e39 is Infinity (torch, too, casts them to the parameters' float32). The scalars
+// derived from them (lr / biasCorrection1, 1 − lr·weightDecay) are checked in step() (optimizer.ts).
 
 function typeError(where: string, name: string, value: unknown, want: string): TypeError {
   return new TypeError(`${where}: option ${name} must be ${want}, got ${describe(value)}`);
@@ -12,10 +16,17 @@ function rangeError(where: string, name: string, value: unknown, want: string): 
   return new RangeError(`${where}: invalid ${name} = ${describe(value)}: must be ${want}`);
 }
 
-/** A finite number >= min. */
+/** The largest finite float32, 3.4028234663852886e38: a number above it (by half an ulp) rounds to Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+const IN_FLOAT32 = `finite in float32 (|x| <= ${FLOAT32_MAX})`;
+
+/** A float32 holds it: rounding to float32 leaves it finite (torch casts these options to float32). */
+const float32Finite = (value: number) => Number.isFinite(Math.fround(value));
+
+/** A number >= min, finite in float32. */
 export function atLeast(where: string, name: string, value: unknown, min: number): void {
   if (typeof value !== 'number') throw typeError(where, name, value, 'a number');
-  if (!Number.isFinite(value) || value < min) throw rangeError(where, name, value, `a finite number >= ${min}`);
+  if (!float32Finite(value) || value < min) throw rangeError(where, name, value, `a number >= ${min}, ${IN_FLOAT32}`);
 }
 
 /** A finite number in [0, 1] (or [0, 1) when `open`). */
@@ -24,9 +35,10 @@ export function unit(where: string, name: string, value: unknown, open: boolean)
   if (!(value >= 0 && (open ? value < 1 : value <= 1))) throw rangeError(where, name, value, open ? 'in [0, 1)' : 'in [0, 1]');
 }
 
+/** A number finite in float32. */
 export function finite(where: string, name: string, value: unknown): void {
   if (typeof value !== 'number') throw typeError(where, name, value, 'a number');
-  if (!Number.isFinite(value)) throw rangeError(where, name, value, 'a finite number');
+  if (!float32Finite(value)) throw rangeError(where, name, value, `a number ${IN_FLOAT32}`);
 }
 
 export function flag(where: string, name: string, value: unknown): void {
@@ -39,9 +51,6 @@ export function betas(where: string, value: unknown): void {
   unit(where, 'betas[0]', value[0], true);
   unit(where, 'betas[1]', value[1], true);
 }
-
-/** A float32 holds it: rounding to float32 leaves it finite (torch casts these options to float32). */
-const float32Finite = (value: number) => Number.isFinite(Math.fround(value));
 
 /** torch's Rprop `etas`: (etaminus, etaplus) with 0 < etaminus < 1 < etaplus, both nonzero and finite in float32. */
 export function etas(where: string, value: unknown): void {

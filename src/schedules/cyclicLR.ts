@@ -1,5 +1,5 @@
 import { Schedule, type JsonValue, type ScheduleJSON } from './schedule.js';
-import { atLeast, choice, finite, flag, fn, positive, readOptions } from './validate.js';
+import { atLeast, choice, finite, flag, fn, positive, readOptions, returned } from './validate.js';
 
 /** A custom amplitude scale, 0 <= scaleFn(x) <= 1, of the cycle number or of the step count. */
 export type ScaleFn = (x: number) => number;
@@ -71,7 +71,8 @@ class CyclicLR extends Schedule {
     const x = 1 + t / total - cycle;
     const scaleFactor = x <= stepRatio ? x / stepRatio : (x - 1) / (stepRatio - 1);
     const height = (this.high - this.low) * scaleFactor;
-    const scaled = height * scale(scaleMode === 'cycle' ? cycle : t);
+    const scaleAt = scaleMode === 'cycle' ? cycle : t;
+    const scaled = height * returned(this.kind, 'scaleFn', scaleAt, scale(scaleAt));
     return this.part === 'lr' ? this.low + scaled : this.high - scaled;
   }
 

@@ -1,5 +1,5 @@
 import { Schedule, type JsonValue } from './schedule.js';
-import { finite, fn, readOptions } from './validate.js';
+import { finite, fn, readOptions, returned } from './validate.js';
 
 /** A factor as a function of the step count t (torch passes `last_epoch`). */
 export type LrLambda = (t: number) => number;
@@ -24,11 +24,11 @@ class LambdaLR extends Schedule {
   }
 
   protected first(): number {
-    return this.base * this.#lrLambda(0);
+    return this.base * returned(this.kind, 'lrLambda', 0, this.#lrLambda(0));
   }
 
   protected next(_current: number, t: number): number {
-    return this.base * this.#lrLambda(t);
+    return this.base * returned(this.kind, 'lrLambda', t, this.#lrLambda(t));
   }
 
   /** @internal */

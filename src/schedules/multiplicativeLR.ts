@@ -1,6 +1,6 @@
 import type { LrLambda } from './lambdaLR.js';
 import { Schedule, type JsonValue } from './schedule.js';
-import { finite, fn, readOptions } from './validate.js';
+import { finite, fn, readOptions, returned } from './validate.js';
 
 export interface MultiplicativeLROptions {
   /** The value before the first step: torch's initial lr. */
@@ -26,7 +26,7 @@ class MultiplicativeLR extends Schedule {
   }
 
   protected next(current: number, t: number): number {
-    return current * this.#lrLambda(t);
+    return current * returned(this.kind, 'lrLambda', t, this.#lrLambda(t));
   }
 
   /** @internal */

@@ -138,6 +138,14 @@ export abstract class Schedule {
     return value;
   }
 
+  /**
+   * @internal Whether its position is more than `t` and `value` (a `jsonState` of its own, or children):
+   * putting it back after a refused step then takes its whole JSON.
+   */
+  get keepsMore(): boolean {
+    return this.jsonState !== Schedule.prototype.jsonState || 'schedulers' in this;
+  }
+
   /** @internal Throws, before anything changes, where torch would fail the next step. */
   checkStep(): void {}
 

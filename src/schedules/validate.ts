@@ -78,3 +78,13 @@ export function current(where: string, value: unknown): number {
   if (!Number.isFinite(value)) throw new RangeError(`${where}: invalid current = ${describe(value)}: must be a finite number`);
   return value;
 }
+
+/**
+ * What a user function (LambdaLR's `lrLambda`, CyclicLR's `scaleFn`) returned for `arg`, which must be a
+ * finite number: arithmetic would turn null into 0, '2' into 2 and [3] into 3 without a word.
+ */
+export function returned(where: string, name: string, arg: number, value: unknown): number {
+  if (typeof value !== 'number') throw new TypeError(`${where}: ${name}(${arg}) returned ${describe(value)}: it must return a finite number`);
+  if (!Number.isFinite(value)) throw new RangeError(`${where}: ${name}(${arg}) returned ${describe(value)}: it must return a finite number`);
+  return value;
+}

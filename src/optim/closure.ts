@@ -1,0 +1,22 @@
+import { describe } from '../ravine.js';
+
+// A step's closure recomputes the gradients before the step reads them. An async one (a Promise back)
+// has not written them yet when it returns: a synchronous step() must refuse it rather than step on the
+// old gradients; stepAsync() awaits it instead.
+
+/** A closure must be a function; step() refuses an async function before calling it (it could not await it). */
+export function checkClosure(where: string, closure: unknown, sync: boolean, way = AWAIT_IT): void {
+  if (typeof closure !== 'function') throw new TypeError(`${where}: closure must be a function, got ${describe(closure)}`);
+  if (sync && closure.constructor?.name === 'AsyncFunction') throw asyncClosure(where, way);
+}
+
+/** The way out for the first-order optimizers; LBFGS, which calls its closure many times a step, names its own. */
+const AWAIT_IT = 'use `await opt.stepAsync(closure)`, which awaits it before stepping';
+
+export function isThenable(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+export function asyncClosure(where: string, way = AWAIT_IT): TypeError {
+  return new TypeError(`${where}: the closure is async (it returns a Promise), so the gradients it writes are not there yet; ${way}. Nothing was stepped`);
+}

@@ -1,0 +1,392 @@
+// The second red team's findings in the optimizers' core (issue 19): each test fails on the code the red
+// team attacked and passes now. Silent corruption first, then crashes, a leak and unclear errors.
+import { describe, expect, it } from 'vitest';
+import {
+  ASGD, Adam, AdamW, AveragedParams, LBFGS, NAdam, SGD, createRavine, cyclicLR, decodeCheckpoint, encodeCheckpoint,
+  exponentialLR, lambdaLR, minimize, multiplicativeLR, sequentialLR, type Optimizer, type StateDict,
+} from '../src/index.js';
+import { optimizerRegistry } from '../src/optim/registry.js';
+
+const backends = ['simd', 'js'] as const;
+
+/** Bits of every tensor's values and gradients, the state dict, the step count: what a refused call must leave alone. */
+function observe(opt: Optimizer<object>): string {
+  const tensors = opt.paramGroups.flatMap((g) => g.params);
+  return JSON.stringify({
+    state: opt.stateDict(),
+    steps: opt.steps,
+    data: tensors.map((t) => Array.from(new Uint32Array(t.data.slice().buffer))),
+    grad: tensors.map((t) => Array.from(new Uint32Array(t.grad.slice().buffer))),
+  });
+}
+
+describe.each(backends)('%s: a number finite as a double but infinite as a float32 never reaches the parameters', (backend) => {
+  const FLOAT32_OVERFLOW = [1e39, 3.5e38, Number.MAX_VALUE];
+
+  it('every option of every optimizer refuses it, at construction and between steps, naming the option and saying float32', async () => {
+    const rv = await createRavine({ backend });
+    type Make = new (params: unknown, options?: unknown) => Optimizer<object>;
+    const cases: [Make, string, Record<string, unknown>][] = [
+      [SGD as never, 'lr', { lr: 1 }], [SGD as never, 'momentum', { lr: 1 }], [SGD as never, 'weightDecay', { lr: 1 }], [SGD as never, 'dampening', { lr: 1 }],
+      [Adam as never, 'lr', {}], [Adam as never, 'eps', {}], [AdamW as never, 'weightDecay', {}],
+      [ASGD as never, 'lambd', {}], [ASGD as never, 't0', {}], [NAdam as never, 'momentumDecay', {}],
+    ];
+    let k = 0;
+    for (const [Class, key, base] of cases) {
+      const what = `${Class.name} ${key}`;
+      for (const v of FLOAT32_OVERFLOW) {
+        const value = key === 'dampening' ? -v : v;
+        expect(() => new Class([rv.tensor(`w${k++}`, [1, 2])], { ...base, [key]: value }), what).toThrow(new RegExp(`invalid ${key} = .*finite in float32`));
+        // Set on a live group between steps: the next step refuses it and changes nothing.
+        const w = rv.tensor(`w${k++}`, [1, 2]);
+        const opt = new Class([w], base);
+        w.grad.set([1, -1]);
+        opt.step();
+        (opt.paramGroups[0] as unknown as Record<string, unknown>)[key] = value;
+        const before = observe(opt);
+        expect(() => opt.step(), what).toThrow(new RegExp(`invalid ${key} = .*finite in float32`));
+        expect(observe(opt), what).toBe(before);
+      }
+    }
+  });
+
+  it('SGD lr 1e39 (the red team\'s case) is refused; the largest float32 is taken', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    expect(() => new SGD([w], { lr: 1e39 })).toThrow('SGD: invalid lr = 1e+39: must be a number >= 0, finite in float32 (|x| <= 3.4028234663852886e+38)');
+    const opt = new SGD([w], { lr: 3.4028234663852886e38 });
+    w.grad.set([0, 0]);
+    opt.step();
+    expect(Array.from(w.data)).toEqual([1, 2]);
+  });
+
+  it('a derived scalar that overflows float32 (lr / biasCorrection1, 1 − lr·weightDecay) refuses the step, naming it, in every group before any is stepped', async () => {
+    const rv = await createRavine({ backend });
+    const a = rv.tensor('a', [1, 2]), b = rv.tensor('b', [3]);
+    // lr = 1e38 is a float32, but at step 1 Adam's step size lr / (1 − 0.9) = 1e39 is not.
+    const opt = new Adam([{ params: [a], lr: 0.1 }, { params: [b], lr: 1e38 }]);
+    a.grad.set([1, 1]);
+    b.grad.set([1]);
+    const before = observe(opt);
+    expect(() => opt.step()).toThrow(/Adam param group 1: at step 1, negStepSize \(computed from the options\) is -Infinity in float32.*lr = 1e\+38.*Nothing was stepped/);
+    expect(observe(opt)).toBe(before);
+    const w = rv.tensor('w', [1]);
+    const adamw = new AdamW([w], { lr: 1e20, weightDecay: 1e20 });
+    w.grad.set([1]);
+    expect(() => adamw.step()).toThrow(/paramScale \(computed from the options\) is -Infinity/);
+    expect(adamw.steps).toBe(0);
+    expect(w.data[0]).toBe(1);
+  });
+
+  it('a schedule that grows past float32 (exponentialLR from 1e38, gamma 10) is refused at the step that would use it, naming the schedule', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: exponentialLR({ base: 1e38, gamma: 10 }) });
+    w.grad.set([1e-40, 0]);
+    opt.step(); // used lr 1e38; the schedule now says 1e39
+    const before = observe(opt);
+    expect(() => opt.step()).toThrow(/invalid lr = 1e\+39.*finite in float32.*set by schedules in this group: lr \(exponentialLR\)/);
+    expect(observe(opt)).toBe(before);
+    expect(opt.schedule(0, 'lr')!.t).toBe(opt.steps);
+  });
+
+  it('a loaded state dict with weightDecay 1e300 is refused and changes nothing', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new Adam([w]);
+    w.grad.set([1, 1]);
+    opt.step();
+    const dict = JSON.parse(JSON.stringify(opt.stateDict()));
+    dict.paramGroups[0].weightDecay = 1e300;
+    const before = observe(opt);
+    expect(() => opt.loadStateDict(dict)).toThrow(/invalid weightDecay = 1e\+300.*finite in float32/);
+    expect(observe(opt)).toBe(before);
+  });
+});
+
+describe.each(backends)('%s: an async closure never steps on the old gradients', (backend) => {
+  it('stepAsync awaits the closure, then steps on the gradients it wrote, resolving to its loss', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]), ref = rv.tensor('ref', [1, 2]);
+    const opt = new SGD([w], { lr: 0.5 }), refOpt = new SGD([ref], { lr: 0.5 });
+    w.grad.set([9, 9]); // stale: the closure replaces them after a tick
+    const loss = await opt.stepAsync(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      w.grad.set([1, -2]);
+      return 7;
+    });
+    ref.grad.set([1, -2]);
+    refOpt.step();
+    expect(loss).toBe(7);
+    expect(Array.from(w.data)).toEqual(Array.from(ref.data));
+    expect(opt.steps).toBe(1);
+  });
+
+  it('step() refuses an async function before calling it, and a Promise-returning one after, changing nothing', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new Adam([w], { lr: 0.1 });
+    w.grad.set([1, 1]);
+    opt.step();
+    const before = observe(opt);
+    let called = 0;
+    expect(() => opt.step((async () => { called++; return 1; }) as never)).toThrow(/closure is async.*await opt.stepAsync\(closure\).*Nothing was stepped/);
+    expect(called).toBe(0);
+    expect(() => opt.step((() => Promise.resolve(1)) as never)).toThrow(/closure is async/);
+    expect(observe(opt)).toBe(before);
+    const lbfgs = new LBFGS([rv.tensor('v', [1])]);
+    expect(() => lbfgs.step((() => Promise.resolve(1)) as never)).toThrow(/LBFGS.step: the closure is async.*must compute the loss and write the gradients before it returns/);
+  });
+
+  it('stepAsync with a closure that disposes the optimizer writes nothing', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: 1 });
+    w.grad.set([1, 1]);
+    await expect(opt.stepAsync(async () => { opt.dispose(); })).rejects.toThrow(/disposed during the closure of this step \(nothing was stepped\)/);
+    expect(Array.from(w.data)).toEqual([1, 2]);
+  });
+});
+
+describe.each(backends)('%s: a step and its schedules move together', (backend) => {
+  it('a schedule that cannot advance refuses the step: opt.steps and schedule.t stay equal, parameters and every schedule unchanged', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]), v = rv.tensor('v', [3]);
+    let poison = false;
+    const lr = exponentialLR({ base: 0.1, gamma: 0.5 });
+    const momentum = lambdaLR({ base: 0.9, lrLambda: (t) => (poison && t > 2 ? NaN : 1 - 0.01 * t) });
+    const cyc = sequentialLR({ schedulers: [exponentialLR({ base: 0.2, gamma: 0.9 }), exponentialLR({ base: 0.2, gamma: 0.8 })], milestones: [2] });
+    const opt = new SGD([{ params: [w], lr, momentum }, { params: [v], lr: cyc }], { lr: 0.1 });
+    w.grad.set([1, 1]);
+    v.grad.set([1]);
+    opt.step();
+    opt.step();
+    poison = true;
+    const before = observe(opt);
+    const schedules = () => JSON.stringify([opt.schedule(0, 'lr'), opt.schedule(0, 'momentum'), opt.schedule(1, 'lr')]);
+    const positions = schedules();
+    expect(() => opt.step()).toThrow(/the schedule of SGD param group 0's momentum cannot advance: .*NaN.*nothing was stepped/);
+    expect(observe(opt)).toBe(before);
+    expect(schedules()).toBe(positions);
+    expect(opt.schedule(0, 'momentum')!.t).toBe(opt.steps);
+    poison = false;
+    opt.step();
+    expect(opt.steps).toBe(3);
+    for (const [g, name] of [[0, 'lr'], [0, 'momentum'], [1, 'lr']] as const) expect(opt.schedule(g, name)!.t).toBe(3);
+  });
+
+  it('a step refused by errorIfNonfinite leaves the schedules where they were', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: exponentialLR({ base: 0.1, gamma: 0.5 }) }, { clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+    w.grad.set([NaN, 1]);
+    expect(() => opt.step()).toThrow(/errorIfNonfinite/);
+    expect(opt.steps).toBe(0);
+    expect(opt.schedule(0, 'lr')!.t).toBe(0);
+    expect(opt.paramGroups[0].lr).toBe(0.1);
+  });
+
+  it('LBFGS: a schedule that cannot advance refuses the step before the closure runs', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const lbfgs = new LBFGS([w], { lr: multiplicativeLR({ base: 1, lrLambda: () => Infinity }) });
+    let calls = 0;
+    expect(() => lbfgs.step(() => { calls++; w.grad.set([2 * w.data[0], 2 * w.data[1]]); return w.data[0] ** 2 + w.data[1] ** 2; })).toThrow(/cannot advance.*nothing was stepped/);
+    expect(calls).toBe(0);
+    expect(Array.from(w.data)).toEqual([1, 2]);
+    expect(lbfgs.schedule('lr')!.t).toBe(0);
+  });
+});
+
+describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly as they were', (backend) => {
+  it('errorIfNonfinite with accumulation: the last micro-batch\'s NaN refuses the step before the mean is written into the gradients', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2, 3, 4, 5, 6]);
+    const opt = new Adam([w], { lr: 0.1 }, { accumulate: 2, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+    w.grad.set([1, 2, 3, 4, 5, 6]);
+    opt.step(); // accumulated
+    w.grad.set([0.5, NaN, 0.5, 0.5, 0.5, 0.5]);
+    const before = observe(opt);
+    expect(() => opt.step()).toThrow(/norm of order 2 of the gradients is NaN.*gradients are untouched; the 1 micro-batches before this one are still accumulated/);
+    expect(observe(opt)).toBe(before);
+    // The first micro-batch is still there: a finite second one steps on the mean of the two.
+    const ref = rv.tensor('ref', [1, 2, 3, 4, 5, 6]);
+    const refOpt = new Adam([ref], { lr: 0.1 }, { clipGradNorm: 1 });
+    w.grad.set([0.5, 0.5, 0.5, 0.5, 0.5, 0.5]);
+    opt.step();
+    ref.grad.set([1, 2, 3, 4, 5, 6].map((g) => Math.fround(Math.fround(g + 0.5) * 0.5)));
+    refOpt.step();
+    expect(Array.from(w.data)).toEqual(Array.from(ref.data));
+  });
+
+  it('errorIfNonfinite with an Infinity in a big group (SIMD body and tail) and accumulation: refused, gradients bit for bit', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', 67);
+    const opt = new SGD([w], { lr: 0.1 }, { accumulate: 3, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+    for (const at of [0, 13, 64, 66]) {
+      w.grad.fill(1);
+      opt.step();
+      opt.step();
+      w.grad.fill(0.25);
+      w.grad[at] = -Infinity;
+      const before = observe(opt);
+      expect(() => opt.step(), `-Infinity at ${at}`).toThrow(/is Infinity/);
+      expect(observe(opt), `-Infinity at ${at}`).toBe(before);
+      w.grad[at] = 0.25;
+      opt.step();
+    }
+  });
+
+  it('errorIfNonfinite with clipGradValue: a NaN refuses the step before the clamp changes anything; an Infinity is clamped and stepped', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2, 3]);
+    const opt = new SGD([w], { lr: 0.1 }, { clipGradValue: 0.5, clipGradNorm: { maxNorm: 10, errorIfNonfinite: true } });
+    w.grad.set([5, NaN, -5]);
+    const before = observe(opt);
+    expect(() => opt.step()).toThrow(/is NaN/);
+    expect(observe(opt)).toBe(before);
+    w.grad.set([5, Infinity, -5]);
+    opt.step();
+    expect(Array.from(w.grad)).toEqual([0.5, 0.5, -0.5]);
+    expect(opt.steps).toBe(1);
+  });
+
+  it('adopted arrays: a refused accumulated step leaves the user\'s own grad array as it was', async () => {
+    const rv = await createRavine({ backend });
+    const data = new Float32Array([1, 2, 3]), grad = new Float32Array([1, 1, 1]);
+    const w = rv.adopt('w', data, grad);
+    const opt = new SGD([w], { lr: 0.1 }, { accumulate: 2, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+    opt.step();
+    grad.set([2, NaN, 2]);
+    expect(() => opt.step()).toThrow(/errorIfNonfinite/);
+    expect(Array.from(grad)).toEqual([2, NaN, 2]);
+    expect(Array.from(data)).toEqual([1, 2, 3]);
+  });
+});
+
+describe.each(backends)('%s: names are keys, never prototypes', (backend) => {
+  it('tensors named __proto__, toString and constructor survive stateDict, JSON, binary checkpoints, AveragedParams and LBFGS', async () => {
+    const rv = await createRavine({ backend });
+    const names = ['__proto__', 'toString', 'constructor'];
+    const ts = names.map((n, i) => rv.tensor(n, [i + 1, i + 2]));
+    const opt = new Adam(ts, { lr: 0.1 });
+    for (const t of ts) t.grad.set([1, -1]);
+    opt.step();
+    const dict = opt.stateDict();
+    expect(Object.keys(dict.state).sort()).toEqual([...names].sort());
+    expect(Object.getPrototypeOf(dict.state)).toBe(null);
+    for (const copy of [JSON.parse(JSON.stringify(dict)) as StateDict, decodeCheckpoint(encodeCheckpoint(dict)) as StateDict]) {
+      expect(Object.keys(copy.state).sort()).toEqual([...names].sort());
+      const twin = await createRavine({ backend });
+      const other = new Adam(names.map((n, i) => twin.tensor(n, [i + 1, i + 2])), { lr: 0.1 });
+      other.loadStateDict(copy);
+      expect(JSON.stringify(other.stateDict())).toBe(JSON.stringify(dict));
+    }
+    const avg = new AveragedParams(ts);
+    avg.update();
+    const saved = avg.stateDict();
+    expect(Object.keys(saved.averaged).sort()).toEqual([...names].sort());
+    avg.loadStateDict(JSON.parse(JSON.stringify(saved)));
+    const lbfgsRv = await createRavine({ backend });
+    const p = lbfgsRv.tensor('__proto__', [1, 2]);
+    const lbfgs = new LBFGS([p]);
+    lbfgs.step(() => { p.grad.set([2 * p.data[0], 2 * p.data[1]]); return p.data[0] ** 2 + p.data[1] ** 2; });
+    const ld = lbfgs.stateDict();
+    expect(Object.keys(ld.state)).toEqual(['__proto__']);
+    lbfgs.loadStateDict(JSON.parse(JSON.stringify(ld)));
+  });
+});
+
+/** A step's gradients: small, varied, deterministic, so that long runs stay finite. */
+function gradsAt(t: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.sin(0.37 * t + 1.3 * i) * 0.01);
+}
+
+describe.each(backends)('%s: every checkpoint an optimizer writes loads back and continues bit for bit', (backend) => {
+  for (const [method, entry] of Object.entries(optimizerRegistry)) {
+    it(`${entry.name} with torch's defaults at steps 1, 131, 132 and 10,000 (NAdam's muProduct is subnormal at 131, 0 from 132): JSON and binary`, async () => {
+      const rv = await createRavine({ backend });
+      const w = rv.tensor('w', [0.5, -0.25, 1, 2, -3]);
+      const Class = entry.Class as unknown as new (p: unknown, o?: unknown) => Optimizer<object>;
+      const options = method === 'sgd' ? { lr: 0.01, momentum: 0.9 } : undefined;
+      const opt = new Class([w], options);
+      let t = 0;
+      for (const at of [1, 131, 132, 10_000]) {
+        for (; t < at; t++) {
+          w.grad.set(gradsAt(t, 5));
+          opt.step();
+        }
+        const dict = opt.stateDict();
+        if (method === 'nadam' && at >= 132) expect(dict.state.w.muProduct).toBe(0);
+        for (const [how, copy] of [['JSON', JSON.parse(JSON.stringify(dict))], ['binary', decodeCheckpoint(encodeCheckpoint(dict))]] as const) {
+          const twin = await createRavine({ backend });
+          const v = twin.tensor('w', w.data);
+          const other = new Class([v], options);
+          other.loadStateDict(copy as StateDict);
+          v.grad.set(gradsAt(t, 5));
+          other.step();
+          const ref = await createRavine({ backend });
+          const r = ref.tensor('w', w.data);
+          const refOpt = new Class([r], options);
+          refOpt.loadStateDict(dict);
+          r.grad.set(gradsAt(t, 5));
+          refOpt.step();
+          expect(Array.from(v.data), `${how} at step ${at}`).toEqual(Array.from(r.data));
+          expect(JSON.stringify(other.stateDict()), `${how} at step ${at}`).toBe(JSON.stringify(refOpt.stateDict()));
+        }
+      }
+    });
+  }
+
+  it('ASGD at the largest float32 lr keeps a finite eta that JSON carries; a saved eta of Infinity is refused, naming it', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [0, 0]);
+    const opt = new ASGD([w], { lr: 3.4028234663852886e38, lambd: 0 });
+    w.grad.set([0, 0]);
+    opt.step();
+    opt.step();
+    const dict = JSON.parse(JSON.stringify(opt.stateDict()));
+    expect(dict.state.w.eta).toBe(3.4028234663852886e38);
+    opt.loadStateDict(dict);
+    dict.state.w.eta = Infinity;
+    expect(() => opt.loadStateDict(dict)).toThrow(/state 'w'.eta must be a number >= 0, finite in float32, got Infinity/);
+    dict.state.w.eta = null; // what JSON makes of Infinity
+    expect(() => opt.loadStateDict(dict)).toThrow(/eta must be a number/);
+  });
+});
+
+describe('errors that name what was wrong', () => {
+  it('minimize with optimizer options its optimizer refuses gives the tensor back every time: the heap does not grow over 200 calls', async () => {
+    const rv = await createRavine({ backend: 'js' });
+    const x0 = new Array(10_000).fill(1);
+    const problem = { f: (x: Float64Array) => x.reduce((s, v) => s + v * v, 0), grad: (x: Float64Array, g: Float64Array) => { for (let i = 0; i < x.length; i++) g[i] = 2 * x[i]; } };
+    expect(() => minimize(problem as never, x0, { method: 'adam', optimizer: { lr: -1 }, ravine: rv })).toThrow(/lr/);
+    const high = rv.highWaterBytes;
+    for (let i = 0; i < 200; i++) expect(() => minimize(problem as never, x0, { method: 'adam', optimizer: { lr: -1 }, ravine: rv })).toThrow(RangeError);
+    expect(rv.highWaterBytes).toBe(high);
+    const ok = minimize(problem as never, x0, { method: 'adam', optimizer: { lr: 0.1 }, ravine: rv, maxIter: 3 });
+    expect(ok.iterations).toBe(3);
+  });
+
+  it('LBFGS names a null inside a param group instead of reading a property of null', async () => {
+    expect(() => new LBFGS([{ params: [null] }] as never)).toThrow(new TypeError("LBFGS: param group's params[0] must be a tensor made by a Ravine context, got null"));
+    const rv = await createRavine();
+    const w = rv.tensor('w', 2);
+    expect(() => new LBFGS([{ params: [w, 3] }] as never)).toThrow("LBFGS: param group's params[1] must be a tensor made by a Ravine context, got 3");
+  });
+
+  it('lambdaLR, multiplicativeLR and cyclicLR refuse a function that returns a string, null or an array, naming the function and the step', () => {
+    for (const bad of ['0.5', null, [0.5], undefined, { valueOf: () => 0.5 }]) {
+      expect(() => lambdaLR({ base: 0.1, lrLambda: () => bad as never })).toThrow(/lambdaLR: lrLambda\(0\) returned .*: it must return a finite number/);
+      const m = multiplicativeLR({ base: 0.1, lrLambda: () => bad as never });
+      expect(() => m.step()).toThrow(/multiplicativeLR: lrLambda\(1\) returned .*: it must return a finite number/);
+      expect(m.t).toBe(0);
+      expect(() => cyclicLR({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, scaleFn: () => bad as never })).toThrow(/cyclicLR: scaleFn\(1\) returned .*: it must return a finite number/);
+    }
+    const late = lambdaLR({ base: 0.1, lrLambda: (t) => (t < 2 ? 1 : (null as never)) });
+    late.step();
+    expect(() => late.step()).toThrow(new TypeError('lambdaLR: lrLambda(2) returned null: it must return a finite number'));
+    expect(late.t).toBe(1);
+    expect(late.value).toBe(0.1);
+  });
+});
