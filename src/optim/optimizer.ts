@@ -28,6 +28,8 @@ export abstract class Optimizer<O extends object> {
   /** Number of `step()` calls so far. */
   #steps = 0;
   readonly #spec: OptimizerSpec<O>;
+  /** The scalar block slots the kernel reads (the highest in spec.slots, plus one): step() checks these. */
+  readonly #slotCount: number;
   readonly #defaults: O;
   #ctx: Context | null = null;
   /** The context's worker threads, if it has them: step() asks them first whether it may go on. */
@@ -53,6 +55,7 @@ export abstract class Optimizer<O extends object> {
 
   protected constructor(params: Params<O>, options: OptionsInput<O> | undefined, spec: OptimizerSpec<O>, training?: TrainingOptions) {
     this.#spec = spec;
+    this.#slotCount = Math.max(...Object.values(spec.slots)) + 1;
     const where = spec.name;
     const refuse = (): never => {
       throw new TypeError(
@@ -239,19 +242,13 @@ export abstract class Optimizer<O extends object> {
    * returns a Promise) is refused, since its gradients are not there yet: `await stepAsync(closure)`.
    */
   step<L = undefined>(closure?: () => L): L | undefined {
-    this.#live();
-    if (closure !== undefined) checkClosure(`${this.#spec.name}.step`, closure, true);
-    const loss = closure?.();
+    let ctx = this.#live();
+    let loss: L | undefined;
     if (closure !== undefined) {
-      if (isThenable(loss)) throw asyncClosure(`${this.#spec.name}.step`);
+      loss = this.#callClosure(closure);
       // The closure may have disposed this optimizer or its context: nothing may be written then.
-      this.#live('during the closure of this step (nothing was stepped)');
+      ctx = this.#live('during the closure of this step (nothing was stepped)');
     }
-    return this.#step(loss);
-  }
-
-  #step<L>(loss: L): L {
-    const ctx = this.#live();
     const groups = this.#groups;
     for (let i = 0; i < groups.length; i++) {
       try {
@@ -274,7 +271,7 @@ export abstract class Optimizer<O extends object> {
     this.#ensureState(ctx, groups, this.#memory);
     // Every group's host scalars, each checked finite in float32, before anything is written: lr = 1e39
     // is a finite double but an infinite float32, and so is lr/biasCorrection1 with lr = 1e38.
-    for (let i = 0; i < groups.length; i++) this.#hostScalars(groups[i], this.#memory[i]);
+    this.#hostScalars(groups);
     // The schedules advance with the step or not at all: a schedule that cannot advance refuses it here.
     const scheduled = this.#drivenCount > 0 && !accumulating;
     if (scheduled) advanceAll(this.#stepped, this.#spec.name, this.#memory);
@@ -306,6 +303,14 @@ export abstract class Optimizer<O extends object> {
     return loss;
   }
 
+  /** Calls a synchronous closure for its loss; an async one is refused (its gradients are not written yet). */
+  #callClosure<L>(closure: () => L): L {
+    checkClosure(`${this.#spec.name}.step`, closure, true);
+    const loss = closure();
+    if (isThenable(loss)) throw asyncClosure(`${this.#spec.name}.step`);
+    return loss;
+  }
+
   /** The training passes before the update (trainingPasses.ts); a refusal there puts advanced schedules back. */
   #prepare(ctx: Context, scheduled: boolean): boolean {
     try {
@@ -328,14 +333,23 @@ export abstract class Optimizer<O extends object> {
     const loss = closure === undefined ? undefined : await closure();
     // The closure may have disposed this optimizer or its context while it ran: nothing may be written then.
     const pool = this.#live(closure === undefined ? '' : 'during the closure of this step (nothing was stepped)').backend.pool;
-    return pool && !pool.canBlock ? pool.runAsync(() => this.#step(loss)) : this.#step(loss);
+    if (pool && !pool.canBlock) await pool.runAsync(() => this.step());
+    else this.step();
+    return loss;
   }
 
-  /** Writes group m's block for its next step and checks every slot is finite in float32; throws naming the slot. */
-  #hostScalars(o: O, m: GroupMemory): void {
-    m.flags = this.scalars(o, m, m.step < STEP_LIMIT ? m.step + 1 : m.step);
-    const b = m.block;
-    for (let k = 0; k < b.length; k++) if (!Number.isFinite(b[k])) throw nonFiniteScalar(this.#spec, m, o, k, b[k]);
+  /** Writes every group's block for its next step and checks each slot is finite in float32; throws naming the slot. */
+  #hostScalars(groups: readonly O[]): void {
+    const slots = this.#slotCount;
+    for (let i = 0; i < groups.length; i++) {
+      const m = this.#memory[i];
+      m.flags = this.scalars(groups[i], m, m.step < STEP_LIMIT ? m.step + 1 : m.step);
+      const b = m.block;
+      // x − x is 0 for a finite x and NaN for ±Infinity or NaN: one test for the whole block.
+      let sum = 0;
+      for (let k = 0; k < slots; k++) sum += b[k] - b[k];
+      if (sum !== 0) throw nonFiniteScalar(this.#spec, m, groups[i], b);
+    }
   }
 
   /** Zeroes every gradient (one fill per tensor; adopted tensors' own grad arrays too). */
@@ -537,7 +551,9 @@ export abstract class Optimizer<O extends object> {
 }
 
 /** The error for a host scalar that is not finite in float32: the slot, its value and the group's number options. */
-function nonFiniteScalar<O>(spec: OptimizerSpec<O>, m: GroupMemory, o: O, slot: number, value: number): RangeError {
+function nonFiniteScalar<O>(spec: OptimizerSpec<O>, m: GroupMemory, o: O, block: Float32Array): RangeError {
+  const slot = block.findIndex((v) => !Number.isFinite(v));
+  const value = block[slot];
   const name = Object.keys(spec.slots).find((key) => spec.slots[key] === slot) ?? `slot ${slot}`;
   const options = Object.entries(o as Record<string, unknown>)
     .filter(([key, v]) => key !== 'params' && (typeof v === 'number' || Array.isArray(v)))
