@@ -35,8 +35,7 @@ export class Adadelta extends Optimizer<AdadeltaOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: AdadeltaOptions, m: GroupMemory): number {
-    const b = m.block;
+  protected scalars(o: AdadeltaOptions, m: GroupMemory, b: Float32Array): number {
     b[AdadeltaScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdadeltaScalar.weightDecay] = o.weightDecay;
     b[AdadeltaScalar.rho] = o.rho;

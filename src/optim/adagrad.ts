@@ -38,9 +38,8 @@ export class Adagrad extends Optimizer<AdagradOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: AdagradOptions, m: GroupMemory, t: number): number {
+  protected scalars(o: AdagradOptions, m: GroupMemory, b: Float32Array, t: number): number {
     const clr = o.lr / (1 + (t - 1) * o.lrDecay);
-    const b = m.block;
     b[AdagradScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdagradScalar.weightDecay] = o.weightDecay;
     b[AdagradScalar.eps] = o.eps;

@@ -40,11 +40,10 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
 }
 
 /** The host scalars shared by Adam (L2 weight decay) and AdamW (decoupled weight decay); returns the flags. */
-function adamScalars(o: AdamOptions, m: GroupMemory, t: number, decoupled: boolean): number {
+function adamScalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number, decoupled: boolean): number {
   const [beta1, beta2] = o.betas;
   const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
   const biasCorrection2 = 1 - m.powers[1].at(beta2, t);
-  const b = m.block;
   b[AdamScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
   b[AdamScalar.weightDecay] = o.weightDecay;
   b[AdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
@@ -68,8 +67,8 @@ export class Adam extends Optimizer<AdamOptions> {
     super(params, options, adamSpec('Adam', 0), training);
   }
 
-  protected scalars(o: AdamOptions, m: GroupMemory, t: number): number {
-    return adamScalars(o, m, t, false);
+  protected scalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
+    return adamScalars(o, m, b, t, false);
   }
 
   protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
@@ -83,8 +82,8 @@ export class AdamW extends Optimizer<AdamOptions> {
     super(params, options, adamSpec('AdamW', 1e-2), training);
   }
 
-  protected scalars(o: AdamOptions, m: GroupMemory, t: number): number {
-    return adamScalars(o, m, t, true);
+  protected scalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
+    return adamScalars(o, m, b, t, true);
   }
 
   protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

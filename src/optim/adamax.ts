@@ -35,10 +35,9 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: AdamaxOptions, m: GroupMemory, t: number): number {
+  protected scalars(o: AdamaxOptions, m: GroupMemory, b: Float32Array, t: number): number {
     const [beta1, beta2] = o.betas;
     const clr = o.lr / (1 - m.powers[0].at(beta1, t));
-    const b = m.block;
     b[AdamaxScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdamaxScalar.weightDecay] = o.weightDecay;
     b[AdamaxScalar.beta1] = beta1;

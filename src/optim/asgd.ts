@@ -48,12 +48,11 @@ export class ASGD extends Optimizer<ASGDOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: ASGDOptions, m: GroupMemory, t: number): number {
+  protected scalars(o: ASGDOptions, m: GroupMemory, b: Float32Array, t: number): number {
     // torch's step is a float32 tensor, so it stops at 2^24 as m.step does; .item() makes it a double.
     const first = t === 1;
     const eta = first ? Math.fround(o.lr) : Math.fround(m.scalars.eta);
     const mu = first ? 1 : Math.fround(m.scalars.mu);
-    const b = m.block;
     b[ASGDScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[ASGDScalar.weightDecay] = o.weightDecay;
     b[ASGDScalar.decayScale] = 1 - o.lambd * eta;

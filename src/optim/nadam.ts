@@ -37,7 +37,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: NAdamOptions, m: GroupMemory, t: number): number {
+  protected scalars(o: NAdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
     const [beta1, beta2] = o.betas;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
@@ -47,7 +47,6 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const muProduct = Math.fround(m.scalars.muProduct * Math.fround(mu));
     const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
     m.next!.muProduct = muProduct;
-    const b = m.block;
     b[NAdamScalar.weightDecay] = o.weightDecay;
     b[NAdamScalar.beta1] = beta1;
     b[NAdamScalar.oneMinusBeta1] = 1 - beta1;

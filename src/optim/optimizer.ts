@@ -216,12 +216,12 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * Group m's host scalars for step t, computed once per step in f64 and written to its scalar block
-   * (rounding each to f32); returns the kernel's flags. Changes nothing else: per-group scalar state for
+   * Group m's host scalars for step t, computed once per step in f64 and written to its scalar block b
+   * (`m.block`: rounding each to f32); returns the kernel's flags. Changes nothing else: per-group scalar state for
    * after the step goes to `m.next`, which step() commits once the kernel has run. step() calls it for
    * every group before any kernel, and refuses the step if a slot is not finite in float32.
    */
-  protected abstract scalars(o: O, m: GroupMemory, t: number): number;
+  protected abstract scalars(o: O, m: GroupMemory, b: Float32Array, t: number): number;
 
   /** The group's one kernel call, with the block and flags `scalars` prepared. */
   protected abstract run(o: O, m: GroupMemory, kernels: Kernels, flags: number): void;
@@ -291,7 +291,7 @@ export abstract class Optimizer<O extends object> {
       if (m.external.length > 0 && !training) copyExternalIn(m.external);
       if (m.step < STEP_LIMIT) m.step++;
       // Clipping by norm folds its coefficient into the block's sign slot: write the block again with it.
-      if (m.gradScale !== 1) m.flags = this.scalars(groups[i], m, m.step);
+      if (m.gradScale !== 1) m.flags = this.scalars(groups[i], m, m.block, m.step);
       this.run(groups[i], m, kernels, m.flags);
       if (m.next !== null) Object.assign(m.scalars, m.next);
       if (m.fresh.size > 0) m.fresh.clear();
@@ -343,8 +343,8 @@ export abstract class Optimizer<O extends object> {
     const slots = this.#slotCount;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
-      m.flags = this.scalars(groups[i], m, m.step < STEP_LIMIT ? m.step + 1 : m.step);
       const b = m.block;
+      m.flags = this.scalars(groups[i], m, b, m.step < STEP_LIMIT ? m.step + 1 : m.step);
       // x − x is 0 for a finite x and NaN for ±Infinity or NaN: one test for the whole block.
       let sum = 0;
       for (let k = 0; k < slots; k++) sum += b[k] - b[k];

@@ -33,7 +33,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: RAdamOptions, m: GroupMemory, t: number): number {
+  protected scalars(o: RAdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
     const [beta1, beta2] = o.betas;
     const beta2Power = m.powers[1].at(beta2, t);
     const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
@@ -44,7 +44,6 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const rhoT = rhoInf - (2 * t * beta2Power) / biasCorrection2;
     const rectify = rhoT > 5;
     const rect = rectify ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
-    const b = m.block;
     b[RAdamScalar.weightDecay] = o.weightDecay;
     b[RAdamScalar.beta1] = beta1;
     b[RAdamScalar.oneMinusBeta1] = 1 - beta1;

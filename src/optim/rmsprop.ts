@@ -45,8 +45,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: RMSpropOptions, m: GroupMemory): number {
-    const b = m.block;
+  protected scalars(o: RMSpropOptions, m: GroupMemory, b: Float32Array): number {
     b[RMSpropScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[RMSpropScalar.weightDecay] = o.weightDecay;
     b[RMSpropScalar.alpha] = o.alpha;

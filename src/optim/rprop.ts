@@ -43,8 +43,7 @@ export class Rprop extends Optimizer<RpropOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: RpropOptions, m: GroupMemory): number {
-    const b = m.block;
+  protected scalars(o: RpropOptions, m: GroupMemory, b: Float32Array): number {
     b[RpropScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[RpropScalar.etaminus] = o.etas[0];
     b[RpropScalar.etaplus] = o.etas[1];

@@ -45,9 +45,8 @@ export class SGD extends Optimizer<SGDOptions> {
     super(params, options, spec, training);
   }
 
-  protected scalars(o: SGDOptions, m: GroupMemory): number {
+  protected scalars(o: SGDOptions, m: GroupMemory, b: Float32Array): number {
     const useMomentum = o.momentum !== 0;
-    const b = m.block;
     b[SGDScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[SGDScalar.weightDecay] = o.weightDecay;
     b[SGDScalar.momentum] = o.momentum;
