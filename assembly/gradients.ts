@@ -193,43 +193,101 @@ export function clampGrads_f32(segments: usize, count: i32, clip: f32): void {
   }
 }
 
-export enum NonFinite { nan = 1, infinite = 2 }
+/** What prospectiveNorm_f32 applies before it measures: accumulate_f32's last pass, then clampGrads_f32. */
+export enum ProspectFlag { first = 1, finish = 2, clamp = 4 }
 
 /**
- * Which non-finite values the gradients hold, writing nothing: bit NonFinite.nan for a NaN, bit
- * NonFinite.infinite for ±Infinity. With AccumulateFlag.finish it looks at the mean accumulate_f32 would
- * write, (acc + g)·invK (g·invK with first | finish), so a step can be refused before that pass changes
- * the gradients. A set of flags, so the order of the elements does not matter.
+ * The group's part of gradNorm_f32 (normType 2, 1 or 0, the same partials in the same order) of the
+ * gradients as the passes before a clipped step would leave them, writing nothing: with
+ * ProspectFlag.finish each g is first (acc + g)·invK (g·invK with first | finish), as accumulate_f32's
+ * last call writes it; with ProspectFlag.clamp it is then clamped to [−clip, clip] as clampGrads_f32 does.
+ * errorIfNonfinite refuses a step on this norm before those passes change the user's gradients.
  */
-export function nonFinite_f32(segments: usize, acc: usize, count: i32, flags: i32, invK: f32): i32 {
-  const finish = (flags & AccumulateFlag.finish) != 0, first = (flags & AccumulateFlag.first) != 0;
-  const vInvK = f32x4.splat(invK);
-  const vInf = f32x4.splat(Infinity);
-  let vNaN = i32x4.splat(0);
-  let vInfinite = i32x4.splat(0);
-  let nan = false, infinite = false;
+export function prospectiveNorm_f32(segments: usize, acc: usize, count: i32, normType: i32, flags: i32, invK: f32, clip: f32): f64 {
+  switch (normType) {
+    case 2: return prospectByMean(segments, acc, count, 2, flags, invK, clip);
+    case 1: return prospectByMean(segments, acc, count, 1, flags, invK, clip);
+    case 0: return prospectByMean(segments, acc, count, 0, flags, invK, clip);
+  }
+  return NaN;
+}
+
+// The flag combinations, each a loop of its own once inlined (constant first, finish, clamp, normType).
+// @ts-ignore: decorator
+@inline function prospectByMean(segments: usize, acc: usize, count: i32, normType: i32, flags: i32, invK: f32, clip: f32): f64 {
+  const clamp = (flags & ProspectFlag.clamp) != 0;
+  switch (flags & (ProspectFlag.first | ProspectFlag.finish)) {
+    case ProspectFlag.finish: return clamp ? prospectGroup(segments, acc, count, normType, invK, clip, false, true, true) : prospectGroup(segments, acc, count, normType, invK, clip, false, true, false);
+    case ProspectFlag.first | ProspectFlag.finish: return clamp ? prospectGroup(segments, acc, count, normType, invK, clip, true, true, true) : prospectGroup(segments, acc, count, normType, invK, clip, true, true, false);
+  }
+  return clamp ? prospectGroup(segments, acc, count, normType, invK, clip, false, false, true) : prospectGroup(segments, acc, count, normType, invK, clip, false, false, false);
+}
+
+/** Four gradients as the passes would leave them: the mean's f32 operations, then the clamp's selects. */
+// @ts-ignore: decorator
+@inline function prospect4(g: usize, a: usize, o: usize, vInvK: v128, vNegClip: v128, vClip: v128, first: bool, finish: bool, clamp: bool): v128 {
+  let vx = v128.load(g + o);
+  if (finish) vx = f32x4.mul(first ? vx : f32x4.add(v128.load(a + o), vx), vInvK);
+  if (clamp) {
+    vx = v128.bitselect(vNegClip, vx, f32x4.lt(vx, vNegClip));
+    vx = v128.bitselect(vClip, vx, f32x4.lt(vClip, vx));
+  }
+  return vx;
+}
+
+// @ts-ignore: decorator
+@inline function prospect1(g: usize, a: usize, o: usize, invK: f32, clip: f32, first: bool, finish: bool, clamp: bool): f32 {
+  let x = load<f32>(g + o);
+  if (finish) x = (first ? x : load<f32>(a + o) + x) * invK;
+  if (clamp) {
+    const negClip = -clip;
+    x = x < negClip ? negClip : x;
+    x = clip < x ? clip : x;
+  }
+  return x;
+}
+
+// @ts-ignore: decorator
+@inline function prospectGroup(segments: usize, acc: usize, count: i32, normType: i32, invK: f32, clip: f32, first: bool, finish: bool, clamp: bool): f64 {
+  const vInvK = f32x4.splat(invK), vNegClip = f32x4.splat(-clip), vClip = f32x4.splat(clip);
+  let total: f64 = 0;
+  let m: f32 = 0;
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const g = gradient(e), a = acc + slice(e), n = length(e);
     let i = 0;
+    if (normType == 0) {
+      let vMax = f32x4.splat(0);
+      for (; i + 4 <= n; i += 4) vMax = f32x4.max(vMax, f32x4.abs(prospect4(g, a, <usize>i << 2, vInvK, vNegClip, vClip, first, finish, clamp)));
+      let t: f32 = 0;
+      for (; i < n; i++) t = max<f32>(t, abs<f32>(prospect1(g, a, <usize>i << 2, invK, clip, first, finish, clamp)));
+      const m01 = max<f32>(f32x4.extract_lane(vMax, 0), f32x4.extract_lane(vMax, 1));
+      const m23 = max<f32>(f32x4.extract_lane(vMax, 2), f32x4.extract_lane(vMax, 3));
+      m = max<f32>(m, max<f32>(max<f32>(m01, m23), t));
+      continue;
+    }
+    let v01 = f64x2.splat(0);
+    let v23 = f64x2.splat(0);
     for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      let vx = v128.load(g + o);
-      if (finish) vx = f32x4.mul(first ? vx : f32x4.add(v128.load(a + o), vx), vInvK);
-      vNaN = v128.or(vNaN, f32x4.ne(vx, vx));
-      vInfinite = v128.or(vInfinite, f32x4.eq(f32x4.abs(vx), vInf));
+      const vx = prospect4(g, a, <usize>i << 2, vInvK, vNegClip, vClip, first, finish, clamp);
+      if (normType == 2) {
+        const vLow = low(vx), vHigh = high(vx);
+        v01 = f64x2.add(v01, f64x2.mul(vLow, vLow));
+        v23 = f64x2.add(v23, f64x2.mul(vHigh, vHigh));
+      } else {
+        const vAbs = f32x4.abs(vx);
+        v01 = f64x2.add(v01, low(vAbs));
+        v23 = f64x2.add(v23, high(vAbs));
+      }
     }
+    let t: f64 = 0;
     for (; i < n; i++) {
-      const o = <usize>i << 2;
-      let x = load<f32>(g + o);
-      if (finish) x = (first ? x : load<f32>(a + o) + x) * invK;
-      if (x != x) nan = true;
-      else if (abs<f32>(x) == Infinity) infinite = true;
+      const x = <f64>prospect1(g, a, <usize>i << 2, invK, clip, first, finish, clamp);
+      t = normType == 2 ? t + x * x : t + abs<f64>(x);
     }
+    total = total + partial(v01, v23, t);
   }
-  if (v128.any_true(vNaN)) nan = true;
-  if (v128.any_true(vInfinite)) infinite = true;
-  return (nan ? NonFinite.nan : 0) | (infinite ? NonFinite.infinite : 0);
+  return normType == 0 ? <f64>m : total;
 }
 
 /**

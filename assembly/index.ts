@@ -10,7 +10,7 @@ export { radam_f32 } from "./radam";
 export { rprop_f32 } from "./rprop";
 export { asgd_f32 } from "./asgd";
 export { stream_f32 } from "./stream";
-export { gradNorm_f32, scaleGrads_f32, clampGrads_f32, accumulate_f32, nonFinite_f32, diagnose_f32, updateNorm_f32 } from "./gradients";
+export { gradNorm_f32, scaleGrads_f32, clampGrads_f32, accumulate_f32, prospectiveNorm_f32, diagnose_f32, updateNorm_f32 } from "./gradients";
 export { average_f32, swapAveraged_f32 } from "./average";
 export { dot_f64, axpy_f64, scale_f64, axpby_f64, waxpy_f64, matvec_f64, cholesky_f64, solve_lower_f64, solve_lower_transpose_f64 } from "./linalg";
 

@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRavine, type Ravine } from '../src/index.js';
 import type { Kernels } from '../src/backend/kernels.js';
-import { AccumulateFlag, NonFinite } from '../src/kernels/gradients.js';
+import { AccumulateFlag, ProspectFlag } from '../src/kernels/gradients.js';
 import { bitDifferences, rng } from './helpers/cases.js';
 
 const LENGTHS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 1023, 4097];
@@ -361,39 +361,52 @@ describe('accumulate_f32', () => {
   });
 });
 
-describe('nonFinite_f32', () => {
+describe('prospectiveNorm_f32', () => {
   const c = contents(71, 1);
   const invK = f(1 / 3);
-  const cases: [string, number][] = [['g', 0], ['(acc + g)·invK', AccumulateFlag.finish], ['g·invK', AccumulateFlag.first | AccumulateFlag.finish]];
+  const clip = f(2 ** 10);
+  const modes: [string, number, number][] = [
+    ['g', 0, -1], ['the mean (acc + g)·invK', ProspectFlag.finish, AccumulateFlag.finish], ['g·invK', ProspectFlag.first | ProspectFlag.finish, AccumulateFlag.first | AccumulateFlag.finish],
+  ];
+  const withPlanted = (grads: Float32Array[]) => {
+    const g = grads.map((a) => a.slice());
+    g[9][8] = Infinity;
+    g[10][1021] = 3e38;
+    return g;
+  };
 
-  it.each(cases)('of %s: 0 on finite values, and the NaN and ±Infinity bits for one planted in any tensor, SIMD body or tail, writing nothing; simd and js agree', (_, flags) => {
-    const [simd, js] = onBoth(c, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, flags, invK));
-    expect([simd.value, js.value]).toEqual([0, 0]);
-    expectSameWords(simd.grads, c.grads, 'simd g');
-    expectSameWords(js.grads, c.grads, 'js g');
-    for (const [k, i] of [[1, 0], [4, 3], [8, 7], [9, 8], [10, 1019], [10, 1022], [11, 4096]]) {
-      for (const [planted, want] of [[NaN, NonFinite.nan], [-Infinity, NonFinite.infinite], [Infinity, NonFinite.infinite]] as const) {
-        const grads = c.grads.map((a) => a.slice());
-        grads[k][i] = planted;
-        const [s, j] = onBoth({ ...c, grads }, (kk, at) => kk.nonFinite_f32(at.segments, at.states[0], COUNT, flags, invK));
-        expect([s.value, j.value], `${planted} at tensor ${k}[${i}]`).toEqual([want, want]);
-        expectSameWords(s.grads, grads, 'simd g');
-      }
+  for (const [what, flags, accumulate] of modes) {
+    for (const clamped of [false, true]) {
+      it(`of ${what}${clamped ? ', clamped' : ''}: gradNorm_f32 of what accumulate_f32${clamped ? ' and clampGrads_f32' : ''} would leave, bit for bit, for norms 2, 1 and ∞, writing nothing; simd and js agree`, () => {
+        for (const grads of [c.grads, withPlanted(c.grads)]) {
+          for (const normType of [2, 1, 0]) {
+            const all = flags | (clamped ? ProspectFlag.clamp : 0);
+            const [simd, js] = onBoth({ ...c, grads }, (k, at) => k.prospectiveNorm_f32(at.segments, at.states[0], COUNT, normType, all, invK, clip));
+            const [after] = onBoth({ ...c, grads }, (k, at) => {
+              if (accumulate >= 0) k.accumulate_f32(at.segments, at.states[0], COUNT, accumulate, invK);
+              if (clamped) k.clampGrads_f32(at.segments, COUNT, clip);
+              return k.gradNorm_f32(at.segments, COUNT, normType);
+            });
+            expect(Object.is(simd.value, js.value), `norm ${normType}: simd ${simd.value}, js ${js.value}`).toBe(true);
+            expect(Object.is(simd.value, after.value), `norm ${normType}: ${simd.value} before the passes, ${after.value} after`).toBe(true);
+            expectSameWords(simd.grads, grads, 'simd g');
+            expectSameWords(js.grads, grads, 'js g');
+            expectSameWords(simd.states[0], c.states[0], 'simd acc');
+          }
+        }
+      });
     }
-  });
+  }
 
-  it('finish: a sum that overflows float32 (acc + g = ±Infinity) is reported though neither is infinite; both kinds at once set both bits', () => {
+  it('finds a float32 overflow of the mean that no element shows: acc + g = Infinity though both are finite', () => {
     const grads = c.grads.map((a) => a.slice());
     const states = c.states.map((b) => b.map((a) => a.slice()));
     grads[10][5] = FLT_MAX;
     states[0][10][5] = FLT_MAX;
-    const [s, j] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, AccumulateFlag.finish, invK));
-    expect([s.value, j.value]).toEqual([NonFinite.infinite, NonFinite.infinite]);
-    const [s0, j0] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, 0, invK));
-    expect([s0.value, j0.value]).toEqual([0, 0]);
-    grads[3][1] = NaN;
-    const [s2, j2] = onBoth({ ...c, grads, states }, (k, at) => k.nonFinite_f32(at.segments, at.states[0], COUNT, AccumulateFlag.finish, invK));
-    expect([s2.value, j2.value]).toEqual([NonFinite.nan | NonFinite.infinite, NonFinite.nan | NonFinite.infinite]);
+    const [s, j] = onBoth({ ...c, grads, states }, (k, at) => k.prospectiveNorm_f32(at.segments, at.states[0], COUNT, 1, ProspectFlag.finish, invK, 0));
+    expect([s.value, j.value]).toEqual([Infinity, Infinity]);
+    const [s0, j0] = onBoth({ ...c, grads, states }, (k, at) => k.prospectiveNorm_f32(at.segments, at.states[0], COUNT, 1, 0, invK, 0));
+    expect(Number.isFinite(s0.value) && Object.is(s0.value, j0.value)).toBe(true);
   });
 });
 

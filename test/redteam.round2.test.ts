@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ASGD, Adam, AdamW, AveragedParams, LBFGS, NAdam, SGD, createRavine, cyclicLR, decodeCheckpoint, encodeCheckpoint,
-  exponentialLR, lambdaLR, minimize, multiplicativeLR, sequentialLR, type Optimizer, type StateDict,
+  exponentialLR, lambdaLR, linearLR, minimize, multiplicativeLR, sequentialLR, type Optimizer, type StateDict,
 } from '../src/index.js';
 import { optimizerRegistry } from '../src/optim/registry.js';
 
@@ -198,6 +198,74 @@ describe.each(backends)('%s: a step and its schedules move together', (backend) 
   });
 });
 
+describe.each(backends)('%s: what the property test found (issue 19, keep it that way)', (backend) => {
+  it('linearLR to endFactor 0 ends a hair below 0, as torch\'s does: training goes on, and the checkpoint it writes loads', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: linearLR({ base: 0.05, startFactor: 1 / 3, endFactor: 0, totalIters: 4 }), momentum: 0.9 });
+    for (let t = 0; t < 4; t++) {
+      w.grad.set([0.5, -0.5]);
+      opt.step();
+    }
+    expect(opt.paramGroups[0].lr).toBe(-9.251858538542973e-19); // torch's chainable arithmetic, to the bit
+    const dict = JSON.parse(JSON.stringify(opt.stateDict()));
+    for (let t = 0; t < 3; t++) {
+      w.grad.set([0.5, -0.5]);
+      opt.step();
+    }
+    expect(opt.steps).toBe(7);
+    const twin = await createRavine({ backend });
+    const v = twin.tensor('w', [1, 2]);
+    const copy = new SGD([v], { lr: linearLR({ base: 0.05, startFactor: 1 / 3, endFactor: 0, totalIters: 4 }), momentum: 0.9 });
+    copy.loadStateDict(dict);
+    expect(copy.paramGroups[0].lr).toBe(-9.251858538542973e-19);
+    // A value far below 0 is still refused, by name.
+    const u = rv.tensor('u', [1]);
+    const bad = new SGD([u], { lr: lambdaLR({ base: 0.1, lrLambda: (t) => (t < 1 ? 1 : -1) }) });
+    u.grad.set([1]);
+    bad.step();
+    expect(() => bad.step()).toThrow(/invalid lr = -0.1.*set by schedules in this group: lr \(lambdaLR\)/);
+  });
+
+  it('a step with momentum 0 leaves an allocated momentum buffer unwritten (torch\'s None): saved as null, and momentum back on starts it from the gradient', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [-0, 1]), ref = rv.tensor('ref', [-0, 1]);
+    const opt = new SGD([w], { lr: 0.1, momentum: 0.9 });
+    opt.paramGroups[0].momentum = 0;
+    w.grad.set([0, 1]);
+    opt.step();
+    expect(opt.stateDict().state.w.momentumBuffer).toBe(null);
+    opt.paramGroups[0].momentum = 0.9;
+    w.grad.set([-0, 1]);
+    opt.step();
+    // torch: the buffer is a clone of the gradient, -0 included, and the parameter -0 + (-0.1)·(-0) = +0.
+    const refOpt = new SGD([ref], { lr: 0.1 });
+    ref.grad.set([0, 1]);
+    refOpt.step();
+    const withMomentum = new SGD([rv.tensor('r2', ref.data)], { lr: 0.1, momentum: 0.9 });
+    withMomentum.paramGroups[0].params[0].grad.set([-0, 1]);
+    withMomentum.step();
+    expect(Array.from(new Uint32Array((opt.stateDict().state.w.momentumBuffer as Float32Array).buffer))).toEqual(Array.from(new Uint32Array(Float32Array.from([-0, 1]).buffer)));
+    expect(Object.is(w.data[0], withMomentum.paramGroups[0].params[0].data[0])).toBe(true);
+  });
+
+  it('a state dict saved after momentum was turned on, before the step that would allocate its buffer, loads back', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: 0.1 });
+    w.grad.set([1, 1]);
+    opt.step();
+    opt.paramGroups[0].momentum = 0.9;
+    const dict = opt.stateDict();
+    expect(dict.state.w.momentumBuffer).toBe(undefined);
+    opt.loadStateDict(dict);
+    opt.loadStateDict(JSON.parse(JSON.stringify(dict)));
+    w.grad.set([1, 1]);
+    opt.step();
+    expect(Array.from(opt.stateDict().state.w.momentumBuffer as Float32Array)).toEqual([1, 1]);
+  });
+});
+
 describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly as they were', (backend) => {
   it('errorIfNonfinite with accumulation: the last micro-batch\'s NaN refuses the step before the mean is written into the gradients', async () => {
     const rv = await createRavine({ backend });
@@ -249,6 +317,33 @@ describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly
     opt.step();
     expect(Array.from(w.grad)).toEqual([0.5, 0.5, -0.5]);
     expect(opt.steps).toBe(1);
+  });
+
+  it('a float32 norm that overflows though every element is finite: refused before the clamp or the mean is written, with and without the guard', async () => {
+    const rv = await createRavine({ backend });
+    for (const skipNonFinite of [false, true]) {
+      const a = rv.tensor(`a${skipNonFinite}`, [1, 2]);
+      const o1 = new SGD([a], { lr: 0.1 }, { skipNonFinite, clipGradValue: 3e38, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+      a.grad.set([3e38, -3.4e38]); // clamped to [3e38, -3e38]: the float32 2-norm, 4.2e38, is Infinity
+      let before = observe(o1);
+      expect(() => o1.step()).toThrow(/norm of order 2 of the gradients is Infinity/);
+      expect(observe(o1)).toBe(before);
+      const b = rv.tensor(`b${skipNonFinite}`, [1, 2, 3]);
+      const o2 = new SGD([b], { lr: 0.1 }, { skipNonFinite, accumulate: 2, clipGradNorm: { maxNorm: 1, normType: 1, errorIfNonfinite: true } });
+      b.grad.set([1e38, 1e38, 1e38]);
+      o2.step();
+      b.grad.set([2e38, 2e38, 2e38]); // the mean 1.5e38 thrice: its float32 1-norm is Infinity
+      before = observe(o2);
+      expect(() => o2.step()).toThrow(/norm of order 1 of the gradients is Infinity/);
+      expect(observe(o2)).toBe(before);
+      expect(o2.pendingMicroBatches).toBe(1);
+    }
+    // With the guard, gradients holding NaN or ±Infinity are skipped, not refused: the guard comes first.
+    const c = rv.tensor('c', [1, 2]);
+    const o3 = new SGD([c], { lr: 0.1 }, { skipNonFinite: true, clipGradValue: 1, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
+    c.grad.set([Infinity, 1]);
+    o3.step();
+    expect(o3.skippedSteps).toBe(1);
   });
 
   it('adopted arrays: a refused accumulated step leaves the user\'s own grad array as it was', async () => {

@@ -118,24 +118,53 @@ export function accumulate_f32(h: Float32Array, u: Uint32Array, segments: number
   }
 }
 
-export const NonFinite = { nan: 1, infinite: 2 } as const;
+/** What prospectiveNorm_f32 applies before it measures (assembly/gradients.ts: enum ProspectFlag). */
+export const ProspectFlag = { first: 1, finish: 2, clamp: 4 } as const;
 
-/** Bit NonFinite.nan for a NaN, NonFinite.infinite for ±Infinity among g, or among the mean accumulate_f32 would write. */
-export function nonFinite_f32(h: Float32Array, u: Uint32Array, segments: number, acc: number, count: number, flags: number, invK: number): number {
+/** Gradient i as the passes before a clipped step would leave it: accumulate_f32's mean, then clampGrads_f32's clamp. */
+function prospect(h: Float32Array, G: number, A: number, i: number, invK: number, clip: number, first: boolean, finish: boolean, clamp: boolean): number {
+  let x = h[G + i];
+  if (finish) x = f((first ? x : f(h[A + i] + x)) * invK);
+  if (clamp) {
+    const negClip = -clip;
+    x = x < negClip ? negClip : x;
+    x = clip < x ? clip : x;
+  }
+  return x;
+}
+
+export function prospectiveNorm_f32(
+  h: Float32Array, u: Uint32Array, segments: number, acc: number, count: number, normType: number, flags: number, invK: number, clip: number,
+): number {
+  if (normType !== 0 && normType !== 1 && normType !== 2) return NaN;
   invK = f(invK);
-  const finish = (flags & AccumulateFlag.finish) !== 0, first = (flags & AccumulateFlag.first) !== 0;
-  let nan = false, infinite = false;
+  clip = f(clip);
+  const first = (flags & ProspectFlag.first) !== 0, finish = (flags & ProspectFlag.finish) !== 0, clamp = (flags & ProspectFlag.clamp) !== 0;
+  let total = 0, max = 0;
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const G = gradient(u, e) >>> 2, A = (acc + slice(u, e)) >>> 2, n = length(u, e);
-    for (let i = 0; i < n; i++) {
-      let x = h[G + i];
-      if (finish) x = f((first ? x : f(h[A + i] + x)) * invK);
-      if (x !== x) nan = true;
-      else if (Math.abs(x) === Infinity) infinite = true;
+    if (normType === 0) {
+      for (let i = 0; i < n; i++) max = Math.max(max, Math.abs(prospect(h, G, A, i, invK, clip, first, finish, clamp)));
+      continue;
     }
+    // gradNorm_f32's order: lanes 4i+k of the 4-wide blocks into a_k, the tail into t.
+    const a = [0, 0, 0, 0];
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      for (let k = 0; k < 4; k++) {
+        const x = prospect(h, G, A, i + k, invK, clip, first, finish, clamp);
+        a[k] = a[k] + (normType === 2 ? x * x : Math.abs(x));
+      }
+    }
+    let t = 0;
+    for (; i < n; i++) {
+      const x = prospect(h, G, A, i, invK, clip, first, finish, clamp);
+      t = t + (normType === 2 ? x * x : Math.abs(x));
+    }
+    total = total + (((a[0] + a[1]) + (a[2] + a[3])) + t);
   }
-  return (nan ? NonFinite.nan : 0) | (infinite ? NonFinite.infinite : 0);
+  return normType === 0 ? max : total;
 }
 
 // Writes an f64 into the heap through its u32 view: two words in the platform's order, as a

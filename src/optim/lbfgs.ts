@@ -10,7 +10,7 @@ import {
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
-import { advanceAll, commitAll, rollback, steppedOf } from './scheduling.js';
+import { advanceAll, commitAll, residuesAsZero, rollback, steppedOf } from './scheduling.js';
 import { readSchedules } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
@@ -307,7 +307,8 @@ export class LBFGS {
     if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
     checkClosure('LBFGS.step', closure, true, LBFGS_SYNC);
     this.#adoptAssigned();
-    checkOptions('LBFGS', this.paramGroups[0]);
+    // A scheduled value that is a rounding residue below 0 (linearLR to 0) is checked as 0, used as it is.
+    checkOptions('LBFGS', residuesAsZero(this.paramGroups[0], this.#driven) ?? this.paramGroups[0]);
     const stepped = steppedOf(this.paramGroups, [this.#driven]);
     for (const { schedule } of stepped) schedule.checkStep();
     // torch's scheduler.step() after optimizer.step(): advanced first (a schedule that cannot advance

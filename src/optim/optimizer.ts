@@ -8,7 +8,7 @@ import {
   cloneOptions, groupsOf, mergeDriven, mergeOptions, resolveGroups,
   type Found, type OptionsInput, type ParamGroup, type ParamGroupInput, type Params, type Resolved,
 } from './paramGroups.js';
-import { advanceAll, assignedDrivers, commitAll, explain, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
+import { advanceAll, assignedDrivers, commitAll, explain, residuesAsZero, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
 import { readCheckpoint, restoreState, savedEntry, STEP_LIMIT, type SavedSchedule, type StateDict } from './stateDict.js';
 import { NO_TRAINING, readTraining, trainingBuffers, trainingInput, type Diagnostics, type Training, type TrainingOptions } from './training.js';
 import { finish, freeDropped, prepare, restartTrainingBuffers, type PassCounters } from './trainingPasses.js';
@@ -114,7 +114,8 @@ export abstract class Optimizer<O extends object> {
       checkFree(where, name, driver);
       const options = cloneOptions(this.#groups[i] as O);
       writeOption(options, { key, index }, driver.value);
-      this.#check(`${where} param group ${i}`, options);
+      const driven = [...this.#driven[i].filter((d) => d.name !== name), { key, index, name, driver }];
+      this.#check(`${where} param group ${i}`, residuesAsZero(options, driven) ?? options);
     }
     if (existing !== undefined) this.#detach(i, existing);
     if (driver !== null) this.#attach(i, { key, index, name, driver });
@@ -254,9 +255,7 @@ export abstract class Optimizer<O extends object> {
       try {
         this.#check(this.#memory[i].where, groups[i]);
       } catch (e) {
-        // A schedule assigned to an option since the last step fails the number check: take it, check again.
-        if (!this.#adoptAssigned(i)) throw explain(this.#driven[i], e);
-        this.#check(this.#memory[i].where, groups[i]);
+        this.#recheck(i, e);
       }
     }
     // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
@@ -294,13 +293,43 @@ export abstract class Optimizer<O extends object> {
       if (m.gradScale !== 1) m.flags = this.scalars(groups[i], m, m.block, m.step);
       this.run(groups[i], m, kernels, m.flags);
       if (m.next !== null) Object.assign(m.scalars, m.next);
-      if (m.fresh.size > 0) m.fresh.clear();
+      // Written now: the buffers these options use (not one they leave alone, as SGD's momentumBuffer
+      // while momentum is 0: torch keeps that None, and it starts from the gradient when momentum returns).
+      if (m.fresh.size > 0) for (const b of this.#spec.stateBuffers(groups[i])) m.fresh.delete(b.name);
       if (m.external.length > 0) copyExternalOut(m.external);
     }
     if (training) finish(ctx, this.#memory, this.#training, this.#counters);
     this.#steps++;
     if (scheduled) commitAll(this.#stepped);
     return loss;
+  }
+
+  /**
+   * After group i's options failed their check with `e`: a schedule assigned to an option since the last
+   * step (which fails the number check) is taken, and a scheduled value that is only a rounding residue
+   * below 0 is checked as 0 (scheduling.ts: residuesAsZero); then the group is checked again, or `e` is
+   * thrown, saying which schedules set the group's options.
+   */
+  #recheck(i: number, e: unknown): void {
+    const where = this.#memory[i].where, group = this.#groups[i];
+    if (this.#adoptAssigned(i)) {
+      try {
+        this.#check(where, group);
+        return;
+      } catch (again) {
+        e = again;
+      }
+    }
+    const probe = residuesAsZero(group, this.#driven[i]);
+    if (probe !== null) {
+      try {
+        this.#check(where, probe);
+        return;
+      } catch {
+        // the residue was not the only problem: report the first
+      }
+    }
+    throw explain(this.#driven[i], e);
   }
 
   /** Calls a synchronous closure for its loss; an async one is refused (its gradients are not written yet). */
@@ -404,9 +433,9 @@ export abstract class Optimizer<O extends object> {
       groups: this.#groups,
       training: this.#training,
       calls: this.#steps,
-      options: (saved, where) => {
+      options: (saved, where, schedules) => {
         const options = mergeOptions(this.#spec, this.#defaults, saved, where);
-        this.#check(where, options);
+        this.#check(where, residuesAsZero(options, schedules) ?? options);
         return options;
       },
       slot: (i, name) => this.#slot('loadStateDict', i, name),

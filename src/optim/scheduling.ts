@@ -1,8 +1,8 @@
 import { describe } from '../ravine.js';
 import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
-import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, type Driven } from './drivers.js';
+import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, writeOption, type Driven } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
-import type { Found } from './paramGroups.js';
+import { cloneOptions, type Found } from './paramGroups.js';
 
 // The optimizer's side of its schedules: which option a name ('lr', 'betas[0]') means, the schedules
 // assigned to options since the last look, advancing them with a step, and errors that say which
@@ -125,4 +125,29 @@ export function explain(driven: readonly Driven[], e: unknown): unknown {
   if (!(e instanceof Error) || driven.length === 0) return e;
   const names = driven.map((d) => `${d.name} (${d.driver.kind})`).join(', ');
   return new (e instanceof RangeError ? RangeError : TypeError)(`${e.message}; options set by schedules in this group: ${names}`);
+}
+
+/**
+ * How far below 0, relative to its base, a schedule's value is a rounding residue rather than a value:
+ * torch's chainable linearLR to endFactor 0 ends at lr·(1 − s/s') with s' within an ulp or two of s, as
+ * low as −1e-17·base (measured: 60 of 300 settings end below 0); a user's function that means to go below 0
+ * goes far lower.
+ */
+const RESIDUE = 2 ** -40;
+
+/**
+ * The group's options as the range checks should see them: each option a schedule drives that is a
+ * rounding residue below 0 read as 0 (the step uses it as it is, as torch would). null when there is none.
+ */
+export function residuesAsZero<O>(group: O, driven: readonly Driven[]): O | null {
+  let probe: O | null = null;
+  for (const d of driven) {
+    if (!(d.driver instanceof Schedule)) continue;
+    const v = readOption(group as object, d);
+    if (v < 0 && v >= -RESIDUE * Math.abs(d.driver.base)) {
+      probe ??= cloneOptions(group);
+      writeOption(probe as object, d, 0);
+    }
+  }
+  return probe;
 }

@@ -85,8 +85,8 @@ export interface LoadTarget<O> {
   /** The training options in effect and the calls so far: a version-1 dict keeps them. */
   readonly training: Training;
   readonly calls: number;
-  /** Saved options over the optimizer's defaults, fully checked. */
-  options(saved: Partial<O>, where: string): O;
+  /** Saved options over the optimizer's defaults, fully checked (a scheduled residue below 0 as its schedule's step would take it). */
+  options(saved: Partial<O>, where: string, schedules: readonly SavedSchedule[]): O;
   /** The option a saved schedule's name means in group i: [group, key, index] (throws as setSchedule does). */
   slot(i: number, name: string): [number, string, number];
   /** The schedule driving that option now, if any: its user functions rebuild a saved one. */
@@ -120,8 +120,8 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
       throw new RangeError(`${where}: param group ${i} holds ${describe(saved.params)}, this optimizer's holds ${describe(names)}`);
     }
     const { params: _, schedules: savedSchedules, ...savedOptions } = saved;
-    const options = target.options(savedOptions as Partial<O>, `${where} param group ${i}`);
     const schedules = readSchedules(`${where} param group ${i}`, savedSchedules, dict.version, (name) => target.slot(i, name), (name) => target.driver(i, name));
+    const options = target.options(savedOptions as Partial<O>, `${where} param group ${i}`, schedules);
     // A version-1 dict predates training options: the ones in effect stay, their buffers start afresh.
     const needed = dict.version === 1 ? spec.stateBuffers(options) : target.buffersFor(options, training.options);
     // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
@@ -129,7 +129,7 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
       .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (own(dict.state, t.name) as Record<string, unknown> | undefined)?.[name] !== undefined))
       .map((name) => ({ name, fill: 0 }));
     const buffers = [...needed, ...carried];
-    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}));
+    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}, spec.optionalBuffers ?? []));
     const first = entries[0];
     for (const key of ['step', ...Object.keys(spec.scalars ?? {})]) {
       if (entries.some((e) => e.scalars[key] !== first.scalars[key])) {
@@ -190,10 +190,13 @@ export function readSchedules(
  * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch 1.13 counts in float32),
  * per-group scalars in range (SCALAR_RANGES), and every buffer these options need present — its floats (a
  * Float32Array, an array of numbers, or JSON's { float32 }), or null for one not yet written —
- * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative.
+ * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative; an
+ * optional buffer (spec.optionalBuffers) may be missing, which reads as null.
  * A tensor that has never been stepped may have no buffers at all (torch's empty state).
  */
-function checkEntry(where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[], scalarDefaults: Readonly<Record<string, number>>): Entry {
+function checkEntry(
+  where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[], scalarDefaults: Readonly<Record<string, number>>, optional: readonly string[],
+): Entry {
   if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
   const entry = saved as Record<string, unknown>;
   for (const key of Object.keys(entry)) {
@@ -217,7 +220,9 @@ function checkEntry(where: string, t: Tensor, saved: unknown, buffers: readonly 
   const neverStepped = step === 0 && buffers.every((b) => entry[b.name] === undefined);
   const values: Record<string, Float32Array | null> = {};
   for (const { name } of buffers) {
-    const value = neverStepped ? null : entry[name];
+    // An optional buffer (SGD's momentumBuffer) is absent from a dict saved while the options did not use
+    // it, even if they were changed to use it before the save: not yet written, as torch's None.
+    const value = neverStepped || (entry[name] === undefined && optional.includes(name)) ? null : entry[name];
     if (value === undefined) throw new TypeError(`${where}: state '${t.name}'.${name} is missing: these options need it (null marks a buffer not yet written)`);
     values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, t.size, NON_NEGATIVE.has(name));
   }

@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
-import { AccumulateFlag, NonFinite } from '../kernels/gradients.js';
+import { AccumulateFlag, ProspectFlag } from '../kernels/gradients.js';
 import { copyExternalIn, copyGradsOut, type GroupMemory } from './groupMemory.js';
 import { clipCoefficient, totalNorm, trainingBuffers, type Diagnostics, type Training } from './training.js';
 
@@ -88,22 +88,35 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
 /**
  * errorIfNonfinite refuses a step whose clipping norm is not finite, and a refused step leaves the
  * user's gradients as they were. The passes before the norm write into them (accumulation's last
- * micro-batch writes the mean; clipGradValue clamps), so when one of them would run, look first, writing
- * nothing: the f64 norm is finite iff every element is, after clamping iff no element is NaN. (With the
- * guard on, a non-finite norm skips the step instead.)
+ * micro-batch writes the mean; clipGradValue clamps), so when one of them would run, measure first what
+ * they would leave, writing nothing (prospectiveNorm_f32: the same partials as the norm after them, so
+ * the same decision, bit for bit). The float32 norm can overflow though every element is finite. With
+ * the guard on, gradients holding NaN or ±Infinity skip the step instead: those are left to it.
  */
 function refuseNonFinite(k: Kernels, memory: readonly GroupMemory[], t: Training, counters: PassCounters, optimizer: string): void {
   const clip = t.clipGradNorm;
-  if (clip === null || !clip.errorIfNonfinite || t.skipNonFinite) return;
+  if (clip === null || !clip.errorIfNonfinite) return;
   const finishing = t.accumulate > 1 && counters.pending + 1 === t.accumulate;
   // A micro-batch that is only accumulated has no norm yet; a plain step writes nothing before its norm.
   if (t.accumulate > 1 ? !finishing : t.clipGradValue === null) return;
-  const flags = finishing ? AccumulateFlag.finish | (counters.pending === 0 ? AccumulateFlag.first : 0) : 0;
-  const invK = Math.fround(1 / t.accumulate);
-  let found = 0;
-  for (const m of memory) found |= k.nonFinite_f32(m.segments, finishing ? m.state.get('accumulatedGrad')! : 0, m.count, flags, invK);
-  const refused = t.clipGradValue === null ? found !== 0 : (found & NonFinite.nan) !== 0;
-  if (refused) throw nonFiniteNorm(optimizer, clip.normType, (found & NonFinite.nan) !== 0 ? NaN : Infinity, counters.pending);
+  const mean = finishing ? ProspectFlag.finish | (counters.pending === 0 ? ProspectFlag.first : 0) : 0;
+  const flags = mean | (t.clipGradValue !== null ? ProspectFlag.clamp : 0);
+  const total = totalNorm(clip.normType, prospect(k, memory, clip.normType === Infinity ? 0 : clip.normType, flags, t));
+  if (Number.isFinite(total)) return;
+  if (t.skipNonFinite && !Number.isFinite(prospect(k, memory, 2, mean, t))) return; // the guard skips this step
+  throw nonFiniteNorm(optimizer, clip.normType, total, counters.pending);
+}
+
+/** Σ over groups of prospectiveNorm_f32's partials (as partials() below sums gradNorm_f32's). */
+function prospect(k: Kernels, memory: readonly GroupMemory[], normType: number, flags: number, t: Training): number {
+  const invK = Math.fround(1 / t.accumulate), clip = t.clipGradValue === null ? 0 : Math.fround(t.clipGradValue);
+  let sum = 0;
+  for (const m of memory) {
+    const acc = (flags & ProspectFlag.finish) !== 0 ? m.state.get('accumulatedGrad')! : 0;
+    const p = k.prospectiveNorm_f32(m.segments, acc, m.count, normType, flags, invK, clip);
+    sum = normType === 0 ? (p > sum || p !== p ? p : sum) : sum + p;
+  }
+  return sum;
 }
 
 function nonFiniteNorm(optimizer: string, normType: number, total: number, pending: number): RangeError {
