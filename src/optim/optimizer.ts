@@ -258,22 +258,37 @@ export abstract class Optimizer<O extends object> {
         this.#recheck(i, e);
       }
     }
-    // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
-    // that will update: not on a micro-batch that only accumulates).
-    const accumulating = this.#trainingOn && this.#counters.pending + 1 < this.#training.accumulate;
-    if (this.#drivenCount > 0 && !accumulating) {
-      const stepped = this.#stepped;
-      for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
-    }
-    for (let i = 0; i < groups.length; i++) if (this.#memory[i].external.length > 0) checkExternal(this.#memory[i]);
-    if (this.#pool !== null) this.#pool.checkStep(this.#memory.some((m) => m.plan >= 0));
-    this.#ensureState(ctx, groups, this.#memory);
+    if (this.#drivenCount > 0 || this.#trainingOn) return this.#stepDriven(ctx, loss);
+    // The plain step: no schedule, no training option. Its work is the driven step's, without their parts.
+    const memory = this.#memory;
+    for (let i = 0; i < groups.length; i++) if (memory[i].external.length > 0) checkExternal(memory[i]);
+    if (this.#pool !== null) this.#pool.checkStep(memory.some((m) => m.plan >= 0));
+    this.#ensureState(ctx, groups, memory);
     // Every group's host scalars, each checked finite in float32, before anything is written: lr = 1e39
     // is a finite double but an infinite float32, and so is lr/biasCorrection1 with lr = 1e38.
     this.#hostScalars(groups);
-    // The schedules advance with the step or not at all: a schedule that cannot advance refuses it here.
+    this.#update(ctx, false);
+    this.#steps++;
+    return loss;
+  }
+
+  /** step() with schedules or training options, after the option checks: the plain step's parts, and theirs. */
+  #stepDriven<L>(ctx: Context, loss: L): L {
+    const groups = this.#groups, memory = this.#memory;
+    // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
+    // that will update: not on a micro-batch that only accumulates).
+    const accumulating = this.#trainingOn && this.#counters.pending + 1 < this.#training.accumulate;
     const scheduled = this.#drivenCount > 0 && !accumulating;
-    if (scheduled) advanceAll(this.#stepped, this.#spec.name, this.#memory);
+    if (scheduled) {
+      const stepped = this.#stepped;
+      for (let k = 0; k < stepped.length; k++) stepped[k].schedule.checkStep();
+    }
+    for (let i = 0; i < groups.length; i++) if (memory[i].external.length > 0) checkExternal(memory[i]);
+    if (this.#pool !== null) this.#pool.checkStep(memory.some((m) => m.plan >= 0));
+    this.#ensureState(ctx, groups, memory);
+    this.#hostScalars(groups);
+    // The schedules advance with the step or not at all: a schedule that cannot advance refuses it here.
+    if (scheduled) advanceAll(this.#stepped, this.#spec.name, memory);
     const training = this.#trainingOn;
     if (training && !this.#prepare(ctx, scheduled)) {
       // Accumulating, or skipped by the guard: no update, and schedules stand still (unless told otherwise).
@@ -284,7 +299,16 @@ export abstract class Optimizer<O extends object> {
       }
       return loss;
     }
-    const kernels = ctx.backend.kernels;
+    this.#update(ctx, training);
+    if (training) finish(ctx, memory, this.#training, this.#counters);
+    this.#steps++;
+    if (scheduled) commitAll(this.#stepped);
+    return loss;
+  }
+
+  /** Every group's kernel, with the blocks #hostScalars wrote (`training`: the passes copied adopted arrays in). */
+  #update(ctx: Context, training: boolean): void {
+    const groups = this.#groups, kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
       if (m.external.length > 0 && !training) copyExternalIn(m.external);
@@ -298,10 +322,6 @@ export abstract class Optimizer<O extends object> {
       if (m.fresh.size > 0) for (const b of this.#spec.stateBuffers(groups[i])) m.fresh.delete(b.name);
       if (m.external.length > 0) copyExternalOut(m.external);
     }
-    if (training) finish(ctx, this.#memory, this.#training, this.#counters);
-    this.#steps++;
-    if (scheduled) commitAll(this.#stepped);
-    return loss;
   }
 
   /**
