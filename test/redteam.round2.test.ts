@@ -104,6 +104,78 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
   });
 });
 
+describe.each(backends)('%s: the scalars step() checks are the only ones that can overflow float32', (backend) => {
+  // OptimizerSpec.derivedSlots lists the slots of each kernel's scalar block that can overflow float32
+  // though every option is finite in float32, and step() checks only those. Step every optimizer with
+  // pairs of options at float32's extremes (each subclassed to copy the block it writes): after a step
+  // every slot was finite, and a refused step had a derived slot that was not.
+  const values = [-3.4028234663852886e38, -1, 0, 1e-30, 0.5, 0.9999999, 1, 1e30, 3.4028234663852886e38];
+  for (const [method, entry] of Object.entries(optimizerRegistry)) {
+    it(`${entry.name}: with every pair of options at float32's extremes, a step that goes ahead had every scalar finite, a refused one a derived scalar that was not`, async () => {
+      const rv = await createRavine({ backend });
+      let block = new Float32Array(0);
+      const Base = entry.Class as unknown as new (p: unknown, o?: unknown) => Optimizer<object>;
+      const Probe = class extends (Base as new (p: unknown, o?: unknown) => { scalars(o: unknown, m: unknown, b: Float32Array, t: number): number }) {
+        scalars(o: unknown, m: unknown, b: Float32Array, t: number): number {
+          const flags = super.scalars(o, m, b, t);
+          block = b.slice();
+          return flags;
+        }
+      } as unknown as new (p: unknown, o?: unknown) => Optimizer<object>;
+      const base: Record<string, unknown> = method === 'sgd' ? { lr: 0.1 } : {};
+      const defaults = new Base([rv.tensor('defaults', [1])], base).paramGroups[0] as unknown as Record<string, unknown>;
+      const keys = Object.entries(defaults).filter(([k, v]) => k !== 'params' && (typeof v === 'number' || Array.isArray(v)))
+        .flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => [k, j] as const) : [[k, -1] as const]));
+      let stepped = 0, refused = 0, n = 0;
+      for (let a = 0; a < keys.length; a++) {
+        for (let c = a + 1; c < keys.length; c++) {
+          for (const va of values) {
+            for (const vc of values) {
+              const o = structuredClone(Object.fromEntries(Object.entries(defaults).filter(([k]) => k !== 'params')));
+              for (const [[k, j], v] of [[keys[a], va], [keys[c], vc]] as const) {
+                if (j < 0) o[k] = v;
+                else (o[k] as number[])[j] = v;
+              }
+              const w = rv.tensor(`w${n++}`, [1, -2, 3, 0.25, -0.5]);
+              let opt: Optimizer<object>;
+              try {
+                opt = new Probe([w], o);
+              } catch {
+                w.dispose();
+                continue; // options the optimizer refuses up front
+              }
+              for (let t = 0; t < 3; t++) {
+                w.grad.set([0.5, -1, 0, 2, -0.25]);
+                let error: Error | null = null;
+                try {
+                  opt.step();
+                } catch (e) {
+                  error = e as Error;
+                }
+                const bad = Array.from(block).findIndex((x) => !Number.isFinite(x));
+                const what = `${JSON.stringify(o)} at step ${t + 1}, slot ${bad} = ${block[bad]}`;
+                if (error === null) {
+                  expect(bad, what).toBe(-1);
+                  stepped++;
+                } else {
+                  expect(error.message, what).toMatch(/\(computed from the options\) is -?Infinity in float32/);
+                  expect(bad, what).toBeGreaterThanOrEqual(0);
+                  refused++;
+                  break;
+                }
+              }
+              opt.dispose();
+              w.dispose();
+            }
+          }
+        }
+      }
+      expect(stepped).toBeGreaterThan(100);
+      if (['adam', 'adamw', 'adamax', 'nadam', 'asgd'].includes(method)) expect(refused).toBeGreaterThan(0);
+    });
+  }
+});
+
 describe.each(backends)('%s: an async closure never steps on the old gradients', (backend) => {
   it('stepAsync awaits the closure, then steps on the gradients it wrote, resolving to its loss', async () => {
     const rv = await createRavine({ backend });

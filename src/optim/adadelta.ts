@@ -17,6 +17,7 @@ export interface AdadeltaOptions {
 
 const spec: OptimizerSpec<AdadeltaOptions> = {
   slots: AdadeltaScalar,
+  derivedSlots: [],
   name: 'Adadelta',
   defaults: { lr: 1, rho: 0.9, eps: 1e-6, weightDecay: 0, maximize: false },
   check(where, o) {

@@ -19,6 +19,7 @@ export interface AdagradOptions {
 
 const spec: OptimizerSpec<AdagradOptions> = {
   slots: AdagradScalar,
+  derivedSlots: [],
   name: 'Adagrad',
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   check(where, o) {

@@ -20,6 +20,7 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
   return {
     name,
     slots: AdamScalar,
+    derivedSlots: [AdamScalar.paramScale, AdamScalar.negStepSize],
     defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
     check(where, o) {
       atLeast(where, 'lr', o.lr, 0);

@@ -17,6 +17,7 @@ export interface AdamaxOptions {
 
 const spec: OptimizerSpec<AdamaxOptions> = {
   slots: AdamaxScalar,
+  derivedSlots: [AdamaxScalar.negClr],
   name: 'Adamax',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   check(where, o) {

@@ -21,6 +21,7 @@ export interface ASGDOptions {
 
 const spec: OptimizerSpec<ASGDOptions> = {
   slots: ASGDScalar,
+  derivedSlots: [ASGDScalar.decayScale],
   name: 'ASGD',
   defaults: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6, weightDecay: 0, maximize: false },
   check(where, o) {

@@ -18,6 +18,7 @@ export interface NAdamOptions {
 
 const spec: OptimizerSpec<NAdamOptions> = {
   slots: NAdamScalar,
+  derivedSlots: [NAdamScalar.gradCoef, NAdamScalar.avgCoef],
   name: 'NAdam',
   defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 },
   check(where, o) {

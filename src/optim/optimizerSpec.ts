@@ -29,6 +29,15 @@ export interface OptimizerSpec<O> {
   stateKey?(o: O): number;
   /** The kernel's scalar block slots by name (its `<Name>Scalar` table): errors name a non-finite one. */
   readonly slots: Readonly<Record<string, number>>;
+  /**
+   * The slots that can overflow float32 though every option is finite in float32: products and quotients
+   * of options and of step-dependent terms (Adam's lr / biasCorrection1, 1 − lr·weightDecay). step()
+   * checks these before any kernel runs. The others are options as they are, their negations, 1 − an
+   * option in [0, 1], or quantities bounded by one (a bias correction, lr/(1 + (t−1)·lrDecay) ≤ lr):
+   * finite whenever the options are, which `check` has established. test/redteam.round2.test.ts steps
+   * every optimizer with options at float32's extremes to keep this list honest.
+   */
+  readonly derivedSlots: readonly number[];
   /** Per-group scalar state with its initial value (NAdam's muProduct). */
   readonly scalars?: Readonly<Record<string, number>>;
 }

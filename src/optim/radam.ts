@@ -16,6 +16,7 @@ export interface RAdamOptions {
 
 const spec: OptimizerSpec<RAdamOptions> = {
   slots: RAdamScalar,
+  derivedSlots: [],
   name: 'RAdam',
   defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
   check(where, o) {

@@ -19,6 +19,7 @@ export interface RMSpropOptions {
 
 const spec: OptimizerSpec<RMSpropOptions> = {
   slots: RMSpropScalar,
+  derivedSlots: [],
   name: 'RMSprop',
   defaults: { lr: 1e-2, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
   check(where, o) {

@@ -19,6 +19,7 @@ export interface RpropOptions {
 
 const spec: OptimizerSpec<RpropOptions> = {
   slots: RpropScalar,
+  derivedSlots: [],
   name: 'Rprop',
   defaults: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50], maximize: false },
   check(where, o) {

@@ -21,6 +21,7 @@ export interface SGDOptions {
 const spec: OptimizerSpec<SGDOptions> = {
   name: 'SGD',
   slots: SGDScalar,
+  derivedSlots: [],
   defaults: { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
   required: ['lr'],
   check(where, o) {
