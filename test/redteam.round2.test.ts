@@ -6,6 +6,10 @@ import {
   exponentialLR, lambdaLR, linearLR, minimize, multiplicativeLR, sequentialLR, type Optimizer, type StateDict,
 } from '../src/index.js';
 import { optimizerRegistry } from '../src/optim/registry.js';
+import { SPLIT_THRESHOLD } from '../src/backend/threads.js';
+import { ravineSGD } from '../src/tfjs/index.js';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
 
 const backends = ['simd', 'js'] as const;
 
@@ -29,7 +33,7 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
     const cases: [Make, string, Record<string, unknown>][] = [
       [SGD as never, 'lr', { lr: 1 }], [SGD as never, 'momentum', { lr: 1 }], [SGD as never, 'weightDecay', { lr: 1 }], [SGD as never, 'dampening', { lr: 1 }],
       [Adam as never, 'lr', {}], [Adam as never, 'eps', {}], [AdamW as never, 'weightDecay', {}],
-      [ASGD as never, 'lambd', {}], [ASGD as never, 't0', {}], [NAdam as never, 'momentumDecay', {}],
+      [ASGD as never, 'lambd', {}],
     ];
     let k = 0;
     for (const [Class, key, base] of cases) {
@@ -53,7 +57,7 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
   it('SGD lr 1e39 (the red team\'s case) is refused; the largest float32 is taken', async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
-    expect(() => new SGD([w], { lr: 1e39 })).toThrow('SGD: invalid lr = 1e+39: must be a number >= 0, finite in float32 (|x| <= 3.4028234663852886e+38)');
+    expect(() => new SGD([w], { lr: 1e39 })).toThrow('SGD: invalid lr = 1e+39: must be a number >= 0, finite in float32 (rounding to at most 3.4028234663852886e+38 in magnitude)');
     const opt = new SGD([w], { lr: 3.4028234663852886e38 });
     w.grad.set([0, 0]);
     opt.step();
@@ -78,16 +82,30 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
     expect(w.data[0]).toBe(1);
   });
 
-  it('a schedule that grows past float32 (exponentialLR from 1e38, gamma 10) is refused at the step that would use it, naming the schedule', async () => {
+  it('a schedule that would grow past float32 (exponentialLR from 1e38, gamma 10) refuses the step that would advance it there, naming it; the optimizer stays loadable', async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
     const opt = new SGD([w], { lr: exponentialLR({ base: 1e38, gamma: 10 }) });
     w.grad.set([1e-40, 0]);
-    opt.step(); // used lr 1e38; the schedule now says 1e39
     const before = observe(opt);
-    expect(() => opt.step()).toThrow(/invalid lr = 1e\+39.*finite in float32.*set by schedules in this group: lr \(exponentialLR\)/);
+    expect(() => opt.step()).toThrow(/schedule of SGD param group 0's lr cannot advance: exponentialLR: the value at step 1 would be 1e\+39, which is Infinity in float32; nothing was stepped/);
     expect(observe(opt)).toBe(before);
-    expect(opt.schedule(0, 'lr')!.t).toBe(opt.steps);
+    expect([opt.steps, opt.schedule(0, 'lr')!.t, opt.paramGroups[0].lr]).toEqual([0, 0, 1e38]);
+    opt.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
+  });
+
+  it('options that enter only double arithmetic (ASGD t0, Adagrad lrDecay, NAdam momentumDecay, LBFGS lr and tolerances) take any finite double, as torch does', async () => {
+    const rv = await createRavine({ backend });
+    const asgd = new ASGD([rv.tensor('a', [1, 2])], { t0: 1e300 });
+    asgd.paramGroups[0].params[0].grad.set([1, 1]);
+    asgd.step();
+    asgd.loadStateDict(JSON.parse(JSON.stringify(asgd.stateDict())));
+    const nadam = new NAdam([rv.tensor('n', [1, 2])], { momentumDecay: 1e300 });
+    nadam.paramGroups[0].params[0].grad.set([1, 1]);
+    nadam.step();
+    expect(Array.from(nadam.paramGroups[0].params[0].data).every(Number.isFinite)).toBe(true);
+    expect(() => new LBFGS([rv.tensor('l', [1])], { lr: 1e39, toleranceGrad: 1e300 })).not.toThrow();
+    expect(() => new ASGD([rv.tensor('b', [1])], { t0: Infinity })).toThrow(/invalid t0 = Infinity: must be a finite number/);
   });
 
   it('a loaded state dict with weightDecay 1e300 is refused and changes nothing', async () => {
@@ -336,6 +354,74 @@ describe.each(backends)('%s: what the property test found (issue 19, keep it tha
     opt.step();
     expect(Array.from(opt.stateDict().state.w.momentumBuffer as Float32Array)).toEqual([1, 1]);
   });
+});
+
+describe.each(backends)('%s: what the review found (issue 19)', (backend) => {
+  const decayToZero = () => linearLR({ base: 0.05, startFactor: 1 / 3, endFactor: 0, totalIters: 4 });
+
+  it('a scheduled residue below 0 passes everywhere a step passes it: addParamGroup, LBFGS.loadStateDict, ravine/tfjs with a new variable and its own dict', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]), v = rv.tensor('v', [3]);
+    const opt = new SGD([w], { lr: decayToZero(), momentum: 0.9 });
+    for (let t = 0; t < 5; t++) {
+      w.grad.set([0.5, -0.5]);
+      opt.step();
+    }
+    expect(opt.paramGroups[0].lr).toBeLessThan(0);
+    opt.addParamGroup({ params: [v] });
+    expect(opt.paramGroups[1].lr).toBe(opt.paramGroups[0].lr);
+
+    const p = rv.tensor('p', [1, 2]);
+    const closure = () => { p.grad.set([2 * p.data[0], 2 * p.data[1]]); return p.data[0] ** 2 + p.data[1] ** 2; };
+    const lbfgs = new LBFGS([p], { lr: decayToZero(), maxIter: 1 });
+    for (let t = 0; t < 5; t++) lbfgs.step(closure);
+    expect(lbfgs.paramGroups[0].lr).toBeLessThan(0);
+    const twin = await createRavine({ backend });
+    new LBFGS([twin.tensor('p', [1, 2])], { lr: decayToZero(), maxIter: 1 }).loadStateDict(lbfgs.stateDict());
+
+    await tf.setBackend('cpu');
+    const a = tf.variable(tf.tensor1d([1, 2]), true, `residue_a_${backend}`), b = tf.variable(tf.tensor1d([3, 4]), true, `residue_b_${backend}`);
+    const bridge = ravineSGD(rv, { lr: decayToZero(), momentum: 0.9 });
+    for (let t = 0; t < 5; t++) bridge.applyGradients({ [a.name]: tf.tensor1d([0.5, -0.5]) });
+    const dict = bridge.stateDict();
+    bridge.applyGradients({ [a.name]: tf.tensor1d([0.5, -0.5]), [b.name]: tf.tensor1d([1, 1]) });
+    ravineSGD(rv, { lr: decayToZero(), momentum: 0.9 }).loadStateDict(dict);
+    tf.dispose([a, b]);
+  });
+
+  it('step() refusing a closure whose Promise rejects leaves no unhandled rejection behind', async () => {
+    const rv = await createRavine({ backend });
+    const w = rv.tensor('w', [1, 2]);
+    const opt = new SGD([w], { lr: 0.1 });
+    const unhandled: unknown[] = [];
+    const listen = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', listen);
+    try {
+      expect(() => opt.step((() => Promise.reject(new Error('fetch failed'))) as never)).toThrow(/closure is async/);
+      const p = rv.tensor('p', [1]);
+      expect(() => new LBFGS([p]).step((() => Promise.reject(new Error('fetch failed'))) as never)).toThrow(/closure is async/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    } finally {
+      process.off('unhandledRejection', listen);
+    }
+    expect(unhandled).toEqual([]);
+  });
+});
+
+describe('a step that fails inside its kernels keeps the bookkeeping of a step not taken', () => {
+  it('a worker thread that fails mid-update: opt.steps and the schedule stay equal, and the next clip starts from a gradient scale of 1', async () => {
+    const rv = await createRavine({ backend: 'simd', threads: 2 });
+    expect(rv.threads).toBe(2); // these machines have two cores
+    const w = rv.tensor('w', 2 * SPLIT_THRESHOLD);
+    const s = exponentialLR({ base: 1e-3, gamma: 0.5 });
+    const opt = new Adam([w], { lr: s }, { clipGradNorm: 1e-9 });
+    w.grad.fill(1);
+    opt.step();
+    (rv as unknown as { _context: { backend: { pool: { failNext(n: number): void } } } })._context.backend.pool.failNext(1);
+    expect(() => opt.step()).toThrow();
+    expect([opt.steps, s.t, s.value, opt.paramGroups[0].lr]).toEqual([1, 1, 5e-4, 5e-4]);
+    rv.dispose();
+  }, 30_000);
 });
 
 describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly as they were', (backend) => {

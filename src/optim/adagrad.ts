@@ -24,7 +24,7 @@ const spec: OptimizerSpec<AdagradOptions> = {
   defaults: { lr: 1e-2, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
-    atLeast(where, 'lrDecay', o.lrDecay, 0);
+    atLeast(where, 'lrDecay', o.lrDecay, 0, true); // only in lr/(1 + (t − 1)·lrDecay) ≤ lr, a double
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     atLeast(where, 'initialAccumulatorValue', o.initialAccumulatorValue, 0);
     atLeast(where, 'eps', o.eps, 0);

@@ -30,7 +30,7 @@ const spec: OptimizerSpec<ASGDOptions> = {
     // power, or divides by 0) or η grows without bound. λ, α ≥ 0 keep η in [0, f32(lr)], finite since lr is.
     atLeast(where, 'lambd', o.lambd, 0);
     atLeast(where, 'alpha', o.alpha, 0);
-    finite(where, 't0', o.t0);
+    finite(where, 't0', o.t0, true); // only in max(1, t − t0), a double
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     flag(where, 'maximize', o.maximize);
   },

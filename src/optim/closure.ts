@@ -13,8 +13,21 @@ export function checkClosure(where: string, closure: unknown, sync: boolean, way
 /** The way out for the first-order optimizers; LBFGS, which calls its closure many times a step, names its own. */
 const AWAIT_IT = 'use `await opt.stepAsync(closure)`, which awaits it before stepping';
 
-export function isThenable(value: unknown): boolean {
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/**
+ * The error for a closure that returned `promise`, which is refused: its rejection, if it comes, is
+ * caught here (nobody awaits it, and an unhandled rejection ends a Node process).
+ */
+export function refusedPromise(where: string, promise: unknown, way = AWAIT_IT): TypeError {
+  try {
+    (promise as PromiseLike<unknown>).then(undefined, () => undefined);
+  } catch {
+    // a thenable whose then() throws: nothing to catch
+  }
+  return asyncClosure(where, way);
 }
 
 export function asyncClosure(where: string, way = AWAIT_IT): TypeError {

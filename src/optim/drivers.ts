@@ -168,3 +168,29 @@ export function buildSaved(where: string, name: string, data: unknown, like: Sch
     throw new TypeError(`${where}: the schedule of ${name}: ${why}${hint}`);
   }
 }
+
+/**
+ * How far below 0, relative to its base, a schedule's value is a rounding residue rather than a value:
+ * torch's chainable linearLR to endFactor 0 ends at lr·(1 − s/s') with s' within an ulp or two of s, as
+ * low as −1e-17·base (measured: 60 of 300 settings end below 0); a user's function that means to go below 0
+ * goes far lower.
+ */
+const RESIDUE = 2 ** -40;
+
+/**
+ * The group's options as the range checks should see them: each option a schedule drives that is a
+ * rounding residue below 0 read as 0 (the step uses it as it is, as torch would). null when there is none.
+ */
+export function residuesAsZero<O>(group: O, driven: readonly Driven[]): O | null {
+  let probe: Record<string, unknown> | null = null;
+  for (const d of driven) {
+    if (!(d.driver instanceof Schedule)) continue;
+    const v = readOption(group as object, d);
+    if (v < 0 && v >= -RESIDUE * Math.abs(d.driver.base)) {
+      probe ??= { ...(group as Record<string, unknown>) };
+      if (d.index >= 0) probe[d.key] = [...(probe[d.key] as number[])]; // the group's own array stays as it is
+      writeOption(probe, d, 0);
+    }
+  }
+  return probe as O | null;
+}

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { asyncClosure, checkClosure, isThenable } from './closure.js';
+import { checkClosure, isThenable, refusedPromise } from './closure.js';
 import { strongWolfe } from '../linalg/linesearch.js';
 import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
@@ -11,7 +11,7 @@ import {
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
 import { advanceAll, commitAll, residuesAsZero, rollback, steppedOf } from './scheduling.js';
-import { readSchedules } from './stateDict.js';
+import { readSchedules, type SavedSchedule } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
 
@@ -231,11 +231,16 @@ export class LBFGS {
     this.#live();
     const where = 'LBFGS.loadStateDict';
     const tensors = this.#tensors(where);
-    const { options, run, vectors, schedules: saved } = readStateDict(where, dict, tensors, this.#defaults);
-    const schedules = readSchedules(where, saved, 2, (name) => {
-      if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
-      return [0, name, -1];
-    }, (name) => this.#driven.find((d) => d.name === name)?.driver);
+    // The saved schedules are built while the options are checked: a value one of them set a rounding
+    // residue below 0 (linearLR to 0) is checked as 0, as step() checks it.
+    let schedules: SavedSchedule[] = [];
+    const { options, run, vectors } = readStateDict(where, dict, tensors, this.#defaults, (read, saved) => {
+      schedules = readSchedules(where, saved, 2, (name) => {
+        if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
+        return [0, name, -1];
+      }, (name) => this.#driven.find((d) => d.name === name)?.driver);
+      return residuesAsZero(read, schedules);
+    });
     this.#reservePairs(Math.max(options.historySize, run?.ro.length ?? 0));
     Object.assign(this.paramGroups[0], options);
     for (const d of [...this.#driven]) {
@@ -313,7 +318,7 @@ export class LBFGS {
     for (const { schedule } of stepped) schedule.checkStep();
     // torch's scheduler.step() after optimizer.step(): advanced first (a schedule that cannot advance
     // refuses the step), written into the options after it, put back if the step throws.
-    if (stepped.length > 0) advanceAll(stepped, 'LBFGS', LABEL);
+    if (stepped.length > 0) advanceAll(stepped, 'LBFGS', LABEL, false);
     let loss: number;
     try {
       loss = this.#step(closure);
@@ -328,7 +333,7 @@ export class LBFGS {
   #step(closure: () => number): number {
     const origLoss = closure();
     // A function returning a Promise is async all the same: nothing has changed yet, so refuse it here.
-    if (isThenable(origLoss)) throw asyncClosure('LBFGS.step', LBFGS_SYNC);
+    if (isThenable(origLoss)) throw refusedPromise('LBFGS.step', origLoss, LBFGS_SYNC);
     const o = this.paramGroups[0];
     const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
     const ws = this.#ws, { k, n } = ws;

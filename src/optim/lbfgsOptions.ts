@@ -35,7 +35,7 @@ export function mergeOptions(base: LBFGSOptions, options: object, where: string)
 }
 
 export function checkOptions(where: string, o: LBFGSOptions): void {
-  atLeast(where, 'lr', o.lr, 0);
+  atLeast(where, 'lr', o.lr, 0, true); // LBFGS computes in doubles
   if (!Number.isInteger(o.maxIter) || o.maxIter < 1) throw new RangeError(`${where}: invalid maxIter = ${describe(o.maxIter)}: must be an integer >= 1`);
   // The history is reserved up front, (2·historySize + 9)·n float64: bound it, so a typo cannot hang.
   if (!Number.isInteger(o.historySize) || o.historySize < 1 || o.historySize > MAX_HISTORY) {
@@ -44,9 +44,9 @@ export function checkOptions(where: string, o: LBFGSOptions): void {
   if (o.maxEval !== null && (!Number.isInteger(o.maxEval) || o.maxEval < 1)) {
     throw new RangeError(`${where}: invalid maxEval = ${describe(o.maxEval)}: must be an integer >= 1, or null`);
   }
-  atLeast(where, 'toleranceGrad', o.toleranceGrad, 0);
-  atLeast(where, 'toleranceChange', o.toleranceChange, 0);
-  finite(where, 'lr', o.lr);
+  atLeast(where, 'toleranceGrad', o.toleranceGrad, 0, true);
+  atLeast(where, 'toleranceChange', o.toleranceChange, 0, true);
+  finite(where, 'lr', o.lr, true);
   if (o.lineSearchFn !== null && o.lineSearchFn !== 'strongWolfe' && o.lineSearchFn !== 'strong_wolfe') {
     throw new RangeError(`${where}: invalid lineSearchFn = ${describe(o.lineSearchFn)}: must be null or 'strongWolfe'`);
   }

@@ -69,7 +69,11 @@ const RUN_KEYS = ['funcEvals', 'nIter', 't', 'hDiag', 'prevLoss', 'ro'] as const
 const TENSOR_KEYS = ['d', 'prevFlatGrad', 'oldDirs', 'oldStps'] as const;
 
 /** A saved state dict, checked against these tensors; the options merged over `defaults` and checked. */
-export function readStateDict(where: string, dict: unknown, tensors: readonly Tensor[], defaults: LBFGSOptions) {
+export function readStateDict(
+  where: string, dict: unknown, tensors: readonly Tensor[], defaults: LBFGSOptions,
+  /** The options as the range checks should see them, given the saved schedules (a scheduled residue below 0 as 0), or null for as they are. */
+  asChecked: (options: LBFGSOptions, schedules: unknown) => LBFGSOptions | null = () => null,
+) {
   const saved = dict as Partial<Record<keyof LBFGSStateDict, unknown>>;
   if (typeof dict !== 'object' || dict === null || saved.format !== 'ravine/optimizer' || saved.version !== 1) {
     throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer', version 1)`);
@@ -86,7 +90,7 @@ export function readStateDict(where: string, dict: unknown, tensors: readonly Te
     throw new RangeError(`${where}: param group 0 holds ${describe(params)}, this optimizer's holds ${describe(names)}`);
   }
   const options = mergeOptions(defaults, savedOptions, `${where} param group 0`);
-  checkOptions(`${where} param group 0`, options);
+  checkOptions(`${where} param group 0`, asChecked(options, schedules) ?? options);
   const state = saved.state as Record<string, unknown>;
   if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(state)}`);
   for (const name of Object.keys(state)) {

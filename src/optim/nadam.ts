@@ -26,7 +26,7 @@ const spec: OptimizerSpec<NAdamOptions> = {
     betas(where, o.betas);
     atLeast(where, 'eps', o.eps, 0);
     atLeast(where, 'weightDecay', o.weightDecay, 0);
-    atLeast(where, 'momentumDecay', o.momentumDecay, 0);
+    atLeast(where, 'momentumDecay', o.momentumDecay, 0, true); // only in μt's power of 0.96, a double
   },
   stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
   scalars: { muProduct: 1 },

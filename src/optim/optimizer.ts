@@ -13,7 +13,7 @@ import { readCheckpoint, restoreState, savedEntry, STEP_LIMIT, type SavedSchedul
 import { NO_TRAINING, readTraining, trainingBuffers, trainingInput, type Diagnostics, type Training, type TrainingOptions } from './training.js';
 import { finish, freeDropped, prepare, restartTrainingBuffers, type PassCounters } from './trainingPasses.js';
 import { stateToJson } from './stateJson.js';
-import { asyncClosure, checkClosure, isThenable } from './closure.js';
+import { checkClosure, isThenable, refusedPromise } from './closure.js';
 
 // The base class of the first-order optimizers: groups, their memory, step() and zeroGrad(). What it
 // wires in lives beside it: param group checks (paramGroups.ts), schedules (scheduling.ts), the training
@@ -314,7 +314,15 @@ export abstract class Optimizer<O extends object> {
       }
       return loss;
     }
-    this.#update(ctx, training);
+    try {
+      this.#update(ctx, training);
+    } catch (e) {
+      // A kernel failed (a worker thread: ThreadError); the context refuses every later step. Keep the
+      // bookkeeping of a step not taken: the schedules back, the gradient scale back to 1.
+      for (const m of memory) m.gradScale = 1;
+      if (scheduled) rollback(this.#stepped);
+      throw e;
+    }
     if (training) finish(ctx, memory, this.#training, this.#counters);
     this.#steps++;
     if (scheduled) commitAll(this.#stepped);
@@ -376,7 +384,7 @@ export abstract class Optimizer<O extends object> {
   #callClosure<L>(closure: () => L): L {
     checkClosure(`${this.#spec.name}.step`, closure, true);
     const loss = closure();
-    if (isThenable(loss)) throw asyncClosure(`${this.#spec.name}.step`);
+    if (isThenable(loss)) throw refusedPromise(`${this.#spec.name}.step`, loss);
     return loss;
   }
 

@@ -2,7 +2,7 @@ import type { Context } from '../context.js';
 import { describe } from '../ravine.js';
 import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
 import { Tensor } from '../tensor.js';
-import { checkFree, copyDriver, findDrivers, optionName, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
+import { checkFree, copyDriver, findDrivers, optionName, residuesAsZero, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 
 // Param groups as the user gives them and as an optimizer takes them: options merged over the defaults
@@ -147,7 +147,7 @@ export function resolveGroups<O extends object>(
       writeOption(merged, { key, index }, own.value);
       return { key, index, name, driver: own };
     });
-    owner.check(where, merged);
+    owner.check(where, residuesAsZero(merged, driven) ?? merged);
     return { tensors, options: merged, driven };
   });
   // Every group has a tensor, so the context is known by now.

@@ -1,8 +1,9 @@
 import { describe } from '../ravine.js';
 import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
-import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, readOption, writeOption, type Driven } from './drivers.js';
+import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, type Driven } from './drivers.js';
+export { residuesAsZero } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
-import { cloneOptions, type Found } from './paramGroups.js';
+import type { Found } from './paramGroups.js';
 
 // The optimizer's side of its schedules: which option a name ('lr', 'betas[0]') means, the schedules
 // assigned to options since the last look, advancing them with a step, and errors that say which
@@ -81,9 +82,10 @@ export function assignedDrivers(group: object, driven: readonly Driven[], where:
  * Advances every schedule for the step about to be taken (torch's scheduler.step() after
  * optimizer.step()), from its option's value now, keeping each new value aside: the options are not
  * written (commitAll does that after the update). If one cannot advance, every schedule is put back and
- * the step is refused. Plateaus wait for observe(). `optimizer` and `memory` name the failing option.
+ * the step is refused, as it is when one would take a value that is Infinity in float32 (unless not
+ * `float32`). Plateaus wait for observe(). `optimizer` and `memory` name the failing option.
  */
-export function advanceAll(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[]): void {
+export function advanceAll(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[], float32 = true): void {
   let k = 0;
   try {
     for (; k < stepped.length; k++) {
@@ -92,6 +94,9 @@ export function advanceAll(stepped: readonly Stepped[], optimizer: string, memor
       s.value = s.schedule.value;
       if (s.whole) s.saved = s.schedule.toJSON();
       s.next = s.schedule.advance(s.read());
+      // Every option a schedule drives reaches the kernels as a float32 (LBFGS's, `float32` false, stay
+      // doubles): 1e39 would be written as Infinity.
+      if (float32 && !Number.isFinite(Math.fround(s.next))) throw new RangeError(`${s.schedule.kind}: the value at step ${s.schedule.t} would be ${s.next}, which is Infinity in float32`);
     }
   } catch (e) {
     // The failing one may have moved part of its state (a composite's children): it goes back too.
@@ -127,27 +132,3 @@ export function explain(driven: readonly Driven[], e: unknown): unknown {
   return new (e instanceof RangeError ? RangeError : TypeError)(`${e.message}; options set by schedules in this group: ${names}`);
 }
 
-/**
- * How far below 0, relative to its base, a schedule's value is a rounding residue rather than a value:
- * torch's chainable linearLR to endFactor 0 ends at lr·(1 − s/s') with s' within an ulp or two of s, as
- * low as −1e-17·base (measured: 60 of 300 settings end below 0); a user's function that means to go below 0
- * goes far lower.
- */
-const RESIDUE = 2 ** -40;
-
-/**
- * The group's options as the range checks should see them: each option a schedule drives that is a
- * rounding residue below 0 read as 0 (the step uses it as it is, as torch would). null when there is none.
- */
-export function residuesAsZero<O>(group: O, driven: readonly Driven[]): O | null {
-  let probe: O | null = null;
-  for (const d of driven) {
-    if (!(d.driver instanceof Schedule)) continue;
-    const v = readOption(group as object, d);
-    if (v < 0 && v >= -RESIDUE * Math.abs(d.driver.base)) {
-      probe ??= cloneOptions(group);
-      writeOption(probe as object, d, 0);
-    }
-  }
-  return probe;
-}

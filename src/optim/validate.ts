@@ -16,17 +16,22 @@ function rangeError(where: string, name: string, value: unknown, want: string): 
   return new RangeError(`${where}: invalid ${name} = ${describe(value)}: must be ${want}`);
 }
 
-/** The largest finite float32, 3.4028234663852886e38: a number above it (by half an ulp) rounds to Infinity. */
+/** The largest finite float32: a number more than half an ulp above it (3.4028235677973366e38) rounds to Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
-const IN_FLOAT32 = `finite in float32 (|x| <= ${FLOAT32_MAX})`;
+const IN_FLOAT32 = `finite in float32 (rounding to at most ${FLOAT32_MAX} in magnitude)`;
 
 /** A float32 holds it: rounding to float32 leaves it finite (torch casts these options to float32). */
 const float32Finite = (value: number) => Number.isFinite(Math.fround(value));
 
-/** A number >= min, finite in float32. */
-export function atLeast(where: string, name: string, value: unknown, min: number): void {
+/**
+ * A number >= min, finite in float32; with `double`, finite as a double only: for an option that enters
+ * only double arithmetic on the host (ASGD's t0, Adagrad's lrDecay, NAdam's momentumDecay, LBFGS's).
+ */
+export function atLeast(where: string, name: string, value: unknown, min: number, double = false): void {
   if (typeof value !== 'number') throw typeError(where, name, value, 'a number');
-  if (!float32Finite(value) || value < min) throw rangeError(where, name, value, `a number >= ${min}, ${IN_FLOAT32}`);
+  if (double ? !Number.isFinite(value) || value < min : !float32Finite(value) || value < min) {
+    throw rangeError(where, name, value, double ? `a finite number >= ${min}` : `a number >= ${min}, ${IN_FLOAT32}`);
+  }
 }
 
 /** A finite number in [0, 1] (or [0, 1) when `open`). */
@@ -35,10 +40,10 @@ export function unit(where: string, name: string, value: unknown, open: boolean)
   if (!(value >= 0 && (open ? value < 1 : value <= 1))) throw rangeError(where, name, value, open ? 'in [0, 1)' : 'in [0, 1]');
 }
 
-/** A number finite in float32. */
-export function finite(where: string, name: string, value: unknown): void {
+/** A number finite in float32 (with `double`, finite as a double: see atLeast). */
+export function finite(where: string, name: string, value: unknown, double = false): void {
   if (typeof value !== 'number') throw typeError(where, name, value, 'a number');
-  if (!float32Finite(value)) throw rangeError(where, name, value, `a number ${IN_FLOAT32}`);
+  if (double ? !Number.isFinite(value) : !float32Finite(value)) throw rangeError(where, name, value, double ? 'a finite number' : `a number ${IN_FLOAT32}`);
 }
 
 export function flag(where: string, name: string, value: unknown): void {

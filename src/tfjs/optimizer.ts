@@ -1,5 +1,5 @@
 import { engine, Optimizer as TfOptimizer, type NamedTensorMap, type serialization, type Tensor as TfTensor, type Variable } from '@tensorflow/tfjs-core';
-import { copyDriver, type ScheduleDriver } from '../optim/drivers.js';
+import { copyDriver, parseOptionName, residuesAsZero, type ScheduleDriver } from '../optim/drivers.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { optimizerRegistry, type FirstOrderMethod } from '../optim/registry.js';
 import type { StateDict } from '../optim/stateDict.js';
@@ -354,7 +354,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     const probe = this.#rv.tensor(`${this.#prefix}(probe)`, 1);
     let opt: Optimizer<object> | null = null;
     try {
-      opt = new this.#Class([probe], config.options, config.training.options);
+      opt = new this.#Class([probe], constructible(config.options, drivers), config.training.options);
       for (const [name, d] of drivers) opt.setSchedule(0, name, d);
       const schedules = config.schedules ?? (drivers.length > 0 ? Object.fromEntries(drivers.map(([n, d]) => [n, d.toJSON()])) : undefined);
       opt.loadStateDict({
@@ -396,7 +396,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     if (groups.length > 1 && drivers.some(([, d]) => d instanceof ReduceLROnPlateau)) {
       throw new TypeError(`${this.#name}: a reduceLROnPlateau cannot drive variables at different step counts (they are stepped as ${groups.length} groups, and it would drive only one); use a schedule, or keep the trainable set fixed`);
     }
-    const opt = new this.#Class(groups.map((g) => ({ params: g.map((n) => this.#params.get(n)!.tensor) })), config.options, config.training.options);
+    const opt = new this.#Class(groups.map((g) => ({ params: g.map((n) => this.#params.get(n)!.tensor) })), constructible(config.options, drivers), config.training.options);
     try {
       for (let i = 0; i < groups.length; i++) for (const [name, d] of drivers) opt.setSchedule(i, name, i === 0 ? d : copyDriver(d));
       const counters = config.training.calls + config.training.pendingMicroBatches + config.training.skippedSteps > 0;
@@ -453,4 +453,17 @@ function readGradients(where: string, given: NamedTensorMap | NamedTensor[]): [s
     throw new TypeError(`${where}: a variable is given two gradients (${names.filter((n, i) => names.indexOf(n) !== i).join(', ')})`);
   }
   return [names, vars, grads];
+}
+
+/**
+ * Saved options as a constructor takes them: one a schedule in `drivers` set a rounding residue below 0
+ * (linearLR to endFactor 0 ends at −9.25e-19, as torch's does) as 0; setSchedule and loadStateDict then put
+ * the saved value back, checking it as step() does.
+ */
+function constructible(options: Record<string, unknown>, drivers: readonly [string, ScheduleDriver][]): Record<string, unknown> {
+  const driven = drivers.flatMap(([name, driver]) => {
+    const parsed = parseOptionName(name);
+    return parsed === null ? [] : [{ key: parsed[0], index: parsed[1], name, driver }];
+  });
+  return residuesAsZero(options, driven) ?? options;
 }
