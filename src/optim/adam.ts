@@ -14,14 +14,16 @@ export interface AdamOptions {
   weightDecay: number;
   amsgrad: boolean;
   maximize: boolean;
+  /** torch 2.x: weight decay applied to the parameters, p·(1 − lr·weightDecay), not added to the gradient: Adam with it is AdamW. */
+  decoupledWeightDecay: boolean;
 }
 
-function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions> {
+function adamSpec(name: string, weightDecay: number, decoupled: boolean): OptimizerSpec<AdamOptions> {
   return {
     name,
     slots: AdamScalar,
     derivedSlots: [AdamScalar.paramScale, AdamScalar.negStepSize],
-    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false },
+    defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay, amsgrad: false, maximize: false, decoupledWeightDecay: decoupled },
     check(where, o) {
       atLeast(where, 'lr', o.lr, 0);
       betas(where, o.betas);
@@ -29,6 +31,9 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
       atLeast(where, 'weightDecay', o.weightDecay, 0);
       flag(where, 'amsgrad', o.amsgrad);
       flag(where, 'maximize', o.maximize);
+      flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
+      // torch's AdamW keeps decoupled_weight_decay True whatever it is given (its __setstate__ too).
+      if (decoupled && !o.decoupledWeightDecay) throw new RangeError(`${where}: AdamW's weight decay is decoupled by definition (decoupledWeightDecay must stay true); for L2 weight decay use Adam`);
     },
     stateKey: (o) => (o.amsgrad ? 1 : 0),
     optionalBuffers: ['maxExpAvgSq'],
@@ -41,7 +46,8 @@ function adamSpec(name: string, weightDecay: number): OptimizerSpec<AdamOptions>
 }
 
 /** The host scalars shared by Adam (L2 weight decay) and AdamW (decoupled weight decay); returns the flags. */
-function adamScalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number, decoupled: boolean): number {
+function adamScalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
+  const decoupled = o.decoupledWeightDecay;
   const [beta1, beta2] = o.betas;
   const biasCorrection1 = 1 - m.powers[0].at(beta1, t);
   const biasCorrection2 = 1 - m.powers[1].at(beta2, t);
@@ -65,11 +71,11 @@ function adamRun(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number
 /** Adam (Kingma & Ba, 2015) with L2 weight decay and optional AMSGrad: torch.optim.Adam. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) {
-    super(params, options, adamSpec('Adam', 0), training);
+    super(params, options, adamSpec('Adam', 0, false), training);
   }
 
   protected scalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
-    return adamScalars(o, m, b, t, false);
+    return adamScalars(o, m, b, t);
   }
 
   protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
@@ -80,11 +86,11 @@ export class Adam extends Optimizer<AdamOptions> {
 /** Adam with decoupled weight decay (Loshchilov & Hutter, 2019): torch.optim.AdamW. */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: Params<AdamOptions>, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) {
-    super(params, options, adamSpec('AdamW', 1e-2), training);
+    super(params, options, adamSpec('AdamW', 1e-2, true), training);
   }
 
   protected scalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number): number {
-    return adamScalars(o, m, b, t, true);
+    return adamScalars(o, m, b, t);
   }
 
   protected run(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

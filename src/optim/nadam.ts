@@ -5,7 +5,7 @@ import { Optimizer } from './optimizer.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
-import { atLeast, betas } from './validate.js';
+import { atLeast, betas, flag } from './validate.js';
 
 export interface NAdamOptions {
   lr: number;
@@ -14,25 +14,28 @@ export interface NAdamOptions {
   weightDecay: number;
   /** ψ in the momentum schedule μt = β1·(1 − ½·0.96^(t·ψ)). */
   momentumDecay: number;
+  /** torch 2.x: ascend the objective (the gradient negated before everything). */
+  maximize: boolean;
 }
 
 const spec: OptimizerSpec<NAdamOptions> = {
   slots: NAdamScalar,
   derivedSlots: [NAdamScalar.gradCoef, NAdamScalar.avgCoef],
   name: 'NAdam',
-  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3 },
+  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     betas(where, o.betas);
     atLeast(where, 'eps', o.eps, 0);
     atLeast(where, 'weightDecay', o.weightDecay, 0);
+    flag(where, 'maximize', o.maximize);
     atLeast(where, 'momentumDecay', o.momentumDecay, 0, true); // only in μt's power of 0.96, a double
   },
   stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
   scalars: { muProduct: 1 },
 };
 
-/** Adam with Nesterov momentum (Dozat, 2016): torch.optim.NAdam (torch 1.13 has no maximize here). */
+/** Adam with Nesterov momentum (Dozat, 2016): torch.optim.NAdam (maximize as torch 2.x). */
 export class NAdam extends Optimizer<NAdamOptions> {
   constructor(params: Params<NAdamOptions>, options?: OptionsInput<NAdamOptions>, training?: TrainingOptions) {
     super(params, options, spec, training);
@@ -57,7 +60,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     b[NAdamScalar.eps] = o.eps;
     b[NAdamScalar.gradCoef] = (-o.lr * (1 - mu)) / (1 - muProduct);
     b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
-    b[NAdamScalar.gradScale] = m.gradScale;
+    b[NAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
     return o.weightDecay !== 0 ? NAdamFlag.decay : 0;
   }
 

@@ -1,3 +1,4 @@
+import { implementationOption } from './implementation.js';
 import type { Context } from '../context.js';
 import { describe } from '../ravine.js';
 import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
@@ -68,6 +69,8 @@ export function mergeOptions<O>(spec: OptimizerSpec<O>, base: Readonly<O>, optio
   if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
   const given: Record<string, unknown> = {};
   for (const key of Object.keys(options)) {
+    // torch's foreach, fused, capturable, differentiable: checked and dropped (implementation.ts).
+    if (!Object.hasOwn(spec.defaults, key) && implementationOption(where, spec.name, key, (options as Record<string, unknown>)[key])) continue;
     // Own, known keys only: 'toString' or '__proto__' are not options because Object.prototype has them.
     if (!Object.hasOwn(spec.defaults, key)) {
       throw new TypeError(`${where}: unknown option ${describe(key)} (${spec.name} takes ${Object.keys(spec.defaults).join(', ')})`);

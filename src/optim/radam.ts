@@ -5,30 +5,33 @@ import { Optimizer } from './optimizer.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
-import { atLeast, betas } from './validate.js';
+import { atLeast, betas, flag } from './validate.js';
 
 export interface RAdamOptions {
   lr: number;
   betas: [number, number];
   eps: number;
   weightDecay: number;
+  /** torch 2.x: ascend the objective (the gradient negated before everything). */
+  maximize: boolean;
 }
 
 const spec: OptimizerSpec<RAdamOptions> = {
   slots: RAdamScalar,
   derivedSlots: [],
   name: 'RAdam',
-  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0 },
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     betas(where, o.betas);
     atLeast(where, 'eps', o.eps, 0);
     atLeast(where, 'weightDecay', o.weightDecay, 0);
+    flag(where, 'maximize', o.maximize);
   },
   stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
 };
 
-/** Rectified Adam (Liu et al., 2020): torch.optim.RAdam (torch 1.13 has no maximize here). */
+/** Rectified Adam (Liu et al., 2020): torch.optim.RAdam (maximize as torch 2.x). */
 export class RAdam extends Optimizer<RAdamOptions> {
   constructor(params: Params<RAdamOptions>, options?: OptionsInput<RAdamOptions>, training?: TrainingOptions) {
     super(params, options, spec, training);
@@ -55,7 +58,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     b[RAdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
     b[RAdamScalar.eps] = o.eps;
     b[RAdamScalar.rect] = rect;
-    b[RAdamScalar.gradScale] = m.gradScale;
+    b[RAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
     return (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
   }
 
