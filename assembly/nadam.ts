@@ -1,6 +1,7 @@
 // NAdam, as torch.optim.NAdam (_single_tensor_nadam, torch 1.13; no maximize there), per element in
 // torch's rounding order (every arrow rounds to f32):
-//   g = g·gradScale                                          (clipping's coefficient; 1 when unclipped)
+//   g = g·gradScale                                          (clipping's coefficient, negated to maximize)
+//   if decoupled: p = p·paramScale                           paramScale = 1 − lr·wd (torch 2.x's decoupled_weight_decay)
 //   if decay: g = g + wd·p
 //   m = m·β1 + (1−β1)·g
 //   v = v·β2 + ((1−β2)·g)·g
@@ -14,15 +15,15 @@
 // that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale }
-export enum NAdamFlag { decay = 1 }
+export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale }
+export enum NAdamFlag { decay = 1, decoupled = 2 }
 
 // @ts-ignore: decorator
 @inline function nadamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32, gradScale: f32,
-  decay: bool,
+  biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32, gradScale: f32, paramScale: f32,
+  decay: bool, decoupled: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
   const vBeta1 = f32x4.splat(beta1);
@@ -34,11 +35,13 @@ export enum NAdamFlag { decay = 1 }
   const vGradCoef = f32x4.splat(gradCoef);
   const vAvgCoef = f32x4.splat(avgCoef);
   const vGradScale = f32x4.splat(gradScale);
+  const vParamScale = f32x4.splat(paramScale);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const vp = v128.load(p + o);
+    let vp = v128.load(p + o);
     let vg = f32x4.mul(v128.load(g + o), vGradScale);
+    if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
@@ -50,8 +53,9 @@ export enum NAdamFlag { decay = 1 }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const pi = load<f32>(p + o);
+    let pi = load<f32>(p + o);
     let gi = load<f32>(g + o) * gradScale;
+    if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
     const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
@@ -66,7 +70,7 @@ export enum NAdamFlag { decay = 1 }
 // @ts-ignore: decorator
 @inline function nadamGroup(
   segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
-  decay: bool,
+  decay: bool, decoupled: bool,
 ): void {
   const weightDecay = scalar(scalars, NAdamScalar.weightDecay);
   const beta1 = scalar(scalars, NAdamScalar.beta1);
@@ -78,20 +82,22 @@ export enum NAdamFlag { decay = 1 }
   const gradCoef = scalar(scalars, NAdamScalar.gradCoef);
   const avgCoef = scalar(scalars, NAdamScalar.avgCoef);
   const gradScale = scalar(scalars, NAdamScalar.gradScale);
+  const paramScale = scalar(scalars, NAdamScalar.paramScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(e);
     nadamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale,
-      decay,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale,
+      decay, decoupled,
     );
   }
 }
 
 export function nadam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
   switch (flags) {
-    case 0: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false); break;
-    case NAdamFlag.decay: nadamGroup(segments, expAvg, expAvgSq, count, scalars, true); break;
+    case 0: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, false); break;
+    case NAdamFlag.decay: nadamGroup(segments, expAvg, expAvgSq, count, scalars, true, false); break;
+    case NAdamFlag.decoupled: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, true); break;
   }
 }

@@ -1,6 +1,7 @@
 // RAdam, as torch.optim.RAdam (_single_tensor_radam, torch 1.13; no maximize there), per element in
 // torch's rounding order (every arrow rounds to f32):
-//   g = g·gradScale                                        (clipping's coefficient; 1 when unclipped)
+//   g = g·gradScale                                        (clipping's coefficient, negated to maximize)
+//   if decoupled: p = p·paramScale                         paramScale = 1 − lr·wd (torch 2.x's decoupled_weight_decay)
 //   if decay: g = g + wd·p
 //   m = m·β1 + (1−β1)·g;  v = v·β2 + ((1−β2)·g)·g;  mhat = m / bc1
 //   rectify (ρt > 5, decided on the host):
@@ -14,15 +15,15 @@
 // dispatched once per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale }
-export enum RAdamFlag { decay = 1, rectify = 2 }
+export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale }
+export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
 
 // @ts-ignore: decorator
 @inline function radamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
   weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32, gradScale: f32,
-  decay: bool, rectify: bool,
+  biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32, gradScale: f32, paramScale: f32,
+  decay: bool, rectify: bool, decoupled: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
   const vBeta1 = f32x4.splat(beta1);
@@ -36,11 +37,13 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   const vRect = f32x4.splat(rect);
   const vGradScale = f32x4.splat(gradScale);
   const vOne = f32x4.splat(1);
+  const vParamScale = f32x4.splat(paramScale);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    const vp = v128.load(p + o);
+    let vp = v128.load(p + o);
     let vg = f32x4.mul(v128.load(g + o), vGradScale);
+    if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
@@ -56,8 +59,9 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    const pi = load<f32>(p + o);
+    let pi = load<f32>(p + o);
     let gi = load<f32>(g + o) * gradScale;
+    if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
     const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
@@ -76,7 +80,7 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
 // @ts-ignore: decorator
 @inline function radamGroup(
   segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
-  decay: bool, rectify: bool,
+  decay: bool, rectify: bool, decoupled: bool,
 ): void {
   const weightDecay = scalar(scalars, RAdamScalar.weightDecay);
   const beta1 = scalar(scalars, RAdamScalar.beta1);
@@ -89,22 +93,25 @@ export enum RAdamFlag { decay = 1, rectify = 2 }
   const eps = scalar(scalars, RAdamScalar.eps);
   const rect = scalar(scalars, RAdamScalar.rect);
   const gradScale = scalar(scalars, RAdamScalar.gradScale);
+  const paramScale = scalar(scalars, RAdamScalar.paramScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(e);
     radamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
-      decay, rectify,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale,
+      decay, rectify, decoupled,
     );
   }
 }
 
 export function radam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
   switch (flags) {
-    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false); break;
-    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true); break;
-    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false); break;
-    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true); break;
+    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false); break;
+    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false); break;
+    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false); break;
+    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false); break;
+    case RAdamFlag.decoupled: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true); break;
+    case RAdamFlag.decoupled | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true); break;
   }
 }

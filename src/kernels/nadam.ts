@@ -7,20 +7,21 @@ const f = Math.fround;
 /** The scalar block's slots (assembly/nadam.ts: enum NAdamScalar). */
 export const NAdamScalar = {
   weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection2: 5, eps: 6,
-  gradCoef: 7, avgCoef: 8, gradScale: 9,
+  gradCoef: 7, avgCoef: 8, gradScale: 9, paramScale: 10,
 } as const;
-export const NAdamFlag = { decay: 1 } as const;
+export const NAdamFlag = { decay: 1, decoupled: 2 } as const;
 
 function nadamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
   weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-  biasCorrection2: number, eps: number, gradCoef: number, avgCoef: number, gradScale: number,
-  decay: boolean,
+  biasCorrection2: number, eps: number, gradCoef: number, avgCoef: number, gradScale: number, paramScale: number,
+  decay: boolean, decoupled: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
-    const pi = h[P + i];
+    let pi = h[P + i];
     let gi = f(h[G + i] * gradScale);
+    if (decoupled) pi = f(pi * paramScale);
     if (decay) gi = f(gi + f(weightDecay * pi));
     const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
     const v = f(f(h[V + i] * beta2) + f(f(oneMinusBeta2 * gi) * gi));
@@ -36,7 +37,7 @@ export function nadam_f32(
   h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expAvgSq: number,
   count: number, scalars: number, flags: number,
 ): void {
-  const decay = (flags & NAdamFlag.decay) !== 0;
+  const decay = (flags & NAdamFlag.decay) !== 0, decoupled = (flags & NAdamFlag.decoupled) !== 0;
   const weightDecay = scalar(h, scalars, NAdamScalar.weightDecay);
   const beta1 = scalar(h, scalars, NAdamScalar.beta1);
   const oneMinusBeta1 = scalar(h, scalars, NAdamScalar.oneMinusBeta1);
@@ -47,13 +48,14 @@ export function nadam_f32(
   const gradCoef = scalar(h, scalars, NAdamScalar.gradCoef);
   const avgCoef = scalar(h, scalars, NAdamScalar.avgCoef);
   const gradScale = scalar(h, scalars, NAdamScalar.gradScale);
+  const paramScale = scalar(h, scalars, NAdamScalar.paramScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(u, e);
     nadamSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale,
-      decay,
+      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale,
+      decay, decoupled,
     );
   }
 }

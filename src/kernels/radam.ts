@@ -7,20 +7,21 @@ const f = Math.fround;
 /** The scalar block's slots (assembly/radam.ts: enum RAdamScalar). */
 export const RAdamScalar = {
   weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection1: 5, lr: 6,
-  biasCorrection2Sqrt: 7, eps: 8, rect: 9, gradScale: 10,
+  biasCorrection2Sqrt: 7, eps: 8, rect: 9, gradScale: 10, paramScale: 11,
 } as const;
-export const RAdamFlag = { decay: 1, rectify: 2 } as const;
+export const RAdamFlag = { decay: 1, rectify: 2, decoupled: 4 } as const;
 
 function radamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
   weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
   biasCorrection1: number, lr: number, biasCorrection2Sqrt: number, eps: number, rect: number, gradScale: number,
-  decay: boolean, rectify: boolean,
+  paramScale: number, decay: boolean, rectify: boolean, decoupled: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
-    const pi = h[P + i];
+    let pi = h[P + i];
     let gi = f(h[G + i] * gradScale);
+    if (decoupled) pi = f(pi * paramScale);
     if (decay) gi = f(gi + f(weightDecay * pi));
     const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
     const v = f(f(h[V + i] * beta2) + f(f(oneMinusBeta2 * gi) * gi));
@@ -40,7 +41,7 @@ export function radam_f32(
   h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expAvgSq: number,
   count: number, scalars: number, flags: number,
 ): void {
-  const decay = (flags & RAdamFlag.decay) !== 0, rectify = (flags & RAdamFlag.rectify) !== 0;
+  const decay = (flags & RAdamFlag.decay) !== 0, rectify = (flags & RAdamFlag.rectify) !== 0, decoupled = (flags & RAdamFlag.decoupled) !== 0;
   const weightDecay = scalar(h, scalars, RAdamScalar.weightDecay);
   const beta1 = scalar(h, scalars, RAdamScalar.beta1);
   const oneMinusBeta1 = scalar(h, scalars, RAdamScalar.oneMinusBeta1);
@@ -52,13 +53,14 @@ export function radam_f32(
   const eps = scalar(h, scalars, RAdamScalar.eps);
   const rect = scalar(h, scalars, RAdamScalar.rect);
   const gradScale = scalar(h, scalars, RAdamScalar.gradScale);
+  const paramScale = scalar(h, scalars, RAdamScalar.paramScale);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const at = slice(u, e);
     radamSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
       weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
-      decay, rectify,
+      paramScale, decay, rectify, decoupled,
     );
   }
 }

@@ -16,19 +16,22 @@ export interface NAdamOptions {
   momentumDecay: number;
   /** torch 2.x: ascend the objective (the gradient negated before everything). */
   maximize: boolean;
+  /** torch 2.x: weight decay applied to the parameters, p·(1 − lr·weightDecay), before the update, not added to the gradient (as AdamW). */
+  decoupledWeightDecay: boolean;
 }
 
 const spec: OptimizerSpec<NAdamOptions> = {
   slots: NAdamScalar,
-  derivedSlots: [NAdamScalar.gradCoef, NAdamScalar.avgCoef],
+  derivedSlots: [NAdamScalar.gradCoef, NAdamScalar.avgCoef, NAdamScalar.paramScale],
   name: 'NAdam',
-  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false },
+  defaults: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, momentumDecay: 4e-3, maximize: false, decoupledWeightDecay: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     betas(where, o.betas);
     atLeast(where, 'eps', o.eps, 0);
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     flag(where, 'maximize', o.maximize);
+    flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
     atLeast(where, 'momentumDecay', o.momentumDecay, 0, true); // only in μt's power of 0.96, a double
   },
   stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
@@ -61,7 +64,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
     b[NAdamScalar.gradCoef] = (-o.lr * (1 - mu)) / (1 - muProduct);
     b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
     b[NAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
-    return o.weightDecay !== 0 ? NAdamFlag.decay : 0;
+    b[NAdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
+    return o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? NAdamFlag.decoupled : NAdamFlag.decay;
   }
 
   protected run(_o: NAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

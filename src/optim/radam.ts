@@ -14,19 +14,22 @@ export interface RAdamOptions {
   weightDecay: number;
   /** torch 2.x: ascend the objective (the gradient negated before everything). */
   maximize: boolean;
+  /** torch 2.x: weight decay applied to the parameters, p·(1 − lr·weightDecay), before the update, not added to the gradient (as AdamW). */
+  decoupledWeightDecay: boolean;
 }
 
 const spec: OptimizerSpec<RAdamOptions> = {
   slots: RAdamScalar,
-  derivedSlots: [],
+  derivedSlots: [RAdamScalar.paramScale],
   name: 'RAdam',
-  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false },
+  defaults: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, maximize: false, decoupledWeightDecay: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     betas(where, o.betas);
     atLeast(where, 'eps', o.eps, 0);
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     flag(where, 'maximize', o.maximize);
+    flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
   },
   stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
 };
@@ -59,7 +62,9 @@ export class RAdam extends Optimizer<RAdamOptions> {
     b[RAdamScalar.eps] = o.eps;
     b[RAdamScalar.rect] = rect;
     b[RAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
-    return (o.weightDecay !== 0 ? RAdamFlag.decay : 0) | (rectify ? RAdamFlag.rectify : 0);
+    b[RAdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
+    const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? RAdamFlag.decoupled : RAdamFlag.decay;
+    return decay | (rectify ? RAdamFlag.rectify : 0);
   }
 
   protected run(_o: RAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
