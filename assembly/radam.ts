@@ -1,4 +1,4 @@
-// RAdam, as torch.optim.RAdam (_single_tensor_radam, torch 1.13; no maximize there), per element in
+// RAdam, as torch.optim.RAdam (_single_tensor_radam, torch 1.13; maximize and decoupled_weight_decay as torch 2.x), per element in
 // torch's rounding order (every arrow rounds to f32):
 //   g = g·gradScale                                        (clipping's coefficient, negated to maximize)
 //   if decoupled: p = p·paramScale                         paramScale = 1 − lr·wd (torch 2.x's decoupled_weight_decay)
