@@ -1,10 +1,12 @@
-// Parameter averaging, as torch.optim.swa_utils.AveragedModel.update_parameters (torch 1.13), per element
+// Parameter averaging, as torch.optim.swa_utils.AveragedModel.update_parameters (torch 2.13), per element
 // in torch's rounding order (every arrow rounds to f32):
 //   copy (the first update, n_averaged = 0):  avg = p
 //   SWA, the default avg_fn:                  avg = avg + (p − avg) / c      c = f32(n_averaged + 1)
-//   EMA, avg_fn = decay·avg + (1 − decay)·p:  avg = avg·d + p·e              d = f32(decay), e = f32(1 − decay)
+//   EMA, get_ema_multi_avg_fn(decay), torch's lerp of avg towards p by w = f32(1 − decay):
+//     w < 0.5:   avg = avg + w·(p − avg)
+//     w >= 0.5:  avg = p − (p − avg)·r        r = f32(1 − w)   (flag emaHigh, decided on the host)
 // n_averaged is an int64 tensor: torch casts n_averaged + 1 to float32 and divides (a true division, not
-// a multiplication by a reciprocal); the EMA's Python floats are cast once, 1 − decay computed in f64.
+// a multiplication by a reciprocal); 1 − decay is a Python float (a double), cast to float32 once.
 // Memory contract: `segments` is a group's segment table (`count` tensors, see group.ts; gradients
 // unused); `avg` is its state buffer of averaged values (each tensor's slice at avg + slice(entry));
 // `scalars` is its scalar block, slots in AverageScalar's order, computed on the host; `flags` is
@@ -12,8 +14,8 @@
 // payload, as any wasm arithmetic does.
 import { length, scalar, segment, slice, values } from "./group";
 
-export enum AverageScalar { countPlusOne, decay, oneMinusDecay }
-export enum AverageFlag { copy = 1, ema = 2 }
+export enum AverageScalar { countPlusOne, weight, oneMinusWeight }
+export enum AverageFlag { copy = 1, ema = 2, emaHigh = 4 }
 
 // @ts-ignore: decorator
 @inline function swaSegment(p: usize, a: usize, n: i32, countPlusOne: f32): void {
@@ -32,30 +34,35 @@ export enum AverageFlag { copy = 1, ema = 2 }
 }
 
 // @ts-ignore: decorator
-@inline function emaSegment(p: usize, a: usize, n: i32, decay: f32, oneMinusDecay: f32): void {
-  const vDecay = f32x4.splat(decay);
-  const vOneMinusDecay = f32x4.splat(oneMinusDecay);
+@inline function emaSegment(p: usize, a: usize, n: i32, weight: f32, oneMinusWeight: f32, high: bool): void {
+  const vWeight = f32x4.splat(weight);
+  const vOneMinusWeight = f32x4.splat(oneMinusWeight);
   let i = 0;
   for (; i + 4 <= n; i += 4) {
     const o = <usize>i << 2;
-    v128.store(a + o, f32x4.add(f32x4.mul(v128.load(a + o), vDecay), f32x4.mul(v128.load(p + o), vOneMinusDecay)));
+    const va = v128.load(a + o), vp = v128.load(p + o);
+    const vDiff = f32x4.sub(vp, va);
+    v128.store(a + o, high ? f32x4.sub(vp, f32x4.mul(vDiff, vOneMinusWeight)) : f32x4.add(va, f32x4.mul(vWeight, vDiff)));
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    store<f32>(a + o, load<f32>(a + o) * decay + load<f32>(p + o) * oneMinusDecay);
+    const ai = load<f32>(a + o), pi = load<f32>(p + o);
+    const diff = pi - ai;
+    store<f32>(a + o, high ? pi - diff * oneMinusWeight : ai + weight * diff);
   }
 }
 
 /** avg = p (first update), or one SWA or EMA step of every tensor's average. */
 export function average_f32(segments: usize, avg: usize, count: i32, scalars: usize, flags: i32): void {
   const countPlusOne = scalar(scalars, AverageScalar.countPlusOne);
-  const decay = scalar(scalars, AverageScalar.decay);
-  const oneMinusDecay = scalar(scalars, AverageScalar.oneMinusDecay);
+  const weight = scalar(scalars, AverageScalar.weight);
+  const oneMinusWeight = scalar(scalars, AverageScalar.oneMinusWeight);
   for (let s = 0; s < count; s++) {
     const e = segment(segments, s);
     const p = values(e), a = avg + slice(e), n = length(e);
     if (flags & AverageFlag.copy) memory.copy(a, p, <usize>n << 2);
-    else if (flags & AverageFlag.ema) emaSegment(p, a, n, decay, oneMinusDecay);
+    else if (flags & AverageFlag.emaHigh) emaSegment(p, a, n, weight, oneMinusWeight, true);
+    else if (flags & AverageFlag.ema) emaSegment(p, a, n, weight, oneMinusWeight, false);
     else swaSegment(p, a, n, countPlusOne);
   }
 }

@@ -24,7 +24,7 @@ import { bitDifferences, f32, loadReference, rng } from './helpers/cases.js';
 
 interface AverageCase { kind: 'swa' | 'ema'; decay: number | null; sizes: number[]; params: string[][]; averaged: string[][] }
 interface SWALRCase { kind: 'SWALR'; baseLr: number; swaLr: number; annealEpochs: number; annealStrategy: 'cos' | 'linear'; lr: number[] }
-const reference = loadReference<{ torch: string; cases: (AverageCase | SWALRCase)[] }>('averaging.json');
+const reference = loadReference<{ torch: string; cases: (AverageCase | SWALRCase)[] }>('torch-2.13/averaging.json');
 const averageCases = reference.cases.filter((c): c is AverageCase => c.kind === 'swa' || c.kind === 'ema');
 const swalrCases = reference.cases.filter((c): c is SWALRCase => c.kind === 'SWALR');
 
@@ -47,7 +47,11 @@ function torchAverage(avg: Float32Array, p: Float32Array, n: number, decay: numb
   for (let i = 0; i < avg.length; i++) {
     if (n === 0) avg[i] = p[i];
     else if (decay === null) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / f(n + 1)));
-    else avg[i] = f(f(avg[i] * f(decay)) + f(p[i] * f(1 - decay)));
+    else {
+      // torch 2.13's lerp with a scalar weight w = f32(1 − decay) (get_ema_multi_avg_fn).
+      const w = f(1 - decay), diff = f(p[i] - avg[i]);
+      avg[i] = w < 0.5 ? f(avg[i] + f(w * diff)) : f(p[i] - f(diff * f(1 - w)));
+    }
   }
 }
 

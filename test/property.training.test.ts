@@ -354,7 +354,14 @@ function referenceAverage(a: RefAverage, data: Float32Array[]): void {
   a.tensors.forEach((k, j) => {
     const avg = a.values[j], p = data[k];
     if (a.n === 0) avg.set(p);
-    else if (a.mode === 'ema') for (let i = 0; i < p.length; i++) avg[i] = f(f(avg[i] * f(a.decay!)) + f(p[i] * f(1 - a.decay!)));
+    else if (a.mode === 'ema') {
+      // torch 2.13's EMA: a lerp of avg towards p by w = f32(1 − decay), its two forms either side of 0.5.
+      const w = f(1 - a.decay!);
+      for (let i = 0; i < p.length; i++) {
+        const diff = f(p[i] - avg[i]);
+        avg[i] = w < 0.5 ? f(avg[i] + f(w * diff)) : f(p[i] - f(diff * f(1 - w)));
+      }
+    }
     else for (let i = 0; i < p.length; i++) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / f(a.n + 1)));
   });
   a.n++;

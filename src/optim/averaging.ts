@@ -12,7 +12,8 @@ export type { AveragedStateDict } from './averagingState.js';
 
 /**
  * How the copy averages: `'swa'` (default) is torch's default `avg_fn`, the equal-weight running mean
- * `avg + (p − avg) / (n + 1)`; `'ema'` is the exponential moving average `decay·avg + (1 − decay)·p`.
+ * `avg + (p − avg) / (n + 1)`; `'ema'` is the exponential moving average, torch 2.x's documented one
+ * (`get_ema_multi_avg_fn(decay)`): a lerp of avg towards p by 1 − decay.
  */
 export type AveragingOptions = { mode?: 'swa' } | { mode: 'ema'; decay: number };
 
@@ -95,15 +96,18 @@ export class AveragedParams {
     if (this.#swapped) throw new TypeError('AveragedParams.update: the averaged values are swapped into the tensors; swap() back first (nothing was averaged)');
     const group = this.#group;
     const first = this.#numAveraged === 0;
-    // Host scalars, each stored as f32 once: torch casts n_averaged + 1 (an int64) and the EMA's Python
-    // floats to float32, 1 − decay computed in f64 first.
+    // Host scalars, each stored as f32 once: torch casts n_averaged + 1 (an int64) to float32, and its
+    // lerp takes the EMA's weight 1 − decay (a double) as a float32 w, then r(1 − w) in float32 when w >= 0.5.
     const block = group.block;
     block[AverageScalar.countPlusOne] = this.#numAveraged + 1;
+    let high = false;
     if (this.decay !== null) {
-      block[AverageScalar.decay] = this.decay;
-      block[AverageScalar.oneMinusDecay] = 1 - this.decay;
+      const weight = Math.fround(1 - this.decay);
+      high = weight >= 0.5;
+      block[AverageScalar.weight] = weight;
+      block[AverageScalar.oneMinusWeight] = 1 - weight;
     }
-    const flags = first ? AverageFlag.copy : this.mode === 'ema' ? AverageFlag.ema : 0;
+    const flags = first ? AverageFlag.copy : this.mode === 'ema' ? (high ? AverageFlag.emaHigh : AverageFlag.ema) : 0;
     this.#copyIn();
     ctx.backend.kernels.average_f32(group.segments, group.state.get(AVERAGED)!, group.count, group.scalarBlock, flags);
     this.#numAveraged++;
