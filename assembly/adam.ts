@@ -1,9 +1,11 @@
-// Adam and AdamW, as torch.optim.Adam / AdamW (_single_tensor_adam(w), torch 1.13), per element in
+// Adam and AdamW, as torch.optim.Adam / AdamW (_single_tensor_adam, torch 2.13), per element in
 // torch's rounding order (every arrow rounds to f32):
 //   g = sign·grad                          sign = −1 for maximize (exact: a product with ±1)
 //   if decoupled (AdamW):  p = p·(1 − lr·wd)
 //   if decay (Adam's L2):  g = g + wd·p
-//   m = m·β1 + (1−β1)·g
+//   m = m.lerp(g, w), w = f32(1−β1), torch's portable lerp: m + w·(g − m) for w < 0.5, else
+//       g − (g − m)·f32(1 − w), written g + c·(g − m) with c = −f32(1 − w) (exact: negation), so both are
+//       base + c·(g − m): base = m or g (flag lerpHigh, a mask, decided on the host), c the lerpCoef slot
 //   v = v·β2 + ((1−β2)·g)·g
 //   if amsgrad: vmax = max(vmax, v), used for v below
 //   denom = sqrt(v) / sqrt(bc2) + eps
@@ -14,22 +16,22 @@
 // `flags` is AdamFlag bits, dispatched once per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum AdamScalar { sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize }
-export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
+export enum AdamScalar { sign, weightDecay, paramScale, beta1, lerpCoef, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize }
+export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4, lerpHigh = 8 }
 
 
 // @ts-ignore: decorator
 @inline function adamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, n: i32,
-  sign: f32, weightDecay: f32, paramScale: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32,
+  sign: f32, weightDecay: f32, paramScale: f32, lerpCoef: f32, beta2: f32,
   oneMinusBeta2: f32, biasCorrection2Sqrt: f32, eps: f32, negStepSize: f32,
-  decay: bool, decoupled: bool, amsgrad: bool,
+  decay: bool, decoupled: bool, amsgrad: bool, high: bool,
 ): void {
   const vSign = f32x4.splat(sign);
   const vWeightDecay = f32x4.splat(weightDecay);
   const vParamScale = f32x4.splat(paramScale);
-  const vBeta1 = f32x4.splat(beta1);
-  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vLerpCoef = f32x4.splat(lerpCoef);
+  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
   const vBiasCorrection2Sqrt = f32x4.splat(biasCorrection2Sqrt);
@@ -42,7 +44,8 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
     let vg = f32x4.mul(v128.load(g + o), vSign);
     if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
-    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    const vm0 = v128.load(expAvg + o);
+    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     let vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
     v128.store(expAvg + o, vm);
     v128.store(expAvgSq + o, vv);
@@ -59,7 +62,8 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
     let gi = load<f32>(g + o) * sign;
     if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
-    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    const m0 = load<f32>(expAvg + o);
+    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
     let v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
     store<f32>(expAvg + o, m);
     store<f32>(expAvgSq + o, v);
@@ -75,13 +79,12 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
 // @ts-ignore: decorator
 @inline function adamGroup(
   segments: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, count: i32, scalars: usize,
-  decay: bool, decoupled: bool, amsgrad: bool,
+  decay: bool, decoupled: bool, amsgrad: bool, high: bool,
 ): void {
   const sign = scalar(scalars, AdamScalar.sign);
   const weightDecay = scalar(scalars, AdamScalar.weightDecay);
   const paramScale = scalar(scalars, AdamScalar.paramScale);
-  const beta1 = scalar(scalars, AdamScalar.beta1);
-  const oneMinusBeta1 = scalar(scalars, AdamScalar.oneMinusBeta1);
+  const lerpCoef = scalar(scalars, AdamScalar.lerpCoef);
   const beta2 = scalar(scalars, AdamScalar.beta2);
   const oneMinusBeta2 = scalar(scalars, AdamScalar.oneMinusBeta2);
   const biasCorrection2Sqrt = scalar(scalars, AdamScalar.biasCorrection2Sqrt);
@@ -92,19 +95,20 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4 }
     const at = slice(e);
     adamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, maxExpAvgSq + at, length(e),
-      sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
-      decay, decoupled, amsgrad,
+      sign, weightDecay, paramScale, lerpCoef, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
+      decay, decoupled, amsgrad, high,
     );
   }
 }
 
 export function adam_f32(segments: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
-  switch (flags) {
-    case 0: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false); break;
-    case AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true); break;
-    case AdamFlag.decay: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false); break;
-    case AdamFlag.decay | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true); break;
-    case AdamFlag.decoupled: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false); break;
-    case AdamFlag.decoupled | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true); break;
+  const high = (flags & AdamFlag.lerpHigh) != 0;
+  switch (flags & ~AdamFlag.lerpHigh) {
+    case 0: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false, high); break;
+    case AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true, high); break;
+    case AdamFlag.decay: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false, high); break;
+    case AdamFlag.decay | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true, high); break;
+    case AdamFlag.decoupled: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false, high); break;
+    case AdamFlag.decoupled | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true, high); break;
   }
 }

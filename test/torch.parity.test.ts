@@ -21,7 +21,8 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity on %s', (backend
     expect(new Set([...here, ...there])).toEqual(new Set(Object.keys(optimizers)));
   });
 
-  for (const c of reference.cases) {
+  // Adam and AdamW follow torch 2.13 now: test/torch213.parity.test.ts replays their 2.13 recordings.
+  for (const c of reference.cases.filter((x) => x.optimizer !== 'Adam' && x.optimizer !== 'AdamW')) {
     it(`${c.name} (${c.optimizer} ${JSON.stringify(c.groups.map((g) => g.options))}): bit-identical at every recorded step and in its final state`, async () => {
       const { rv, opt, tensors, checked } = await replayTorchCase(c, backend, optimizers[c.optimizer] as never, (t, i, ours, torch) => {
         expect(worstError(ours, torch), `step ${t} tensor ${i}`).toBeLessThanOrEqual(2e-6);

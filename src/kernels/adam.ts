@@ -6,16 +6,16 @@ const f = Math.fround;
 
 /** The scalar block's slots (assembly/adam.ts: enum AdamScalar). */
 export const AdamScalar = {
-  sign: 0, weightDecay: 1, paramScale: 2, beta1: 3, oneMinusBeta1: 4, beta2: 5, oneMinusBeta2: 6,
+  sign: 0, weightDecay: 1, paramScale: 2, beta1: 3, lerpCoef: 4, beta2: 5, oneMinusBeta2: 6,
   biasCorrection2Sqrt: 7, eps: 8, negStepSize: 9,
 } as const;
-export const AdamFlag = { decay: 1, decoupled: 2, amsgrad: 4 } as const;
+export const AdamFlag = { decay: 1, decoupled: 2, amsgrad: 4, lerpHigh: 8 } as const;
 
 function adamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, maxExpAvgSq: number, n: number,
-  sign: number, weightDecay: number, paramScale: number, beta1: number, oneMinusBeta1: number, beta2: number,
+  sign: number, weightDecay: number, paramScale: number, lerpCoef: number, beta2: number,
   oneMinusBeta2: number, biasCorrection2Sqrt: number, eps: number, negStepSize: number,
-  decay: boolean, decoupled: boolean, amsgrad: boolean,
+  decay: boolean, decoupled: boolean, amsgrad: boolean, high: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2, X = maxExpAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
@@ -23,7 +23,8 @@ function adamSegment(
     let gi = f(h[G + i] * sign);
     if (decoupled) pi = f(pi * paramScale);
     if (decay) gi = f(gi + f(weightDecay * pi));
-    const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
+    const m0 = h[M + i];
+    const m = f((high ? gi : m0) + f(lerpCoef * f(gi - m0)));
     let v = f(f(h[V + i] * beta2) + f(f(oneMinusBeta2 * gi) * gi));
     h[M + i] = m;
     h[V + i] = v;
@@ -41,11 +42,11 @@ export function adam_f32(
   count: number, scalars: number, flags: number,
 ): void {
   const decay = (flags & AdamFlag.decay) !== 0, decoupled = (flags & AdamFlag.decoupled) !== 0, amsgrad = (flags & AdamFlag.amsgrad) !== 0;
+  const high = (flags & AdamFlag.lerpHigh) !== 0;
   const sign = scalar(h, scalars, AdamScalar.sign);
   const weightDecay = scalar(h, scalars, AdamScalar.weightDecay);
   const paramScale = scalar(h, scalars, AdamScalar.paramScale);
-  const beta1 = scalar(h, scalars, AdamScalar.beta1);
-  const oneMinusBeta1 = scalar(h, scalars, AdamScalar.oneMinusBeta1);
+  const lerpCoef = scalar(h, scalars, AdamScalar.lerpCoef);
   const beta2 = scalar(h, scalars, AdamScalar.beta2);
   const oneMinusBeta2 = scalar(h, scalars, AdamScalar.oneMinusBeta2);
   const biasCorrection2Sqrt = scalar(h, scalars, AdamScalar.biasCorrection2Sqrt);
@@ -56,8 +57,8 @@ export function adam_f32(
     const at = slice(u, e);
     adamSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, maxExpAvgSq + at, length(u, e),
-      sign, weightDecay, paramScale, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
-      decay, decoupled, amsgrad,
+      sign, weightDecay, paramScale, lerpCoef, beta2, oneMinusBeta2, biasCorrection2Sqrt, eps, negStepSize,
+      decay, decoupled, amsgrad, high,
     );
   }
 }

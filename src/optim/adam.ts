@@ -55,13 +55,17 @@ function adamScalars(o: AdamOptions, m: GroupMemory, b: Float32Array, t: number)
   b[AdamScalar.weightDecay] = o.weightDecay;
   b[AdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
   b[AdamScalar.beta1] = beta1;
-  b[AdamScalar.oneMinusBeta1] = 1 - beta1;
+  // torch 2.13's exp_avg.lerp_(grad, 1 − β1): the weight as a float32 w; from 0.5 on, torch's lerp works
+  // from g with f32(1 − w), exact there (assembly/adam.ts's header).
+  const w = Math.fround(1 - beta1);
+  const high = w >= 0.5;
+  b[AdamScalar.lerpCoef] = high ? -(1 - w) : w;
   b[AdamScalar.beta2] = beta2;
   b[AdamScalar.oneMinusBeta2] = 1 - beta2;
   b[AdamScalar.biasCorrection2Sqrt] = Math.sqrt(biasCorrection2);
   b[AdamScalar.eps] = o.eps;
   b[AdamScalar.negStepSize] = -(o.lr / biasCorrection1);
-  return (decoupled ? AdamFlag.decoupled : o.weightDecay !== 0 ? AdamFlag.decay : 0) | (o.amsgrad ? AdamFlag.amsgrad : 0);
+  return (decoupled ? AdamFlag.decoupled : o.weightDecay !== 0 ? AdamFlag.decay : 0) | (o.amsgrad ? AdamFlag.amsgrad : 0) | (high ? AdamFlag.lerpHigh : 0);
 }
 
 function adamRun(o: AdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
