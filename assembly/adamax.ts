@@ -1,7 +1,7 @@
 // Adamax, as torch.optim.Adamax (_single_tensor_adamax, torch 1.13), per element in torch's rounding
 // order (every arrow rounds to f32):
 //   g = sign·grad;  if decay: g = g + wd·p
-//   m = m·β1 + (1−β1)·g
+//   m = m.lerp(g, 1−β1) (torch 2.13; as assembly/adam.ts)
 //   u = max(u·β2, |g| + eps)                 (torch.amax: NaN propagates, as f32.max does)
 //   p = p + ((−lr/bc1)·m) / u
 // Memory contract: `segments` is the group's segment table (`count` tensors, see group.ts); expAvg,
@@ -10,19 +10,19 @@
 // that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum AdamaxScalar { sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr }
-export enum AdamaxFlag { decay = 1 }
+export enum AdamaxScalar { sign, weightDecay, beta1, lerpCoef, beta2, eps, negClr }
+export enum AdamaxFlag { decay = 1, lerpHigh = 2 }
 
 // @ts-ignore: decorator
 @inline function adamaxSegment(
   p: usize, g: usize, expAvg: usize, expInf: usize, n: i32,
-  sign: f32, weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, eps: f32, negClr: f32,
-  decay: bool,
+  sign: f32, weightDecay: f32, lerpCoef: f32, beta2: f32, eps: f32, negClr: f32,
+  decay: bool, high: bool,
 ): void {
   const vSign = f32x4.splat(sign);
   const vWeightDecay = f32x4.splat(weightDecay);
-  const vBeta1 = f32x4.splat(beta1);
-  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vLerpCoef = f32x4.splat(lerpCoef);
+  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vEps = f32x4.splat(eps);
   const vNegClr = f32x4.splat(negClr);
@@ -32,7 +32,8 @@ export enum AdamaxFlag { decay = 1 }
     const vp = v128.load(p + o);
     let vg = f32x4.mul(v128.load(g + o), vSign);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
-    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    const vm0 = v128.load(expAvg + o);
+    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     v128.store(expAvg + o, vm);
     const vu = f32x4.max(f32x4.mul(v128.load(expInf + o), vBeta2), f32x4.add(f32x4.abs(vg), vEps));
     v128.store(expInf + o, vu);
@@ -43,7 +44,8 @@ export enum AdamaxFlag { decay = 1 }
     const pi = load<f32>(p + o);
     let gi = load<f32>(g + o) * sign;
     if (decay) gi = gi + weightDecay * pi;
-    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    const m0 = load<f32>(expAvg + o);
+    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
     store<f32>(expAvg + o, m);
     const u = max<f32>(load<f32>(expInf + o) * beta2, abs<f32>(gi) + eps);
     store<f32>(expInf + o, u);
@@ -54,12 +56,11 @@ export enum AdamaxFlag { decay = 1 }
 // @ts-ignore: decorator
 @inline function adamaxGroup(
   segments: usize, expAvg: usize, expInf: usize, count: i32, scalars: usize,
-  decay: bool,
+  decay: bool, high: bool,
 ): void {
   const sign = scalar(scalars, AdamaxScalar.sign);
   const weightDecay = scalar(scalars, AdamaxScalar.weightDecay);
-  const beta1 = scalar(scalars, AdamaxScalar.beta1);
-  const oneMinusBeta1 = scalar(scalars, AdamaxScalar.oneMinusBeta1);
+  const lerpCoef = scalar(scalars, AdamaxScalar.lerpCoef);
   const beta2 = scalar(scalars, AdamaxScalar.beta2);
   const eps = scalar(scalars, AdamaxScalar.eps);
   const negClr = scalar(scalars, AdamaxScalar.negClr);
@@ -68,15 +69,16 @@ export enum AdamaxFlag { decay = 1 }
     const at = slice(e);
     adamaxSegment(
       values(e), gradient(e), expAvg + at, expInf + at, length(e),
-      sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr,
-      decay,
+      sign, weightDecay, lerpCoef, beta2, eps, negClr,
+      decay, high,
     );
   }
 }
 
 export function adamax_f32(segments: usize, expAvg: usize, expInf: usize, count: i32, scalars: usize, flags: i32): void {
-  switch (flags) {
-    case 0: adamaxGroup(segments, expAvg, expInf, count, scalars, false); break;
-    case AdamaxFlag.decay: adamaxGroup(segments, expAvg, expInf, count, scalars, true); break;
+  const high = (flags & AdamaxFlag.lerpHigh) != 0;
+  switch (flags & ~AdamaxFlag.lerpHigh) {
+    case 0: adamaxGroup(segments, expAvg, expInf, count, scalars, false, high); break;
+    case AdamaxFlag.decay: adamaxGroup(segments, expAvg, expInf, count, scalars, true, high); break;
   }
 }

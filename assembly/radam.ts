@@ -3,7 +3,7 @@
 //   g = g·gradScale                                        (clipping's coefficient, negated to maximize)
 //   if decoupled: p = p·paramScale                         paramScale = 1 − lr·wd (torch 2.x's decoupled_weight_decay)
 //   if decay: g = g + wd·p
-//   m = m·β1 + (1−β1)·g;  v = v·β2 + ((1−β2)·g)·g;  mhat = m / bc1
+//   m = m.lerp(g, 1−β1) (torch 2.13, as assembly/adam.ts);  v = v·β2 + ((1−β2)·g)·g;  mhat = m / bc1
 //   rectify (ρt > 5, decided on the host):
 //     alr = (1 / (sqrt(v) + eps))·sqrt(bc2)                 (scalar / tensor: reciprocal, then multiply)
 //     p = p − ((mhat·lr)·alr)·rect
@@ -15,19 +15,19 @@
 // dispatched once per call so that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum RAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale }
-export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
+export enum RAdamScalar { weightDecay, beta1, lerpCoef, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale }
+export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4, lerpHigh = 8 }
 
 // @ts-ignore: decorator
 @inline function radamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
-  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  weightDecay: f32, lerpCoef: f32, beta2: f32, oneMinusBeta2: f32,
   biasCorrection1: f32, lr: f32, biasCorrection2Sqrt: f32, eps: f32, rect: f32, gradScale: f32, paramScale: f32,
-  decay: bool, rectify: bool, decoupled: bool,
+  decay: bool, rectify: bool, decoupled: bool, high: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
-  const vBeta1 = f32x4.splat(beta1);
-  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vLerpCoef = f32x4.splat(lerpCoef);
+  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
   const vBiasCorrection1 = f32x4.splat(biasCorrection1);
@@ -45,7 +45,8 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
     let vg = f32x4.mul(v128.load(g + o), vGradScale);
     if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
-    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    const vm0 = v128.load(expAvg + o);
+    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
     v128.store(expAvg + o, vm);
     v128.store(expAvgSq + o, vv);
@@ -63,7 +64,8 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
     let gi = load<f32>(g + o) * gradScale;
     if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
-    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    const m0 = load<f32>(expAvg + o);
+    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
     store<f32>(expAvg + o, m);
     store<f32>(expAvgSq + o, v);
@@ -80,11 +82,10 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
 // @ts-ignore: decorator
 @inline function radamGroup(
   segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
-  decay: bool, rectify: bool, decoupled: bool,
+  decay: bool, rectify: bool, decoupled: bool, high: bool,
 ): void {
   const weightDecay = scalar(scalars, RAdamScalar.weightDecay);
-  const beta1 = scalar(scalars, RAdamScalar.beta1);
-  const oneMinusBeta1 = scalar(scalars, RAdamScalar.oneMinusBeta1);
+  const lerpCoef = scalar(scalars, RAdamScalar.lerpCoef);
   const beta2 = scalar(scalars, RAdamScalar.beta2);
   const oneMinusBeta2 = scalar(scalars, RAdamScalar.oneMinusBeta2);
   const biasCorrection1 = scalar(scalars, RAdamScalar.biasCorrection1);
@@ -99,19 +100,20 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4 }
     const at = slice(e);
     radamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale,
-      decay, rectify, decoupled,
+      weightDecay, lerpCoef, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale, paramScale,
+      decay, rectify, decoupled, high,
     );
   }
 }
 
 export function radam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
-  switch (flags) {
-    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false); break;
-    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false); break;
-    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false); break;
-    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false); break;
-    case RAdamFlag.decoupled: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true); break;
-    case RAdamFlag.decoupled | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true); break;
+  const high = (flags & RAdamFlag.lerpHigh) != 0;
+  switch (flags & ~RAdamFlag.lerpHigh) {
+    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false, high); break;
+    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false, high); break;
+    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false, high); break;
+    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false, high); break;
+    case RAdamFlag.decoupled: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true, high); break;
+    case RAdamFlag.decoupled | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true, high); break;
   }
 }

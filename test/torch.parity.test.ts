@@ -1,7 +1,7 @@
 // PyTorch parity, bit for bit: every case recorded from torch.optim 1.13 (non-FMA CPU kernels, float32)
 // is reproduced exactly at every recorded step, state included, on both backends.
 import { describe, expect, it } from 'vitest';
-import { bitDifferences, camel, f32, loadReference, optimizers, replayTorchCase, type TorchCase } from './helpers/cases.js';
+import { bitDifferences, camel, f32, loadReference, MOVED_TO_2_13, optimizers, replayTorchCase, type TorchCase } from './helpers/cases.js';
 
 const reference = loadReference<{ torch: string; cases: TorchCase[] }>('first-order.json');
 /** Rprop and ASGD were recorded later, in the same schema: test/torch.more.test.ts runs them. */
@@ -21,8 +21,8 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity on %s', (backend
     expect(new Set([...here, ...there])).toEqual(new Set(Object.keys(optimizers)));
   });
 
-  // Adam and AdamW follow torch 2.13 now: test/torch213.parity.test.ts replays their 2.13 recordings.
-  for (const c of reference.cases.filter((x) => x.optimizer !== 'Adam' && x.optimizer !== 'AdamW')) {
+  // Those on torch 2.13's arithmetic now are replayed from its recordings (test/torch213.parity.test.ts).
+  for (const c of reference.cases.filter((x) => !MOVED_TO_2_13.has(x.optimizer))) {
     it(`${c.name} (${c.optimizer} ${JSON.stringify(c.groups.map((g) => g.options))}): bit-identical at every recorded step and in its final state`, async () => {
       const { rv, opt, tensors, checked } = await replayTorchCase(c, backend, optimizers[c.optimizer] as never, (t, i, ours, torch) => {
         expect(worstError(ours, torch), `step ${t} tensor ${i}`).toBeLessThanOrEqual(2e-6);

@@ -5,20 +5,21 @@ import { gradient, length, scalar, segment, slice, values } from './group.js';
 const f = Math.fround;
 
 /** The scalar block's slots (assembly/adamax.ts: enum AdamaxScalar). */
-export const AdamaxScalar = { sign: 0, weightDecay: 1, beta1: 2, oneMinusBeta1: 3, beta2: 4, eps: 5, negClr: 6 } as const;
-export const AdamaxFlag = { decay: 1 } as const;
+export const AdamaxScalar = { sign: 0, weightDecay: 1, beta1: 2, lerpCoef: 3, beta2: 4, eps: 5, negClr: 6 } as const;
+export const AdamaxFlag = { decay: 1, lerpHigh: 2 } as const;
 
 function adamaxSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expInf: number, n: number,
-  sign: number, weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, eps: number, negClr: number,
-  decay: boolean,
+  sign: number, weightDecay: number, lerpCoef: number, beta2: number, eps: number, negClr: number,
+  decay: boolean, high: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, U = expInf >>> 2;
   for (let i = 0; i < n; i++) {
     const pi = h[P + i];
     let gi = f(h[G + i] * sign);
     if (decay) gi = f(gi + f(weightDecay * pi));
-    const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
+    const m0 = h[M + i];
+    const m = f((high ? gi : m0) + f(lerpCoef * f(gi - m0)));
     h[M + i] = m;
     const u = Math.max(f(h[U + i] * beta2), f(Math.abs(gi) + eps));
     h[U + i] = u;
@@ -30,11 +31,10 @@ export function adamax_f32(
   h: Float32Array, u: Uint32Array, segments: number, expAvg: number, expInf: number,
   count: number, scalars: number, flags: number,
 ): void {
-  const decay = (flags & AdamaxFlag.decay) !== 0;
+  const decay = (flags & AdamaxFlag.decay) !== 0, high = (flags & AdamaxFlag.lerpHigh) !== 0;
   const sign = scalar(h, scalars, AdamaxScalar.sign);
   const weightDecay = scalar(h, scalars, AdamaxScalar.weightDecay);
-  const beta1 = scalar(h, scalars, AdamaxScalar.beta1);
-  const oneMinusBeta1 = scalar(h, scalars, AdamaxScalar.oneMinusBeta1);
+  const lerpCoef = scalar(h, scalars, AdamaxScalar.lerpCoef);
   const beta2 = scalar(h, scalars, AdamaxScalar.beta2);
   const eps = scalar(h, scalars, AdamaxScalar.eps);
   const negClr = scalar(h, scalars, AdamaxScalar.negClr);
@@ -43,8 +43,8 @@ export function adamax_f32(
     const at = slice(u, e);
     adamaxSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expInf + at, length(u, e),
-      sign, weightDecay, beta1, oneMinusBeta1, beta2, eps, negClr,
-      decay,
+      sign, weightDecay, lerpCoef, beta2, eps, negClr,
+      decay, high,
     );
   }
 }

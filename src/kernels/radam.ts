@@ -6,16 +6,16 @@ const f = Math.fround;
 
 /** The scalar block's slots (assembly/radam.ts: enum RAdamScalar). */
 export const RAdamScalar = {
-  weightDecay: 0, beta1: 1, oneMinusBeta1: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection1: 5, lr: 6,
+  weightDecay: 0, beta1: 1, lerpCoef: 2, beta2: 3, oneMinusBeta2: 4, biasCorrection1: 5, lr: 6,
   biasCorrection2Sqrt: 7, eps: 8, rect: 9, gradScale: 10, paramScale: 11,
 } as const;
-export const RAdamFlag = { decay: 1, rectify: 2, decoupled: 4 } as const;
+export const RAdamFlag = { decay: 1, rectify: 2, decoupled: 4, lerpHigh: 8 } as const;
 
 function radamSegment(
   h: Float32Array, p: number, g: number, expAvg: number, expAvgSq: number, n: number,
-  weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+  weightDecay: number, lerpCoef: number, beta2: number, oneMinusBeta2: number,
   biasCorrection1: number, lr: number, biasCorrection2Sqrt: number, eps: number, rect: number, gradScale: number,
-  paramScale: number, decay: boolean, rectify: boolean, decoupled: boolean,
+  paramScale: number, decay: boolean, rectify: boolean, decoupled: boolean, high: boolean,
 ): void {
   const P = p >>> 2, G = g >>> 2, M = expAvg >>> 2, V = expAvgSq >>> 2;
   for (let i = 0; i < n; i++) {
@@ -23,7 +23,8 @@ function radamSegment(
     let gi = f(h[G + i] * gradScale);
     if (decoupled) pi = f(pi * paramScale);
     if (decay) gi = f(gi + f(weightDecay * pi));
-    const m = f(f(h[M + i] * beta1) + f(oneMinusBeta1 * gi));
+    const m0 = h[M + i];
+    const m = f((high ? gi : m0) + f(lerpCoef * f(gi - m0)));
     const v = f(f(h[V + i] * beta2) + f(f(oneMinusBeta2 * gi) * gi));
     h[M + i] = m;
     h[V + i] = v;
@@ -42,9 +43,9 @@ export function radam_f32(
   count: number, scalars: number, flags: number,
 ): void {
   const decay = (flags & RAdamFlag.decay) !== 0, rectify = (flags & RAdamFlag.rectify) !== 0, decoupled = (flags & RAdamFlag.decoupled) !== 0;
+  const high = (flags & RAdamFlag.lerpHigh) !== 0;
   const weightDecay = scalar(h, scalars, RAdamScalar.weightDecay);
-  const beta1 = scalar(h, scalars, RAdamScalar.beta1);
-  const oneMinusBeta1 = scalar(h, scalars, RAdamScalar.oneMinusBeta1);
+  const lerpCoef = scalar(h, scalars, RAdamScalar.lerpCoef);
   const beta2 = scalar(h, scalars, RAdamScalar.beta2);
   const oneMinusBeta2 = scalar(h, scalars, RAdamScalar.oneMinusBeta2);
   const biasCorrection1 = scalar(h, scalars, RAdamScalar.biasCorrection1);
@@ -59,8 +60,8 @@ export function radam_f32(
     const at = slice(u, e);
     radamSegment(
       h, values(u, e), gradient(u, e), expAvg + at, expAvgSq + at, length(u, e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
-      paramScale, decay, rectify, decoupled,
+      weightDecay, lerpCoef, beta2, oneMinusBeta2, biasCorrection1, lr, biasCorrection2Sqrt, eps, rect, gradScale,
+      paramScale, decay, rectify, decoupled, high,
     );
   }
 }

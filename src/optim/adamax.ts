@@ -42,11 +42,13 @@ export class Adamax extends Optimizer<AdamaxOptions> {
     b[AdamaxScalar.sign] = o.maximize ? -m.gradScale : m.gradScale;
     b[AdamaxScalar.weightDecay] = o.weightDecay;
     b[AdamaxScalar.beta1] = beta1;
-    b[AdamaxScalar.oneMinusBeta1] = 1 - beta1;
+    // torch 2.13's exp_avg.lerp_(grad, 1 − β1), as Adam's (src/optim/adam.ts).
+    const w = Math.fround(1 - beta1);
+    b[AdamaxScalar.lerpCoef] = w >= 0.5 ? -(1 - w) : w;
     b[AdamaxScalar.beta2] = beta2;
     b[AdamaxScalar.eps] = o.eps;
     b[AdamaxScalar.negClr] = -clr;
-    return o.weightDecay !== 0 ? AdamaxFlag.decay : 0;
+    return (o.weightDecay !== 0 ? AdamaxFlag.decay : 0) | (w >= 0.5 ? AdamaxFlag.lerpHigh : 0);
   }
 
   protected run(_o: AdamaxOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

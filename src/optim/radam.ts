@@ -53,7 +53,9 @@ export class RAdam extends Optimizer<RAdamOptions> {
     const rect = rectify ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
     b[RAdamScalar.weightDecay] = o.weightDecay;
     b[RAdamScalar.beta1] = beta1;
-    b[RAdamScalar.oneMinusBeta1] = 1 - beta1;
+    // torch 2.13's exp_avg.lerp_(grad, 1 − β1), as Adam's (src/optim/adam.ts).
+    const w = Math.fround(1 - beta1);
+    b[RAdamScalar.lerpCoef] = w >= 0.5 ? -(1 - w) : w;
     b[RAdamScalar.beta2] = beta2;
     b[RAdamScalar.oneMinusBeta2] = 1 - beta2;
     b[RAdamScalar.biasCorrection1] = biasCorrection1;
@@ -64,7 +66,7 @@ export class RAdam extends Optimizer<RAdamOptions> {
     b[RAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
     b[RAdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
     const decay = o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? RAdamFlag.decoupled : RAdamFlag.decay;
-    return decay | (rectify ? RAdamFlag.rectify : 0);
+    return decay | (rectify ? RAdamFlag.rectify : 0) | (w >= 0.5 ? RAdamFlag.lerpHigh : 0);
   }
 
   protected run(_o: RAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
