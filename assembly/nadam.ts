@@ -1,9 +1,9 @@
-// NAdam, as torch.optim.NAdam (_single_tensor_nadam, torch 1.13; maximize and decoupled_weight_decay as torch 2.x), per element in
+// NAdam, as torch.optim.NAdam (_single_tensor_nadam, torch 2.13), per element in
 // torch's rounding order (every arrow rounds to f32):
 //   g = g·gradScale                                          (clipping's coefficient, negated to maximize)
 //   if decoupled: p = p·paramScale                           paramScale = 1 − lr·wd (torch 2.x's decoupled_weight_decay)
 //   if decay: g = g + wd·p
-//   m = m·β1 + (1−β1)·g
+//   m = m.lerp(g, 1−β1)                                      (torch 2.13, as assembly/adam.ts)
 //   v = v·β2 + ((1−β2)·g)·g
 //   denom = sqrt(v / bc2) + eps                              (divide before the sqrt, unlike Adam)
 //   p = p + (gradCoef·g) / denom                             gradCoef = −lr·(1−μt)/(1−Πμ)
@@ -15,19 +15,19 @@
 // that no flag is tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum NAdamScalar { weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale }
-export enum NAdamFlag { decay = 1, decoupled = 2 }
+export enum NAdamScalar { weightDecay, beta1, lerpCoef, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale }
+export enum NAdamFlag { decay = 1, decoupled = 2, lerpHigh = 4 }
 
 // @ts-ignore: decorator
 @inline function nadamSegment(
   p: usize, g: usize, expAvg: usize, expAvgSq: usize, n: i32,
-  weightDecay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  weightDecay: f32, lerpCoef: f32, beta2: f32, oneMinusBeta2: f32,
   biasCorrection2: f32, eps: f32, gradCoef: f32, avgCoef: f32, gradScale: f32, paramScale: f32,
-  decay: bool, decoupled: bool,
+  decay: bool, decoupled: bool, high: bool,
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
-  const vBeta1 = f32x4.splat(beta1);
-  const vOneMinusBeta1 = f32x4.splat(oneMinusBeta1);
+  const vLerpCoef = f32x4.splat(lerpCoef);
+  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
   const vBiasCorrection2 = f32x4.splat(biasCorrection2);
@@ -43,7 +43,8 @@ export enum NAdamFlag { decay = 1, decoupled = 2 }
     let vg = f32x4.mul(v128.load(g + o), vGradScale);
     if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
-    const vm = f32x4.add(f32x4.mul(v128.load(expAvg + o), vBeta1), f32x4.mul(vOneMinusBeta1, vg));
+    const vm0 = v128.load(expAvg + o);
+    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
     v128.store(expAvg + o, vm);
     v128.store(expAvgSq + o, vv);
@@ -57,7 +58,8 @@ export enum NAdamFlag { decay = 1, decoupled = 2 }
     let gi = load<f32>(g + o) * gradScale;
     if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
-    const m = load<f32>(expAvg + o) * beta1 + oneMinusBeta1 * gi;
+    const m0 = load<f32>(expAvg + o);
+    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
     store<f32>(expAvg + o, m);
     store<f32>(expAvgSq + o, v);
@@ -70,11 +72,10 @@ export enum NAdamFlag { decay = 1, decoupled = 2 }
 // @ts-ignore: decorator
 @inline function nadamGroup(
   segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize,
-  decay: bool, decoupled: bool,
+  decay: bool, decoupled: bool, high: bool,
 ): void {
   const weightDecay = scalar(scalars, NAdamScalar.weightDecay);
-  const beta1 = scalar(scalars, NAdamScalar.beta1);
-  const oneMinusBeta1 = scalar(scalars, NAdamScalar.oneMinusBeta1);
+  const lerpCoef = scalar(scalars, NAdamScalar.lerpCoef);
   const beta2 = scalar(scalars, NAdamScalar.beta2);
   const oneMinusBeta2 = scalar(scalars, NAdamScalar.oneMinusBeta2);
   const biasCorrection2 = scalar(scalars, NAdamScalar.biasCorrection2);
@@ -88,16 +89,17 @@ export enum NAdamFlag { decay = 1, decoupled = 2 }
     const at = slice(e);
     nadamSegment(
       values(e), gradient(e), expAvg + at, expAvgSq + at, length(e),
-      weightDecay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale,
-      decay, decoupled,
+      weightDecay, lerpCoef, beta2, oneMinusBeta2, biasCorrection2, eps, gradCoef, avgCoef, gradScale, paramScale,
+      decay, decoupled, high,
     );
   }
 }
 
 export function nadam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
-  switch (flags) {
-    case 0: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, false); break;
-    case NAdamFlag.decay: nadamGroup(segments, expAvg, expAvgSq, count, scalars, true, false); break;
-    case NAdamFlag.decoupled: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, true); break;
+  const high = (flags & NAdamFlag.lerpHigh) != 0;
+  switch (flags & ~NAdamFlag.lerpHigh) {
+    case 0: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, high); break;
+    case NAdamFlag.decay: nadamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, high); break;
+    case NAdamFlag.decoupled: nadamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, high); break;
   }
 }

@@ -2,7 +2,7 @@
 // rounding order (every arrow rounds to f32):
 //   g = sign·grad;  if decay: g = g + wd·p
 //   s = s·α + ((1−α)·g)·g
-//   centered:  ga = ga·α + (1−α)·g;  avg = sqrt(s − ga·ga)     (addcmul value=−1: (−ga)·ga is exact)
+//   centered:  ga = ga.lerp(g, 1−α) (torch 2.13, as assembly/adam.ts: base + c·(g − ga));  avg = sqrt(s − ga·ga)     (addcmul value=−1: (−ga)·ga is exact)
 //   else:      avg = sqrt(s)
 //   avg = avg + eps
 //   momentum:  buf = buf·μ + g/avg;  p = p + (−lr)·buf
@@ -14,15 +14,17 @@
 // tested per element.
 import { gradient, length, scalar, segment, slice, values } from "./group";
 
-export enum RMSpropScalar { sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr }
-export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
+export enum RMSpropScalar { sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, lerpCoef }
+export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4, lerpHigh = 8 }
 
 // @ts-ignore: decorator
 @inline function rmspropSegment(
   p: usize, g: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, n: i32,
-  sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32,
-  decay: bool, centered: bool, useMomentum: bool,
+  sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32, lerpCoef: f32,
+  decay: bool, centered: bool, useMomentum: bool, high: bool,
 ): void {
+  const vLerpCoef = f32x4.splat(lerpCoef);
+  const vHigh = i32x4.splat(high ? -1 : 0);
   const vSign = f32x4.splat(sign);
   const vWeightDecay = f32x4.splat(weightDecay);
   const vAlpha = f32x4.splat(alpha);
@@ -40,7 +42,8 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
     v128.store(squareAvg + o, vs);
     let vAvg: v128;
     if (centered) {
-      const vga = f32x4.add(f32x4.mul(v128.load(gradAvg + o), vAlpha), f32x4.mul(vOneMinusAlpha, vg));
+      const vga0 = v128.load(gradAvg + o);
+      const vga = f32x4.add(v128.bitselect(vg, vga0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vga0)));
       v128.store(gradAvg + o, vga);
       vAvg = f32x4.sqrt(f32x4.sub(vs, f32x4.mul(vga, vga)));
     } else {
@@ -64,7 +67,8 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
     store<f32>(squareAvg + o, s);
     let avg: f32;
     if (centered) {
-      const ga = load<f32>(gradAvg + o) * alpha + oneMinusAlpha * gi;
+      const ga0 = load<f32>(gradAvg + o);
+      const ga = select<f32>(gi, ga0, high) + lerpCoef * (gi - ga0);
       store<f32>(gradAvg + o, ga);
       avg = sqrt<f32>(s - ga * ga);
     } else {
@@ -84,12 +88,13 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
 // @ts-ignore: decorator
 @inline function rmspropGroup(
   segments: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, count: i32, scalars: usize,
-  decay: bool, centered: bool, useMomentum: bool,
+  decay: bool, centered: bool, useMomentum: bool, high: bool,
 ): void {
   const sign = scalar(scalars, RMSpropScalar.sign);
   const weightDecay = scalar(scalars, RMSpropScalar.weightDecay);
   const alpha = scalar(scalars, RMSpropScalar.alpha);
   const oneMinusAlpha = scalar(scalars, RMSpropScalar.oneMinusAlpha);
+  const lerpCoef = scalar(scalars, RMSpropScalar.lerpCoef);
   const eps = scalar(scalars, RMSpropScalar.eps);
   const momentum = scalar(scalars, RMSpropScalar.momentum);
   const negLr = scalar(scalars, RMSpropScalar.negLr);
@@ -98,21 +103,22 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4 }
     const at = slice(e);
     rmspropSegment(
       values(e), gradient(e), squareAvg + at, gradAvg + at, momentumBuffer + at, length(e),
-      sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr,
-      decay, centered, useMomentum,
+      sign, weightDecay, alpha, oneMinusAlpha, eps, momentum, negLr, lerpCoef,
+      decay, centered, useMomentum, high,
     );
   }
 }
 
 export function rmsprop_f32(segments: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, count: i32, scalars: usize, flags: i32): void {
-  switch (flags) {
-    case 0: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false); break;
-    case RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true); break;
-    case RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false); break;
-    case RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true); break;
-    case RMSpropFlag.decay: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false); break;
-    case RMSpropFlag.decay | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true); break;
-    case RMSpropFlag.decay | RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false); break;
-    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true); break;
+  const high = (flags & RMSpropFlag.lerpHigh) != 0;
+  switch (flags & ~RMSpropFlag.lerpHigh) {
+    case 0: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false, high); break;
+    case RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true, high); break;
+    case RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false, high); break;
+    case RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true, high); break;
+    case RMSpropFlag.decay: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false, high); break;
+    case RMSpropFlag.decay | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true, high); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false, high); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true, high); break;
   }
 }

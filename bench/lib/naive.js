@@ -68,8 +68,8 @@ const UPDATES = {
       const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay)), muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
       if (t !== lastStep) (muProduct *= mu), (lastStep = t);
       const mi = m[i], vi = v[i], bc2 = 1 - beta2 ** t;
-      // torch 1.13 forms the next product from the updated one, counting μt twice (see src/optim/nadam.ts).
-      const gradStep = (lr * (1 - mu)) / (1 - muProduct), momentumStep = (lr * muNext) / (1 - muProduct * mu * muNext);
+      // torch 2.x's next product is the updated one times μt+1 (see src/optim/nadam.ts).
+      const gradStep = (lr * (1 - mu)) / (1 - muProduct), momentumStep = (lr * muNext) / (1 - muProduct * muNext);
       for (let j = 0; j < p.length; j++) {
         mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
         vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];

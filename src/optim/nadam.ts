@@ -48,15 +48,16 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const [beta1, beta2] = o.betas;
     const mu = beta1 * (1 - 0.5 * 0.96 ** (t * o.momentumDecay));
     const muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * o.momentumDecay));
-    // torch keeps mu_product as a float32 tensor, so each product rounds to f32; and torch 1.13 forms
-    // the next product as mu_product·μt·μt+1 from the already-updated mu_product (μt counted twice).
-    // The recorded trajectories show it, so ravine reproduces it.
+    // torch keeps mu_product as a float32 tensor, so `mu_product *= μt` rounds to f32; torch 2.13 then forms
+    // the next product in Python, mu_product.item()·μt+1, a double (1.13 counted μt twice, in float32).
     const muProduct = Math.fround(m.scalars.muProduct * Math.fround(mu));
-    const muProductNext = Math.fround(Math.fround(muProduct * Math.fround(mu)) * Math.fround(muNext));
+    const muProductNext = muProduct * muNext;
     m.next!.muProduct = muProduct;
     b[NAdamScalar.weightDecay] = o.weightDecay;
     b[NAdamScalar.beta1] = beta1;
-    b[NAdamScalar.oneMinusBeta1] = 1 - beta1;
+    // torch 2.13's exp_avg.lerp_(grad, 1 − β1), as Adam's (src/optim/adam.ts).
+    const w = Math.fround(1 - beta1);
+    b[NAdamScalar.lerpCoef] = w >= 0.5 ? -(1 - w) : w;
     b[NAdamScalar.beta2] = beta2;
     b[NAdamScalar.oneMinusBeta2] = 1 - beta2;
     b[NAdamScalar.biasCorrection2] = 1 - m.powers[1].at(beta2, t);
@@ -65,7 +66,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
     b[NAdamScalar.avgCoef] = (-o.lr * muNext) / (1 - muProductNext);
     b[NAdamScalar.gradScale] = o.maximize ? -m.gradScale : m.gradScale; // f32(g·(−c)) = −f32(g·c): torch's −g, clipped
     b[NAdamScalar.paramScale] = 1 - o.lr * o.weightDecay;
-    return o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? NAdamFlag.decoupled : NAdamFlag.decay;
+    return (o.weightDecay === 0 ? 0 : o.decoupledWeightDecay ? NAdamFlag.decoupled : NAdamFlag.decay) | (w >= 0.5 ? NAdamFlag.lerpHigh : 0);
   }
 
   protected run(_o: NAdamOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

@@ -51,10 +51,14 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     b[RMSpropScalar.weightDecay] = o.weightDecay;
     b[RMSpropScalar.alpha] = o.alpha;
     b[RMSpropScalar.oneMinusAlpha] = 1 - o.alpha;
+    // torch 2.13's grad_avg.lerp_(grad, 1 − α), as Adam's first moment (src/optim/adam.ts).
+    const w = Math.fround(1 - o.alpha);
+    b[RMSpropScalar.lerpCoef] = w >= 0.5 ? -(1 - w) : w;
     b[RMSpropScalar.eps] = o.eps;
     b[RMSpropScalar.momentum] = o.momentum;
     b[RMSpropScalar.negLr] = -o.lr;
-    return (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0);
+    return (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0) |
+      (o.centered && w >= 0.5 ? RMSpropFlag.lerpHigh : 0);
   }
 
   protected run(o: RMSpropOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

@@ -146,4 +146,4 @@ export const camel = (snake: string) => snake.replace(/_([a-z])/g, (_, c: string
  * moment a lerp): test/torch213.parity.test.ts replays their 2.13 recordings, test/torch.parity.test.ts no
  * longer their 1.13 ones. The rest move as issue 20 goes on.
  */
-export const MOVED_TO_2_13: ReadonlySet<string> = new Set(['Adam', 'AdamW', 'Adamax', 'RAdam']);
+export const MOVED_TO_2_13: ReadonlySet<string> = new Set(['Adam', 'AdamW', 'Adamax', 'RAdam', 'NAdam', 'RMSprop']);
