@@ -87,3 +87,30 @@ describe('torch 2.13\'s lerp from its other side: β1 <= 0.5 (w = 1 − β1 >= 0
     }
   });
 });
+
+describe('torch 2.13 with threads: a split group', () => {
+  // The recorded tensors are small (5, 12 and 1 floats), far under the split threshold: the test lowers
+  // the threshold of a two-thread context so that the first group (17 floats) is split across both
+  // threads, slices at multiples of four floats, and checks every case still lands on torch's bits.
+  it('every one of the 29 cases, its first group split across two threads, bit for bit', async () => {
+    const rv = await createRavine({ backend: 'simd', threads: 2 });
+    expect(rv.threads).toBe(2);
+    (rv._context.backend as { splitThreshold?: number }).splitThreshold = 16;
+    let k = 0;
+    for (const c of chosen) {
+      const groups = c.groups.map((g) => ({ params: g.shapes.map((s, i) => rv.tensor(`p${k++}`, f32(g.initial[i]).subarray(0, elements(s)))), ...g.options }));
+      const opt = new optimizers[c.optimizer](groups as never) as Optimizer<object>;
+      expect((rv._context.backend as { plans?: Map<number, number> }).plans!.size, `${c.name}: a split group`).toBe(1);
+      const tensors = groups.flatMap((g) => g.params);
+      for (let t = 1; t <= c.steps; t++) {
+        tensors.forEach((x, i) => x.grad.set(f32(c.grads[t - 1][i])));
+        opt.step();
+      }
+      const last = c.params[String(c.steps)];
+      tensors.forEach((x, i) => expect(bitDifferences(x.data, f32(last[i])), `${c.name}, tensor ${i}`).toEqual([]));
+      opt.dispose();
+      tensors.forEach((x) => x.dispose());
+    }
+    rv.dispose();
+  }, 60_000);
+});
