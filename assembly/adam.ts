@@ -31,7 +31,6 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4, lerpHigh = 8 }
   const vWeightDecay = f32x4.splat(weightDecay);
   const vParamScale = f32x4.splat(paramScale);
   const vLerpCoef = f32x4.splat(lerpCoef);
-  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
   const vBiasCorrection2Sqrt = f32x4.splat(biasCorrection2Sqrt);
@@ -45,7 +44,7 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4, lerpHigh = 8 }
     if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm0 = v128.load(expAvg + o);
-    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
+    const vm = f32x4.add((high ? vg : vm0), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     let vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
     v128.store(expAvg + o, vm);
     v128.store(expAvgSq + o, vv);
@@ -63,7 +62,7 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4, lerpHigh = 8 }
     if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
     const m0 = load<f32>(expAvg + o);
-    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
+    const m = (high ? gi : m0) + lerpCoef * (gi - m0);
     let v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
     store<f32>(expAvg + o, m);
     store<f32>(expAvgSq + o, v);
@@ -102,13 +101,19 @@ export enum AdamFlag { decay = 1, decoupled = 2, amsgrad = 4, lerpHigh = 8 }
 }
 
 export function adam_f32(segments: usize, expAvg: usize, expAvgSq: usize, maxExpAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
-  const high = (flags & AdamFlag.lerpHigh) != 0;
-  switch (flags & ~AdamFlag.lerpHigh) {
-    case 0: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false, high); break;
-    case AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true, high); break;
-    case AdamFlag.decay: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false, high); break;
-    case AdamFlag.decay | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true, high); break;
-    case AdamFlag.decoupled: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false, high); break;
-    case AdamFlag.decoupled | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true, high); break;
+  // lerpHigh is a loop variant of its own, as every flag: a constant once inlined.
+  switch (flags) {
+    case 0: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false, false); break;
+    case AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, false, true); break;
+    case AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true, false); break;
+    case AdamFlag.amsgrad | AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, false, true, true); break;
+    case AdamFlag.decay: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false, false); break;
+    case AdamFlag.decay | AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, false, true); break;
+    case AdamFlag.decay | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true, false); break;
+    case AdamFlag.decay | AdamFlag.amsgrad | AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, true, false, true, true); break;
+    case AdamFlag.decoupled: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false, false); break;
+    case AdamFlag.decoupled | AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, false, true); break;
+    case AdamFlag.decoupled | AdamFlag.amsgrad: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true, false); break;
+    case AdamFlag.decoupled | AdamFlag.amsgrad | AdamFlag.lerpHigh: adamGroup(segments, expAvg, expAvgSq, maxExpAvgSq, count, scalars, false, true, true, true); break;
   }
 }

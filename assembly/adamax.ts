@@ -22,7 +22,6 @@ export enum AdamaxFlag { decay = 1, lerpHigh = 2 }
   const vSign = f32x4.splat(sign);
   const vWeightDecay = f32x4.splat(weightDecay);
   const vLerpCoef = f32x4.splat(lerpCoef);
-  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vEps = f32x4.splat(eps);
   const vNegClr = f32x4.splat(negClr);
@@ -33,7 +32,7 @@ export enum AdamaxFlag { decay = 1, lerpHigh = 2 }
     let vg = f32x4.mul(v128.load(g + o), vSign);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm0 = v128.load(expAvg + o);
-    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
+    const vm = f32x4.add((high ? vg : vm0), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     v128.store(expAvg + o, vm);
     const vu = f32x4.max(f32x4.mul(v128.load(expInf + o), vBeta2), f32x4.add(f32x4.abs(vg), vEps));
     v128.store(expInf + o, vu);
@@ -45,7 +44,7 @@ export enum AdamaxFlag { decay = 1, lerpHigh = 2 }
     let gi = load<f32>(g + o) * sign;
     if (decay) gi = gi + weightDecay * pi;
     const m0 = load<f32>(expAvg + o);
-    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
+    const m = (high ? gi : m0) + lerpCoef * (gi - m0);
     store<f32>(expAvg + o, m);
     const u = max<f32>(load<f32>(expInf + o) * beta2, abs<f32>(gi) + eps);
     store<f32>(expInf + o, u);
@@ -76,9 +75,11 @@ export enum AdamaxFlag { decay = 1, lerpHigh = 2 }
 }
 
 export function adamax_f32(segments: usize, expAvg: usize, expInf: usize, count: i32, scalars: usize, flags: i32): void {
-  const high = (flags & AdamaxFlag.lerpHigh) != 0;
-  switch (flags & ~AdamaxFlag.lerpHigh) {
-    case 0: adamaxGroup(segments, expAvg, expInf, count, scalars, false, high); break;
-    case AdamaxFlag.decay: adamaxGroup(segments, expAvg, expInf, count, scalars, true, high); break;
+  // lerpHigh is a loop variant of its own, as every flag: a constant once inlined.
+  switch (flags) {
+    case 0: adamaxGroup(segments, expAvg, expInf, count, scalars, false, false); break;
+    case AdamaxFlag.lerpHigh: adamaxGroup(segments, expAvg, expInf, count, scalars, false, true); break;
+    case AdamaxFlag.decay: adamaxGroup(segments, expAvg, expInf, count, scalars, true, false); break;
+    case AdamaxFlag.decay | AdamaxFlag.lerpHigh: adamaxGroup(segments, expAvg, expInf, count, scalars, true, true); break;
   }
 }

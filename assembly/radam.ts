@@ -27,7 +27,6 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4, lerpHigh = 8 }
 ): void {
   const vWeightDecay = f32x4.splat(weightDecay);
   const vLerpCoef = f32x4.splat(lerpCoef);
-  const vHigh = i32x4.splat(high ? -1 : 0);
   const vBeta2 = f32x4.splat(beta2);
   const vOneMinusBeta2 = f32x4.splat(oneMinusBeta2);
   const vBiasCorrection1 = f32x4.splat(biasCorrection1);
@@ -46,7 +45,7 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4, lerpHigh = 8 }
     if (decoupled) vp = f32x4.mul(vp, vParamScale);
     if (decay) vg = f32x4.add(vg, f32x4.mul(vWeightDecay, vp));
     const vm0 = v128.load(expAvg + o);
-    const vm = f32x4.add(v128.bitselect(vg, vm0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
+    const vm = f32x4.add((high ? vg : vm0), f32x4.mul(vLerpCoef, f32x4.sub(vg, vm0)));
     const vv = f32x4.add(f32x4.mul(v128.load(expAvgSq + o), vBeta2), f32x4.mul(f32x4.mul(vOneMinusBeta2, vg), vg));
     v128.store(expAvg + o, vm);
     v128.store(expAvgSq + o, vv);
@@ -65,7 +64,7 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4, lerpHigh = 8 }
     if (decoupled) pi = pi * paramScale;
     if (decay) gi = gi + weightDecay * pi;
     const m0 = load<f32>(expAvg + o);
-    const m = select<f32>(gi, m0, high) + lerpCoef * (gi - m0);
+    const m = (high ? gi : m0) + lerpCoef * (gi - m0);
     const v = load<f32>(expAvgSq + o) * beta2 + (oneMinusBeta2 * gi) * gi;
     store<f32>(expAvg + o, m);
     store<f32>(expAvgSq + o, v);
@@ -107,13 +106,19 @@ export enum RAdamFlag { decay = 1, rectify = 2, decoupled = 4, lerpHigh = 8 }
 }
 
 export function radam_f32(segments: usize, expAvg: usize, expAvgSq: usize, count: i32, scalars: usize, flags: i32): void {
-  const high = (flags & RAdamFlag.lerpHigh) != 0;
-  switch (flags & ~RAdamFlag.lerpHigh) {
-    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false, high); break;
-    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false, high); break;
-    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false, high); break;
-    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false, high); break;
-    case RAdamFlag.decoupled: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true, high); break;
-    case RAdamFlag.decoupled | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true, high); break;
+  // lerpHigh is a loop variant of its own, as every flag: a constant once inlined.
+  switch (flags) {
+    case 0: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false, false); break;
+    case RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, false, true); break;
+    case RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false, false); break;
+    case RAdamFlag.rectify | RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, false, true); break;
+    case RAdamFlag.decay: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false, false); break;
+    case RAdamFlag.decay | RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, false, false, true); break;
+    case RAdamFlag.decay | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false, false); break;
+    case RAdamFlag.decay | RAdamFlag.rectify | RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, true, true, false, true); break;
+    case RAdamFlag.decoupled: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true, false); break;
+    case RAdamFlag.decoupled | RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, false, true, true); break;
+    case RAdamFlag.decoupled | RAdamFlag.rectify: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true, false); break;
+    case RAdamFlag.decoupled | RAdamFlag.rectify | RAdamFlag.lerpHigh: radamGroup(segments, expAvg, expAvgSq, count, scalars, false, true, true, true); break;
   }
 }

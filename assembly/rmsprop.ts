@@ -23,12 +23,12 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4, lerpHigh = 8 }
   sign: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, eps: f32, momentum: f32, negLr: f32, lerpCoef: f32,
   decay: bool, centered: bool, useMomentum: bool, high: bool,
 ): void {
-  const vLerpCoef = f32x4.splat(lerpCoef);
-  const vHigh = i32x4.splat(high ? -1 : 0);
   const vSign = f32x4.splat(sign);
   const vWeightDecay = f32x4.splat(weightDecay);
   const vAlpha = f32x4.splat(alpha);
   const vOneMinusAlpha = f32x4.splat(oneMinusAlpha);
+  // Below 0.5 the lerp weight is f32(1 − α), the oneMinusAlpha slot: no register of its own.
+  const vLerpCoef = high ? f32x4.splat(lerpCoef) : vOneMinusAlpha;
   const vEps = f32x4.splat(eps);
   const vMomentum = f32x4.splat(momentum);
   const vNegLr = f32x4.splat(negLr);
@@ -43,7 +43,7 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4, lerpHigh = 8 }
     let vAvg: v128;
     if (centered) {
       const vga0 = v128.load(gradAvg + o);
-      const vga = f32x4.add(v128.bitselect(vg, vga0, vHigh), f32x4.mul(vLerpCoef, f32x4.sub(vg, vga0)));
+      const vga = f32x4.add((high ? vg : vga0), f32x4.mul(vLerpCoef, f32x4.sub(vg, vga0)));
       v128.store(gradAvg + o, vga);
       vAvg = f32x4.sqrt(f32x4.sub(vs, f32x4.mul(vga, vga)));
     } else {
@@ -68,7 +68,7 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4, lerpHigh = 8 }
     let avg: f32;
     if (centered) {
       const ga0 = load<f32>(gradAvg + o);
-      const ga = select<f32>(gi, ga0, high) + lerpCoef * (gi - ga0);
+      const ga = (high ? gi : ga0) + lerpCoef * (gi - ga0);
       store<f32>(gradAvg + o, ga);
       avg = sqrt<f32>(s - ga * ga);
     } else {
@@ -110,15 +110,23 @@ export enum RMSpropFlag { decay = 1, centered = 2, momentum = 4, lerpHigh = 8 }
 }
 
 export function rmsprop_f32(segments: usize, squareAvg: usize, gradAvg: usize, momentumBuffer: usize, count: i32, scalars: usize, flags: i32): void {
-  const high = (flags & RMSpropFlag.lerpHigh) != 0;
-  switch (flags & ~RMSpropFlag.lerpHigh) {
-    case 0: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false, high); break;
-    case RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true, high); break;
-    case RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false, high); break;
-    case RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true, high); break;
-    case RMSpropFlag.decay: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false, high); break;
-    case RMSpropFlag.decay | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true, high); break;
-    case RMSpropFlag.decay | RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false, high); break;
-    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true, high); break;
+  // lerpHigh is a loop variant of its own, as every flag: a constant once inlined.
+  switch (flags) {
+    case 0: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false, false); break;
+    case RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, false, true); break;
+    case RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true, false); break;
+    case RMSpropFlag.momentum | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, false, true, true); break;
+    case RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false, false); break;
+    case RMSpropFlag.centered | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, false, true); break;
+    case RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true, false); break;
+    case RMSpropFlag.centered | RMSpropFlag.momentum | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, false, true, true, true); break;
+    case RMSpropFlag.decay: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, false, true); break;
+    case RMSpropFlag.decay | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.momentum | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, false, true, true); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, false, true); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true, false); break;
+    case RMSpropFlag.decay | RMSpropFlag.centered | RMSpropFlag.momentum | RMSpropFlag.lerpHigh: rmspropGroup(segments, squareAvg, gradAvg, momentumBuffer, count, scalars, true, true, true, true); break;
   }
 }
