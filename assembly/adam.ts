@@ -5,7 +5,7 @@
 //   if decay (Adam's L2):  g = g + wd·p
 //   m = m.lerp(g, w), w = f32(1−β1), torch's portable lerp: m + w·(g − m) for w < 0.5, else
 //       g − (g − m)·f32(1 − w), written g + c·(g − m) with c = −f32(1 − w) (exact: negation), so both are
-//       base + c·(g − m): base = m or g (flag lerpHigh, a mask, decided on the host), c the lerpCoef slot
+//       base + c·(g − m): base = m or g (flag lerpHigh, decided on the host: a loop variant of its own), c the lerpCoef slot
 //   v = v·β2 + ((1−β2)·g)·g
 //   if amsgrad: vmax = max(vmax, v), used for v below
 //   denom = sqrt(v) / sqrt(bc2) + eps

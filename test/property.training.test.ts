@@ -219,7 +219,7 @@ function clipCoefficient(maxNorm: number, total: number): number {
 function invalidOption(g: { lr: number; momentum: number; schedules: Partial<Record<Option, RefSchedule>> }): RegExp | null {
   for (const name of OPTIONS) {
     // A value a schedule set a rounding residue below 0 (at most 2^-40 of its base: linearLR to endFactor 0
-    // can end at −9.25e-19, as torch's does) is checked as 0 and used as it is (optim/scheduling.ts).
+    // can end at −9.25e-19, as torch's does) is checked as 0 and used as it is (optim/drivers.ts: residuesAsZero).
     const s = g.schedules[name];
     const v = s !== undefined && g[name] < 0 && g[name] >= -(2 ** -40) * Math.abs(s.def.base) ? 0 : g[name];
     if (!(v >= 0 && Number.isFinite(f(v)))) return new RegExp(`invalid ${name} = `);

@@ -6,11 +6,11 @@ import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../ravine.js';
 import { Tensor } from '../tensor.js';
 import {
-  bind, checkFree, findDrivers, optionName, placeAt, sameDefinition, unbind, writeOption,
+  bind, checkFree, findDrivers, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption,
   type Driven, type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
-import { advanceAll, commitAll, residuesAsZero, rollback, steppedOf } from './scheduling.js';
+import { advanceAll, commitAll, rollback, steppedOf } from './scheduling.js';
 import { readSchedules, type SavedSchedule } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';

@@ -1,14 +1,14 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
 import { describe } from '../ravine.js';
-import { bind, checkFree, isDriver, optionName, placeAt, sameDefinition, unbind, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
+import { bind, checkFree, isDriver, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
 import { checkExternal, copyExternalIn, copyExternalOut, GroupMemory } from './groupMemory.js';
 import type { OptimizerSpec, StateBuffer } from './optimizerSpec.js';
 import {
   cloneOptions, groupsOf, mergeDriven, mergeOptions, resolveGroups,
   type Found, type OptionsInput, type ParamGroup, type ParamGroupInput, type Params, type Resolved,
 } from './paramGroups.js';
-import { advanceAll, assignedDrivers, commitAll, explain, residuesAsZero, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
+import { advanceAll, assignedDrivers, commitAll, explain, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
 import { readCheckpoint, restoreState, savedEntry, STEP_LIMIT, type SavedSchedule, type StateDict } from './stateDict.js';
 import { NO_TRAINING, readTraining, trainingBuffers, trainingInput, type Diagnostics, type Training, type TrainingOptions } from './training.js';
 import { finish, freeDropped, prepare, restartTrainingBuffers, type PassCounters } from './trainingPasses.js';
@@ -355,7 +355,7 @@ export abstract class Optimizer<O extends object> {
   /**
    * After group i's options failed their check with `e`: a schedule assigned to an option since the last
    * step (which fails the number check) is taken, and a scheduled value that is only a rounding residue
-   * below 0 is checked as 0 (scheduling.ts: residuesAsZero); then the group is checked again, or `e` is
+   * below 0 is checked as 0 (drivers.ts: residuesAsZero); then the group is checked again, or `e` is
    * thrown, saying which schedules set the group's options.
    */
   #recheck(i: number, e: unknown): void {

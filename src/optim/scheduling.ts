@@ -1,7 +1,6 @@
 import { describe } from '../ravine.js';
 import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
 import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, type Driven } from './drivers.js';
-export { residuesAsZero } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { Found } from './paramGroups.js';
 
