@@ -9,6 +9,7 @@ export { Optimizer } from './optim/optimizer.js';
 export type { ParamGroup, ParamGroupInput, Params, Drivable, OptionsInput } from './optim/paramGroups.js';
 export type { StateDict } from './optim/stateDict.js';
 export { encodeCheckpoint, decodeCheckpoint } from './checkpoint/binary.js';
+export { exportSafetensors, importSafetensors } from './checkpoint/torch.js';
 export type { ScheduleDriver } from './optim/drivers.js';
 export type { TrainingOptions, Training, Diagnostics, ClipGradNormOptions, NormType } from './optim/training.js';
 export { clipGradNorm, clipGradValue } from './optim/clip.js';

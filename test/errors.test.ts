@@ -103,9 +103,10 @@ describe.each(['simd', 'js'] as const)('bad input on %s', (backend) => {
     });
   }
 
-  it('SGD without lr: TypeError, lr is required as in torch', async () => {
+  it('SGD without lr takes torch 2.13\'s default, 1e-3', async () => {
     const rv = await createRavine({ backend });
-    expect(() => new SGD([rv.tensor('w', 3)], {} as { lr: number })).toThrow(/lr is required/);
+    expect(new SGD([rv.tensor('w', 3)]).paramGroups[0].lr).toBe(1e-3);
+    expect(new SGD([rv.tensor('v', 3)], {}).paramGroups[0].lr).toBe(1e-3);
   });
 
   it('tensors: negative, fractional or non-numeric sizes, empty or duplicate names are refused', async () => {

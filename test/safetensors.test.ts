@@ -3,7 +3,7 @@
 // same bytes for the same tensors, and every malformed file is refused saying what is wrong.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '../src/checkpoint/safetensors.js';
+import { readSafetensors, writeSafetensors, type SafetensorsTensor } from '../src/checkpoint/safetensors.js';
 
 const fromPython = new Uint8Array(readFileSync(new URL('./fixtures/safetensors/python.safetensors', import.meta.url)));
 const words = (a: Float32Array) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));
@@ -20,7 +20,7 @@ function file(header: string | Uint8Array, data: Uint8Array = new Uint8Array(0),
 
 describe('reading what the reference implementation wrote', () => {
   it('every tensor, dtype, shape and metadata entry comes back, NaN payloads, −0, ±∞ and subnormals bit for bit', () => {
-    const { tensors, metadata } = decodeSafetensors(fromPython);
+    const { tensors, metadata } = readSafetensors(fromPython);
     expect(Object.keys(tensors).sort()).toEqual(['empty', 'param_groups.0.count', 'state.b.momentum_buffer', 'state.w.exp_avg', 'state.w.exp_avg_sq', 'state.w.step']);
     expect({ ...metadata }).toEqual({ format: 'pt', param_groups: '[{"lr": 0.001}]' });
     const avg = tensors['state.w.exp_avg'];
@@ -36,9 +36,9 @@ describe('reading what the reference implementation wrote', () => {
   });
 
   it('ravine writes the reference implementation\'s bytes for the same tensors and metadata', () => {
-    const { tensors, metadata } = decodeSafetensors(fromPython);
+    const { tensors, metadata } = readSafetensors(fromPython);
     // The reference writer keeps its metadata in a hash map: this file has param_groups first.
-    const again = encodeSafetensors(tensors, { param_groups: metadata.param_groups, format: metadata.format });
+    const again = writeSafetensors(tensors, { param_groups: metadata.param_groups, format: metadata.format });
     expect(Buffer.from(again).equals(Buffer.from(fromPython))).toBe(true);
   });
 
@@ -48,7 +48,7 @@ describe('reading what the reference implementation wrote', () => {
     tensors.toString = { dtype: 'F64', shape: [1], data: new Float64Array([Math.PI]) };
     tensors.n = { dtype: 'I64', shape: [], data: BigInt64Array.of(-(2n ** 63n)) };
     tensors.none = { dtype: 'F32', shape: [0], data: new Float32Array(0) };
-    const back = decodeSafetensors(encodeSafetensors(tensors, { note: 'é ✓' }));
+    const back = readSafetensors(writeSafetensors(tensors, { note: 'é ✓' }));
     expect(Object.keys(back.tensors).sort()).toEqual(['__proto__', 'n', 'none', 'toString']);
     expect(words(back.tensors.__proto__.data as Float32Array)).toEqual(words(tensors.__proto__.data as Float32Array));
     expect(back.tensors.__proto__.shape).toEqual([2, 2]);
@@ -59,7 +59,7 @@ describe('reading what the reference implementation wrote', () => {
 });
 
 describe('a malformed file is refused, saying what is wrong', () => {
-  const good = encodeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) }, b: { dtype: 'F32', shape: [1], data: new Float32Array([3]) } });
+  const good = writeSafetensors({ a: { dtype: 'F32', shape: [2], data: new Float32Array([1, 2]) }, b: { dtype: 'F32', shape: [1], data: new Float32Array([3]) } });
   const four = new Uint8Array(4), eight = new Uint8Array(8), twelve = new Uint8Array(12);
   const cases: [string, Uint8Array, ErrorConstructor, RegExp][] = [
     ['fewer than 8 bytes', good.subarray(0, 5), RangeError, /truncated: 5 bytes, and the header length alone takes 8/],
@@ -84,17 +84,31 @@ describe('a malformed file is refused, saying what is wrong', () => {
   for (const [what, bytes, type, message] of cases) {
     it(`${what}: ${type.name} ${message}`, () => {
       const before = Uint8Array.from(bytes);
-      expect(() => decodeSafetensors(bytes)).toThrow(type);
-      expect(() => decodeSafetensors(bytes)).toThrow(message);
+      expect(() => readSafetensors(bytes)).toThrow(type);
+      expect(() => readSafetensors(bytes)).toThrow(message);
       expect(Array.from(bytes)).toEqual(Array.from(before));
     });
   }
 
   it('the writer refuses data that does not match its shape or dtype, a tensor named __metadata__, and non-string metadata', () => {
-    expect(() => encodeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/tensor "a" is F32 of shape \[3\] \(3 elements\), but its data is Float32Array of length 2/);
-    expect(() => encodeSafetensors({ a: { dtype: 'F64', shape: [2], data: new Float32Array(2) } })).toThrow(/tensor "a" is F64/);
-    expect(() => encodeSafetensors({ a: { dtype: 'BF16' as never, shape: [1], data: new Float32Array(1) } })).toThrow(/dtype "BF16"; ravine writes F32, F64 and I64/);
-    expect(() => encodeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: new Float32Array(1) } })).toThrow(/cannot be named __metadata__/);
-    expect(() => encodeSafetensors({}, { lr: 0.1 as never })).toThrow(/metadata "lr" must be a string, got 0.1/);
+    expect(() => writeSafetensors({ a: { dtype: 'F32', shape: [3], data: new Float32Array(2) } })).toThrow(/tensor "a" is F32 of shape \[3\] \(3 elements\), but its data is Float32Array of length 2/);
+    expect(() => writeSafetensors({ a: { dtype: 'F64', shape: [2], data: new Float32Array(2) } })).toThrow(/tensor "a" is F64/);
+    expect(() => writeSafetensors({ a: { dtype: 'BF16' as never, shape: [1], data: new Float32Array(1) } })).toThrow(/dtype "BF16"; ravine writes F32, F64 and I64/);
+    expect(() => writeSafetensors({ __metadata__: { dtype: 'F32', shape: [1], data: new Float32Array(1) } })).toThrow(/cannot be named __metadata__/);
+    expect(() => writeSafetensors({}, { lr: 0.1 as never })).toThrow(/metadata "lr" must be a string, got 0.1/);
+  });
+});
+
+describe('reading from a view of a larger buffer', () => {
+  it('a Node Buffer (pooled: its ArrayBuffer holds more than the file) and a view at an odd offset read as the file itself', () => {
+    const want = readSafetensors(fromPython);
+    const padded = new Uint8Array(fromPython.length + 7);
+    padded.set(fromPython, 3);
+    for (const view of [Buffer.from(fromPython), padded.subarray(3, 3 + fromPython.length)]) {
+      const got = readSafetensors(view);
+      for (const [name, t] of Object.entries(want.tensors)) {
+        expect(Array.from(new Uint8Array(got.tensors[name].data.buffer)), name).toEqual(Array.from(new Uint8Array(t.data.buffer)));
+      }
+    }
   });
 });

@@ -85,12 +85,16 @@ describe('surfaces', () => {
     }
   });
 
-  it('first-order optimizers run on surfaces too: Adam on the ravine decreases f, SGD needs its lr', async () => {
+  it('first-order optimizers run on surfaces too: Adam on the ravine decreases f, SGD without lr takes torch 2.13\'s 1e-3', async () => {
     const rv = await createRavine({ backend: 'simd' });
     const adam = minimize(surfaces.ravine(), undefined, { method: 'adam', optimizer: { lr: 0.05 }, maxIter: 200, ravine: rv });
     expect(adam.iterations).toBe(200);
     expect(adam.f).toBeLessThan(surfaces.ravine().f(surfaces.ravine().start) / 10);
-    expect(() => minimize(surfaces.ravine(), undefined, { method: 'sgd' })).toThrowError(/lr/);
+    const sgd = minimize(surfaces.ravine(), undefined, { method: 'sgd', maxIter: 3, ravine: rv, trajectory: true });
+    const [x0, x1] = sgd.trajectory!, g0 = new Float64Array(2);
+    surfaces.ravine().grad(Float64Array.from(x0), g0);
+    expect(x1[0]).toBeCloseTo(x0[0] - 1e-3 * g0[0], 5);
+    expect(x1[0]).not.toBe(x0[0]);
     // The run's tensor and optimizer are gone afterwards: the heap is back where it was.
     const before = rv._context.arena.bytesInUse;
     minimize(surfaces.ravine(), undefined, { method: 'rmsprop', optimizer: { lr: 0.01 }, maxIter: 5, ravine: rv });

@@ -75,6 +75,34 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const t of tensors) t.dispose();
     });
 
+    test('torch 2.x\'s options through ravine/tfjs: the same bits as ravine\'s own optimizer with them (NAdam and RAdam with decoupledWeightDecay and maximize, Adam with decoupledWeightDecay, SGD\'s default lr, foreach)', () => {
+      const cases: [FirstOrderMethod, Record<string, unknown>][] = [
+        ['nadam', { weightDecay: 0.05, decoupledWeightDecay: true, maximize: true }],
+        ['radam', { weightDecay: 0.05, decoupledWeightDecay: true, maximize: true, foreach: false }],
+        ['adam', { weightDecay: 0.05, decoupledWeightDecay: true, capturable: false }],
+        ['sgd', { momentum: 0.9 }],
+      ];
+      for (const [method, options] of cases) {
+        const { names, vars, init } = makeVariables(SIZES);
+        const opt = ravineOptimizer(rv, method, options);
+        const tensors = init.map((v, i) => rv.tensor(`own:${names[i]}`, v));
+        const Own = optimizerRegistry[method].Class as unknown as new (p: unknown, o: unknown) => { step(): void; dispose(): void; paramGroups: { lr: number }[] };
+        const own = new Own(tensors, options);
+        for (let k = 0; k < 12; k++) {
+          applyTf(opt, names, SIZES, k);
+          tensors.forEach((t, i) => t.grad.set(gradient(k, i, SIZES[i])));
+          own.step();
+        }
+        vars.forEach((v, i) => expect(bits(v.dataSync()), method).toEqual(bits(tensors[i].data)));
+        vars.forEach((v, i) => expect(bits(v.dataSync()), method).not.toEqual(bits(init[i])));
+        if (method === 'sgd') expect(own.paramGroups[0].lr).toBe(1e-3);
+        own.dispose();
+        opt.dispose();
+        tf.dispose(vars);
+        for (const t of tensors) t.dispose();
+      }
+    });
+
     test('variables missing from a step keep their state: each variable is stepped as torch steps a parameter, from its own step count', () => {
       const sizes = [33, 8, 5];
       const { names, vars, init } = makeVariables(sizes, 11);
@@ -174,7 +202,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     test('bad gradients and options are refused by name, before anything changes', () => {
       const { names, vars } = makeVariables([6], 2);
-      expect(() => ravineSGD(rv, {} as never)).toThrow(/lr is required/);
+      expect(() => ravineSGD(rv, { lr: -1 })).toThrow(/lr/);
       expect(() => ravineAdam(rv, { betas: [1, 0.999] })).toThrow(RangeError);
       expect(() => ravineOptimizer(rv, 'adagradx' as FirstOrderMethod)).toThrow(/unknown optimizer "adagradx"/);
       const opt = ravineAdam(rv, { lr: 0.1 });

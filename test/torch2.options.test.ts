@@ -2,7 +2,7 @@
 // maximize, and the options that only choose torch's implementation (foreach, fused, capturable,
 // differentiable), each proven against an equivalent run, on both backends.
 import { describe, expect, it } from 'vitest';
-import { Adagrad, Adam, AdamW, createRavine, NAdam, RAdam, RMSprop, SGD, type Optimizer, type Tensor } from '../src/index.js';
+import { Adagrad, Adam, AdamW, createRavine, minimize, NAdam, RAdam, RMSprop, SGD, surfaces, type Optimizer, type Tensor } from '../src/index.js';
 
 const backends = ['simd', 'js'] as const;
 const bits = (a: Float32Array) => Array.from(new Uint32Array(a.slice().buffer));
@@ -102,5 +102,22 @@ describe('the new options on both backends', () => {
       }));
       expect(results[0]).toEqual(results[1]);
     }
+  });
+});
+
+describe('minimize takes the new options', () => {
+  const run = (method: 'adam' | 'adamw' | 'nadam' | 'radam' | 'sgd', optimizer: Record<string, unknown>) =>
+    Array.from(minimize(surfaces.ravine(), undefined, { method, optimizer, maxIter: 40 }).x);
+
+  it('adam with decoupledWeightDecay is adamw, bit for bit; NAdam\'s and RAdam\'s decoupled decay and maximize change the run; foreach changes nothing; fused: true is refused', () => {
+    expect(run('adam', { lr: 0.05, weightDecay: 0.01, decoupledWeightDecay: true })).toEqual(run('adamw', { lr: 0.05 }));
+    expect(run('adam', { lr: 0.05, weightDecay: 0.01 })).not.toEqual(run('adamw', { lr: 0.05 }));
+    for (const method of ['nadam', 'radam'] as const) {
+      const coupled = run(method, { lr: 0.05, weightDecay: 0.1 });
+      expect(run(method, { lr: 0.05, weightDecay: 0.1, decoupledWeightDecay: true }), method).not.toEqual(coupled);
+      expect(run(method, { lr: 0.05, weightDecay: 0.1, foreach: true }), method).toEqual(coupled);
+      expect(run(method, { lr: 0.05, maximize: true }), method).not.toEqual(run(method, { lr: 0.05 }));
+    }
+    expect(() => run('adam', { fused: true })).toThrow(/fused: true is not supported/);
   });
 });

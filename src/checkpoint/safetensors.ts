@@ -39,8 +39,8 @@ const elements = (shape: readonly number[]) => shape.reduce((n, d) => n * d, 1);
  * spaces to a multiple of 8): the same bytes it writes for the same tensors and metadata in the same order.
  * Checks each tensor's shape against its data.
  */
-export function encodeSafetensors(tensors: Readonly<Record<string, SafetensorsTensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
-  const where = 'encodeSafetensors';
+export function writeSafetensors(tensors: Readonly<Record<string, SafetensorsTensor>>, metadata: Readonly<Record<string, string>> = {}): Uint8Array {
+  const where = 'writeSafetensors';
   // The reference writer sorts by dtype, descending in its enum's order (… F32, F64, I64), then by name.
   const rank = (name: string) => RANK[tensors[name].dtype] ?? 0;
   const names = Object.keys(tensors).sort((a, b) => rank(b) - rank(a) || (a < b ? -1 : a > b ? 1 : 0));
@@ -79,8 +79,8 @@ export function encodeSafetensors(tensors: Readonly<Record<string, SafetensorsTe
 }
 
 /** A safetensors file's tensors (copies) and metadata, checked as the reference implementation checks them; throws saying what is wrong. */
-export function decodeSafetensors(bytes: Uint8Array): Safetensors {
-  const where = 'decodeSafetensors';
+export function readSafetensors(bytes: Uint8Array): Safetensors {
+  const where = 'readSafetensors';
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`${where}: bytes must be a Uint8Array, got ${describe(bytes)}`);
   if (bytes.length < 8) throw new RangeError(`${where}: truncated: ${bytes.length} bytes, and the header length alone takes 8`);
   const declared = new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true);
@@ -124,7 +124,8 @@ export function decodeSafetensors(bytes: Uint8Array): Safetensors {
   }
   const tensors: Record<string, SafetensorsTensor> = Object.create(null);
   for (const e of entries) {
-    const copy = buffer.slice(e.begin, e.end).buffer; // aligned: the offsets need not be
+    // A copy of its own, aligned (the offsets need not be); `new Uint8Array(view)` copies where a Buffer's slice() would not.
+    const copy = new Uint8Array(buffer.subarray(e.begin, e.end)).buffer;
     const data = e.dtype === 'F32' ? new Float32Array(copy) : e.dtype === 'F64' ? new Float64Array(copy) : new BigInt64Array(copy);
     tensors[e.name] = { dtype: e.dtype, shape: e.shape, data };
   }

@@ -41,3 +41,8 @@ export function implementationOption(where: string, optimizer: string, key: stri
   if (value === true && key !== 'foreach') throw new RangeError(`${where}: ${key}: true is not supported: ${WHY[key as keyof typeof WHY]}`);
   return true;
 }
+
+/** torch 2.13's value of each implementation option `optimizer` takes, as its param groups hold them (foreach and fused: None). */
+export function implementationDefaults(optimizer: string): Record<string, boolean | null> {
+  return Object.fromEntries((TAKES[optimizer] ?? []).map((key) => [key, key === 'foreach' || key === 'fused' ? null : false]));
+}

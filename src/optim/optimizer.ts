@@ -68,8 +68,8 @@ export abstract class Optimizer<O extends object> {
     this.#defaults = defaults;
     for (const d of drivers) checkFree(where, optionName(d.key, d.index), d.driver);
     this.#defaultDrivers.push(...drivers);
-    // As torch does, defaults are checked even if every group overrides them (unless one is missing).
-    if ((spec.required ?? []).every((key) => this.#defaults[key] !== undefined)) spec.check(where, this.#defaults);
+    // As torch does, defaults are checked even if every group overrides them.
+    spec.check(where, this.#defaults);
     const groups = groupsOf(where, params);
     if (training !== undefined) this.#setTraining(readTraining(where, training, NO_TRAINING));
     // Validate every group, then allocate for all of them, then take the tensors: a bad group or a
@@ -545,11 +545,8 @@ export abstract class Optimizer<O extends object> {
     return this.#ctx!;
   }
 
-  /** The full check of one group's options: required ones present, then the optimizer's own checks. */
+  /** The full check of one group's options: the optimizer's own. */
   #check(where: string, o: O): void {
-    for (const key of this.#spec.required ?? []) {
-      if ((o as Record<string, unknown>)[key] === undefined) throw new TypeError(`${where}: option ${key} is required`);
-    }
     this.#spec.check(where, o);
   }
 

@@ -11,8 +11,6 @@ export interface StateBuffer {
 export interface OptimizerSpec<O> {
   readonly name: string;
   readonly defaults: Readonly<O>;
-  /** Options with no default (torch's `required`, e.g. SGD's lr). */
-  readonly required?: readonly (keyof O & string)[];
   /** Throws a TypeError/RangeError naming the option and its value. */
   check(where: string, o: O): void;
   /** The state buffers these options need. */

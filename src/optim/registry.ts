@@ -21,10 +21,12 @@ export interface OptimizerEntry {
   readonly kernel: string;
   /** Every state buffer it may keep, torch's keys in camelCase (some only with an option on). */
   readonly stateKeys: readonly string[];
+  /** Per-group scalar state torch keeps per tensor as a 0-dim float32 tensor (NAdam's muProduct, ASGD's eta and mu). */
+  readonly scalarKeys: readonly string[];
 }
 
-const entry = (name: string, Class: unknown, kernel: string, stateKeys: string[]): OptimizerEntry =>
-  ({ name, Class: Class as OptimizerEntry['Class'], kernel, stateKeys });
+const entry = (name: string, Class: unknown, kernel: string, stateKeys: string[], scalarKeys: string[] = []): OptimizerEntry =>
+  ({ name, Class: Class as OptimizerEntry['Class'], kernel, stateKeys, scalarKeys });
 
 /** Keyed by minimize's method name. */
 export const optimizerRegistry = {
@@ -35,10 +37,10 @@ export const optimizerRegistry = {
   adagrad: entry('Adagrad', Adagrad, 'adagrad_f32', ['sum']),
   adadelta: entry('Adadelta', Adadelta, 'adadelta_f32', ['squareAvg', 'accDelta']),
   adamax: entry('Adamax', Adamax, 'adamax_f32', ['expAvg', 'expInf']),
-  nadam: entry('NAdam', NAdam, 'nadam_f32', ['expAvg', 'expAvgSq']),
+  nadam: entry('NAdam', NAdam, 'nadam_f32', ['expAvg', 'expAvgSq'], ['muProduct']),
   radam: entry('RAdam', RAdam, 'radam_f32', ['expAvg', 'expAvgSq']),
   rprop: entry('Rprop', Rprop, 'rprop_f32', ['prev', 'stepSize']),
-  asgd: entry('ASGD', ASGD, 'asgd_f32', ['ax']),
+  asgd: entry('ASGD', ASGD, 'asgd_f32', ['ax'], ['eta', 'mu']),
 } as const satisfies Record<string, OptimizerEntry>;
 
 export type FirstOrderMethod = keyof typeof optimizerRegistry;

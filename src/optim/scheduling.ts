@@ -52,7 +52,7 @@ export function slotOf<O>(spec: OptimizerSpec<O>, defaults: Readonly<O>, groups:
   const parsed = typeof name === 'string' ? parseOptionName(name) : null;
   const base = parsed === null ? undefined : (defaults as Record<string, unknown>)[parsed[0]];
   const numeric = parsed !== null && Object.hasOwn(spec.defaults, parsed[0]) && (parsed[1] < 0
-    ? typeof base === 'number' || isDriver(base) || (base === undefined && spec.required?.includes(parsed[0] as keyof O & string))
+    ? typeof base === 'number' || isDriver(base)
     : Array.isArray(base) && parsed[1] < base.length);
   if (!numeric) {
     const names = Object.entries(defaults as Record<string, unknown>).flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => optionName(k, j)) : typeof v === 'boolean' ? [] : [k]));

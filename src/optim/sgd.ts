@@ -1,6 +1,5 @@
 import type { Kernels } from '../backend/kernels.js';
 import { SGDFlag, SGDScalar } from '../kernels/sgd.js';
-import type { ScheduleDriver } from './drivers.js';
 import type { GroupMemory } from './groupMemory.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
@@ -22,8 +21,8 @@ const spec: OptimizerSpec<SGDOptions> = {
   name: 'SGD',
   slots: SGDScalar,
   derivedSlots: [],
-  defaults: { lr: undefined as unknown as number, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
-  required: ['lr'],
+  // torch 2.13's defaults: lr 1e-3 (torch 1.13 required it).
+  defaults: { lr: 1e-3, momentum: 0, dampening: 0, nesterov: false, weightDecay: 0, maximize: false },
   check(where, o) {
     atLeast(where, 'lr', o.lr, 0);
     atLeast(where, 'momentum', o.momentum, 0);
@@ -42,7 +41,7 @@ const spec: OptimizerSpec<SGDOptions> = {
 
 /** Stochastic gradient descent with optional (Nesterov) momentum: torch.optim.SGD. */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: Params<SGDOptions>, options: OptionsInput<SGDOptions> & { lr: number | ScheduleDriver }, training?: TrainingOptions) {
+  constructor(params: Params<SGDOptions>, options?: OptionsInput<SGDOptions>, training?: TrainingOptions) {
     super(params, options, spec, training);
   }
 

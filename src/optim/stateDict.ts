@@ -25,7 +25,7 @@ export interface StateDict {
   readonly training?: { readonly options: TrainingOptions; readonly calls: number; readonly pendingMicroBatches: number; readonly skippedSteps: number };
 }
 
-/** torch 1.13 keeps `step` in a float32 tensor: counting stops at 2^24, where step + 1 rounds back to step. */
+/** torch (1.13 and 2.x) keeps `step` in a float32 tensor: counting stops at 2^24, where step + 1 rounds back to step. */
 export const STEP_LIMIT = 2 ** 24;
 
 /** State buffers torch keeps ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima, Rprop's clamped step sizes). */
@@ -187,7 +187,7 @@ export function readSchedules(
 }
 
 /**
- * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch 1.13 counts in float32),
+ * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch counts in float32),
  * per-group scalars in range (SCALAR_RANGES), and every buffer these options need present — its floats (a
  * Float32Array, an array of numbers, or JSON's { float32 }), or null for one not yet written —
  * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative; an
@@ -206,7 +206,7 @@ function checkEntry(
   }
   const step = entry.step;
   if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > STEP_LIMIT) {
-    throw new RangeError(`${where}: state '${t.name}'.step must be an integer in [0, 2^24] (torch 1.13 counts steps in float32), got ${describe(step)}`);
+    throw new RangeError(`${where}: state '${t.name}'.step must be an integer in [0, 2^24] (torch counts steps in float32), got ${describe(step)}`);
   }
   const scalars: Record<string, number> = { step };
   for (const [key, initial] of Object.entries(scalarDefaults)) {

@@ -3,7 +3,6 @@
 // optional peer dependency: only this entry point imports it.
 import type { FirstOrderMethod } from '../optim/registry.js';
 import type { OptionsInput } from '../optim/paramGroups.js';
-import type { ScheduleDriver } from '../optim/drivers.js';
 import type { TrainingOptions } from '../optim/training.js';
 import type { SGDOptions } from '../optim/sgd.js';
 import type { AdamOptions } from '../optim/adam.js';
@@ -25,8 +24,7 @@ export function ravineOptimizer(rv: Ravine, method: FirstOrderMethod, options?: 
   return new RavineTfjsOptimizer(rv, method, options, training);
 }
 
-export const ravineSGD = (rv: Ravine, options: OptionsInput<SGDOptions> & { lr: number | ScheduleDriver }, training?: TrainingOptions) =>
-  new RavineTfjsOptimizer(rv, 'sgd', options, training);
+export const ravineSGD = (rv: Ravine, options?: OptionsInput<SGDOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer(rv, 'sgd', options, training);
 export const ravineAdam = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer(rv, 'adam', options, training);
 export const ravineAdamW = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer(rv, 'adamw', options, training);
 export const ravineRMSprop = (rv: Ravine, options?: OptionsInput<RMSpropOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer(rv, 'rmsprop', options, training);
