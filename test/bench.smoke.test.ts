@@ -1,6 +1,8 @@
 // A benchmark of a wrong answer is worthless: every implementation the bench compares, run for a few
 // steps on tiny problems, must end with the same parameters as ravine simd (bit for bit for ravine's
 // own backends and bare kernel loops, to float tolerance for the others). No timing is asserted.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error: bench/ is plain JS
 import { IMPLS } from '../bench/lib/impls.js';
@@ -115,4 +117,23 @@ describe('the bandwidth bound moves the bytes it claims', () => {
       }
     });
   }
+});
+
+describe('bench/previous.js refuses what it cannot run, before building anything', () => {
+  const script = fileURLToPath(new URL('../bench/previous.js', import.meta.url));
+  const run = (...args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8' });
+  it('a missing --against, a malformed --rows or --rounds, an unknown flag: exit 2 with the reason; --help: exit 0', () => {
+    expect(run('--help').status).toBe(0);
+    for (const [args, message] of [
+      [[], /--against=<commit> is required/],
+      [['--against=HEAD', '--rows=adam:0'], /--rows: adam:0 is not KEY:N/],
+      [['--against=HEAD', '--rows=lion:16'], /--rows: lion:16 is not KEY:N/],
+      [['--against=HEAD', '--rounds=0'], /--rounds must be an integer from 1 to 20, got 0/],
+      [['--against=HEAD', '--fast'], /unknown option --fast/],
+    ] as const) {
+      const out = run(...args);
+      expect(out.status, args.join(' ')).toBe(2);
+      expect(out.stderr, args.join(' ')).toMatch(message);
+    }
+  });
 });
