@@ -2,14 +2,17 @@
 // then used from Node (ESM, CommonJS), type-checked by a consumer with no DOM lib, bundled by Vite and
 // by esbuild, and loaded by a plain page with no bundler and no import map, each in headless Chromium.
 // Every app runs the same workload (test/fixtures/toolchains/workload.js) and must pick 'simd' and
-// get the js backend's bits.
+// get the js backend's bits. The install brings one package besides ravine, @assemblyscript/loader: what
+// `ravine race` draws with is an optional peer dependency, asked for by name when it is missing and
+// found in the user's project when it is installed.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as ravine from '../src/index.js';
+import { drawingPackages } from '../src/plot/load.js';
 import { workload, type WorkloadResult } from './fixtures/toolchains/workload.js';
 import { servePages, skipBrowser, type PageServer } from './helpers/chromium.js';
 
@@ -25,13 +28,39 @@ function node(script: string, flags: string[] = []): Record<string, unknown> {
   return JSON.parse(run.stdout);
 }
 
+/** Every package under `modules`, nested ones as `a/node_modules/b`. */
+function installedPackages(modules: string, prefix = ''): string[] {
+  if (!existsSync(modules)) return [];
+  return readdirSync(modules).filter((entry) => !entry.startsWith('.')).flatMap((entry) => {
+    const names = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry];
+    return names.flatMap((name) => [prefix + name, ...installedPackages(join(modules, name, 'node_modules'), `${prefix}${name}/node_modules/`)]);
+  });
+}
+
+/** What the files reachable from `entry` through literal imports (static and dynamic) import from outside the package. */
+function importGraph(entry: string): { files: string[]; bare: Set<string> } {
+  const files = new Set<string>(), bare = new Set<string>();
+  const visit = (file: string) => {
+    if (files.has(file)) return;
+    files.add(file);
+    const source = readFileSync(file, 'utf8');
+    for (const [, specifier] of source.matchAll(/(?:\bfrom\s+|\bimport\s*\(\s*|^import\s+)['"]([^'"\n]+)['"]/gm)) {
+      if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier));
+      else bare.add(specifier);
+    }
+  };
+  visit(entry);
+  return { files: [...files], bare };
+}
+
 let expected: WorkloadResult;
+let tarball: string;
 
 beforeAll(async () => {
   expected = await workload(ravine);
-  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: repo, encoding: 'utf8', env: cleanEnv }).trim().split('\n').at(-1)!;
+  tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: repo, encoding: 'utf8', env: cleanEnv }).trim().split('\n').at(-1)!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', join(project, packed), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: cleanEnv, stdio: 'pipe' });
+  execFileSync('npm', ['install', join(project, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: cleanEnv, stdio: 'pipe' });
   for (const file of readdirSync(fixtures)) if (file.includes('.') && !file.endsWith('.d.ts')) copyFileSync(join(fixtures, file), join(project, file));
   copyFileSync(join(fixtures, 'vite-index.html'), join(project, 'index.html'));
 }, 180_000);
@@ -39,13 +68,39 @@ beforeAll(async () => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('npm pack, installed into an empty project', () => {
-  it('ships dist/, the browser bundle, the wasm, README, LICENSE and the ravine command, and no source maps, repository-only CLIs or tests', () => {
+  it('ships dist/, the browser bundle, the wasm, README, LICENSE and the ravine command, and no source maps, repository-only CLIs, declarations of the CLI\'s modules or tests', () => {
     const root = join(project, 'node_modules/ravine');
     for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'build/ravine-shared.wasm', 'README.md', 'LICENSE', 'dist/cli/ravine.js', 'dist/cli/race.js', 'dist/race/index.js', 'dist/plot/index.js']) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
     const listing = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' });
-    expect(listing).not.toMatch(/\.map$|\/cli\/.*\.d\.ts$|\/cli\/example\.|\/test\/|\/src\//m);
+    expect(listing).not.toMatch(/\.map$|\/(cli|plot|race)\/.*\.d\.ts$|\/cli\/example\.|\/test\/|\/src\//m);
+  });
+
+  it('brings @assemblyscript/loader and no other package: not d3, not resvg', () => {
+    expect(installedPackages(join(project, 'node_modules')).filter((name) => name !== 'ravine')).toEqual(['@assemblyscript/loader']);
+  });
+
+  it("ravine, ravine/browser and ravine/tfjs reach no file that names a drawing package, and import nothing but the loader, tfjs-core (ravine/tfjs) and Node's builtins", () => {
+    const root = join(project, 'node_modules/ravine');
+    const exports = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports as Record<string, string | { default: string }>;
+    const allowed: Record<string, string[]> = { '.': ['@assemblyscript/loader'], './browser': ['@assemblyscript/loader'], './tfjs': ['@assemblyscript/loader', '@tensorflow/tfjs-core'] };
+    const entries = Object.entries(exports).filter(([, target]) => typeof target !== 'string' || target.endsWith('.js'));
+    expect(entries.map(([key]) => key)).toEqual(Object.keys(allowed));
+    for (const [key, target] of entries) {
+      const { files, bare } = importGraph(join(root, typeof target === 'string' ? target : target.default));
+      expect([...bare].filter((name) => !name.startsWith('node:') && !allowed[key].includes(name)), key).toEqual([]);
+      for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/d3-(array|contour|scale)|resvg/);
+    }
+  });
+
+  it('npx ravine race without the drawing packages exits 1 before racing, with one line naming the four and the npm install that brings them', () => {
+    const out = join(project, 'race-without-drawing');
+    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '10', '--out', out], { cwd: project, encoding: 'utf8', env: cleanEnv });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe('ravine race: the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg/resvg-js (optional peer dependencies, not installed with ravine): npm install d3-array d3-contour d3-scale @resvg/resvg-js\n');
+    expect(run.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
   });
 
   it('npx ravine race --help works in the consumer project (the bin and what it imports ship)', () => {
@@ -98,6 +153,28 @@ describe('npm pack, installed into an empty project', () => {
     // The check can fail: the same consumer misusing an option is an error.
     writeFileSync(join(dir, 'consumer.ts'), "import { Adam, createRavine } from 'ravine';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n");
     expect(spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' }).stdout).toMatch(/error TS2322/);
+  });
+});
+
+describe('npm pack, installed into an empty project with the drawing packages beside it', () => {
+  const drawing = mkdtempSync(join(tmpdir(), 'ravine-drawing-'));
+
+  beforeAll(() => {
+    writeFileSync(join(drawing, 'package.json'), JSON.stringify({ name: 'drawing-consumer', private: true, type: 'module' }));
+    // The versions this repository's lock installed, so the install finds them in npm's cache offline.
+    const pinned = drawingPackages.map((name) => `${name}@${JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version}`);
+    execFileSync('npm', ['install', join(project, tarball), ...pinned, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: drawing, env: cleanEnv, stdio: 'pipe' });
+  }, 180_000);
+
+  afterAll(() => rmSync(drawing, { recursive: true, force: true }));
+
+  it('npx ravine race finds them in the project and draws its SVG and PNG pictures', () => {
+    const out = join(drawing, 'race');
+    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '200', '--out', out], { cwd: drawing, encoding: 'utf8', env: cleanEnv });
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.status).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['ravine-loss.png', 'ravine-loss.svg', 'ravine-panels.png', 'ravine-panels.svg', 'ravine.png', 'ravine.svg']);
+    expect(readFileSync(join(out, 'ravine.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 });
 

@@ -3,6 +3,7 @@
 // beside the plot, log axes for f − f*, and a PNG of the width asked for.
 import { describe, expect, it } from 'vitest';
 import { colorOf, contourSvg, lossSvg, okabeIto, panelsSvg, toPng, type Run, type SurfaceView } from '../src/plot/index.js';
+import { DrawingPackagesMissing, loadPlot } from '../src/plot/load.js';
 
 const f = (x: number, y: number) => 0.5 * (100 * x * x + y * y);
 const start = [0.15, 1.8] as const;
@@ -194,5 +195,33 @@ describe('toPng', () => {
     expect(view32.getUint32(16)).toBe(900);
     const own = toPng(svg);
     expect(new DataView(own.buffer, own.byteOffset).getUint32(16)).toBe(Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]));
+  });
+});
+
+describe('loadPlot', () => {
+  /** An importer for which `missing` are not installed and `failing` throw as a broken native binary does. */
+  const importer = (missing: string[], failing: string[] = []) => async (name: string) => {
+    if (missing.includes(name)) throw Object.assign(new Error(`Cannot find package '${name}' imported from /x/dist/plot/load.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+    if (failing.includes(name)) throw Object.assign(new Error(`Cannot find module '${name}-linux-x64-gnu'\nRequire stack:\n- /x`), { code: 'MODULE_NOT_FOUND' });
+    return {};
+  };
+
+  it('with every drawing package installed, gives the plot module', async () => {
+    expect((await loadPlot(importer([]))).contourSvg).toBe(contourSvg);
+  });
+
+  it('with one missing and one failing to load, names both, the failure\'s first line, and npm install for exactly those two', async () => {
+    const error = await loadPlot(importer(['d3-contour'], ['@resvg/resvg-js'])).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DrawingPackagesMissing);
+    expect((error as DrawingPackagesMissing).message).toBe(
+      'the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg/resvg-js (optional peer dependencies, not installed with ravine); ' +
+      "d3-contour is not installed; @resvg/resvg-js does not load (Cannot find module '@resvg/resvg-js-linux-x64-gnu'): npm install d3-contour @resvg/resvg-js",
+    );
+  });
+
+  it('with all four missing, names them once and installs all four', async () => {
+    await expect(loadPlot(importer(['d3-array', 'd3-contour', 'd3-scale', '@resvg/resvg-js']))).rejects.toThrow(
+      /^the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg\/resvg-js \(optional peer dependencies, not installed with ravine\): npm install d3-array d3-contour d3-scale @resvg\/resvg-js$/,
+    );
   });
 });

@@ -9,6 +9,7 @@ import {
   defaultHyperparameters, defaultRacerKeys, formatTable, plotRuns, racers, runLap, surfaceView, tableRows, track, trackKeys,
   type Hyperparameters, type Lap, type Racer, type Track,
 } from '../race/index.js';
+import { loadPlot, type Plot } from '../plot/load.js';
 import { parseFlags } from './args.js';
 import { makeOutputFolder } from './output.js';
 import { big, compare } from './references.js';
@@ -179,9 +180,7 @@ function raceTrack(rv: Ravine, t: Track, s: RaceSettings, counter: { done: numbe
   });
 }
 
-async function draw(t: Track, laps: Lap[], start: readonly [number, number], dir: string): Promise<string[]> {
-  // Loaded here, not at the top: --help, --big and --scipy need no renderer.
-  const plot = await import('../plot/index.js');
+async function draw(plot: Plot, t: Track, laps: Lap[], start: readonly [number, number], dir: string): Promise<string[]> {
   const view = surfaceView(t, laps, start);
   const runs = plotRuns(laps);
   const pictures: [string, string][] = [
@@ -199,6 +198,9 @@ async function draw(t: Track, laps: Lap[], start: readonly [number, number], dir
 }
 
 async function race(s: RaceSettings): Promise<void> {
+  // Loaded here, not at the top: --help, --big and --scipy draw nothing, and the libraries that draw are
+  // optional (src/plot/load.ts). Before the race, so a missing one costs no wait and no empty folder.
+  const plot = await loadPlot();
   prepareOutput(s.outDir);
   const rv = await createRavine({ backend: s.backend });
   try {
@@ -212,7 +214,7 @@ async function race(s: RaceSettings): Promise<void> {
       for (const lap of laps.filter((l) => l.diverged)) {
         console.log(`${lap.racer.label} diverged on ${t.key} at step ${lap.steps} (${lap.note}): f became non-finite; the others ran on`);
       }
-      written.push(...(await draw(t, laps, start, s.outDir)));
+      written.push(...(await draw(plot, t, laps, start, s.outDir)));
     }
     const shown = relative(process.cwd(), s.outDir);
     console.log(`\nwrote ${written.length} files to ${shown === '' ? '.' : shown.startsWith('..') ? s.outDir : shown}/: ${written.join(', ')}`);
