@@ -1,3 +1,4 @@
+import { describe } from './describe.js';
 import type { BackendName } from './backend/kernels.js';
 import { simdSupported } from './backend/detect.js';
 import { jsBackend } from './backend/js.js';
@@ -173,13 +174,6 @@ function checkSize(name: string, size: unknown): asserts size is number {
   if (!Number.isInteger(size) || (size as number) < 0 || (size as number) > 2 ** 28) {
     throw new RangeError(`tensor '${name}': size must be an integer in [0, 2^28], got ${describe(size)}`);
   }
-}
-
-export function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null) return String(value);
-  if (Array.isArray(value)) return `[${value.map(describe).join(', ')}]`;
-  return Object.prototype.toString.call(value).slice(8, -1);
 }
 
 /**

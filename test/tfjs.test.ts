@@ -203,6 +203,11 @@ for (const backend of ['cpu', 'wasm'] as const) {
     test('bad gradients and options are refused by name, before anything changes', () => {
       const { names, vars } = makeVariables([6], 2);
       expect(() => ravineSGD(rv, { lr: -1 })).toThrow(/lr/);
+      // A forgotten await, something else, and TF.js's deserialization hook: each said plainly.
+      expect(() => ravineAdam(createRavine() as never, { lr: 0.1 })).toThrow('ravine/tfjs: expected a Ravine context, got a Promise: did you forget await?');
+      expect(() => ravineAdam({} as never)).toThrow(/expected a Ravine context \(from await createRavine\(\)\), got Object/);
+      const Bridge = ravineAdam(rv).constructor as unknown as { fromConfig(cls: unknown, config: unknown): unknown };
+      expect(() => Bridge.fromConfig(Bridge, { optimizer: 'Adam', lr: 0.1 })).toThrow(/fromConfig is not supported: .*loadStateDict\(\)/);
       expect(() => ravineAdam(rv, { betas: [1, 0.999] })).toThrow(RangeError);
       expect(() => ravineOptimizer(rv, 'adagradx' as FirstOrderMethod)).toThrow(/unknown optimizer "adagradx"/);
       const opt = ravineAdam(rv, { lr: 0.1 });

@@ -35,7 +35,7 @@
 // when its table is sound and describes more bytes than there are, and no single flipped bit in its
 // lengths explains the mismatch (crc32.ts's flippedBit: a bit flipped in the header length or a row's
 // count makes the file look short, though no byte is missing).
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { crc32, flippedBit } from './crc32.js';
 
 const MAGIC = [0x52, 0x41, 0x56, 0x4e]; // "RAVN"

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // The safetensors format (huggingface/safetensors), the file torch users exchange tensors in: an 8-byte
 // little-endian header length N, N bytes of JSON — each tensor's { dtype, shape, data_offsets: [begin,

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { implementationDefaults, implementationOption } from '../optim/implementation.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { optimizerRegistry, type OptimizerEntry } from '../optim/registry.js';

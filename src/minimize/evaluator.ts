@@ -1,5 +1,5 @@
 import type { Problem } from '../surfaces/types.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { Workspace } from '../linalg/workspace.js';
 
 /** Thrown inside a run when the user's function gives a non-finite number; the run ends 'nonFinite'. */

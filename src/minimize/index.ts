@@ -1,6 +1,7 @@
 import { jsBackend } from '../backend/js.js';
 import { Context } from '../context.js';
-import { describe, Ravine } from '../ravine.js';
+import { describe } from '../describe.js';
+import { Ravine } from '../ravine.js';
 import type { Problem } from '../surfaces/types.js';
 import { NonFiniteSignal } from './evaluator.js';
 import { MAX_HISTORY } from '../optim/lbfgsOptions.js';

@@ -1,7 +1,7 @@
 import type { Context } from '../context.js';
 import { AverageFlag, AverageScalar } from '../kernels/average.js';
 import { Group } from '../memory/group.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { readAveragedState, type AveragedStateDict } from './averagingState.js';
 import { LBFGS } from './lbfgs.js';

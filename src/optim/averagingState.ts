@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
 import { readFloat32 } from './savedBuffers.js';
 

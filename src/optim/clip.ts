@@ -1,6 +1,6 @@
 import type { Context } from '../context.js';
 import { Group } from '../memory/group.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import { clipCoefficient, clipNormOptions, totalNorm, type NormType } from './training.js';

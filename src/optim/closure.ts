@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // A step's closure recomputes the gradients before the step reads them. An async one (a Promise back)
 // has not written them yet when it returns: a synchronous step() must refuse it rather than step on the

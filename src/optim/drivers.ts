@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { isOwned } from '../schedules/children.js';
 import { scheduleFromJSON, type ScheduleFunctions } from '../schedules/fromJSON.js';
 import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';

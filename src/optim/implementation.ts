@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // torch 2.13's options that choose how torch computes a step rather than what it computes: `foreach`
 // (one kernel over a list of tensors), `fused` (one fused kernel per step), `capturable` (CUDA graph

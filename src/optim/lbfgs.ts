@@ -3,7 +3,7 @@ import { checkClosure, isThenable, refusedPromise } from './closure.js';
 import { strongWolfe } from '../linalg/linesearch.js';
 import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import {
   bind, checkFree, findDrivers, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption,

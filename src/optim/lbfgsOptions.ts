@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { atLeast, finite } from './validate.js';
 
 // LBFGS's options: what they are, their defaults, and the checks run at construction, at every step()

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { Tensor } from '../tensor.js';
 import type { ScheduleJSON } from '../schedules/schedule.js';
 import { checkOptions, DEFAULTS, MAX_HISTORY, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';

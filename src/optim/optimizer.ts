@@ -1,6 +1,6 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { bind, checkFree, isDriver, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
 import { checkExternal, copyExternalIn, copyExternalOut, GroupMemory } from './groupMemory.js';
 import type { OptimizerSpec, StateBuffer } from './optimizerSpec.js';

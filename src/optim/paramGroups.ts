@@ -1,6 +1,6 @@
 import { implementationOption } from './implementation.js';
 import type { Context } from '../context.js';
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { ReduceLROnPlateau } from '../schedules/reduceLROnPlateau.js';
 import { Tensor } from '../tensor.js';
 import { checkFree, copyDriver, findDrivers, optionName, residuesAsZero, writeOption, type Driven, type ScheduleDriver } from './drivers.js';

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { decodeFloat32, decodeFloat64, isEncodedFloat32, isEncodedFloat64, type EncodedFloat32, type EncodedFloat64 } from './stateJson.js';
 
 // A buffer read back from a state dict, in any of the forms a dict reaches loadStateDict in: the typed

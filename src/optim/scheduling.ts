@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Schedule, type ScheduleJSON } from '../schedules/schedule.js';
 import { accessors, checkFree, findDrivers, isDriver, optionName, parseOptionName, placeAt, type Driven } from './drivers.js';
 import type { OptimizerSpec } from './optimizerSpec.js';

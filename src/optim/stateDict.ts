@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { ScheduleJSON } from '../schedules/schedule.js';
 import type { Tensor } from '../tensor.js';
 import { buildSaved, type Driven, type ScheduleDriver } from './drivers.js';

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // What a training loop needs around the update, configured per optimizer (not per group): clipping,
 // the non-finite guard, gradient accumulation and diagnostics. Each is one SIMD pass at most, in

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // Option checks, run at construction and again at every step() before anything is written, so that an
 // option changed between steps is checked too. TypeError for the wrong type, RangeError for a value out

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Schedule } from './schedule.js';
 
 // SequentialLR and ChainedScheduler own their children: they restart and step them, so a child has one

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Schedule, type JsonValue, type ScheduleJSON } from './schedule.js';
 import { finite, integer, readOptions } from './validate.js';
 

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { anneal } from './anneal.js';
 import { chainedScheduler } from './chainedScheduler.js';
 import { constantLR } from './constantLR.js';

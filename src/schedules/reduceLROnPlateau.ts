@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { JsonValue, ScheduleJSON } from './schedule.js';
 import { atLeast, between, choice, current as checkCurrent, finite, integer, readOptions } from './validate.js';
 

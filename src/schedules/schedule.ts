@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { current as checkCurrent } from './validate.js';
 
 // A schedule is a small state machine that reproduces one torch 1.13 lr_scheduler step by step. A torch

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import { Schedule, type JsonValue, type ScheduleJSON } from './schedule.js';
 import { adopt, children } from './children.js';
 import { readOptions } from './validate.js';

@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 
 // Option checks for the schedule factories, run before anything is built. TypeError for the wrong type,
 // RangeError for a value out of range; the message names the factory, the option and the value, in the

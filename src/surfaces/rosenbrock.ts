@@ -1,4 +1,4 @@
-import { describe } from '../ravine.js';
+import { describe } from '../describe.js';
 import type { Surface } from './types.js';
 
 export interface RosenbrockOptions {

@@ -5,7 +5,8 @@ import { optimizerRegistry, type FirstOrderMethod } from '../optim/registry.js';
 import type { StateDict } from '../optim/stateDict.js';
 import { stateToJson } from '../optim/stateJson.js';
 import type { Diagnostics, TrainingOptions } from '../optim/training.js';
-import { describe, type Ravine } from '../ravine.js';
+import { describe } from '../describe.js';
+import { type Ravine } from '../ravine.js';
 import { ReduceLROnPlateau } from '../schedules/index.js';
 import type { ScheduleJSON } from '../schedules/schedule.js';
 import type { Tensor } from '../tensor.js';
@@ -35,7 +36,7 @@ interface Config {
 }
 
 /** The optimizer's checkpoint: everything keyed by TF.js variable name. */
-export interface TfjsStateDict {
+export interface TfjsStateDict<O extends object = Record<string, unknown>> {
   readonly format: 'ravine/tfjs-optimizer';
   readonly version: 1;
   /** torch's class name: 'Adam', 'SGD', ... */
@@ -43,7 +44,7 @@ export interface TfjsStateDict {
   /** TF.js's `iterations`: applyGradients calls. */
   readonly iterations: number;
   /** The options in effect (numbers). */
-  readonly options: Readonly<Record<string, unknown>>;
+  readonly options: Readonly<O>;
   /** The schedules driving options, by option name, with their positions. */
   readonly schedules?: Readonly<Record<string, ScheduleJSON>>;
   /** Training options, calls, micro-batches accumulated, steps skipped. */
@@ -62,7 +63,8 @@ type OptimizerClass = new (params: unknown, options?: unknown, training?: Traini
 
 let bridges = 0;
 
-export class RavineTfjsOptimizer extends TfOptimizer {
+/** O: the optimizer's options (AdamOptions, …), as `stateDict().options` holds them. */
+export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> extends TfOptimizer {
   /** TF.js's serialization name. */
   static get className(): string {
     return 'RavineOptimizer';
@@ -89,6 +91,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   /** @internal use ravineAdam(rv, ...) and its siblings, or ravineOptimizer(rv, method, ...) */
   constructor(rv: Ravine, method: FirstOrderMethod, options: object = {}, training?: TrainingOptions) {
     super();
+    checkContext(rv);
     const entry = Object.hasOwn(optimizerRegistry, method) ? optimizerRegistry[method] : undefined;
     if (entry === undefined) {
       throw new TypeError(`ravine/tfjs: unknown optimizer ${describe(method)} (one of ${Object.keys(optimizerRegistry).join(', ')})`);
@@ -151,7 +154,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   }
 
   /** The state, keyed by variable name (every variable stepped so far), with options, schedules and training counters. */
-  stateDict(): TfjsStateDict {
+  stateDict(): TfjsStateDict<O> {
     this.#live(`${this.#name}.stateDict`);
     // By variable name in a Map, then as own keys (Object.fromEntries): a name such as '__proto__' is a key, never a prototype.
     const state = new Map(this.#stash);
@@ -163,9 +166,9 @@ export class RavineTfjsOptimizer extends TfOptimizer {
     } else if (this.#drivers.length > 0) {
       config = { ...config, schedules: Object.fromEntries(this.#drivers.map(([name, d]) => [name, d.toJSON()])) };
     }
-    const dict: TfjsStateDict = {
+    const dict: TfjsStateDict<O> = {
       format: 'ravine/tfjs-optimizer', version: 1, optimizer: this.#torchName, iterations: this.iterations,
-      options: config.options, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state: Object.fromEntries(state),
+      options: config.options as O, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state: Object.fromEntries(state),
     };
     // As ravine's own: JSON keeps every bit of the buffers (base64), structuredClone keeps the arrays.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
@@ -177,7 +180,7 @@ export class RavineTfjsOptimizer extends TfOptimizer {
    * in TF.js (build the model first); all is checked before anything changes. The variables' values are
    * the model's: load those with the model's weights.
    */
-  loadStateDict(dict: TfjsStateDict): void {
+  loadStateDict(dict: TfjsStateDict<O>): void {
     const where = `${this.#name}.loadStateDict`;
     this.#live(where);
     if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/tfjs-optimizer') {
@@ -251,6 +254,15 @@ export class RavineTfjsOptimizer extends TfOptimizer {
   }
   get diagnostics(): Diagnostics | null {
     return this.#opt?.diagnostics ?? null;
+  }
+
+  /**
+   * TF.js's deserialization hook (tf.serialization, a saved model's optimizer): not supported. A ravine
+   * optimizer lives in a ravine context, which a config cannot carry; rebuild it with ravineAdam(rv, …) and
+   * restore its state with loadStateDict(). Said here, rather than TF.js's "unknown optimizer undefined".
+   */
+  static override fromConfig(): never {
+    throw new TypeError('ravine/tfjs: fromConfig is not supported: a ravine optimizer needs a ravine context, which a config cannot carry; build it again with ravineAdam(rv, options) (or its siblings) and restore its state with loadStateDict()');
   }
 
   override getConfig(): serialization.ConfigDict {
@@ -466,4 +478,14 @@ function constructible(options: Record<string, unknown>, drivers: readonly [stri
     return parsed === null ? [] : [{ key: parsed[0], index: parsed[1], name, driver }];
   });
   return residuesAsZero(options, driven) ?? options;
+}
+
+/** A Ravine context, or a clear error: a Promise (createRavine() without await) is named as such. */
+function checkContext(rv: unknown): void {
+  if (rv instanceof Promise || (typeof rv === 'object' && rv !== null && typeof (rv as { then?: unknown }).then === 'function')) {
+    throw new TypeError('ravine/tfjs: expected a Ravine context, got a Promise: did you forget await? (const rv = await createRavine())');
+  }
+  if (typeof rv !== 'object' || rv === null || typeof (rv as { tensor?: unknown }).tensor !== 'function') {
+    throw new TypeError(`ravine/tfjs: expected a Ravine context (from await createRavine()), got ${describe(rv)}`);
+  }
 }
