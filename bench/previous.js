@@ -16,6 +16,7 @@ import { repsPerSample, sample, summarize } from './lib/measure.js';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 // Every first-order optimizer with the bench table's options; centered RMSprop separately (its own kernel variant).
+// A list of its own, not the optimizer table's bench rows: the build it compares with may predate the table.
 const OPTIONS = {
   sgd: ['SGD', { lr: 1e-2, momentum: 0.9 }],
   adam: ['Adam', { lr: 1e-3 }],

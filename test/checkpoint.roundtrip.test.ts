@@ -19,11 +19,13 @@ import {
   type TrainingOptions,
 } from '../src/index.js';
 import { gradientPool, trainingClasses, type TrainingOptimizer } from './helpers/cases.js';
+import { optimizerTable } from '../src/optim/table.js';
 
 type AnyOptimizer = TrainingOptimizer;
 const classes = trainingClasses;
 
-const LR: Record<string, number> = { SGD: 0.05, Adam: 1e-3, AdamW: 1e-3, RMSprop: 1e-2, Adagrad: 1e-2, Adadelta: 1, Adamax: 2e-3, NAdam: 2e-3, RAdam: 1e-3, Rprop: 1e-2, ASGD: 1e-2 };
+/** Each optimizer's round-trip learning rate, from its row of the optimizer table. */
+const LR: Record<string, number> = Object.fromEntries(Object.values(optimizerTable).map((row) => [row.name, row.lr]));
 /** The second group's own option: weight decay, or (Rprop has none) its step-size bounds. */
 const SECOND_GROUP: Record<string, Record<string, unknown>> = { Rprop: { stepSizes: [1e-5, 0.5] } };
 const BETAS = new Set(['Adam', 'AdamW', 'Adamax', 'NAdam', 'RAdam']);

@@ -15,10 +15,12 @@ import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, ty
 import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
 import { ravineAdam, ravineOptimizer, ravineSGD, type RavineTfjsOptimizer, type TfjsStateDict } from '../src/tfjs/index.js';
 import { gradientPool, rng } from './helpers/cases.js';
+import { optimizerTable } from '../src/optim/table.js';
 
 setWasmPaths(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/'));
 
-const LR: Record<string, number> = { sgd: 0.05, adam: 1e-3, adamw: 1e-3, rmsprop: 1e-2, adagrad: 1e-2, adadelta: 1, adamax: 2e-3, nadam: 2e-3, radam: 1e-3, rprop: 1e-2, asgd: 1e-2 };
+/** Each optimizer's round-trip learning rate, from its row of the optimizer table. */
+const LR: Record<string, number> = Object.fromEntries(Object.entries(optimizerTable).map(([method, row]) => [method, row.lr]));
 const METHODS = Object.keys(optimizerRegistry) as FirstOrderMethod[];
 const SIZES = [37, 4, 130];
 let unique = 0;

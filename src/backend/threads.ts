@@ -1,4 +1,5 @@
 import { CONTROL } from './control.js';
+import { optimizerTable } from '../optim/table.js';
 import { ThreadError } from './threadError.js';
 export { ThreadError };
 import type { Kernels } from './kernels.js';
@@ -46,8 +47,10 @@ export function availableCores(): number {
 
 /** The element-wise kernels that are split, with the index of their segment-count argument. */
 export const SPLIT_KERNELS: Readonly<Record<string, number>> = {
-  sgd_f32: 2, adam_f32: 4, rmsprop_f32: 4, adagrad_f32: 2, adadelta_f32: 3, adamax_f32: 3, nadam_f32: 3, radam_f32: 3,
-  rprop_f32: 3, asgd_f32: 2, average_f32: 2, swapAveraged_f32: 2, scaleGrads_f32: 1, clampGrads_f32: 1, accumulate_f32: 2,
+  // Every optimizer's kernel, as its row declares it (src/optim/table.ts)…
+  ...Object.fromEntries(Object.values(optimizerTable).map((row) => [row.kernel, row.split])),
+  // …and the training and averaging passes.
+  average_f32: 2, swapAveraged_f32: 2, scaleGrads_f32: 1, clampGrads_f32: 1, accumulate_f32: 2,
 };
 
 /** A worker as both platforms give it: Node's worker_threads and the browser's Worker. */

@@ -1,7 +1,7 @@
 import { describe } from '../describe.js';
 import { implementationDefaults, implementationOption } from '../optim/implementation.js';
 import { Optimizer } from '../optim/optimizer.js';
-import { optimizerRegistry, type OptimizerEntry } from '../optim/registry.js';
+import { entryNamed, optimizerRegistry, type OptimizerEntry } from '../optim/registry.js';
 import type { StateDict } from '../optim/stateDict.js';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './safetensors.js';
 
@@ -29,7 +29,7 @@ const EAGER_STATE = (name: string) => name === 'Adagrad';
 const SCHEDULER_KEYS = new Set(['initial_lr']);
 
 function entryFor(where: string, name: unknown): OptimizerEntry {
-  const found = Object.values(optimizerRegistry).find((e) => e.name === name);
+  const found = typeof name === 'string' ? entryNamed(name) : undefined;
   if (found === undefined) {
     throw new TypeError(`${where}: ${describe(name)} is not an optimizer ravine exchanges with torch (${Object.values(optimizerRegistry).map((e) => e.name).join(', ')})`);
   }
@@ -71,12 +71,12 @@ function writeState(
   out: Record<string, SafetensorsTensor>, entry: OptimizerEntry, name: string, size: number,
   state: Readonly<Record<string, number | Float32Array | null>>, options: Record<string, unknown>,
 ): void {
-  const buffers = entry.stateKeys.filter((key) => state[key] !== undefined);
+  const buffers = Object.keys(entry.stateKeys).filter((key) => state[key] !== undefined);
   const neverStepped = state.step === 0 && buffers.every((key) => state[key] === null);
   if (neverStepped && !EAGER_STATE(entry.name)) return; // torch's state for it is {}
   const scalar = (value: number): SafetensorsTensor => ({ dtype: 'F32', shape: [], data: Float32Array.of(value) });
   if (KEEPS_STEP(entry.name)) out[`${PREFIX}${name}.step`] = scalar(state.step as number);
-  for (const key of entry.scalarKeys) out[`${PREFIX}${name}.${snake(key)}`] = scalar(state[key] as number);
+  for (const key of Object.keys(entry.scalarKeys)) out[`${PREFIX}${name}.${snake(key)}`] = scalar(state[key] as number);
   for (const key of buffers) {
     const value = state[key];
     // Not yet written: absent in torch (SGD's momentum_buffer before its first step is None), except
@@ -108,7 +108,7 @@ function toStateDict(
   const entry = entryFor(where, metadata.optimizer);
   if (entry.name !== mine) throw new TypeError(`${where}: the file holds ${entry.name} state, and this optimizer is ${mine}`);
   const paramGroups = readGroups(where, metadata.param_groups, entry, optimizer);
-  const torchKeys = new Map([...(KEEPS_STEP(entry.name) ? ['step'] : []), ...entry.scalarKeys, ...entry.stateKeys].map((key) => [snake(key), key]));
+  const torchKeys = new Map([...(KEEPS_STEP(entry.name) ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]));
   const state: Record<string, Record<string, number | Float32Array>> = Object.create(null);
   for (const name of paramGroups.flatMap((g) => g.params as string[])) state[name] = Object.create(null);
   for (const [fullKey, tensor] of Object.entries(tensors)) {
@@ -121,7 +121,7 @@ function toStateDict(
       throw new TypeError(`${where}: tensor ${describe(fullKey)}: ${describe(fullKey.slice(dot + 1))} is not a state key of torch's ${entry.name} (${[...torchKeys.keys()].join(', ')})`);
     }
     if (!Object.hasOwn(state, name)) throw new RangeError(`${where}: tensor ${describe(fullKey)} is state of ${describe(name)}, which no param group of the file holds`);
-    state[name][key] = readValue(`${where}: tensor ${describe(fullKey)}`, tensor, key, entry.scalarKeys.includes(key));
+    state[name][key] = readValue(`${where}: tensor ${describe(fullKey)}`, tensor, key, Object.hasOwn(entry.scalarKeys, key));
   }
   for (const [name, s] of Object.entries(state)) {
     if (s.step !== undefined) continue;

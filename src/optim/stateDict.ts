@@ -4,6 +4,7 @@ import type { Tensor } from '../tensor.js';
 import { buildSaved, type Driven, type ScheduleDriver } from './drivers.js';
 import type { GroupMemory } from './groupMemory.js';
 import type { OptimizerSpec, StateBuffer } from './optimizerSpec.js';
+import { rowNamed, type OptimizerRow } from './table.js';
 import type { ParamGroup } from './paramGroups.js';
 import { readFloat32 } from './savedBuffers.js';
 import { NO_TRAINING, readTraining, type Training, type TrainingOptions } from './training.js';
@@ -27,19 +28,6 @@ export interface StateDict {
 
 /** torch (1.13 and 2.x) keeps `step` in a float32 tensor: counting stops at 2^24, where step + 1 rounds back to step. */
 export const STEP_LIMIT = 2 ** 24;
-
-/** State buffers torch keeps ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima, Rprop's clamped step sizes). */
-const NON_NEGATIVE = new Set(['expAvgSq', 'maxExpAvgSq', 'squareAvg', 'accDelta', 'sum', 'expInf', 'stepSize']);
-
-/** The values torch can hold in each per-group scalar: the range as a message names it, and its test. */
-const SCALAR_RANGES: Readonly<Record<string, readonly [range: string, holds: (v: number) => boolean]>> = {
-  /** NAdam: a float32 product of momentum factors, each in [0, 1): it underflows to 0 after ~131 steps with torch's defaults, as in torch. */
-  muProduct: ['in [0, 1]', (v) => v >= 0 && v <= 1],
-  /** ASGD: f32(lr / (1 + λ·lr·t)^α) with λ, α ≥ 0, so in [0, f32(lr)]; lr is finite in float32, so η is too. */
-  eta: ['>= 0, finite in float32', (v) => v >= 0 && Number.isFinite(Math.fround(v))],
-  /** ASGD: f32(1 / max(1, t − t0)), 0 where it underflows. */
-  mu: ['in [0, 1]', (v) => v >= 0 && v <= 1],
-};
 
 /** `record[key]` if it is the record's own (a tensor named '__proto__' or 'toString' reads its entry, not Object.prototype's). */
 function own(record: object, key: string): unknown {
@@ -129,7 +117,8 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
       .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (own(dict.state, t.name) as Record<string, unknown> | undefined)?.[name] !== undefined))
       .map((name) => ({ name, fill: 0 }));
     const buffers = [...needed, ...carried];
-    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}, spec.optionalBuffers ?? []));
+    const row = rowNamed(spec.name);
+    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}, spec.optionalBuffers ?? [], row));
     const first = entries[0];
     for (const key of ['step', ...Object.keys(spec.scalars ?? {})]) {
       if (entries.some((e) => e.scalars[key] !== first.scalars[key])) {
@@ -188,14 +177,14 @@ export function readSchedules(
 
 /**
  * One tensor's saved state, checked: `step` an integer in [0, 2^24] (torch counts in float32),
- * per-group scalars in range (SCALAR_RANGES), and every buffer these options need present — its floats (a
+ * per-group scalars in range (the registry row's scalarKeys), and every buffer these options need present — its floats (a
  * Float32Array, an array of numbers, or JSON's { float32 }), or null for one not yet written —
  * with the tensor's length, and ≥ 0 (+∞ allowed, NaN not) in the buffers torch keeps non-negative; an
  * optional buffer (spec.optionalBuffers) may be missing, which reads as null.
  * A tensor that has never been stepped may have no buffers at all (torch's empty state).
  */
 function checkEntry(
-  where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[], scalarDefaults: Readonly<Record<string, number>>, optional: readonly string[],
+  where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[], scalarDefaults: Readonly<Record<string, number>>, optional: readonly string[], row: OptimizerRow | undefined,
 ): Entry {
   if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
   const entry = saved as Record<string, unknown>;
@@ -211,7 +200,7 @@ function checkEntry(
   const scalars: Record<string, number> = { step };
   for (const [key, initial] of Object.entries(scalarDefaults)) {
     const value = entry[key] ?? (step === 0 ? initial : undefined);
-    const [range, holds] = SCALAR_RANGES[key];
+    const [range, holds] = row?.scalarKeys[key] ?? ['finite', Number.isFinite];
     if (typeof value !== 'number' || !holds(value)) {
       throw new RangeError(`${where}: state '${t.name}'.${key} must be a number ${range}, got ${describe(value)}`);
     }
@@ -224,7 +213,7 @@ function checkEntry(
     // it, even if they were changed to use it before the save: not yet written, as torch's None.
     const value = neverStepped || (entry[name] === undefined && optional.includes(name)) ? null : entry[name];
     if (value === undefined) throw new TypeError(`${where}: state '${t.name}'.${name} is missing: these options need it (null marks a buffer not yet written)`);
-    values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, t.size, NON_NEGATIVE.has(name));
+    values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, t.size, row?.stateKeys[name] === 'nonNegative');
   }
   return { scalars, buffers: values };
 }

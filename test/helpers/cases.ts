@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createRavine, type Optimizer, type Params, type TrainingOptions } from '../../src/index.js';
 import { optimizerRegistry } from '../../src/optim/registry.js';
+import { optimizerTable } from '../../src/optim/table.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyOptions = Record<string, any>;
@@ -17,36 +18,13 @@ export const optimizers: Record<string, OptimizerClass> = Object.fromEntries(
 export type TrainingOptimizer = Optimizer<AnyOptions>;
 export const trainingClasses = optimizers as unknown as Record<string, new (params: unknown, options?: AnyOptions, training?: TrainingOptions) => TrainingOptimizer>;
 
-/** Every combination of the listed values. */
-function grid(axes: AnyOptions): AnyOptions[] {
-  return Object.entries(axes).reduce<AnyOptions[]>(
-    (combos, [key, values]) => combos.flatMap((c) => (values as unknown[]).map((v) => ({ ...c, [key]: v }))),
-    [{}],
-  );
-}
-
 export interface Case {
   readonly optimizer: string;
   readonly options: AnyOptions;
 }
 
-export const optionGrids: Record<string, AnyOptions[]> = {
-  SGD: grid({ lr: [0.01], momentum: [0, 0.9], dampening: [0, 0.1], nesterov: [false, true], weightDecay: [0, 0.01], maximize: [false, true] })
-    .filter((o) => !o.nesterov || (o.momentum > 0 && o.dampening === 0))
-    .filter((o) => o.momentum > 0 || o.dampening === 0),
-  Adam: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
-  AdamW: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
-  RMSprop: grid({ lr: [1e-3], centered: [false, true], momentum: [0, 0.9], weightDecay: [0, 0.01], maximize: [false, true] }),
-  Adagrad: grid({ lr: [0.01], lrDecay: [0, 0.01], weightDecay: [0, 0.01], maximize: [false, true] }),
-  Adadelta: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
-  Adamax: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
-  NAdam: grid({ weightDecay: [0, 0.01] }),
-  RAdam: grid({ weightDecay: [0, 0.01] }),
-  // Rprop's only flag is `first` (every run has it once); the narrow stepSizes reach the clamp's max too.
-  Rprop: grid({ lr: [0.01], stepSizes: [[1e-6, 50], [1e-3, 0.02]], maximize: [false, true] }),
-  // t0 = 10: ax copies p through step 11, then averages (μ ≠ 1); the default t0 never averages here.
-  ASGD: grid({ t0: [1e6, 10], weightDecay: [0, 0.01], maximize: [false, true] }),
-};
+/** Each optimizer's option grid, as its row of the optimizer table declares it (every loop variant of its kernel). */
+export const optionGrids: Record<string, AnyOptions[]> = Object.fromEntries(Object.values(optimizerTable).map((row) => [row.name, row.grid as AnyOptions[]]));
 
 export const cases: Case[] = Object.entries(optionGrids).flatMap(([optimizer, grids]) =>
   grids.map((options) => ({ optimizer, options })),

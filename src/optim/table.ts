@@ -1,0 +1,192 @@
+// The one table of ravine's first-order optimizers: a row each, declaring everything about it but its
+// class (registry.ts adds those, keyed alike, and the compiler holds the two to the same keys). A leaf
+// module, importing nothing: the thread pool and the checkpoint reader read it without importing the
+// optimizers. A new optimizer is its kernel, its mirror, its class, and a row here.
+
+/** What torch keeps in a state buffer: any float, or ≥ 0 (squares, their averages and maxima, sums of squares, |g| maxima, Rprop's clamped step sizes). */
+export type BufferRange = 'any' | 'nonNegative';
+
+/** A per-group scalar's range, as an error message names it, and its test. */
+export type ScalarRange = readonly [range: string, holds: (v: number) => boolean];
+
+/** An option set the constructor must refuse, the error's class, and what its message says. */
+export type BadOptions = readonly [options: Record<string, unknown>, error: 'TypeError' | 'RangeError', message: RegExp];
+
+/**
+ * One optimizer: everything ravine declares about it but its class, in one place. The library reads the
+ * kernel and its split, the state keys and their ranges, the TF.js factory's name; the tests and bench/
+ * read the rest. test/registry.test.ts checks every row is complete and every consumer derives from it.
+ */
+export interface OptimizerRow {
+  /** torch's class name, and ravine's (the export of src/index.ts). */
+  readonly name: string;
+  /** The wasm export (assembly/index.ts) and its JS mirror (src/kernels/index.ts) that steps a group. */
+  readonly kernel: string;
+  /** The index of the kernel's segment-count argument: the thread pool splits a big group's segments there. */
+  readonly split: number;
+  /** Every state buffer it may keep (some only with an option on), torch's keys in camelCase, with the values torch can hold there. */
+  readonly stateKeys: Readonly<Record<string, BufferRange>>;
+  /** Per-group scalar state torch keeps per tensor as a 0-dim float32 tensor (NAdam's muProduct, ASGD's eta and mu), with its range. */
+  readonly scalarKeys: Readonly<Record<string, ScalarRange>>;
+  /** Its ravine/tfjs factory (src/tfjs/index.ts). */
+  readonly tfjs: string;
+  /** Option sets that reach every loop variant of its kernel (each flag on and off): the generic tests run them all. */
+  readonly grid: readonly Record<string, unknown>[];
+  /** Option sets its constructor refuses, beyond the ones every optimizer refuses (a negative lr, an unknown key). */
+  readonly badOptions: readonly BadOptions[];
+  /** A learning rate for round-trip tests (checkpoints, TF.js): torch's default, or one that moves the parameters. */
+  readonly lr: number;
+  /** Its row in `npm run bench`: label, options, and the f32 streams one update reads and writes (sizing the bandwidth bound). */
+  readonly bench: { readonly label: string; readonly options: Readonly<Record<string, unknown>>; readonly reads: number; readonly writes: number };
+}
+
+/** Every combination of the listed values. */
+function grid(axes: Record<string, readonly unknown[]>): Record<string, unknown>[] {
+  return Object.entries(axes).reduce<Record<string, unknown>[]>((combos, [key, values]) => combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v }))), [{}]);
+}
+
+const ANY = 'any', NON_NEGATIVE = 'nonNegative';
+const ADAM_BAD: BadOptions[] = [
+  [{ betas: [1, 0.999] }, 'RangeError', /betas\[0\] = 1/],
+  [{ betas: [0.9, -0.1] }, 'RangeError', /betas\[1\] = -0\.1/],
+  [{ betas: [0.9] }, 'TypeError', /betas .*\[0\.9\]/],
+  [{ eps: -1e-8 }, 'RangeError', /eps = -1e-8/],
+];
+const adamFamily = (name: string, weightDecay: number) => ({
+  name, kernel: 'adam_f32', split: 4, tfjs: `ravine${name}`,
+  stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE, maxExpAvgSq: NON_NEGATIVE },
+  scalarKeys: {},
+  grid: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
+  badOptions: [...ADAM_BAD, [{ amsgrad: 'yes' }, 'TypeError', /amsgrad .*"yes"/] as BadOptions],
+  lr: 1e-3,
+  bench: { label: name, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...(weightDecay ? { weightDecay } : {}) }, reads: 4, writes: 3 },
+}) satisfies OptimizerRow;
+
+/** Keyed by minimize's method name. */
+export const optimizerTable = {
+  sgd: {
+    name: 'SGD', kernel: 'sgd_f32', split: 2, tfjs: 'ravineSGD',
+    stateKeys: { momentumBuffer: ANY }, scalarKeys: {},
+    grid: grid({ lr: [0.01], momentum: [0, 0.9], dampening: [0, 0.1], nesterov: [false, true], weightDecay: [0, 0.01], maximize: [false, true] })
+      .filter((o) => !o.nesterov || ((o.momentum as number) > 0 && o.dampening === 0))
+      .filter((o) => (o.momentum as number) > 0 || o.dampening === 0),
+    badOptions: [
+      [{ lr: 0.1, momentum: -0.9 }, 'RangeError', /momentum = -0\.9/],
+      [{ lr: 0.1, nesterov: true }, 'RangeError', /nesterov .*momentum = 0/],
+      [{ lr: 0.1, momentum: 0.9, dampening: 0.1, nesterov: true }, 'RangeError', /nesterov .*dampening = 0\.1/],
+      [{ lr: 0.1, maximize: 1 }, 'TypeError', /maximize .*1/],
+    ],
+    lr: 0.05,
+    bench: { label: 'SGD momentum', options: { lr: 1e-2, momentum: 0.9 }, reads: 3, writes: 2 },
+  },
+  adam: adamFamily('Adam', 0),
+  adamw: adamFamily('AdamW', 1e-2),
+  rmsprop: {
+    name: 'RMSprop', kernel: 'rmsprop_f32', split: 4, tfjs: 'ravineRMSprop',
+    stateKeys: { squareAvg: NON_NEGATIVE, gradAvg: ANY, momentumBuffer: ANY }, scalarKeys: {},
+    grid: grid({ lr: [1e-3], centered: [false, true], momentum: [0, 0.9], weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [
+      [{ alpha: 1.5 }, 'RangeError', /alpha = 1\.5/],
+      [{ momentum: -1 }, 'RangeError', /momentum = -1/],
+      [{ centered: null }, 'TypeError', /centered .*null/],
+    ],
+    lr: 1e-2,
+    bench: { label: 'RMSprop', options: { lr: 1e-2, alpha: 0.99, eps: 1e-8 }, reads: 3, writes: 2 },
+  },
+  adagrad: {
+    name: 'Adagrad', kernel: 'adagrad_f32', split: 2, tfjs: 'ravineAdagrad',
+    stateKeys: { sum: NON_NEGATIVE }, scalarKeys: {},
+    grid: grid({ lr: [0.01], lrDecay: [0, 0.01], weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [
+      [{ lrDecay: -1 }, 'RangeError', /lrDecay = -1/],
+      [{ initialAccumulatorValue: -1 }, 'RangeError', /initialAccumulatorValue = -1/],
+    ],
+    lr: 1e-2,
+    bench: { label: 'Adagrad', options: { lr: 1e-2, eps: 1e-10 }, reads: 3, writes: 2 },
+  },
+  adadelta: {
+    name: 'Adadelta', kernel: 'adadelta_f32', split: 3, tfjs: 'ravineAdadelta',
+    stateKeys: { squareAvg: NON_NEGATIVE, accDelta: NON_NEGATIVE }, scalarKeys: {},
+    grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [[{ rho: 1.5 }, 'RangeError', /rho = 1\.5/]],
+    lr: 1,
+    bench: { label: 'Adadelta', options: { lr: 1, rho: 0.9, eps: 1e-6 }, reads: 4, writes: 3 },
+  },
+  adamax: {
+    name: 'Adamax', kernel: 'adamax_f32', split: 3, tfjs: 'ravineAdamax',
+    stateKeys: { expAvg: ANY, expInf: NON_NEGATIVE }, scalarKeys: {},
+    grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: ADAM_BAD,
+    lr: 2e-3,
+    bench: { label: 'Adamax', options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+  },
+  nadam: {
+    name: 'NAdam', kernel: 'nadam_f32', split: 3, tfjs: 'ravineNAdam',
+    stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE },
+    // A float32 product of momentum factors, each in [0, 1): it underflows to 0 after ~131 steps with torch's defaults, as in torch.
+    scalarKeys: { muProduct: ['in [0, 1]', (v) => v >= 0 && v <= 1] },
+    grid: grid({ weightDecay: [0, 0.01], decoupledWeightDecay: [false, true], maximize: [false, true] }),
+    badOptions: [...ADAM_BAD, [{ momentumDecay: -1 }, 'RangeError', /momentumDecay = -1/], [{ decoupledWeightDecay: 1 }, 'TypeError', /decoupledWeightDecay .*1/]],
+    lr: 2e-3,
+    bench: { label: 'NAdam', options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, momentumDecay: 4e-3 }, reads: 4, writes: 3 },
+  },
+  radam: {
+    name: 'RAdam', kernel: 'radam_f32', split: 3, tfjs: 'ravineRAdam',
+    stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE }, scalarKeys: {},
+    grid: grid({ weightDecay: [0, 0.01], decoupledWeightDecay: [false, true], maximize: [false, true] }),
+    badOptions: [...ADAM_BAD, [{ maximize: 'no' }, 'TypeError', /maximize .*"no"/]],
+    lr: 1e-3,
+    bench: { label: 'RAdam', options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+  },
+  rprop: {
+    name: 'Rprop', kernel: 'rprop_f32', split: 3, tfjs: 'ravineRprop',
+    stateKeys: { prev: ANY, stepSize: NON_NEGATIVE }, scalarKeys: {},
+    // Rprop's only flag is `first` (every run has it once); the narrow stepSizes reach the clamp's max too.
+    grid: grid({ lr: [0.01], stepSizes: [[1e-6, 50], [1e-3, 0.02]], maximize: [false, true] }),
+    badOptions: [
+      [{ etas: [1.5, 1.2] }, 'RangeError', /etas\[0\] = 1\.5: must be in \(0, 1\)/],
+      [{ etas: [0, 1.2] }, 'RangeError', /etas\[0\] = 0/],
+      [{ etas: [1e-50, 1.2] }, 'RangeError', /etas\[0\] = 1e-50: .*not 0 in float32/],
+      [{ etas: [0.5, 1] }, 'RangeError', /etas\[1\] = 1: must be > 1/],
+      [{ etas: [0.5, 1e39] }, 'RangeError', /etas\[1\] = 1e\+39: .*finite in float32/],
+      [{ etas: [0.5] }, 'TypeError', /etas .*\[0\.5\]/],
+      [{ etas: [0.5, '1.2'] }, 'TypeError', /etas\[1\] .*"1\.2"/],
+      [{ stepSizes: [1, 0.1] }, 'RangeError', /stepSizes = \[1, 0\.1\]: must be ordered \[min, max\]/],
+      [{ stepSizes: [-1e-6, 50] }, 'RangeError', /stepSizes\[0\] = -0\.000001/],
+      [{ stepSizes: [1e-6, Infinity] }, 'RangeError', /stepSizes\[1\] = Infinity/],
+      [{ maximize: 'no' }, 'TypeError', /maximize .*"no"/],
+      // torch's Rprop has no weight_decay: unknown, not out of range.
+      [{ weightDecay: 0.01 }, 'TypeError', /unknown option "weightDecay"/],
+    ],
+    lr: 1e-2,
+    bench: { label: 'Rprop', options: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50] }, reads: 4, writes: 3 },
+  },
+  asgd: {
+    name: 'ASGD', kernel: 'asgd_f32', split: 2, tfjs: 'ravineASGD',
+    stateKeys: { ax: ANY },
+    scalarKeys: {
+      // f32(lr / (1 + λ·lr·t)^α) with λ, α ≥ 0, so in [0, f32(lr)]; lr is finite in float32, so η is too.
+      eta: ['>= 0, finite in float32', (v) => v >= 0 && Number.isFinite(Math.fround(v))],
+      // f32(1 / max(1, t − t0)), 0 where it underflows.
+      mu: ['in [0, 1]', (v) => v >= 0 && v <= 1],
+    },
+    // t0 = 10: ax copies p through step 11, then averages (μ ≠ 1); the default t0 never averages here.
+    grid: grid({ t0: [1e6, 10], weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [
+      [{ lambd: -1e-4 }, 'RangeError', /lambd = -0\.0001/],
+      [{ alpha: -0.75 }, 'RangeError', /alpha = -0\.75/],
+      [{ t0: NaN }, 'RangeError', /t0 = NaN/],
+      [{ t0: Infinity }, 'RangeError', /t0 = Infinity/],
+    ],
+    lr: 1e-2,
+    // t0 = 1e6 (torch's default): μ stays 1, so ax is a copy of p and is not read.
+    bench: { label: 'ASGD', options: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6 }, reads: 2, writes: 2 },
+  },
+} as const satisfies Record<string, OptimizerRow>;
+
+export type FirstOrderMethod = keyof typeof optimizerTable;
+
+/** The row of the optimizer torch calls `name` ('Adam'), if ravine has one. */
+export function rowNamed(name: string): OptimizerRow | undefined {
+  return (Object.values(optimizerTable) as OptimizerRow[]).find((e) => e.name === name);
+}
