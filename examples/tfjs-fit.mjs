@@ -15,7 +15,7 @@ const optimizer = ravineAdamW(rv, { lr: cosineAnnealingLR({ base: 0.01, tMax: 20
 model.compile({ optimizer, loss: 'meanSquaredError' });
 
 const x = tf.randomUniform([512, 8], -1, 1, 'float32', 3), y = tf.sin(tf.mul(tf.sum(x, 1, true), 0.5));
-const { history } = await model.fit(x, y, { epochs: 25, batchSize: 64, verbose: 0 });
+const { history } = await model.fit(x, y, { epochs: 25, batchSize: 64, shuffle: false, verbose: 0 });
 console.log(`loss ${history.loss[0].toFixed(4)} -> ${history.loss.at(-1).toFixed(4)} in ${optimizer.iterations} updates`);
 const checkpoint = encodeCheckpoint(optimizer.stateDict());  // keyed by variable name; loadStateDict() takes it back
 console.log(`optimizer state: ${checkpoint.byteLength} bytes, lr now ${optimizer.stateDict().options.lr.toExponential(2)}`);

@@ -1,4 +1,4 @@
-// The README's training loop is examples/training-loop.mjs, verbatim, and it runs: a checkpoint written to
+// The training guide's loop is examples/training-loop.mjs, verbatim, and it runs: a checkpoint written to
 // disk and read back in the middle, the loss still falling after it, the guard's skip counted.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { expect, test } from 'vitest';
 
 const example = fileURLToPath(new URL('../examples/training-loop.mjs', import.meta.url));
 
-test('the README shows examples/training-loop.mjs as it is', () => {
-  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-  expect(readme).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
+test('docs/training.md shows examples/training-loop.mjs as it is', () => {
+  const guide = readFileSync(new URL('../docs/training.md', import.meta.url), 'utf8');
+  expect(guide).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
 });
 
 test('the training loop runs: 100 steps, a checkpoint on disk, 100 more from it in a fresh context, one NaN step skipped', () => {
