@@ -16,3 +16,38 @@ it('describe() lives in a module that imports nothing, and every file takes it f
   const users = files(src).filter((f) => /from '[./]*describe\.js'/.test(readFileSync(f, 'utf8')));
   expect(users.length).toBeGreaterThan(25);
 });
+
+it('one tensor check: an optimizer, L-BFGS, an average and a clipping say the same thing about the same mistake', async () => {
+  const { AveragedParams, clipGradNorm, createRavine, LBFGS, SGD } = await import('../src/index.js');
+  const messages = (make: (list: unknown[]) => unknown) => {
+    return (list: unknown[]) => {
+      try {
+        make(list);
+      } catch (e) {
+        return (e as Error).message.replace(/^[^:]*: /, '');
+      }
+      return 'no error';
+    };
+  };
+  const rv = await createRavine(), other = await createRavine();
+  const gone = rv.tensor('gone', 2);
+  gone.dispose();
+  const callers = {
+    SGD: messages((l) => new SGD(l as never)),
+    LBFGS: messages((l) => new LBFGS(l as never)),
+    AveragedParams: messages((l) => new AveragedParams(l as never, { mode: 'swa' })),
+    clipGradNorm: messages((l) => clipGradNorm(l as never, 1)),
+  };
+  const w = rv.tensor('w', 2), x = other.tensor('x', 2);
+  for (const [list, want] of [
+    [[w, 3], "params[1] must be a tensor made by a Ravine context, got 3"],
+    [[gone], "tensor 'gone' has been disposed"],
+    [[w, x], "tensor 'x' belongs to another Ravine context"],
+    [[w, w], "tensor 'w' appears more than once"],
+  ] as const) {
+    for (const [name, call] of Object.entries(callers)) expect(call([...list]), name).toBe(want);
+  }
+  expect(files(src).filter((f) => readFileSync(f, 'utf8').includes('must be a tensor made by a Ravine context')).map((f) => f.slice(src.length))).toEqual(['optim/checkTensors.ts']);
+  rv.dispose();
+  other.dispose();
+});

@@ -273,7 +273,7 @@ describe('bounded work and errors that name their argument', () => {
     const w = rv.tensor('w', 2);
     expect(() => new LBFGS([null] as never)).toThrow('LBFGS: params must be an array of tensors, or one param group { params: Tensor[], ...options }, got [null]');
     expect(() => new LBFGS([w, null] as never)).toThrow('LBFGS: params[1] must be a tensor made by a Ravine context, got null');
-    expect(() => new Adam([w, null] as never)).toThrow('Adam: params[1] must be a tensor (params is an array of tensors, or of param groups), got null');
+    expect(() => new Adam([w, null] as never)).toThrow('Adam: params[1] must be a tensor made by a Ravine context, got null');
   });
 
   it('createRavine refuses null, a non-object and unknown keys, naming them', async () => {

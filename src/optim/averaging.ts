@@ -1,3 +1,4 @@
+import { checkTensors } from './checkTensors.js';
 import type { Context } from '../context.js';
 import { AverageFlag, AverageScalar } from '../kernels/average.js';
 import { Group } from '../memory/group.js';
@@ -241,16 +242,6 @@ function tensorsOf(where: string, params: unknown): Tensor[] {
     throw new TypeError(`${where}: params must be an array of tensors or an optimizer, got ${describe(params)}`);
   }
   if (tensors.length === 0) throw new RangeError(`${where}: params is empty; there is nothing to average`);
-  const seen = new Set<string>();
-  for (const [i, t] of tensors.entries()) {
-    if (!(t instanceof Tensor)) throw new TypeError(`${where}: params[${i}] must be a tensor made by a Ravine context, got ${describe(t)}`);
-    if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
-    if (t._external !== null && t._external.data.length !== t.size) {
-      throw new TypeError(`${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`);
-    }
-    if (t._ctx !== (tensors[0] as Tensor)._ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
-    if (seen.has(t.name)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
-    seen.add(t.name);
-  }
+  checkTensors(where, tensors);
   return tensors as Tensor[];
 }

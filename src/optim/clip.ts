@@ -1,3 +1,4 @@
+import { checkTensors } from './checkTensors.js';
 import type { Context } from '../context.js';
 import { Group } from '../memory/group.js';
 import { describe } from '../describe.js';
@@ -22,14 +23,7 @@ function tensorsOf(where: string, target: unknown): Tensor[] {
     return tensors;
   }
   if (!Array.isArray(target) || target.length === 0) throw new TypeError(`${where}: params must be an optimizer or a non-empty array of tensors, got ${describe(target)}`);
-  const seen = new Set<Tensor>();
-  target.forEach((t: unknown, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`${where}: params[${i}] must be a tensor made by a Ravine context, got ${describe(t)}`);
-    if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed (or its Ravine context has)`);
-    if (t._ctx !== (target[0] as Tensor)._ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context than '${(target[0] as Tensor).name}'`);
-    if (seen.has(t)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
-    seen.add(t);
-  });
+  checkTensors(where, target);
   return target as Tensor[];
 }
 

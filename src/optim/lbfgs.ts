@@ -1,3 +1,4 @@
+import { checkTensors } from './checkTensors.js';
 import type { Context } from '../context.js';
 import { checkClosure, isThenable, refusedPromise } from './closure.js';
 import { strongWolfe } from '../linalg/linesearch.js';
@@ -105,11 +106,9 @@ export class LBFGS {
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     if (!Array.isArray(params) || (params.length === 0 && io === undefined)) throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
     let tensors: Tensor[], groupOptions: Partial<LBFGSOptions> = {};
-    if (params.every((p) => p instanceof Tensor)) {
+    if (params.length !== 1 || params[0] instanceof Tensor) {
+      checkTensors(where, params);
       tensors = params as Tensor[];
-    } else if (params.length > 1 || params[0] instanceof Tensor) {
-      const i = params.findIndex((p) => !(p instanceof Tensor));
-      throw new TypeError(`${where}: params[${i}] must be a tensor made by a Ravine context, got ${describe(params[i])}`);
     } else {
       if ((params as unknown[]).length !== 1) throw new TypeError(`${where} doesn't support per-parameter options (parameter groups): got ${params.length} groups`);
       const group: unknown = params[0];
@@ -118,8 +117,7 @@ export class LBFGS {
       }
       const { params: groupTensors, ...rest } = group as { params: Tensor[] } & Partial<LBFGSOptions>;
       if (!Array.isArray(groupTensors) || groupTensors.length === 0) throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty) }`);
-      const bad = groupTensors.findIndex((t) => !(t instanceof Tensor));
-      if (bad >= 0) throw new TypeError(`${where}: param group's params[${bad}] must be a tensor made by a Ravine context, got ${describe(groupTensors[bad])}`);
+      checkTensors(where, groupTensors, { at: (i) => `param group's params[${i}]` });
       tensors = groupTensors;
       groupOptions = rest;
     }
@@ -129,15 +127,7 @@ export class LBFGS {
     for (const d of findDrivers(defaults)) writeOption(defaults, d, d.driver.value);
     checkOptions(where, merged);
     const ctx = io?.ctx ?? tensors[0]._ctx;
-    const seen = new Set<Tensor>();
-    for (const t of tensors) {
-      if (!(t instanceof Tensor)) throw new TypeError(`${where}: params must be tensors made by a Ravine context, got ${describe(t)}`);
-      if (t.disposed || t._ctx.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
-      if (t._ctx !== ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
-      if (t._owner) throw new TypeError(`${where}: tensor '${t.name}' already belongs to an optimizer`);
-      if (seen.has(t)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
-      seen.add(t);
-    }
+    checkTensors(where, tensors, { ctx, free: true });
     this.#ctx = ctx;
     this.#defaults = defaults;
     this.#io = io ?? tensorIO(tensors);

@@ -1,3 +1,4 @@
+import { checkTensors } from './checkTensors.js';
 import { implementationOption } from './implementation.js';
 import type { Context } from '../context.js';
 import { describe } from '../describe.js';
@@ -49,10 +50,8 @@ export function groupsOf<O>(where: string, params: Params<O>): ParamGroupInput<O
     throw new TypeError(`${where}: params must be a non-empty array of tensors or of param groups, got ${describe(params)}`);
   }
   const tensors = (params as unknown[]).filter((p) => p instanceof Tensor).length;
-  if (tensors > 0 && tensors < params.length) {
-    const i = (params as unknown[]).findIndex((p) => !(p instanceof Tensor));
-    throw new TypeError(`${where}: params[${i}] must be a tensor (params is an array of tensors, or of param groups), got ${describe(params[i])}`);
-  }
+  // Tensors and something else: the something else is named as every caller names a non-tensor.
+  if (tensors > 0 && tensors < params.length) checkTensors(where, params);
   return tensors > 0 ? [{ params: params as Tensor[] } as ParamGroupInput<O>] : (params as ParamGroupInput<O>[]);
 }
 
@@ -116,17 +115,7 @@ export function resolveGroups<O extends object>(
       throw new TypeError(`${where}: a param group must be { params: Tensor[] (non-empty), ...options }, got ${describe(group)}`);
     }
     const { params: tensors, ...options } = group;
-    for (const t of tensors) {
-      if (!(t instanceof Tensor)) throw new TypeError(`${where}: params must be tensors made by a Ravine context, got ${describe(t)}`);
-      if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
-      if (t._ctx.disposed) throw new TypeError(`${where}: tensor '${t.name}' belongs to a disposed Ravine context`);
-      ctx ??= t._ctx;
-      if (t._ctx !== ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
-      if (t._owner) throw new TypeError(`${where}: tensor '${t.name}' already belongs to an optimizer`);
-      if (seen.has(t) || names.has(t.name)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);
-      seen.add(t);
-      names.add(t.name);
-    }
+    ctx = checkTensors(where, tensors, { ctx, free: true, seen, names });
     const { merged, drivers } = mergeDriven(owner.spec, owner.defaults, options as Partial<O>, where);
     // The optimizer's schedules apply to the options this group does not give itself.
     const given = new Set(Object.keys(options).filter((key) => (options as Record<string, unknown>)[key] !== undefined));
