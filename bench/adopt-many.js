@@ -8,7 +8,13 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { repsPerSample, sample, summarize } from './lib/measure.js';
 
-const SHAPES = [[1, 16], [100, 16], [1000, 64], [100, 10_000], [1, 1 << 20]];
+const SHAPES = [
+  [1, 16],
+  [100, 16],
+  [1000, 64],
+  [100, 10_000],
+  [1, 1 << 20],
+];
 const OPTIMIZERS = ['Adam', 'SGD momentum'];
 const one = process.argv.find((a) => a.startsWith('--one='))?.slice('--one='.length);
 const unknown = process.argv.slice(2).filter((a) => !a.startsWith('--one=') && a !== '--help' && a !== '-h');
@@ -36,12 +42,16 @@ if (one) {
   }
   const fmt = (ns) => (ns >= 100 ? ns.toFixed(0) : ns.toPrecision(3));
   console.log(`\nCommand: npm run build && node --expose-gc bench/adopt-many.js (Node ${process.version}, backend '${rows[0].backend}')\n`);
-  console.log('| optimizer | tensors × floats | params | tensor ns/step | adopted ns/step | extra ns per tensor | tensor ns/param | adopted ns/param | adopted / tensor |');
+  console.log(
+    '| optimizer | tensors × floats | params | tensor ns/step | adopted ns/step | extra ns per tensor | tensor ns/param | adopted ns/param | adopted / tensor |',
+  );
   console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) {
     const params = r.count * r.size;
-    console.log(`| ${r.optimizer} | ${r.count.toLocaleString('en-US')} × ${r.size.toLocaleString('en-US')} | ${params.toLocaleString('en-US')} | ${fmt(r.tensor)} | ${fmt(r.adopted)} | ` +
-      `${fmt((r.adopted - r.tensor) / r.count)} | ${(r.tensor / params).toFixed(3)} | ${(r.adopted / params).toFixed(3)} | ${(r.adopted / r.tensor).toFixed(2)}× |`);
+    console.log(
+      `| ${r.optimizer} | ${r.count.toLocaleString('en-US')} × ${r.size.toLocaleString('en-US')} | ${params.toLocaleString('en-US')} | ${fmt(r.tensor)} | ${fmt(r.adopted)} | ` +
+        `${fmt((r.adopted - r.tensor) / r.count)} | ${(r.tensor / params).toFixed(3)} | ${(r.adopted / params).toFixed(3)} | ${(r.adopted / r.tensor).toFixed(2)}× |`,
+    );
   }
 }
 
@@ -52,7 +62,20 @@ async function measure([count, size], optimizer) {
   const inside = Array.from({ length: count }, (_, k) => rv.tensor(`inside${k}`, size));
   for (const t of inside) t.data.fill(0.5), t.grad.fill(1e-3);
   const adopted = Array.from({ length: count }, (_, k) => rv.adopt(`adopted${k}`, new Float32Array(size).fill(0.5), new Float32Array(size).fill(1e-3)));
-  const runners = { tensor: { step: ((o) => () => o.step())(make(inside)) }, adopted: { step: ((o) => () => o.step())(make(adopted)) } };
+  const runners = {
+    tensor: {
+      step: (
+        (o) => () =>
+          o.step()
+      )(make(inside)),
+    },
+    adopted: {
+      step: (
+        (o) => () =>
+          o.step()
+      )(make(adopted)),
+    },
+  };
   const reps = Object.fromEntries(await Promise.all(Object.entries(runners).map(async ([k, r]) => [k, await repsPerSample(r)])));
   const samples = { tensor: [], adopted: [] };
   for (let round = 0; round < 5; round++) {

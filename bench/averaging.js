@@ -6,7 +6,9 @@ import { Bench } from 'tinybench';
 if (process.argv.length > 2) {
   const help = process.argv.includes('--help') || process.argv.includes('-h');
   if (!help) console.error(`unknown option ${process.argv.slice(2).join(' ')}\n`);
-  console.log('usage: npm run build && node bench/averaging.js\n\nAveragedParams.update() (SWA, EMA) and swap() on 1M parameters beside an Adam step and the bandwidth bound, on both backends; prints a table.');
+  console.log(
+    'usage: npm run build && node bench/averaging.js\n\nAveragedParams.update() (SWA, EMA) and swap() on 1M parameters beside an Adam step and the bandwidth bound, on both backends; prints a table.',
+  );
   process.exit(help ? 0 : 2);
 }
 import { Adam, AveragedParams, createRavine } from '../dist/index.js';
@@ -16,7 +18,12 @@ const n = 1 << 20;
 const rows = [];
 for (const backend of ['simd', 'js']) {
   const rv = await createRavine({ backend });
-  const [a, b, c] = ['a', 'b', 'c'].map((name) => rv.tensor(name, Float32Array.from({ length: n }, (_, i) => Math.sin(i))));
+  const [a, b, c] = ['a', 'b', 'c'].map((name) =>
+    rv.tensor(
+      name,
+      Float32Array.from({ length: n }, (_, i) => Math.sin(i)),
+    ),
+  );
   a.grad.fill(1e-3);
   const adam = new Adam([a]);
   const swa = new AveragedParams([b], { mode: 'swa' });
@@ -24,7 +31,11 @@ for (const backend of ['simd', 'js']) {
   swa.update();
   ema.update();
   const bench = new Bench({ time: 1000, warmupTime: 200 });
-  bench.add('Adam step', () => adam.step()).add('SWA update', () => swa.update()).add('EMA update', () => ema.update()).add('swap() and back', () => (swa.swap(), swa.swap()));
+  bench
+    .add('Adam step', () => adam.step())
+    .add('SWA update', () => swa.update())
+    .add('EMA update', () => ema.update())
+    .add('swap() and back', () => (swa.swap(), swa.swap()));
   // The update's memory traffic: reads p and the average, writes the average.
   const bound = backend === 'simd' ? await streamBound('simd', 2, 1, { sizes: [n], params: [b.data.slice()], grads: [b.data.slice()] }) : null;
   if (bound) bench.add('bandwidth bound (2 reads, 1 write)', () => bound.step());
@@ -36,4 +47,6 @@ for (const backend of ['simd', 'js']) {
   bound?.dispose();
   rv.dispose();
 }
-console.log(`\nCommand: npm run build && node bench/averaging.js (Node ${process.version})\n\n| backend | what | ns/param | × Adam step |\n|---|---|---:|---:|\n${rows.join('\n')}`);
+console.log(
+  `\nCommand: npm run build && node bench/averaging.js (Node ${process.version})\n\n| backend | what | ns/param | × Adam step |\n|---|---|---:|---:|\n${rows.join('\n')}`,
+);

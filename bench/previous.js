@@ -44,7 +44,10 @@ const USAGE = `usage: npm run bench:previous -- --against=<commit> [--rounds=3] 
 async function child(dist, key, n) {
   const ravine = await import(pathToFileURL(join(dist, 'index.js')).href);
   const rv = await ravine.createRavine({ backend: 'simd' });
-  const t = rv.tensor('w', Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5));
+  const t = rv.tensor(
+    'w',
+    Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 0.5),
+  );
   t.grad.set(Float32Array.from({ length: n }, (_, i) => Math.cos(i * 1.3) * 0.1));
   const [name, options] = OPTIONS[key];
   const opt = new ravine[name]([t], options);
@@ -77,32 +80,45 @@ async function main() {
     const [dist, key, n] = childArg.slice('--child='.length).split('|');
     return child(dist, key, Number(n));
   }
-  const known = (a) => a === '--quick' || a === '--save' || a === '--help' || a === '-h' || a.startsWith('--against=') || a.startsWith('--rounds=') || a.startsWith('--rows=');
+  const known = (a) =>
+    a === '--quick' || a === '--save' || a === '--help' || a === '-h' || a.startsWith('--against=') || a.startsWith('--rounds=') || a.startsWith('--rows=');
   const unknown = args.filter((a) => !known(a));
   const against = args.find((a) => a.startsWith('--against='))?.slice('--against='.length);
   const rounds = Number(args.find((a) => a.startsWith('--rounds='))?.slice('--rounds='.length) ?? 3);
   if (args.includes('--help') || args.includes('-h') || unknown.length || !against || !Number.isInteger(rounds) || rounds < 1 || rounds > 20) {
     if (unknown.length) console.error(`unknown option ${unknown.join(' ')}`);
-    else if (!args.includes('--help') && !args.includes('-h')) console.error(against ? `--rounds must be an integer from 1 to 20, got ${rounds}` : '--against=<commit> is required');
+    else if (!args.includes('--help') && !args.includes('-h'))
+      console.error(against ? `--rounds must be an integer from 1 to 20, got ${rounds}` : '--against=<commit> is required');
     console.log(USAGE);
     process.exit(args.includes('--help') || args.includes('-h') ? 0 : 2);
   }
   const quick = args.includes('--quick');
-  const only = args.find((a) => a.startsWith('--rows='))?.slice('--rows='.length).split(',').map((r) => r.split(':'));
+  const only = args
+    .find((a) => a.startsWith('--rows='))
+    ?.slice('--rows='.length)
+    .split(',')
+    .map((r) => r.split(':'));
   const badRow = only?.find(([key, n]) => !Object.hasOwn(OPTIONS, key) || !/^[1-9]\d*$/.test(n ?? '') || Number(n) > 1 << 26);
   if (badRow) {
     console.error(`--rows: ${badRow.join(':')} is not KEY:N with KEY one of ${Object.keys(OPTIONS).join(', ')} and N an integer from 1 to ${1 << 26}`);
     process.exit(2);
   }
   const big = quick ? [65536, 1048576] : [65536, 1048576, 16777216];
-  const rows = only ? only.map(([key, n]) => [key, Number(n)]) : quick
-    ? ['sgd', 'adam'].flatMap((key) => big.map((n) => [key, n]))
-    : [...['sgd', 'adam', 'adamw', 'rmsprop', 'rmspropCentered', 'adagrad'].flatMap((key) => big.map((n) => [key, n])),
-      ...['adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'asgd'].map((key) => [key, 1048576])];
+  const rows = only
+    ? only.map(([key, n]) => [key, Number(n)])
+    : quick
+      ? ['sgd', 'adam'].flatMap((key) => big.map((n) => [key, n]))
+      : [
+          ...['sgd', 'adam', 'adamw', 'rmsprop', 'rmspropCentered', 'adagrad'].flatMap((key) => big.map((n) => [key, n])),
+          ...['adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'asgd'].map((key) => [key, 1048576]),
+        ];
   const previous = buildOf(against);
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-  const builds = [['previous', previous.dist], ['now', join(root, 'dist')]];
+  const builds = [
+    ['previous', previous.dist],
+    ['now', join(root, 'dist')],
+  ];
   const results = [];
   for (const [k, [key, n]] of rows.entries()) {
     const times = { previous: [], now: [] };
@@ -116,13 +132,18 @@ async function main() {
     const row = { key, n, previous: median(times.previous), now: median(times.now) };
     row.ratio = row.now / row.previous;
     results.push(row);
-    console.error(`[${k + 1}/${rows.length}] ${OPTIONS[key][0]}${key === 'rmspropCentered' ? ' centered' : ''} ${n.toLocaleString('en')}: ${row.previous.toFixed(3)} -> ${row.now.toFixed(3)} ns/param, x${row.ratio.toFixed(3)}`);
+    console.error(
+      `[${k + 1}/${rows.length}] ${OPTIONS[key][0]}${key === 'rmspropCentered' ? ' centered' : ''} ${n.toLocaleString('en')}: ${row.previous.toFixed(3)} -> ${row.now.toFixed(3)} ns/param, x${row.ratio.toFixed(3)}`,
+    );
   }
   const ratios = results.map((r) => r.ratio);
   const table = [
     '| Optimizer | Params | previous (ns/param) | now (ns/param) | × previous |',
     '|---|---:|---:|---:|---:|',
-    ...results.map((r) => `| ${OPTIONS[r.key][0]}${r.key === 'rmspropCentered' ? ' (centered)' : ''} | ${r.n.toLocaleString('en')} | ${r.previous.toFixed(3)} | ${r.now.toFixed(3)} | ${r.ratio.toFixed(3)} |`),
+    ...results.map(
+      (r) =>
+        `| ${OPTIONS[r.key][0]}${r.key === 'rmspropCentered' ? ' (centered)' : ''} | ${r.n.toLocaleString('en')} | ${r.previous.toFixed(3)} | ${r.now.toFixed(3)} | ${r.ratio.toFixed(3)} |`,
+    ),
   ].join('\n');
   const md = `Command: \`npm run bench:previous -- ${args.filter((a) => a !== '--save').join(' ')}\` (${new Date().toISOString()}, Node ${process.version}).
 ravine simd, one tensor, \`opt.step()\`: now (${head.slice(0, 12)}${dirty ? ', with uncommitted changes' : ''}) against ${against} (${previous.sha.slice(0, 12)}), each row the median of ${rounds} fresh processes per build, alternating.

@@ -114,9 +114,16 @@ const md = [
   '',
 ].join('\n');
 mkdirSync(RESULTS, { recursive: true });
-writeFileSync(JSON_FILE, `${JSON.stringify({ ...run, targets, targets8, targets10, targets13, targets14, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`);
+writeFileSync(
+  JSON_FILE,
+  `${JSON.stringify({ ...run, targets, targets8, targets10, targets13, targets14, rows, previous: previous ? { started: previous.started, command: previous.command, rows: previousRows.map(({ workload, optimizer, n, impl, medianNs }) => ({ workload, optimizer, n, impl, medianNs })) } : null }, null, 1)}\n`,
+);
 writeFileSync(MD_FILE, md);
 console.log(consoleTable(rows));
-console.log(`\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${targetsMarkdown(targets14, 14)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`);
+console.log(
+  `\n${targetsMarkdown(targets)}\n\n${targetsMarkdown(targets8, 8)}\n\n${targetsMarkdown(targets10, 10)}\n\n${targetsMarkdown(targets13, 13)}\n\n${targetsMarkdown(targets14, 14)}\n\n${trainingTable(rows, TRAINING_WORKLOAD)}\n\n${previousLine}`,
+);
 const where = (url) => url.pathname.slice(new URL('..', import.meta.url).pathname.length);
-console.error(`\n${flags.report ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`);
+console.error(
+  `\n${flags.report ? 're-rendered; ' : `${run.seconds.toFixed(0)} s; `}wrote ${where(JSON_FILE)} and ${where(MD_FILE)}${flags.save ? '' : ' (--save writes the tracked bench/results/)'}`,
+);

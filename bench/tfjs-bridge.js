@@ -14,7 +14,9 @@ import { OPTIMIZERS } from './lib/optimizers.js';
 import { makeProblem } from './lib/problem.js';
 import { loadTf, TF_OPTIMIZERS } from './lib/tfjs.js';
 
-const { values: args } = parseArgs({ options: { only: { type: 'string', default: 'adam,sgd' }, models: { type: 'string', default: 'resnet,transformer' }, help: { type: 'boolean' } } });
+const { values: args } = parseArgs({
+  options: { only: { type: 'string', default: 'adam,sgd' }, models: { type: 'string', default: 'resnet,transformer' }, help: { type: 'boolean' } },
+});
 if (args.help) {
   console.log('usage: node --expose-gc bench/tfjs-bridge.js [--only=adam,sgd] [--models=resnet,transformer]   (after npm run build)');
   process.exit(0);
@@ -53,7 +55,9 @@ for (const [i, { key, model, backend }] of plan.entries()) {
   row.step = await measure('step', () => plain.step());
   row.writeBack = await measure('write back', () => vars.forEach((v, k) => writeVariable(v, tensors[k].data)));
   const ms = (ns) => (ns / 1e6).toFixed(2);
-  console.error(`    TF.js ${ms(row.tfjs)} ms, ravine/tfjs ${ms(row.bridge)} ms (${(row.tfjs / row.bridge).toFixed(2)}× faster): gradients in ${ms(row.gradsIn)}, step ${ms(row.step)}, write back ${ms(row.writeBack)}`);
+  console.error(
+    `    TF.js ${ms(row.tfjs)} ms, ravine/tfjs ${ms(row.bridge)} ms (${(row.tfjs / row.bridge).toFixed(2)}× faster): gradients in ${ms(row.gradsIn)}, step ${ms(row.step)}, write back ${ms(row.writeBack)}`,
+  );
   rows.push(row);
   plain.dispose();
   bridge.dispose();
@@ -67,5 +71,7 @@ const ms = (ns) => (ns / 1e6).toFixed(2);
 console.log('| Optimizer | Model | TF.js backend | TF.js own (ms) | ravine/tfjs (ms) | speedup | gradients in | ravine step | write back |');
 console.log('|---|---|---|---:|---:|---:|---:|---:|---:|');
 for (const r of rows) {
-  console.log(`| ${r.optimizer} | ${r.workload} | ${r.backend} | ${ms(r.tfjs)} | ${ms(r.bridge)} | ${(r.tfjs / r.bridge).toFixed(2)}× | ${ms(r.gradsIn)} | ${ms(r.step)} | ${ms(r.writeBack)} |`);
+  console.log(
+    `| ${r.optimizer} | ${r.workload} | ${r.backend} | ${ms(r.tfjs)} | ${ms(r.bridge)} | ${(r.tfjs / r.bridge).toFixed(2)}× | ${ms(r.gradsIn)} | ${ms(r.step)} | ${ms(r.writeBack)} |`,
+  );
 }

@@ -15,8 +15,10 @@ import { makeProblem } from './lib/problem.js';
 
 const { values: args } = parseArgs({
   options: {
-    threads: { type: 'string', default: '1,2' }, only: { type: 'string', default: 'adam,sgd' },
-    sizes: { type: 'string', default: '4096,16384,32768,65536,262144,1048576,16777216' }, gap: { type: 'string', default: '0' },
+    threads: { type: 'string', default: '1,2' },
+    only: { type: 'string', default: 'adam,sgd' },
+    sizes: { type: 'string', default: '4096,16384,32768,65536,262144,1048576,16777216' },
+    gap: { type: 'string', default: '0' },
     help: { type: 'boolean', short: 'h' },
   },
 });
@@ -64,15 +66,32 @@ for (const [i, { key, n }] of plan.entries()) {
     row.ns[r.threads] = summarize(r.samples).medianNs - gapNs;
     r.rv.dispose();
   }
-  console.error(`    ${runs.map((r) => `${r.threads}: ${(row.ns[r.threads] / n).toFixed(3)} ns/param (${(base / row.ns[r.threads]).toFixed(2)}×)`).join(', ')}`);
+  console.error(
+    `    ${runs.map((r) => `${r.threads}: ${(row.ns[r.threads] / n).toFixed(3)} ns/param (${(base / row.ns[r.threads]).toFixed(2)}×)`).join(', ')}`,
+  );
   rows.push(row);
   globalThis.gc?.();
 }
 
 if (gapMs > 0) console.log(`${gapMs} ms of other work between steps (subtracted)\n`);
-console.log(`| Optimizer | Params | ${counts.map((c) => `${c} thread${c > 1 ? 's' : ''} (ns/param)`).join(' | ')} | ${counts.slice(1).map((c) => `speedup, ${c}`).join(' | ')} |`);
-console.log(`|---|---:|${counts.map(() => '---:').join('|')}|${counts.slice(1).map(() => '---:').join('|')}|`);
+console.log(
+  `| Optimizer | Params | ${counts.map((c) => `${c} thread${c > 1 ? 's' : ''} (ns/param)`).join(' | ')} | ${counts
+    .slice(1)
+    .map((c) => `speedup, ${c}`)
+    .join(' | ')} |`,
+);
+console.log(
+  `|---|---:|${counts.map(() => '---:').join('|')}|${counts
+    .slice(1)
+    .map(() => '---:')
+    .join('|')}|`,
+);
 for (const r of rows) {
   const first = r.ns[counts[0]];
-  console.log(`| ${r.optimizer} | ${r.n.toLocaleString('en-US')} | ${counts.map((c) => (r.ns[c] / r.n).toFixed(3)).join(' | ')} | ${counts.slice(1).map((c) => `${(first / r.ns[c]).toFixed(2)}×`).join(' | ')} |`);
+  console.log(
+    `| ${r.optimizer} | ${r.n.toLocaleString('en-US')} | ${counts.map((c) => (r.ns[c] / r.n).toFixed(3)).join(' | ')} | ${counts
+      .slice(1)
+      .map((c) => `${(first / r.ns[c]).toFixed(2)}×`)
+      .join(' | ')} |`,
+  );
 }

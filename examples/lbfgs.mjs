@@ -10,6 +10,6 @@ const rosenbrock = () => {
   return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
 };
 for (let k = 1; k <= 3; k++) {
-  const loss = opt.step(rosenbrock);  // the loss before this step's iterations, as torch returns it
+  const loss = opt.step(rosenbrock); // the loss before this step's iterations, as torch returns it
   console.log(`step ${k}: loss ${loss.toExponential(3)}, w = (${Array.from(w.data, (v) => v.toFixed(4)).join(', ')})`);
 }

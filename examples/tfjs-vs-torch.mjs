@@ -6,7 +6,8 @@ import { Adadelta, Adagrad, Adam, Adamax, createRavine, lambdaLR, RMSprop, SGD }
 // gradients: how far apart the parameters end, over how far they moved.
 await tf.setBackend('cpu');
 const rv = await createRavine();
-const p0 = [0.5, -1, 2, 0.1], grad = (t) => [0.3, -0.02, 1.5, 1e-4].map((g, i) => g * Math.cos(t + i));
+const p0 = [0.5, -1, 2, 0.1],
+  grad = (t) => [0.3, -0.02, 1.5, 1e-4].map((g, i) => g * Math.cos(t + i));
 function tfjs(optimizer) {
   const v = tf.variable(tf.tensor1d(p0));
   for (let t = 0; t < 5; t++) optimizer.applyGradients({ [v.name]: tf.tensor1d(grad(t)) });
@@ -14,8 +15,9 @@ function tfjs(optimizer) {
 }
 let tensors = 0;
 function ravine(Optimizer, options) {
-  const w = rv.tensor(`w${++tensors}`, p0), opt = new Optimizer([w], options);
-  for (let t = 0; t < 5; t++) (w.grad.set(grad(t)), opt.step());
+  const w = rv.tensor(`w${++tensors}`, p0),
+    opt = new Optimizer([w], options);
+  for (let t = 0; t < 5; t++) w.grad.set(grad(t)), opt.step();
   return w.data.slice();
 }
 function compare(what, a, b) {
@@ -33,4 +35,8 @@ compare('Adagrad, accumulator 0.1', tfjs(tf.train.adagrad(0.01)), ravine(Adagrad
 compare('Adadelta', tfjs(tf.train.adadelta(1, 0.9, 1e-6)), ravine(Adadelta, { lr: 1, rho: 0.9, eps: 1e-6 }));
 compare('Adamax', tfjs(tf.train.adamax(0.01, 0.9, 0.999, 1e-3)), ravine(Adamax, { lr: 0.01, eps: 1e-3 }));
 compare('Adamax, decay 0.1', tfjs(tf.train.adamax(0.01, 0.9, 0.999, 1e-8, 0.1)), ravine(Adamax, { lr: 0.01, eps: 1e-8 }));
-compare('Adamax, decay 0.1 as a schedule', tfjs(tf.train.adamax(0.01, 0.9, 0.999, 1e-8, 0.1)), ravine(Adamax, { lr: lambdaLR({ base: 0.01, lrLambda: (t) => 1 / (1 + 0.1 * t) }), eps: 1e-8 }));
+compare(
+  'Adamax, decay 0.1 as a schedule',
+  tfjs(tf.train.adamax(0.01, 0.9, 0.999, 1e-8, 0.1)),
+  ravine(Adamax, { lr: lambdaLR({ base: 0.01, lrLambda: (t) => 1 / (1 + 0.1 * t) }), eps: 1e-8 }),
+);

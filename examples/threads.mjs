@@ -14,6 +14,7 @@ async function train(threads) {
   rv.dispose();
   return result;
 }
-const one = await train(1), two = await train(2);
+const one = await train(1),
+  two = await train(2);
 const same = one.bits.filter((b, i) => b === two.bits[i]).length;
 console.log(`${one.threads} thread and ${two.threads} threads: ${same} of ${one.bits.length} parameters equal bit for bit`);

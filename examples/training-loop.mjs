@@ -7,19 +7,22 @@ function train(w, opt, steps) {
   for (let t = 0; t < steps; t++) {
     const [x, y] = w.data;
     w.grad.set([100 * x, y]);
-    if (opt.steps === 150) w.grad[0] = NaN;               // a bad batch: the guard skips it
+    if (opt.steps === 150) w.grad[0] = NaN; // a bad batch: the guard skips it
     opt.step();
   }
   const [x, y] = w.data;
   const d = opt.diagnostics;
-  console.log(`step ${opt.steps}: f = ${(0.5 * (100 * x * x + y * y)).toExponential(2)}, lr = ${opt.paramGroups[0].lr.toExponential(2)}, ` +
-    `momentum = ${opt.paramGroups[0].momentum.toFixed(2)}, cos(g, g_prev) = ${d.cosine.toFixed(2)}, skipped ${opt.skippedSteps}`);
+  console.log(
+    `step ${opt.steps}: f = ${(0.5 * (100 * x * x + y * y)).toExponential(2)}, lr = ${opt.paramGroups[0].lr.toExponential(2)}, ` +
+      `momentum = ${opt.paramGroups[0].momentum.toFixed(2)}, cos(g, g_prev) = ${d.cosine.toFixed(2)}, skipped ${opt.skippedSteps}`,
+  );
 }
 
-const lr = () => sequentialLR({
-  schedulers: [linearLR({ base: 0.015, startFactor: 0.1, totalIters: 10 }), cosineAnnealingLR({ base: 0.015, tMax: 190, etaMin: 1e-4 })],
-  milestones: [10],                                      // 10 warmup steps, then cosine down to 1e-4
-});
+const lr = () =>
+  sequentialLR({
+    schedulers: [linearLR({ base: 0.015, startFactor: 0.1, totalIters: 10 }), cosineAnnealingLR({ base: 0.015, tMax: 190, etaMin: 1e-4 })],
+    milestones: [10], // 10 warmup steps, then cosine down to 1e-4
+  });
 const training = { clipGradNorm: 50, skipNonFinite: true, diagnostics: true };
 
 const rv = await createRavine();

@@ -235,7 +235,8 @@ function threadCount(threads: RavineOptions['threads'] = 1): number {
  */
 async function startThreads(ctx: Context, backend: WasmBackend, threads: number): Promise<string | undefined> {
   if (threads <= 1) return undefined;
-  if (!backend.viewsStable) return 'this engine or page cannot share memory between threads (no SharedArrayBuffer, or a page without cross-origin isolation: COOP and COEP headers)';
+  if (!backend.viewsStable)
+    return 'this engine or page cannot share memory between threads (no SharedArrayBuffer, or a page without cross-origin isolation: COOP and COEP headers)';
   const control = ctx.arena.alloc(CONTROL.bytes, "the threads' control block");
   ctx.heap.fill(0, control >>> 2, (control + CONTROL.bytes) >>> 2);
   try {

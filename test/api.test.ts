@@ -43,7 +43,8 @@ describe.each(['simd', 'js'] as const)('optimizer API on %s', (backend) => {
 
   it('zeroGrad zeroes every gradient of every group; steps counts step() calls', async () => {
     await make();
-    const a = rv.tensor('a', 5), b = rv.tensor('b', 7);
+    const a = rv.tensor('a', 5),
+      b = rv.tensor('b', 7);
     const opt = new SGD([{ params: [a] }, { params: [b], lr: 0.5 }], { lr: 0.1, momentum: 0.9 });
     a.grad.fill(3);
     b.grad.fill(4);
@@ -88,7 +89,10 @@ describe.each(['simd', 'js'] as const)('optimizer API on %s', (backend) => {
     const init = Float32Array.from({ length: 33 }, (_, j) => Math.sin(j));
     const w = rv.tensor('w', init);
     const opt = new AdamW([w], { lr: 0.01, amsgrad: true });
-    for (let t = 0; t < 10; t++) { feed([w], t); opt.step(); }
+    for (let t = 0; t < 10; t++) {
+      feed([w], t);
+      opt.step();
+    }
     const saved = opt.stateDict();
     const other = await createRavine({ backend });
     const w2 = other.tensor('w', w.data);
@@ -96,14 +100,16 @@ describe.each(['simd', 'js'] as const)('optimizer API on %s', (backend) => {
     restored.loadStateDict(saved);
     expect(restored.paramGroups[0].lr).toBe(0.01);
     for (let t = 10; t < 20; t++) {
-      feed([w], t); opt.step();
-      feed([w2], t); restored.step();
+      feed([w], t);
+      opt.step();
+      feed([w2], t);
+      restored.step();
     }
     expect(bitDifferences(w.data, w2.data)).toEqual([]);
     expect(bitDifferences(opt.stateDict().state.w.maxExpAvgSq as Float32Array, restored.stateDict().state.w.maxExpAvgSq as Float32Array)).toEqual([]);
   });
 
-  it('adopt: the user\'s own arrays are updated in place, bit-identically to tensors in linear memory', async () => {
+  it("adopt: the user's own arrays are updated in place, bit-identically to tensors in linear memory", async () => {
     await make();
     const mine = Float32Array.from({ length: 21 }, (_, j) => j / 10);
     const myGrad = new Float32Array(21);

@@ -1,13 +1,14 @@
 // How the source is put together, where a drift would go unnoticed otherwise: describe() (every error
 // message's way of showing a value) is a leaf module, so validating a number never imports the context
 // factory and its backends.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const src = fileURLToPath(new URL('../src/', import.meta.url));
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.ts') ? [join(dir, f)] : []));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith('.ts') ? [join(dir, f)] : []));
 
 it('describe() lives in a module that imports nothing, and every file takes it from there, not from the context factory', () => {
   expect(readFileSync(join(src, 'describe.ts'), 'utf8')).not.toMatch(/^import /m);
@@ -29,7 +30,8 @@ it('one tensor check: an optimizer, L-BFGS, an average and a clipping say the sa
       return 'no error';
     };
   };
-  const rv = await createRavine(), other = await createRavine();
+  const rv = await createRavine(),
+    other = await createRavine();
   const gone = rv.tensor('gone', 2);
   gone.dispose();
   const callers = {
@@ -38,16 +40,41 @@ it('one tensor check: an optimizer, L-BFGS, an average and a clipping say the sa
     AveragedParams: messages((l) => new AveragedParams(l as never, { mode: 'swa' })),
     clipGradNorm: messages((l) => clipGradNorm(l as never, 1)),
   };
-  const w = rv.tensor('w', 2), x = other.tensor('x', 2);
+  const w = rv.tensor('w', 2),
+    x = other.tensor('x', 2);
   for (const [list, want] of [
-    [[w, 3], "params[1] must be a tensor made by a Ravine context, got 3"],
+    [[w, 3], 'params[1] must be a tensor made by a Ravine context, got 3'],
     [[gone], "tensor 'gone' has been disposed"],
     [[w, x], "tensor 'x' belongs to another Ravine context"],
     [[w, w], "tensor 'w' appears more than once"],
   ] as const) {
     for (const [name, call] of Object.entries(callers)) expect(call([...list]), name).toBe(want);
   }
-  expect(files(src).filter((f) => readFileSync(f, 'utf8').includes('must be a tensor made by a Ravine context')).map((f) => f.slice(src.length))).toEqual(['optim/checkTensors.ts']);
+  expect(
+    files(src)
+      .filter((f) => readFileSync(f, 'utf8').includes('must be a tensor made by a Ravine context'))
+      .map((f) => f.slice(src.length)),
+  ).toEqual(['optim/checkTensors.ts']);
   rv.dispose();
   other.dispose();
+});
+
+it('npm test runs the formatter check and the linter first (biome ci), and the configuration catches an unformatted file and a lint finding', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { mkdtempSync, writeFileSync, copyFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+  expect(pkg.scripts.pretest).toMatch(/npm run check/);
+  expect(pkg.scripts.check).toBe('biome ci .');
+  const biome = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
+  const dir = mkdtempSync(join(tmpdir(), 'ravine-biome-'));
+  copyFileSync(new URL('../biome.json', import.meta.url), join(dir, 'biome.json'));
+  const run = (code: string) => {
+    mkdirSync(join(dir, 'src'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'x.ts'), code);
+    return spawnSync(process.execPath, [biome, 'ci', '--vcs-enabled=false', '--config-path', dir, join(dir, 'src')], { encoding: 'utf8', cwd: dir });
+  };
+  expect(run('export const a = 1;\n').status).toBe(0);
+  expect(run('export const a =   1\n').status).not.toBe(0); // not formatted
+  expect(run('export function f(x: number) {\n  if (x == 1) return 2;\n  return 3;\n}\n').status).not.toBe(0); // == flagged
 });

@@ -22,8 +22,21 @@ import {
 } from '../src/index.js';
 import { bitDifferences, f32, loadReference, rng } from './helpers/cases.js';
 
-interface AverageCase { kind: 'swa' | 'ema'; decay: number | null; sizes: number[]; params: string[][]; averaged: string[][] }
-interface SWALRCase { kind: 'SWALR'; baseLr: number; swaLr: number; annealEpochs: number; annealStrategy: 'cos' | 'linear'; lr: number[] }
+interface AverageCase {
+  kind: 'swa' | 'ema';
+  decay: number | null;
+  sizes: number[];
+  params: string[][];
+  averaged: string[][];
+}
+interface SWALRCase {
+  kind: 'SWALR';
+  baseLr: number;
+  swaLr: number;
+  annealEpochs: number;
+  annealStrategy: 'cos' | 'linear';
+  lr: number[];
+}
 const reference = loadReference<{ torch: string; cases: (AverageCase | SWALRCase)[] }>('torch-2.13/averaging.json');
 const averageCases = reference.cases.filter((c): c is AverageCase => c.kind === 'swa' || c.kind === 'ema');
 const swalrCases = reference.cases.filter((c): c is SWALRCase => c.kind === 'SWALR');
@@ -49,7 +62,8 @@ function torchAverage(avg: Float32Array, p: Float32Array, n: number, decay: numb
     else if (decay === null) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / f(n + 1)));
     else {
       // torch 2.13's lerp with a scalar weight w = f32(1 − decay) (get_ema_multi_avg_fn).
-      const w = f(1 - decay), diff = f(p[i] - avg[i]);
+      const w = f(1 - decay),
+        diff = f(p[i] - avg[i]);
       avg[i] = w < 0.5 ? f(avg[i] + f(w * diff)) : f(p[i] - f(diff * f(1 - w)));
     }
   }
@@ -58,7 +72,11 @@ function torchAverage(avg: Float32Array, p: Float32Array, n: number, decay: numb
 /** Everything observable of a context's heap: its bytes up to the high-water mark and the arena's accounting. */
 function snapshot(rv: Ravine) {
   const ctx = rv._context;
-  return { bytes: Buffer.from(new Uint8Array(ctx.backend.buffer, 0, ctx.arena.highWater).slice()), highWater: ctx.arena.highWater, inUse: ctx.arena.bytesInUse };
+  return {
+    bytes: Buffer.from(new Uint8Array(ctx.backend.buffer, 0, ctx.arena.highWater).slice()),
+    highWater: ctx.arena.highWater,
+    inUse: ctx.arena.bytesInUse,
+  };
 }
 
 function expectUnchanged(rv: Ravine, before: ReturnType<typeof snapshot>): void {
@@ -109,11 +127,13 @@ describe('the average kernels: SIMD and JS', () => {
 
   for (const options of [{ mode: 'swa' as const }, { mode: 'ema' as const, decay: 0.999 }, { mode: 'ema' as const, decay: 0.3 }]) {
     test(`${JSON.stringify(options)} on tensors of lengths ${LENGTHS.join(', ')}: both backends leave torch's bits after 40 updates`, async () => {
-      const runs = await Promise.all(backends.map(async (backend) => {
-        const rv = await createRavine({ backend });
-        const tensors = LENGTHS.map((n, k) => rv.tensor(`t${k}`, n));
-        return { tensors, averaged: new AveragedParams(tensors, options) };
-      }));
+      const runs = await Promise.all(
+        backends.map(async (backend) => {
+          const rv = await createRavine({ backend });
+          const tensors = LENGTHS.map((n, k) => rv.tensor(`t${k}`, n));
+          return { tensors, averaged: new AveragedParams(tensors, options) };
+        }),
+      );
       const want = LENGTHS.map((n) => new Float32Array(n));
       const next = rng(7);
       for (let t = 0; t < 40; t++) {
@@ -150,15 +170,18 @@ describe.each(backends)('%s backend: swapping', (backend) => {
 
   test('swap puts the averaged values into the tensors and a second swap puts the live ones back, every bit (NaN payloads too)', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', 7), b = rv.tensor('b', 5);
+    const a = rv.tensor('a', 7),
+      b = rv.tensor('b', 5);
     const averaged = new AveragedParams([a, b]);
     a.data.set(new Float32Array(special.buffer.slice(0)));
     b.data.set([1, 2, 3, 4, 5]);
     averaged.update();
     a.data.set([9, 8, 7, 6, 5, 4, 3]);
     b.data.set(new Float32Array(special.buffer.slice(0, 20)));
-    const liveA = bits(a.data.slice()), liveB = bits(b.data.slice());
-    const avgA = bits(averaged.values('a')), avgB = bits(averaged.values('b'));
+    const liveA = bits(a.data.slice()),
+      liveB = bits(b.data.slice());
+    const avgA = bits(averaged.values('a')),
+      avgB = bits(averaged.values('b'));
     expect(avgA).toEqual(Array.from(special));
     averaged.swap();
     expect(averaged.swapped).toBe(true);
@@ -175,7 +198,10 @@ describe.each(backends)('%s backend: swapping', (backend) => {
   test('SGD with an EMA copy: evaluating the average between steps (swap, read, swap back) leaves training and the average bit for bit as without it', async () => {
     const run = async (evaluate: boolean) => {
       const rv = await createRavine({ backend });
-      const w = rv.tensor('w', Float32Array.from({ length: 13 }, (_, i) => Math.sin(i)));
+      const w = rv.tensor(
+        'w',
+        Float32Array.from({ length: 13 }, (_, i) => Math.sin(i)),
+      );
       const opt = new SGD([w], { lr: swaLR({ base: 0.1, swaLr: 0.01, annealEpochs: 4 }), momentum: 0.9 });
       const averaged = new AveragedParams(opt, { mode: 'ema', decay: 0.75 });
       const seen: number[][] = [];
@@ -191,13 +217,14 @@ describe.each(backends)('%s backend: swapping', (backend) => {
       }
       return { w: bits(w.data.slice()), avg: bits(averaged.values(w)), seen, final: averaged.values(w) };
     };
-    const plain = await run(false), evaluated = await run(true);
+    const plain = await run(false),
+      evaluated = await run(true);
     expect(evaluated.w).toEqual(plain.w);
     expect(evaluated.avg).toEqual(plain.avg);
     expect(evaluated.seen[11]).toEqual(bits(plain.final));
   });
 
-  test('adopted tensors: swap writes the averaged values into the user\'s own arrays, and back', async () => {
+  test("adopted tensors: swap writes the averaged values into the user's own arrays, and back", async () => {
     const rv = await createRavine({ backend });
     const mine = Float32Array.of(1, 2, 3);
     const p = rv.adopt('p', mine);
@@ -257,7 +284,8 @@ describe.each(backends)('%s backend: checkpoints', (backend) => {
           const tensors = SIZES.map((n, i) => rv.tensor(`p${i}`, n));
           return { tensors, averaged: new AveragedParams(tensors, options) };
         };
-        const a = await make(), b = await make();
+        const a = await make(),
+          b = await make();
         feed(a.tensors, a.averaged, 0, 5);
         b.averaged.loadStateDict(through(a.averaged.stateDict()));
         expect(b.averaged.numAveraged).toBe(5);
@@ -275,7 +303,14 @@ describe.each(backends)('%s backend: checkpoints', (backend) => {
     const averaged = new AveragedParams([w], { mode: 'ema', decay: 0.5 });
     averaged.update();
     const dict = averaged.stateDict();
-    expect({ ...dict, averaged: Object.keys(dict.averaged) }).toEqual({ format: 'ravine/averaged', version: 1, mode: 'ema', decay: 0.5, numAveraged: 1, averaged: ['w'] });
+    expect({ ...dict, averaged: Object.keys(dict.averaged) }).toEqual({
+      format: 'ravine/averaged',
+      version: 1,
+      mode: 'ema',
+      decay: 0.5,
+      numAveraged: 1,
+      averaged: ['w'],
+    });
     expect(JSON.parse(JSON.stringify(dict)).averaged.w).toEqual({ float32: Buffer.from(Float32Array.of(1, 2).buffer).toString('base64') });
   });
 });
@@ -284,7 +319,9 @@ describe.each(backends)('%s backend: refusals change nothing', (backend) => {
   test('bad constructor arguments throw TypeError or RangeError naming them, allocating nothing', async () => {
     const rv = await createRavine({ backend });
     const other = await createRavine({ backend });
-    const w = rv.tensor('w', 3), v = rv.tensor('v', 2), x = other.tensor('x', 2);
+    const w = rv.tensor('w', 3),
+      v = rv.tensor('v', 2),
+      x = other.tensor('x', 2);
     const gone = rv.tensor('gone', 2);
     gone.dispose();
     const disposedOpt = new SGD([rv.tensor('s', 1)], { lr: 0.1 });
@@ -325,7 +362,8 @@ describe.each(backends)('%s backend: refusals change nothing', (backend) => {
 
   test('every corrupt or mismatched state dict is refused, and the copy keeps its values and count', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', [1, 2, 3]), b = rv.tensor('b', [4]);
+    const a = rv.tensor('a', [1, 2, 3]),
+      b = rv.tensor('b', [4]);
     const averaged = new AveragedParams([a, b], { mode: 'ema', decay: 0.9 });
     averaged.update();
     a.data.set([7, 8, 9]);
@@ -379,7 +417,8 @@ describe.each(backends)('%s backend: refusals change nothing', (backend) => {
 
   test('a tensor disposed under the copy makes each method throw, naming it, before any kernel runs', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', [1, 2]), b = rv.tensor('b', [3]);
+    const a = rv.tensor('a', [1, 2]),
+      b = rv.tensor('b', [3]);
     const averaged = new AveragedParams([a, b]);
     b.dispose();
     rv.tensor('c', [99]); // may take b's memory: nothing must write there
@@ -410,7 +449,8 @@ describe.each(backends)('%s backend: memory', (backend) => {
 
   test('dispose while swapped puts the live values back first; a tensor disposed meanwhile is left alone', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', [1, 2, 3]), b = rv.tensor('b', [4, 5]);
+    const a = rv.tensor('a', [1, 2, 3]),
+      b = rv.tensor('b', [4, 5]);
     const averaged = new AveragedParams([a, b]);
     averaged.update();
     a.data.set([3, 4, 5]);
@@ -429,7 +469,8 @@ describe.each(backends)('%s backend: memory', (backend) => {
     const arena = rv._context.arena;
     const before = arena.bytesInUse;
     const mine = new Float32Array([1, 2]);
-    const p = rv.adopt('p', mine), q = rv.tensor('q', [10, 20]);
+    const p = rv.adopt('p', mine),
+      q = rv.tensor('q', [10, 20]);
     const averaged = new AveragedParams([p, q]);
     averaged.update();
     q.data.set([30, 40]);
@@ -499,20 +540,23 @@ describe('swaLR: torch 1.13 SWALR', () => {
     });
   }
 
-  test('defaults are torch\'s (10 anneal epochs, cos); annealEpochs 0 holds swaLr from the start', () => {
+  test("defaults are torch's (10 anneal epochs, cos); annealEpochs 0 holds swaLr from the start", () => {
     expect(swaLR({ base: 1, swaLr: 0.5 }).toJSON().options).toEqual({ base: 1, swaLr: 0.5, annealEpochs: 10, annealStrategy: 'cos' });
     expect(run(swaLR({ base: 1, swaLr: 0.5, annealEpochs: 0 }), 3)).toEqual([0.5, 0.5, 0.5, 0.5]);
   });
 
-  test('chainable as torch\'s: a value changed by hand between steps is annealed from (torch reads group[\'lr\'])', () => {
+  test("chainable as torch's: a value changed by hand between steps is annealed from (torch reads group['lr'])", () => {
     const s = swaLR({ base: 1, swaLr: 0, annealEpochs: 4, annealStrategy: 'linear' });
     s.step();
     // Step 2 recovers the value before the anneal from the current one: (0.5 − 0.25·0)/(1 − 0.25) = 2/3, then 2/3·(1 − 0.5).
     expect(s.step(0.5)).toBe(((0.5 - 0.25 * 0) / (1 - 0.25)) * (1 - 0.5));
   });
 
-  test('in a sequentialLR, SWALR counts on from its own construction step as torch\'s _step_count does: 1, 2, ... after the milestone', () => {
-    const seq = sequentialLR({ schedulers: [constantLR({ base: 0.1, factor: 0.5, totalIters: 10 }), swaLR({ base: 0.1, swaLr: 0.01, annealEpochs: 4, annealStrategy: 'linear' })], milestones: [2] });
+  test("in a sequentialLR, SWALR counts on from its own construction step as torch's _step_count does: 1, 2, ... after the milestone", () => {
+    const seq = sequentialLR({
+      schedulers: [constantLR({ base: 0.1, factor: 0.5, totalIters: 10 }), swaLR({ base: 0.1, swaLr: 0.01, annealEpochs: 4, annealStrategy: 'linear' })],
+      milestones: [2],
+    });
     const values = run(seq, 5);
     // At the milestone (step 2) torch's step(0) gives get_lr() at _step_count − 1 = 1, from the value constantLR left (0.05).
     const at = (s: number, from: number) => 0.01 * (s / 4) + ((from - ((s - 1) / 4) * 0.01) / (1 - (s - 1) / 4)) * (1 - s / 4);
@@ -529,7 +573,9 @@ describe('swaLR: torch 1.13 SWALR', () => {
     expect(() => swaLR({ base: 0.1, swaLr: Infinity })).toThrow(RangeError);
     expect(() => swaLR({ base: 0.1, swaLr: 0.01, annealEpochs: 2.5 })).toThrow(/^swaLR: invalid annealEpochs = 2\.5: must be an integer >= 0$/);
     expect(() => swaLR({ base: 0.1, swaLr: 0.01, annealEpochs: -1 })).toThrow(RangeError);
-    expect(() => swaLR({ base: 0.1, swaLr: 0.01, annealStrategy: 'exp' as never })).toThrow(/^swaLR: invalid annealStrategy = "exp": must be one of 'cos', 'linear'$/);
+    expect(() => swaLR({ base: 0.1, swaLr: 0.01, annealStrategy: 'exp' as never })).toThrow(
+      /^swaLR: invalid annealStrategy = "exp": must be one of 'cos', 'linear'$/,
+    );
     expect(() => swaLR({ base: 0.1, swaLr: 0.01, anneal_epochs: 3 } as never)).toThrow(/^swaLR: unknown option "anneal_epochs"/);
     expect(() => scheduleFromJSON({ kind: 'swaLR', options: { base: 0.1, swaLr: 0.01 }, t: 1, value: 0.1, state: { ahead: -1 } })).toThrow(RangeError);
   });

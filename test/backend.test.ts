@@ -14,7 +14,13 @@ describe('SIMD detection', () => {
   });
   it('is false, without throwing, when validate rejects or throws', () => {
     expect(simdSupported({ validate: () => false } as never)).toBe(false);
-    expect(simdSupported({ validate: () => { throw new Error('no'); } } as never)).toBe(false);
+    expect(
+      simdSupported({
+        validate: () => {
+          throw new Error('no');
+        },
+      } as never),
+    ).toBe(false);
   });
   it('auto picks simd here; js and simd can be forced', async () => {
     expect((await createRavine()).backend).toBe('simd');

@@ -51,9 +51,11 @@ async function paramsAfter(impl: Impl, key: string, steps: number): Promise<{ pa
 /** Largest |a − b| / (1e-5 + 1e-4·|b|) over all tensors: ≤ 1 means within tolerance. */
 function worstError(actual: Float32Array[], expected: Float32Array[]): number {
   let worst = 0;
-  expected.forEach((e, t) => e.forEach((b, i) => {
-    worst = Math.max(worst, Math.abs(actual[t][i] - b) / (1e-5 + 1e-4 * Math.abs(b)));
-  }));
+  expected.forEach((e, t) =>
+    e.forEach((b, i) => {
+      worst = Math.max(worst, Math.abs(actual[t][i] - b) / (1e-5 + 1e-4 * Math.abs(b)));
+    }),
+  );
   return worst;
 }
 
@@ -93,7 +95,12 @@ describe('bench implementations compute the same update', () => {
 describe('the bandwidth bound moves the bytes it claims', () => {
   // @ts-expect-error: bench/ is plain JS
   const load = () => import('../bench/lib/bandwidth.js');
-  for (const [reads, writes] of [[3, 2], [4, 3], [5, 4], [2, 2]]) {
+  for (const [reads, writes] of [
+    [3, 2],
+    [4, 3],
+    [5, 4],
+    [2, 2],
+  ]) {
     it(`stream_f32 reads ${reads}, writes ${writes}, n=131: simd and js agree bit for bit and store the scaled sum`, async () => {
       const { streamBound } = await load();
       const problem = makeProblem([131], 3);

@@ -53,7 +53,8 @@ try {
 
 it.skipIf(skipBrowser)('a cross-origin-isolated page gets a shared memory: views stay valid across growth', async () => {
   const isolated = await servePages((url) => (url === '/' ? { body: viewsPage, type: 'text/html' } : join(root, url)), {
-    'Cross-Origin-Opener-Policy': 'same-origin', 'Cross-Origin-Embedder-Policy': 'require-corp',
+    'Cross-Origin-Opener-Policy': 'same-origin',
+    'Cross-Origin-Embedder-Policy': 'require-corp',
   });
   try {
     expect(await isolated.open('/')).toEqual({ isolated: true, backend: 'simd', viewsStable: true, cachedViewLength: 3, w: [0, 1, 2] });
@@ -73,19 +74,22 @@ it.skipIf(skipBrowser)('a page without cross-origin isolation gets a plain memor
   }
 });
 
-it.skipIf(skipBrowser)('ravine-shared.wasm in a page without cross-origin isolation: the error says it needs a shared memory, not "not a ravine module"', async () => {
-  const page = `<!doctype html><script type="importmap">
+it.skipIf(skipBrowser)(
+  'ravine-shared.wasm in a page without cross-origin isolation: the error says it needs a shared memory, not "not a ravine module"',
+  async () => {
+    const page = `<!doctype html><script type="importmap">
 { "imports": { "@assemblyscript/loader": "/node_modules/@assemblyscript/loader/index.js" } }
 </script><script type="module">
 ${reportScript}
 import { createRavine } from '/dist/index.js';
 createRavine({ backend: 'simd', wasm: '/build/ravine-shared.wasm' }).then((rv) => report({ backend: rv.backend }), (e) => report({ message: e.message }));
 </script>`;
-  const server = await servePages((url) => (url === '/' ? { body: page, type: 'text/html' } : join(root, url)));
-  try {
-    const result = await server.open('/');
-    expect(result.message).toMatch(/needs a shared memory, which this engine or page cannot make \(a page must be cross-origin isolated/);
-  } finally {
-    server.close();
-  }
-});
+    const server = await servePages((url) => (url === '/' ? { body: page, type: 'text/html' } : join(root, url)));
+    try {
+      const result = await server.open('/');
+      expect(result.message).toMatch(/needs a shared memory, which this engine or page cannot make \(a page must be cross-origin isolated/);
+    } finally {
+      server.close();
+    }
+  },
+);

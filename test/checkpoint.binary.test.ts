@@ -30,7 +30,15 @@ function float64Bits(bits: bigint[]): Float64Array {
 
 /** Float32 values no decimal JSON keeps: quiet and signalling NaNs with payloads, both infinities, −0, the smallest subnormal. */
 const SPECIAL_F32 = float32Bits([0x7fc00123, 0xff800001, 0x7f800000, 0xff800000, 0x80000000, 0x00000001, 0x3f800000]);
-const SPECIAL_F64 = float64Bits([0x7ff80000deadbeefn, 0xfff0000000000001n, 0x7ff0000000000000n, 0xfff0000000000000n, 0x8000000000000000n, 1n, 0x400921fb54442d18n]);
+const SPECIAL_F64 = float64Bits([
+  0x7ff80000deadbeefn,
+  0xfff0000000000001n,
+  0x7ff0000000000000n,
+  0xfff0000000000000n,
+  0x8000000000000000n,
+  1n,
+  0x400921fb54442d18n,
+]);
 
 interface Row {
   kind: number;
@@ -89,9 +97,21 @@ describe.each(['simd', 'js'] as const)('%s backend: a binary checkpoint resumes 
 
   /** Adam with amsgrad on two groups: 'a' (SIZE floats, lr 1e-3, weight decay 0.01) and 'b' (5 floats, lr 5e-4, weight decay −0). */
   function build(rv: Ravine) {
-    const a = rv.tensor('a', Array.from({ length: SIZE }, (_, i) => Math.sin(i + 1)));
-    const b = rv.tensor('b', Array.from({ length: 5 }, (_, i) => Math.cos(i)));
-    const opt = new Adam([{ params: [a], weightDecay: 0.01 }, { params: [b], lr: 5e-4, weightDecay: -0 }], { lr: 1e-3, amsgrad: true });
+    const a = rv.tensor(
+      'a',
+      Array.from({ length: SIZE }, (_, i) => Math.sin(i + 1)),
+    );
+    const b = rv.tensor(
+      'b',
+      Array.from({ length: 5 }, (_, i) => Math.cos(i)),
+    );
+    const opt = new Adam(
+      [
+        { params: [a], weightDecay: 0.01 },
+        { params: [b], lr: 5e-4, weightDecay: -0 },
+      ],
+      { lr: 1e-3, amsgrad: true },
+    );
     const run = (from: number, steps: number) => {
       for (let t = from; t < from + steps; t++) {
         for (let i = 0; i < SIZE; i++) a.grad[i] = Math.sin(t * 0.7 + i) * 10 ** ((i % 7) - 3);
@@ -147,7 +167,13 @@ describe('what a binary checkpoint keeps', () => {
     expect(Object.is(decoded.negZero, -0) && Object.is(decoded.zero, 0) && Object.is(decoded.nested.deep[0].x, -0)).toBe(true);
   });
   it('Float32Array and Float64Array leaves keep every bit (NaN payloads, signalling NaNs, ±Infinity, −0, subnormals) and their kind', () => {
-    const dict = { f32: SPECIAL_F32, f64: SPECIAL_F64, empty32: new Float32Array(0), empty64: new Float64Array(0), list: [SPECIAL_F64, { again: SPECIAL_F32 }] };
+    const dict = {
+      f32: SPECIAL_F32,
+      f64: SPECIAL_F64,
+      empty32: new Float32Array(0),
+      empty64: new Float64Array(0),
+      list: [SPECIAL_F64, { again: SPECIAL_F32 }],
+    };
     const decoded = decodeCheckpoint(encodeCheckpoint(dict)) as typeof dict;
     expect(bitsOf(decoded)).toEqual(bitsOf(dict));
     expect(decoded.f32).toBeInstanceOf(Float32Array);
@@ -188,7 +214,11 @@ describe('what a binary checkpoint keeps', () => {
     const record = Object.create(null) as Record<string, unknown>;
     record.w = { step: 1 };
     record.__proto__ = entry(); // a null-prototype object has no __proto__ setter: this is a key
-    for (const [how, dict] of [['JSON.parse', parsed], ['defineProperty', defined], ['null prototype', { state: record }]] as const) {
+    for (const [how, dict] of [
+      ['JSON.parse', parsed],
+      ['defineProperty', defined],
+      ['null prototype', { state: record }],
+    ] as const) {
       const decoded = decodeCheckpoint(encodeCheckpoint(dict)) as { state: Record<string, { step: number; expAvg?: Float32Array }> };
       expect(Object.keys(decoded.state), how).toEqual(['w', '__proto__']);
       expect(Object.hasOwn(decoded.state, '__proto__'), how).toBe(true);
@@ -236,7 +266,14 @@ describe('the on-disk layout', () => {
     const data = new Uint8Array(32);
     data.set(new Uint8Array(f32.buffer), 0);
     data.set(new Uint8Array(f64.buffer), 16);
-    const expected = craft({ header, rows: [{ kind: 1, count: 3, offset: 0 }, { kind: 2, count: 2, offset: 16 }], data });
+    const expected = craft({
+      header,
+      rows: [
+        { kind: 1, count: 3, offset: 0 },
+        { kind: 2, count: 2, offset: 16 },
+      ],
+      data,
+    });
     expect(Array.from(bytes)).toEqual(Array.from(expected));
     expect(Array.from(bytes.subarray(0, 4))).toEqual([0x52, 0x41, 0x56, 0x4e]);
     expect((16 + header.length + 24 + 7) & ~7).toBe(bytes.length - 4 - 32); // the data section starts 8-byte aligned
@@ -252,7 +289,9 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
   it('every prefix, from 0 bytes to one byte short, is refused with a RangeError saying it is truncated and how many bytes it needs', () => {
     for (let n = 0; n < small.length; n++) {
       expect(() => decodeCheckpoint(small.subarray(0, n)), `prefix of ${n} bytes`).toThrow(RangeError);
-      expect(() => decodeCheckpoint(small.subarray(0, n)), `prefix of ${n} bytes`).toThrow(new RegExp(`^checkpoint truncated: ${n} bytes, needs at least \\d+ for `));
+      expect(() => decodeCheckpoint(small.subarray(0, n)), `prefix of ${n} bytes`).toThrow(
+        new RegExp(`^checkpoint truncated: ${n} bytes, needs at least \\d+ for `),
+      );
     }
   });
   it('changing any byte anywhere is refused: in the magic by its own check, elsewhere by the checksum (a version byte with 8 bits changed may also be a version this ravine does not read)', () => {
@@ -263,8 +302,14 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
         const where = `byte ${i} ^ 0x${mask.toString(16)}`;
         const otherVersion = i >= 4 && i < 8 && mask === 0xff;
         if (i < 4) expect(() => decodeCheckpoint(bad), where).toThrow(/^not a ravine checkpoint/);
-        else if (otherVersion) expect(() => decodeCheckpoint(bad), where).toThrow(/^checkpoint version \d+ is not supported by this ravine \(reads version 1\); if it was written as version 1, it is corrupted \(checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}\)$/);
-        else expect(() => decodeCheckpoint(bad), where).toThrow(/^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted|^checkpoint truncated: /);
+        else if (otherVersion)
+          expect(() => decodeCheckpoint(bad), where).toThrow(
+            /^checkpoint version \d+ is not supported by this ravine \(reads version 1\); if it was written as version 1, it is corrupted \(checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}\)$/,
+          );
+        else
+          expect(() => decodeCheckpoint(bad), where).toThrow(
+            /^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted|^checkpoint truncated: /,
+          );
         expect(() => decodeCheckpoint(bad)).toThrow(i < 4 || otherVersion ? TypeError : RangeError);
       }
     }
@@ -308,47 +353,81 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
   const one = { rows: [{ kind: 1, count: 2, offset: 0 }], data: new Uint8Array(8) };
   it('a $buffer index out of range, not an integer, referenced twice or a buffer never referenced is refused (TypeError naming the path)', () => {
     expect(() => decodeCheckpoint(craft({ header: '{"w":{"m":{"$buffer":1}}}', ...one }))).toThrow(TypeError);
-    expect(() => decodeCheckpoint(craft({ header: '{"w":{"m":{"$buffer":1}}}', ...one }))).toThrow('checkpoint header: dict.w.m refers to buffer 1, out of range: the checkpoint has 1 buffers');
-    expect(() => decodeCheckpoint(craft({ header: '{"w":[{"$buffer":-1}]}', ...one }))).toThrow('checkpoint header: dict.w[0] refers to buffer -1, out of range');
+    expect(() => decodeCheckpoint(craft({ header: '{"w":{"m":{"$buffer":1}}}', ...one }))).toThrow(
+      'checkpoint header: dict.w.m refers to buffer 1, out of range: the checkpoint has 1 buffers',
+    );
+    expect(() => decodeCheckpoint(craft({ header: '{"w":[{"$buffer":-1}]}', ...one }))).toThrow(
+      'checkpoint header: dict.w[0] refers to buffer -1, out of range',
+    );
     expect(() => decodeCheckpoint(craft({ header: '{"w":{"$buffer":0.5}}', ...one }))).toThrow(/refers to buffer 0.5, out of range/);
     expect(() => decodeCheckpoint(craft({ header: '{"w":{"$buffer":"0"}}', ...one }))).toThrow(/refers to buffer "0", out of range/);
-    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0},"b":{"$buffer":0}}', ...one }))).toThrow('checkpoint header: buffer 0 is referenced twice, at dict.a and dict.b');
-    expect(() => decodeCheckpoint(craft({ header: '{"a":1}', ...one }))).toThrow('checkpoint header never refers to buffer 0 of 1: the header and the buffer table disagree');
+    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0},"b":{"$buffer":0}}', ...one }))).toThrow(
+      'checkpoint header: buffer 0 is referenced twice, at dict.a and dict.b',
+    );
+    expect(() => decodeCheckpoint(craft({ header: '{"a":1}', ...one }))).toThrow(
+      'checkpoint header never refers to buffer 0 of 1: the header and the buffer table disagree',
+    );
   });
   it('a marker that is malformed ({"$buffer"} beside other keys, an unknown "$" key, a bad $number) is refused (TypeError)', () => {
-    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0,"x":1}}', ...one }))).toThrow(/^checkpoint header: dict.a has key "\$buffer", which is not a marker/);
+    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0,"x":1}}', ...one }))).toThrow(
+      /^checkpoint header: dict.a has key "\$buffer", which is not a marker/,
+    );
     expect(() => decodeCheckpoint(craft({ header: '{"a":{"$float":0}}' }))).toThrow(/^checkpoint header: dict.a has key "\$float", which is not a marker/);
-    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$number":"nan"}}' }))).toThrow('checkpoint header: dict.a is {"$number": "nan"}, expected "NaN", "Infinity", "-Infinity" or "-0"');
+    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$number":"nan"}}' }))).toThrow(
+      'checkpoint header: dict.a is {"$number": "nan"}, expected "NaN", "Infinity", "-Infinity" or "-0"',
+    );
     expect(() => decodeCheckpoint(craft({ header: '[{"$number":1}]' }))).toThrow(TypeError);
   });
   it('an unknown buffer kind is refused (TypeError naming the buffer and the kind)', () => {
-    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 3, count: 1, offset: 0 }], data: new Uint8Array(8) }))).toThrow(TypeError);
-    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 3, count: 1, offset: 0 }], data: new Uint8Array(8) }))).toThrow('checkpoint buffer 0 (1 kind-3 values at data offset 0) has unknown kind 3 (1 is float32, 2 is float64)');
+    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 3, count: 1, offset: 0 }], data: new Uint8Array(8) }))).toThrow(
+      TypeError,
+    );
+    expect(() => decodeCheckpoint(craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 3, count: 1, offset: 0 }], data: new Uint8Array(8) }))).toThrow(
+      'checkpoint buffer 0 (1 kind-3 values at data offset 0) has unknown kind 3 (1 is float32, 2 is float64)',
+    );
   });
   it('a buffer whose bytes run past the data section, start unaligned or overlap the one before is refused (RangeError) despite a valid checksum', () => {
     const past = craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 2, count: 2, offset: 8 }], data: new Uint8Array(16) });
     expect(() => decodeCheckpoint(past)).toThrow(RangeError);
-    expect(() => decodeCheckpoint(past)).toThrow('checkpoint buffer 0 (2 float64 values at data offset 8) ends at data offset 24, past the end of the data section (16 bytes)');
+    expect(() => decodeCheckpoint(past)).toThrow(
+      'checkpoint buffer 0 (2 float64 values at data offset 8) ends at data offset 24, past the end of the data section (16 bytes)',
+    );
     const far = craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 1, count: 0xffffffff, offset: 0xfffffff8 }], data: new Uint8Array(8) });
     expect(() => decodeCheckpoint(far)).toThrow(/past the end of the data section \(8 bytes\)$/);
     const unaligned = craft({ header: '{"a":{"$buffer":0}}', rows: [{ kind: 1, count: 1, offset: 4 }], data: new Uint8Array(8) });
     expect(() => decodeCheckpoint(unaligned)).toThrow('checkpoint buffer 0 (1 float32 values at data offset 4) is not 8-byte aligned');
-    const overlapping = craft({ header: '[{"$buffer":0},{"$buffer":1}]', rows: [{ kind: 2, count: 2, offset: 0 }, { kind: 1, count: 1, offset: 8 }], data: new Uint8Array(16) });
-    expect(() => decodeCheckpoint(overlapping)).toThrow('checkpoint buffer 1 (1 float32 values at data offset 8) overlaps the buffer before it, which ends at data offset 16');
+    const overlapping = craft({
+      header: '[{"$buffer":0},{"$buffer":1}]',
+      rows: [
+        { kind: 2, count: 2, offset: 0 },
+        { kind: 1, count: 1, offset: 8 },
+      ],
+      data: new Uint8Array(16),
+    });
+    expect(() => decodeCheckpoint(overlapping)).toThrow(
+      'checkpoint buffer 1 (1 float32 values at data offset 8) overlaps the buffer before it, which ends at data offset 16',
+    );
   });
   it('a header length or buffer count larger than a file whose checksum matches is refused as malformed, not truncated (RangeError), before anything is read from beyond it', () => {
     const huge = Uint8Array.from(small);
     new DataView(huge.buffer).setUint32(8, 0xfffffff0, true);
     expect(() => decodeCheckpoint(resealed(huge))).toThrow(RangeError);
-    expect(() => decodeCheckpoint(resealed(huge))).toThrow(new RegExp(`^checkpoint malformed: its 4294967280-byte header and table of 2 buffers need at least \\d+ bytes with its checksum, and it has ${small.length}, yet its checksum matches: nothing is missing, its lengths are wrong$`));
+    expect(() => decodeCheckpoint(resealed(huge))).toThrow(
+      new RegExp(
+        `^checkpoint malformed: its 4294967280-byte header and table of 2 buffers need at least \\d+ bytes with its checksum, and it has ${small.length}, yet its checksum matches: nothing is missing, its lengths are wrong$`,
+      ),
+    );
     const many = Uint8Array.from(small);
     new DataView(many.buffer).setUint32(12, 0xffffffff, true);
     expect(() => decodeCheckpoint(resealed(many))).toThrow(/table of 4294967295 buffers/);
   });
   it('a header nested 100,000 deep (arrays or objects) is refused with a RangeError naming the limit, 256, not by overflowing the stack', () => {
     const deep = 100_000;
-    for (const [open, close, path] of [['[', ']', /^checkpoint header: dict(\[0\]){20}/], ['{"a":', '}', /^checkpoint header: dict(\.a){30}/]] as const) {
-      const bytes = craft({ header: open.repeat(deep) + '1' + close.repeat(deep) });
+    for (const [open, close, path] of [
+      ['[', ']', /^checkpoint header: dict(\[0\]){20}/],
+      ['{"a":', '}', /^checkpoint header: dict(\.a){30}/],
+    ] as const) {
+      const bytes = craft({ header: `${open.repeat(deep)}1${close.repeat(deep)}` });
       expect(() => decodeCheckpoint(bytes)).toThrow(RangeError);
       expect(() => decodeCheckpoint(bytes)).toThrow(path);
       expect(() => decodeCheckpoint(bytes)).toThrow(/… nests objects and arrays more than 256 deep, the most a checkpoint holds$/);
@@ -364,11 +443,13 @@ describe('decodeCheckpoint refuses what is not a whole, valid checkpoint', () =>
     expect(bitsOf(decodeCheckpoint(encodeCheckpoint(ok)))).toEqual(bitsOf(ok));
     for (const depth of [257, 100_000]) {
       expect(() => encodeCheckpoint(nest(depth, 1)), `${depth}`).toThrow(RangeError);
-      expect(() => encodeCheckpoint(nest(depth, 1)), `${depth}`).toThrow(/^encodeCheckpoint: dict(\[0\]\.d|\.d\[0\])+.* nests objects and arrays more than 256 deep, the most a checkpoint holds$/);
+      expect(() => encodeCheckpoint(nest(depth, 1)), `${depth}`).toThrow(
+        /^encodeCheckpoint: dict(\[0\]\.d|\.d\[0\])+.* nests objects and arrays more than 256 deep, the most a checkpoint holds$/,
+      );
     }
     const arrays = (depth: number): unknown => (depth === 0 ? 1 : [arrays(depth - 1)]);
-    expect(decodeCheckpoint(craft({ header: '['.repeat(256) + '1' + ']'.repeat(256) }))).toEqual(arrays(256));
-    expect(() => decodeCheckpoint(craft({ header: '['.repeat(257) + '1' + ']'.repeat(257) }))).toThrow(/more than 256 deep/);
+    expect(decodeCheckpoint(craft({ header: `${'['.repeat(256)}1${']'.repeat(256)}` }))).toEqual(arrays(256));
+    expect(() => decodeCheckpoint(craft({ header: `${'['.repeat(257)}1${']'.repeat(257)}` }))).toThrow(/more than 256 deep/);
   });
   it('anything but a Uint8Array is refused with a TypeError saying what it got (an ArrayBuffer with how to wrap it)', () => {
     for (const input of [small.buffer, Array.from(small), new Uint16Array(8), new DataView(small.buffer), 'RAVN', null, undefined]) {
@@ -420,7 +501,9 @@ describe('encodeCheckpoint refuses what a checkpoint cannot hold', () => {
     ];
     for (const [dict, message] of cases) {
       expect(() => encodeCheckpoint(dict)).toThrow(TypeError);
-      expect(() => encodeCheckpoint(dict)).toThrow(`encodeCheckpoint: ${message}; a checkpoint holds numbers, strings, booleans, null, arrays, plain objects, Float32Arrays and Float64Arrays`);
+      expect(() => encodeCheckpoint(dict)).toThrow(
+        `encodeCheckpoint: ${message}; a checkpoint holds numbers, strings, booleans, null, arrays, plain objects, Float32Arrays and Float64Arrays`,
+      );
     }
   });
   it('a cycle is refused with a TypeError naming where it closes', () => {

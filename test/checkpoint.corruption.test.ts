@@ -10,7 +10,8 @@ import { crc32, flippedBit, unstepZero } from '../src/checkpoint/crc32.js';
 /** The layout's own numbers: where the buffer table starts, how many rows it has, where the data section starts. */
 function layout(bytes: Uint8Array) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
-  const tableAt = 16 + view.getUint32(8, true), rows = view.getUint32(12, true);
+  const tableAt = 16 + view.getUint32(8, true),
+    rows = view.getUint32(12, true);
   return { tableAt, rows, dataStart: Math.ceil((tableAt + 12 * rows) / 8) * 8 };
 }
 
@@ -27,7 +28,12 @@ function refusal(bytes: Uint8Array): string {
 /** A real optimizer's checkpoint: Adam (amsgrad) over three tensors, a schedule, after 3 steps. */
 async function adamCheckpoint(): Promise<Uint8Array> {
   const rv = await createRavine();
-  const ts = [7, 1, 12].map((n, k) => rv.tensor(`layer${k}.weight`, Array.from({ length: n }, (_, i) => Math.sin(i + k))));
+  const ts = [7, 1, 12].map((n, k) =>
+    rv.tensor(
+      `layer${k}.weight`,
+      Array.from({ length: n }, (_, i) => Math.sin(i + k)),
+    ),
+  );
   const opt = new Adam(ts, { lr: cosineAnnealingLR({ base: 1e-2, tMax: 10 }), amsgrad: true });
   for (let s = 0; s < 3; s++) {
     for (const t of ts) t.grad.set(t.data.map((x) => x * 0.5 + s));
@@ -61,7 +67,7 @@ describe('a bit flipped in a binary checkpoint is corruption, never truncation',
     }
   });
 
-  it('the flipped field is named: the version, the header length, the buffer count, a row\'s kind, element count or data offset', () => {
+  it("the flipped field is named: the version, the header length, the buffer count, a row's kind, element count or data offset", () => {
     const small = encodeCheckpoint({ a: Float32Array.of(1, 2, 3), b: Float64Array.of(4) });
     const { tableAt } = layout(small);
     const at = (i: number, bit: number) => {
@@ -83,7 +89,9 @@ describe('a bit flipped in a binary checkpoint is corruption, never truncation',
       for (let bit = 0; bit < 8; bit++) {
         const bad = Uint8Array.from(small);
         bad[i] ^= 1 << bit;
-        expect(refusal(bad), `bit ${bit} of byte ${i}`).toMatch(/^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted/);
+        expect(refusal(bad), `bit ${bit} of byte ${i}`).toMatch(
+          /^checksum mismatch: stored 0x[0-9A-F]{8}, computed 0x[0-9A-F]{8}: the checkpoint is corrupted/,
+        );
       }
     }
   });
@@ -97,7 +105,7 @@ describe('a bit flipped in a binary checkpoint is corruption, never truncation',
 });
 
 describe('flippedBit: CRC-32 locates one flipped bit', () => {
-  it('the zero-byte step walks back: unstepZero inverts c -> TABLE[c & 0xff] ^ (c >>> 8) (TABLE\'s top bytes are all different)', () => {
+  it("the zero-byte step walks back: unstepZero inverts c -> TABLE[c & 0xff] ^ (c >>> 8) (TABLE's top bytes are all different)", () => {
     // crc32 of a zero byte continues the register by one zero step: crc32([0], crc) = ~step(~crc).
     for (const c of [0, 1, 0xdeadbeef, 0xffffffff, 0x80000000, 0x12345678]) {
       const stepped = ~crc32(Uint8Array.of(0), ~c >>> 0) >>> 0;
@@ -113,7 +121,12 @@ describe('flippedBit: CRC-32 locates one flipped bit', () => {
         bad[i] ^= 1 << bit;
         const computed = crc32(bad);
         expect(flippedBit(stored, computed, message.length, [[0, 300]])).toEqual([i, bit]);
-        expect(flippedBit(stored, computed, message.length, [[0, i], [i + 1, 300]])).toBeNull();
+        expect(
+          flippedBit(stored, computed, message.length, [
+            [0, i],
+            [i + 1, 300],
+          ]),
+        ).toBeNull();
       }
     }
   });

@@ -32,8 +32,14 @@ function withSpecials(dict: StateDict): StateDict {
 
 /** Two groups: 'a' (SIZE floats, the gradients above) and 'b' (3 floats, a smooth gradient). */
 function build(rv: Ravine, c: Case) {
-  const a = rv.tensor('a', Array.from({ length: SIZE }, (_, i) => Math.sin(i + 1)));
-  const b = rv.tensor('b', Array.from({ length: 3 }, (_, i) => Math.cos(i)));
+  const a = rv.tensor(
+    'a',
+    Array.from({ length: SIZE }, (_, i) => Math.sin(i + 1)),
+  );
+  const b = rv.tensor(
+    'b',
+    Array.from({ length: 3 }, (_, i) => Math.cos(i)),
+  );
   const opt = new optimizers[c.optimizer]([{ params: [a] }, { params: [b], lr: 0.5 * (c.options.lr ?? 1) }], c.options);
   return { opt, a, b, data: () => Float32Array.of(...a.data, ...b.data) };
 }
@@ -50,7 +56,12 @@ const bits = (values: Float32Array) => Array.from(new Uint32Array(Float32Array.f
 
 function stateBits(opt: Optimizer<object>): Record<string, unknown> {
   const { state } = opt.stateDict();
-  return Object.fromEntries(Object.entries(state).map(([name, entry]) => [name, Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, v instanceof Float32Array ? bits(v) : v]))]));
+  return Object.fromEntries(
+    Object.entries(state).map(([name, entry]) => [
+      name,
+      Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, v instanceof Float32Array ? bits(v) : v])),
+    ]),
+  );
 }
 
 describe.each(['simd', 'js'] as const)('%s backend: a JSON checkpoint resumes bit for bit', (backend) => {

@@ -34,7 +34,10 @@ const TRAINING: TrainingOptions = { clipGradNorm: { maxNorm: 0.5 }, skipNonFinit
 /** The schedules, fresh: warmup over 10 updates then cosine over 90, and the momentum annealing. */
 function scheduled(name: string): Record<string, unknown> {
   const base = LR[name];
-  const lr = sequentialLR({ schedulers: [linearLR({ base, startFactor: 0.1, totalIters: 10 }), cosineAnnealingLR({ base, tMax: 90, etaMin: base / 100 })], milestones: [10] });
+  const lr = sequentialLR({
+    schedulers: [linearLR({ base, startFactor: 0.1, totalIters: 10 }), cosineAnnealingLR({ base, tMax: 90, etaMin: base / 100 })],
+    milestones: [10],
+  });
   const momentum = anneal(0.5, 0.9, 40);
   if (BETAS.has(name)) return { lr, betas: [momentum, 0.999] };
   if (name === 'SGD' || name === 'RMSprop') return { lr, momentum };
@@ -44,11 +47,19 @@ function scheduled(name: string): Record<string, unknown> {
 }
 
 const pool = gradientPool(4096, 5);
-const SIZES = [[13, 4], [1, 40]];
+const SIZES = [
+  [13, 4],
+  [1, 40],
+];
 
 function build(rv: Ravine, name: string, plain = false) {
-  const tensors = SIZES.flat().map((n, k) => rv.tensor(`p${k}`, Array.from({ length: n }, (_, i) => Math.cos(i + 3 * k))));
-  const groups = [{ params: tensors.slice(0, 2) }, { params: tensors.slice(2), ...(plain ? {} : SECOND_GROUP[name] ?? { weightDecay: 0.01 }) }];
+  const tensors = SIZES.flat().map((n, k) =>
+    rv.tensor(
+      `p${k}`,
+      Array.from({ length: n }, (_, i) => Math.cos(i + 3 * k)),
+    ),
+  );
+  const groups = [{ params: tensors.slice(0, 2) }, { params: tensors.slice(2), ...(plain ? {} : (SECOND_GROUP[name] ?? { weightDecay: 0.01 })) }];
   const opt = plain ? new classes[name](groups, name === 'SGD' ? { lr: 0.3 } : {}) : new classes[name](groups, scheduled(name), TRAINING);
   return { tensors, opt };
 }
@@ -70,7 +81,12 @@ const carriers = {
   'JSON text': (d: StateDict) => JSON.parse(JSON.stringify(d)) as StateDict,
   binary: (d: StateDict) => decodeCheckpoint(encodeCheckpoint(d)) as StateDict,
 };
-const routes = [['simd', 'simd'], ['js', 'js'], ['simd', 'js'], ['js', 'simd']] as const;
+const routes = [
+  ['simd', 'simd'],
+  ['js', 'js'],
+  ['simd', 'js'],
+  ['js', 'simd'],
+] as const;
 
 describe.each(Object.keys(classes))('%s with schedules, clipping, the guard, accumulation and diagnostics', (name) => {
   for (const [from, to] of routes) {
@@ -114,7 +130,7 @@ describe.each(Object.keys(classes))('%s with schedules, clipping, the guard, acc
 });
 
 describe('a binary checkpoint that does not fit is refused and the optimizer stays exactly as it was', () => {
-  test('another optimizer\'s, other tensor sizes, other tensor names, a flipped byte, a truncated file', async () => {
+  test("another optimizer's, other tensor sizes, other tensor names, a flipped byte, a truncated file", async () => {
     const rv = await createRavine();
     const adam = build(rv, 'Adam');
     for (let c = 0; c < 9; c++) call(adam, c);
@@ -133,7 +149,10 @@ describe('a binary checkpoint that does not fit is refused and the optimizer sta
     };
     const resized = make(['p0', 'p1', 'p2', 'p3'], [14, 4, 1, 40]);
     const renamed = make(['q0', 'q1', 'q2', 'q3'], [13, 4, 1, 40]);
-    for (const [opt, why] of [[resized, /state 'p0'.expAvg must hold 14 floats, got 13/], [renamed, /state for tensor "p0", which this optimizer does not hold/]] as const) {
+    for (const [opt, why] of [
+      [resized, /state 'p0'.expAvg must hold 14 floats, got 13/],
+      [renamed, /state for tensor "p0", which this optimizer does not hold/],
+    ] as const) {
       const was = snapshot(opt);
       expect(() => opt.loadStateDict(decodeCheckpoint(bytes) as StateDict)).toThrow(why);
       expect(snapshot(opt)).toBe(was);

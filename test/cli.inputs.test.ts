@@ -38,14 +38,22 @@ describe('ravine race --steps', () => {
     expect(result.stderr).not.toMatch(/ravine race:/);
     expect(result.status).toBe(0);
     expect(result.stdout.match(new RegExp(`not in ${max}`, 'g'))).toHaveLength(5);
-    expect(readdirSync(dir).sort()).toEqual(['rosenbrock-loss.png', 'rosenbrock-loss.svg', 'rosenbrock-panels.png', 'rosenbrock-panels.svg', 'rosenbrock.png', 'rosenbrock.svg']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'rosenbrock-loss.png',
+      'rosenbrock-loss.svg',
+      'rosenbrock-panels.png',
+      'rosenbrock-panels.svg',
+      'rosenbrock.png',
+      'rosenbrock.svg',
+    ]);
   });
 });
 
 describe.runIf(process.platform === 'linux')('ravine race --out, checked before racing', () => {
   it('a folder under /proc (where a recursive mkdir loops for ever) is refused at once, naming --out, the folder and the reason', () => {
     expect(refusal(race(['--out', '/proc/forbidden/race']))).toBe(
-      'ravine race: --out: cannot write to the output folder /proc/forbidden/race: cannot create /proc/forbidden (ENOENT: no such file or directory)');
+      'ravine race: --out: cannot write to the output folder /proc/forbidden/race: cannot create /proc/forbidden (ENOENT: no such file or directory)',
+    );
   });
 
   it('a folder that exists but takes no file (/sys/kernel) is refused before the race runs, not after it', () => {
@@ -62,7 +70,8 @@ describe.runIf(process.platform === 'linux')('ravine race --out, checked before 
 
   it('npm run example:linear refuses an --out under /proc at once too, before training', () => {
     expect(refusal(run('dist/cli/example.js', ['--out', '/proc/forbidden']))).toBe(
-      'example:linear: --out: cannot write to the output folder /proc/forbidden: cannot create /proc/forbidden (ENOENT: no such file or directory)');
+      'example:linear: --out: cannot write to the output folder /proc/forbidden: cannot create /proc/forbidden (ENOENT: no such file or directory)',
+    );
   });
 });
 
@@ -101,8 +110,8 @@ describe('ravine race --big', () => {
 describe('npm run bench refuses malformed flags before measuring', () => {
   // The other flags keep the run small should a refusal ever be missed (today's main measured on).
   const small = (flag: string) => [flag, ...['--quick', '--no-models', '--only=sgd', '--sizes=4096'].filter((f) => f.split('=')[0] !== flag.split('=')[0])];
-  const sizes = "--sizes must be distinct integers from 1 to 67,108,864, separated by commas, got";
-  const threads = "--threads must be distinct integers from 1 to 256, separated by commas, got";
+  const sizes = '--sizes must be distinct integers from 1 to 67,108,864, separated by commas, got';
+  const threads = '--threads must be distinct integers from 1 to 256, separated by commas, got';
   it.each([
     ['--sizes=abc', `${sizes} 'abc'`],
     ['--sizes=-4096', `${sizes} '-4096'`],
@@ -114,7 +123,10 @@ describe('npm run bench refuses malformed flags before measuring', () => {
     ['--threads=abc', `${threads} 'abc'`],
     ['--threads=0', `${threads} '0'`],
     ['--threads=2.5', `${threads} '2.5'`],
-    ['--only=adam,foo', "--only: unknown name 'foo' in 'adam,foo'; the names are sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, rprop, asgd"],
+    [
+      '--only=adam,foo',
+      "--only: unknown name 'foo' in 'adam,foo'; the names are sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, rprop, asgd",
+    ],
   ])('%s: one line naming the flag and the value, exit code 2, nothing measured', (flag, message) => {
     expect(refusal(run('bench/run.js', small(flag)))).toBe(`npm run bench: ${message} (--help lists the flags)`);
   });

@@ -30,7 +30,10 @@ try {
 </script>`;
 
 async function openWith(policy: string): Promise<Record<string, unknown>> {
-  const server = await servePages((url) => (url === '/' ? { body: page, type: 'text/html' } : join(root, url)), { ...isolation, 'Content-Security-Policy': policy });
+  const server = await servePages((url) => (url === '/' ? { body: page, type: 'text/html' } : join(root, url)), {
+    ...isolation,
+    'Content-Security-Policy': policy,
+  });
   try {
     return await server.open('/');
   } finally {
@@ -54,7 +57,9 @@ describe.skipIf(skipBrowser)('a page with a Content-Security-Policy, in headless
     const result = await openWith("script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'");
     expect(result.error).toBeUndefined();
     expect(result).toMatchObject({ isolated: true, backend: 'simd', fallbackReason: null, threads: 1, w: [0, 1, 2], simdRejects: null });
-    expect(result.threadsReason).toMatch(/^worker threads could not start: this page's Content-Security-Policy does not allow workers from blob: URLs.*its worker-src needs blob:$/);
+    expect(result.threadsReason).toMatch(
+      /^worker threads could not start: this page's Content-Security-Policy does not allow workers from blob: URLs.*its worker-src needs blob:$/,
+    );
   }, 60_000);
 
   it('without worker-src, where script-src stands in for it and lacks blob:: one thread, and rv.threadsReason still names worker-src', async () => {
@@ -67,13 +72,17 @@ describe.skipIf(skipBrowser)('a page with a Content-Security-Policy, in headless
     // The page may still post its report (/result/…); the binary, fetched from /build/, is refused.
     const result = await openWith("script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self' blob:; connect-src http://127.0.0.1:*/result/");
     expect(result).toMatchObject({ isolated: true, backend: 'js', threads: 1 });
-    expect(result.fallbackReason).toMatch(/Content-Security-Policy does not allow fetching the SIMD kernels from http:\/\/127\.0\.0\.1:\d+\/build\/ravine-shared\.wasm: its connect-src/);
+    expect(result.fallbackReason).toMatch(
+      /Content-Security-Policy does not allow fetching the SIMD kernels from http:\/\/127\.0\.0\.1:\d+\/build\/ravine-shared\.wasm: its connect-src/,
+    );
   }, 60_000);
 
-  it("with Trusted Types required for scripts: the SIMD backend on one thread, and rv.threadsReason names the Content-Security-Policy and Trusted Types", async () => {
+  it('with Trusted Types required for scripts: the SIMD backend on one thread, and rv.threadsReason names the Content-Security-Policy and Trusted Types', async () => {
     const result = await openWith("script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self' blob:; require-trusted-types-for 'script'");
     expect(result).toMatchObject({ isolated: true, backend: 'simd', fallbackReason: null, threads: 1 });
-    expect(result.threadsReason).toMatch(/^worker threads could not start: this page's Content-Security-Policy requires Trusted Types for scripts \(require-trusted-types-for 'script'\)/);
+    expect(result.threadsReason).toMatch(
+      /^worker threads could not start: this page's Content-Security-Policy requires Trusted Types for scripts \(require-trusted-types-for 'script'\)/,
+    );
   }, 60_000);
 
   it("with 'wasm-unsafe-eval' and worker-src blob: (the policy docs/browsers.md gives): SIMD on two threads, no reasons", async () => {

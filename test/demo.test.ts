@@ -11,7 +11,11 @@ import { chromium, servePages, skipBrowser, type PageServer } from './helpers/ch
 
 const out = mkdtempSync(join(tmpdir(), 'ravine-demo-'));
 /** The sizes the benchmark panel offers, as its <select> lists them. */
-const panelSizes = [...readFileSync(new URL('../demo/index.html', import.meta.url), 'utf8').match(/<select id="benchSize">(.*?)<\/select>/s)![1].matchAll(/<option[^>]*>(\d+)<\/option>/g)].map((m) => Number(m[1]));
+const panelSizes = [
+  ...readFileSync(new URL('../demo/index.html', import.meta.url), 'utf8')
+    .match(/<select id="benchSize">(.*?)<\/select>/s)![1]
+    .matchAll(/<option[^>]*>(\d+)<\/option>/g),
+].map((m) => Number(m[1]));
 
 interface DemoState {
   backend: string;
@@ -69,7 +73,7 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     expect(gd.arrived).toBe(-1);
   });
 
-  it('runs the SIMD backend on worker threads (cross-origin isolated), splitting the group, with the JS backend\'s bits', () => {
+  it("runs the SIMD backend on worker threads (cross-origin isolated), splitting the group, with the JS backend's bits", () => {
     expect(page.crossOriginIsolated).toBe(true);
     expect(page.threads.reason).toBeUndefined();
     expect(page.threads.threads).toBeGreaterThan(1);
@@ -94,7 +98,7 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
     }
   });
 
-  it('as a person uses it, driven by playwright-core in Debian\'s Chromium: clicks Race, picks a benchmark size and clicks Run benchmark; both finish on the page; a screenshot is saved (out/test/demo.png)', async () => {
+  it("as a person uses it, driven by playwright-core in Debian's Chromium: clicks Race, picks a benchmark size and clicks Run benchmark; both finish on the page; a screenshot is saved (out/test/demo.png)", async () => {
     const { chromium: playwright } = await import('playwright-core');
     const browser = await playwright.launch({ executablePath: chromium!, args: ['--no-sandbox'] });
     const demo = () => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
@@ -145,25 +149,33 @@ describe.skipIf(skipBrowser)('the demo page, built by Vite, in headless Chromium
       expect(panelSizes).toContain(65536);
     });
 
-    it.each(panelSizes)('at %i floats, the threads check compares equal work (as many Adam steps on each side) and finds the JS backend\'s bits', async (size) => {
-      await tab.selectOption('#benchSize', String(size));
-      await tab.click('#benchRun');
-      await tab.waitForFunction((n) => {
-        const demo = (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
-        return demo?.bench.n === n && demo.bench.done === true;
-      }, size, { timeout: 150_000 });
-      const state = (await tab.evaluate(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo))!;
-      expect(state.error).toBeUndefined();
-      const t = state.threads;
-      expect(t.threads).toBeGreaterThan(1);
-      // A split group refuses the plain step() (ten steps by stepAsync); an unsplit one takes it (eleven).
-      expect(t.stepError === undefined).toBe(!t.split);
-      expect(t.steps).toEqual({ threads: t.split ? 10 : 11, js: t.split ? 10 : 11 });
-      expect(t.matchesJs).toBe(true);
-      expect(state.worker?.matchesJs).toBe(true);
-      const status = await tab.textContent('#benchStatus');
-      expect(status).toContain(`Adam ${t.steps.js} steps on each: bit for bit the JS backend`);
-      expect(status).not.toMatch(/NOT the JS backend/);
-    }, 180_000);
+    it.each(panelSizes)(
+      "at %i floats, the threads check compares equal work (as many Adam steps on each side) and finds the JS backend's bits",
+      async (size) => {
+        await tab.selectOption('#benchSize', String(size));
+        await tab.click('#benchRun');
+        await tab.waitForFunction(
+          (n) => {
+            const demo = (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo;
+            return demo?.bench.n === n && demo.bench.done === true;
+          },
+          size,
+          { timeout: 150_000 },
+        );
+        const state = (await tab.evaluate(() => (window as unknown as { __ravineDemo?: DemoState }).__ravineDemo))!;
+        expect(state.error).toBeUndefined();
+        const t = state.threads;
+        expect(t.threads).toBeGreaterThan(1);
+        // A split group refuses the plain step() (ten steps by stepAsync); an unsplit one takes it (eleven).
+        expect(t.stepError === undefined).toBe(!t.split);
+        expect(t.steps).toEqual({ threads: t.split ? 10 : 11, js: t.split ? 10 : 11 });
+        expect(t.matchesJs).toBe(true);
+        expect(state.worker?.matchesJs).toBe(true);
+        const status = await tab.textContent('#benchStatus');
+        expect(status).toContain(`Adam ${t.steps.js} steps on each: bit for bit the JS backend`);
+        expect(status).not.toMatch(/NOT the JS backend/);
+      },
+      180_000,
+    );
   });
 });

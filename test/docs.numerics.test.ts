@@ -13,7 +13,7 @@ const guide = readFileSync(new URL('../docs/numerics.md', import.meta.url), 'utf
 const example = fileURLToPath(new URL('../examples/torch-exchange.mjs', import.meta.url));
 
 test('the guide shows examples/torch-exchange.mjs as it is, and it prints what the guide says', () => {
-  expect(guide).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
+  expect(guide).toContain(`\`\`\`js\n${readFileSync(example, 'utf8')}\`\`\``);
   const cwd = mkdtempSync(join(tmpdir(), 'ravine-exchange-'));
   const out = execFileSync(process.execPath, [example], { cwd, encoding: 'utf8' }).trim();
   expect(out).toBe('step 3, exp_avg 0.0271 0.0542 -0.0813');
@@ -28,5 +28,5 @@ test('the guide shows the Python that moved state between torch and ravine in th
   const code = python.slice(python.indexOf('import json'));
   expect(code).toContain('def save_for_ravine(optimizer, names, path):');
   expect(code).toContain('def load_from_ravine(optimizer, names, path):');
-  expect(guide).toContain('```python\n' + code.trimEnd() + '\n```');
+  expect(guide).toContain(`\`\`\`python\n${code.trimEnd()}\n\`\`\``);
 });

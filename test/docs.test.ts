@@ -38,17 +38,19 @@ interface Block {
 function blocksOf(page: string): Block[] {
   const blocks: Block[] = [];
   let open: { indent: string; lang: string; line: number; lines: string[] } | null = null;
-  read(page).split('\n').forEach((text, i) => {
-    const fence = /^( *)```\s*([\w-]*)\s*$/.exec(text);
-    if (open === null) {
-      if (fence) open = { indent: fence[1], lang: fence[2], line: i + 1, lines: [] };
-    } else if (fence && fence[1] === open.indent && fence[2] === '') {
-      blocks.push({ page, line: open.line, lang: open.lang, code: open.lines.map((l) => l.slice(open!.indent.length)).join('\n') + '\n' });
-      open = null;
-    } else {
-      open.lines.push(text);
-    }
-  });
+  read(page)
+    .split('\n')
+    .forEach((text, i) => {
+      const fence = /^( *)```\s*([\w-]*)\s*$/.exec(text);
+      if (open === null) {
+        if (fence) open = { indent: fence[1], lang: fence[2], line: i + 1, lines: [] };
+      } else if (fence && fence[1] === open.indent && fence[2] === '') {
+        blocks.push({ page, line: open.line, lang: open.lang, code: `${open.lines.map((l) => l.slice(open!.indent.length)).join('\n')}\n` });
+        open = null;
+      } else {
+        open.lines.push(text);
+      }
+    });
   if (open !== null) throw new Error(`${page}: a code block opened and never closed`);
   return blocks;
 }
@@ -92,12 +94,15 @@ describe('every code block of the README and the guides', () => {
     expect(example, `${block.page}:${block.line}: a ${block.lang} block that is no file of examples/ (make it one, or make it prose)`).toBeDefined();
   });
 
-  it.each(blocks.filter((b) => b.lang === 'python').map((b) => [`${b.page}:${b.line}`, b] as const))('%s is, verbatim, part of a fixture under test/fixtures/', (_, block) => {
-    const fixtures = readdirSync(join(repo, 'test/fixtures'), { withFileTypes: true, recursive: true })
-      .filter((e) => e.isFile() && e.name.endsWith('.py'))
-      .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
-    expect(fixtures.some((source) => source.includes(block.code.trimEnd()))).toBe(true);
-  });
+  it.each(blocks.filter((b) => b.lang === 'python').map((b) => [`${b.page}:${b.line}`, b] as const))(
+    '%s is, verbatim, part of a fixture under test/fixtures/',
+    (_, block) => {
+      const fixtures = readdirSync(join(repo, 'test/fixtures'), { withFileTypes: true, recursive: true })
+        .filter((e) => e.isFile() && e.name.endsWith('.py'))
+        .map((e) => readFileSync(join(e.parentPath, e.name), 'utf8'));
+      expect(fixtures.some((source) => source.includes(block.code.trimEnd()))).toBe(true);
+    },
+  );
 
   it.each(blocks.filter((b) => b.lang === 'html').map((b) => [`${b.page}:${b.line}`, b] as const))('%s imports files the package ships', (_, block) => {
     const imports = [...block.code.matchAll(/from '\.\/node_modules\/ravine\/([^']+)'/g)].map((m) => m[1]);
@@ -105,7 +110,10 @@ describe('every code block of the README and the guides', () => {
     const files = JSON.parse(read('package.json')).files as string[];
     for (const path of imports) {
       expect(existsSync(join(repo, path)), path).toBe(true);
-      expect(files.some((f) => path === f || path.startsWith(`${f}/`)), `${path} is in package.json's files`).toBe(true);
+      expect(
+        files.some((f) => path === f || path.startsWith(`${f}/`)),
+        `${path} is in package.json's files`,
+      ).toBe(true);
     }
   });
 });
@@ -126,12 +134,22 @@ describe('every example the docs show runs, and prints what they show', () => {
 });
 
 describe('every link and repository path the docs name exists', () => {
-  const slug = (heading: string) => heading.trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-');
+  const slug = (heading: string) =>
+    heading
+      .trim()
+      .toLowerCase()
+      .replace(/[^\w\- ]/g, '')
+      .replace(/ /g, '-');
   const headings = (path: string) => [...readFileSync(path, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => slug(m[1]));
   const links = pages.flatMap((page) =>
-    [...read(page).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]).filter((href) => !/^[a-z]+:/.test(href)).map((href) => [page, href] as const));
-  const paths = [...new Set(userDocs.flatMap((page) =>
-    [...read(page).matchAll(/`((?:assembly|bench|demo|docs|examples|src|test)\/[\w./-]*[\w/])`/g)].map((m) => m[1])))];
+    [...read(page).matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1])
+      .filter((href) => !/^[a-z]+:/.test(href))
+      .map((href) => [page, href] as const),
+  );
+  const paths = [
+    ...new Set(userDocs.flatMap((page) => [...read(page).matchAll(/`((?:assembly|bench|demo|docs|examples|src|test)\/[\w./-]*[\w/])`/g)].map((m) => m[1]))),
+  ];
 
   it('finds links and paths, so this test checks something', () => {
     expect(links.length).toBeGreaterThanOrEqual(40);
@@ -167,7 +185,10 @@ describe('the docs as a whole', () => {
   });
 
   it.each(pages)("%s's table cells are sentences, not paragraphs (at most 300 characters)", (page) => {
-    const cells = read(page).split('\n').filter((l) => l.startsWith('|')).flatMap((l) => l.split(/(?<!\\)\|/));
+    const cells = read(page)
+      .split('\n')
+      .filter((l) => l.startsWith('|'))
+      .flatMap((l) => l.split(/(?<!\\)\|/));
     expect(cells.filter((c) => c.trim().length > 300)).toEqual([]);
   });
 });

@@ -26,7 +26,8 @@ function edit(net: Net): void {
   net.w1[3] = -1;
 }
 
-const STEPS = 200, EDIT_AT = 100;
+const STEPS = 200,
+  EDIT_AT = 100;
 const cases = [
   { name: 'Adam', options: { lr: 0.05 } },
   { name: 'SGD', options: { lr: 0.5, momentum: 0.9, nesterov: true, weightDecay: 1e-3 } },
@@ -68,7 +69,7 @@ async function throughTensors(name: string, options: object, backend: 'simd' | '
 }
 
 it('docs/embedding.md shows examples/embedding/wrap-optimizer.mjs as it is, in a js block', () => {
-  expect(guide).toContain('```js\n' + readFileSync(examplePath, 'utf8') + '```');
+  expect(guide).toContain(`\`\`\`js\n${readFileSync(examplePath, 'utf8')}\`\`\``);
 });
 
 it('the example runs: XOR trained through the adapter, its loss falling at every logged epoch to under 1/100 of the start', () => {
@@ -98,7 +99,7 @@ describe.each(cases)('the adapter with $name', ({ name, options }) => {
     }
   });
 
-  it('keeps the host\'s arrays as the source of truth: the same objects, holding the updated values, and the host\'s edit between steps is what the next step read', async () => {
+  it("keeps the host's arrays as the source of truth: the same objects, holding the updated values, and the host's edit between steps is what the next step read", async () => {
     const adapted = await throughAdapter(name, options, 'simd');
     const initial: Net = example.makeNet();
     for (const key of Object.keys(initial)) {
@@ -110,7 +111,7 @@ describe.each(cases)('the adapter with $name', ({ name, options }) => {
     expect(bits(adapted.net.b2)).not.toEqual(bits(unedited.net.b2));
   });
 
-  it('on the js backend gives the simd backend\'s bits, so a host library\'s tests can run on js', async () => {
+  it("on the js backend gives the simd backend's bits, so a host library's tests can run on js", async () => {
     const adapted = await throughAdapter(name, options, 'js');
     const own = await throughTensors(name, options, 'simd');
     for (const key of Object.keys(own.net)) expect(bits(adapted.net[key]), key).toEqual(bits(own.net[key]));
@@ -147,7 +148,13 @@ describe('every file, link and package path docs/embedding.md names exists', () 
     const target = file === '' ? guidePath : resolve(dirname(guidePath), file);
     expect(existsSync(target), target).toBe(true);
     if (anchor) {
-      const slugs = [...readFileSync(target, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^\w\- ]/g, '').replace(/ /g, '-'));
+      const slugs = [...readFileSync(target, 'utf8').matchAll(/^#+ (.+)$/gm)].map((m) =>
+        m[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\w\- ]/g, '')
+          .replace(/ /g, '-'),
+      );
       expect(slugs).toContain(anchor);
     }
   });

@@ -24,7 +24,10 @@ const badOptions: Bad[] = Object.values(optimizerTable).flatMap((row): Bad[] => 
 ]);
 
 async function trained(rv: Ravine, name: string) {
-  const w = rv.tensor('w', Float32Array.from({ length: 13 }, (_, i) => i / 7 - 1));
+  const w = rv.tensor(
+    'w',
+    Float32Array.from({ length: 13 }, (_, i) => i / 7 - 1),
+  );
   const b = rv.tensor('b', 5);
   const opt = new optimizers[name]([{ params: [w] }, { params: [b] }], valid[name] ?? {});
   const grads = gradientPool(18, 11);
@@ -42,7 +45,9 @@ function snapshot(rv: Ravine, t: { w: { data: Float32Array }; b: { data: Float32
 
 describe.each(['simd', 'js'] as const)('bad input on %s', (backend) => {
   for (const [name, options, error, message] of badOptions) {
-    const shown = `${name} {${Object.entries(options).map(([k, v]) => `${k}: ${describeValue(v)}`).join(', ')}}`;
+    const shown = `${name} {${Object.entries(options)
+      .map(([k, v]) => `${k}: ${describeValue(v)}`)
+      .join(', ')}}`;
     it(`${shown} at construction: ${error.name} naming it; the tensor stays free and unchanged`, async () => {
       const rv = await createRavine({ backend });
       const w = rv.tensor('w', [1, 2, 3]);
@@ -69,7 +74,7 @@ describe.each(['simd', 'js'] as const)('bad input on %s', (backend) => {
     });
   }
 
-  it('SGD without lr takes torch 2.13\'s default, 1e-3', async () => {
+  it("SGD without lr takes torch 2.13's default, 1e-3", async () => {
     const rv = await createRavine({ backend });
     expect(new SGD([rv.tensor('w', 3)]).paramGroups[0].lr).toBe(1e-3);
     expect(new SGD([rv.tensor('v', 3)], {}).paramGroups[0].lr).toBe(1e-3);

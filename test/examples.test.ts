@@ -11,7 +11,7 @@ const example = fileURLToPath(new URL('../examples/training-loop.mjs', import.me
 
 test('docs/training.md shows examples/training-loop.mjs as it is', () => {
   const guide = readFileSync(new URL('../docs/training.md', import.meta.url), 'utf8');
-  expect(guide).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
+  expect(guide).toContain(`\`\`\`js\n${readFileSync(example, 'utf8')}\`\`\``);
 });
 
 test('the training loop runs: 100 steps, a checkpoint on disk, 100 more from it in a fresh context, one NaN step skipped', () => {

@@ -79,11 +79,19 @@ const REL = layout(BUFFERS);
 /** One backend with the group's region allocated; `at` holds absolute byte offsets. */
 class Side {
   readonly at: Layout;
-  constructor(readonly rv: Ravine, base: number) {
+  constructor(
+    readonly rv: Ravine,
+    base: number,
+  ) {
     const shift = (x: number) => x + base;
     this.at = {
-      segments: shift(REL.segments), values: REL.values.map(shift), grads: REL.grads.map(shift), slices: REL.slices,
-      states: REL.states.map(shift), out: shift(REL.out), bytes: REL.bytes,
+      segments: shift(REL.segments),
+      values: REL.values.map(shift),
+      grads: REL.grads.map(shift),
+      slices: REL.slices,
+      states: REL.states.map(shift),
+      out: shift(REL.out),
+      bytes: REL.bytes,
     };
   }
 
@@ -105,7 +113,8 @@ class Side {
 
   /** Writes the segment table and every value, gradient and state slice (NaN payloads as they are); clears `out`. */
   write(c: Contents): void {
-    const u = this.u32(), a = this.at;
+    const u = this.u32(),
+      a = this.at;
     LENGTHS.forEach((n, k) => u.set([a.values[k], a.grads[k], n, a.slices[k]], (a.segments >>> 2) + 4 * k));
     this.writeGrads(c.grads);
     LENGTHS.forEach((_, k) => this.put(a.values[k], c.params[k]));
@@ -172,7 +181,7 @@ function documentedSum(term: (k: number, i: number) => number): number {
     const blocks = n - (n % 4);
     for (let i = 0; i < blocks; i++) lane[i % 4] += term(k, i);
     for (let i = blocks; i < n; i++) tail += term(k, i);
-    total += ((lane[0] + lane[1]) + (lane[2] + lane[3])) + tail;
+    total += lane[0] + lane[1] + (lane[2] + lane[3]) + tail;
   });
   return total;
 }
@@ -190,8 +199,7 @@ function expectValue(simd: number, js: number, expected: number, what: string) {
   expect(Object.is(js, expected), `${what}: ${js} vs reference ${expected}`).toBe(true);
 }
 
-const map = (arrays: Float32Array[], fn: (x: number, k: number, i: number) => number) =>
-  arrays.map((a, k) => Float32Array.from(a, (x, i) => fn(x, k, i)));
+const map = (arrays: Float32Array[], fn: (x: number, k: number, i: number) => number) => arrays.map((a, k) => Float32Array.from(a, (x, i) => fn(x, k, i)));
 
 describe('gradNorm_f32', () => {
   const c = contents(1);
@@ -222,8 +230,24 @@ describe('gradNorm_f32', () => {
   });
 
   // [tensor index, element]: lanes 0..3 of a block and the tail, in short and long tensors.
-  const positions: [number, number][] = [[1, 0], [4, 0], [5, 1], [5, 2], [5, 3], [5, 4], [10, 3], [10, 1022], [11, 2050], [11, 4096]];
-  const specials: [string, number][] = [['NaN', 0x7fc00000], ['+∞', 0x7f800000], ['−∞', 0xff800000], ['NaN with a payload', 0xffc01234]];
+  const positions: [number, number][] = [
+    [1, 0],
+    [4, 0],
+    [5, 1],
+    [5, 2],
+    [5, 3],
+    [5, 4],
+    [10, 3],
+    [10, 1022],
+    [11, 2050],
+    [11, 4096],
+  ];
+  const specials: [string, number][] = [
+    ['NaN', 0x7fc00000],
+    ['+∞', 0x7f800000],
+    ['−∞', 0xff800000],
+    ['NaN with a payload', 0xffc01234],
+  ];
 
   it('is non-finite exactly when some gradient is: NaN gives NaN and ±∞ gives +∞, for every norm type, at every lane, in the tail, in any tensor', () => {
     for (const type of [2, 1, 0]) {
@@ -244,7 +268,10 @@ describe('gradNorm_f32', () => {
 
   it('NaN wins over ±∞ in any order of appearance, for every norm type', () => {
     for (const type of [2, 1, 0]) {
-      for (const [first, second] of [[0x7f800000, 0x7fc00000], [0x7fc00000, 0xff800000]]) {
+      for (const [first, second] of [
+        [0x7f800000, 0x7fc00000],
+        [0x7fc00000, 0xff800000],
+      ]) {
         const grads = c.grads.map((a) => a.slice());
         bits(grads[10])[5] = first;
         bits(grads[11])[6] = second;
@@ -280,7 +307,12 @@ describe('scaleGrads_f32', () => {
 
   it('NaN and ±∞ gradients: ±∞ scale to ±∞, NaN stays NaN (payload unspecified), every other element bit for bit', () => {
     const grads = c.grads.map((a) => a.slice());
-    [[5, 2, 0x7fc00000], [10, 1021, 0x7f800000], [11, 7, 0xff800000], [11, 4096, 0x7fc01234]].forEach(([k, i, w]) => (bits(grads[k])[i] = w));
+    [
+      [5, 2, 0x7fc00000],
+      [10, 1021, 0x7f800000],
+      [11, 7, 0xff800000],
+      [11, 4096, 0x7fc01234],
+    ].forEach(([k, i, w]) => (bits(grads[k])[i] = w));
     const [simd, js] = onBoth({ ...c, grads }, (k, at) => k.scaleGrads_f32(at.segments, COUNT, 0.1));
     const expected = map(grads, (x) => f(x * f(0.1)));
     expectSameValues(simd.grads, js.grads, 'simd vs js');
@@ -299,19 +331,32 @@ describe('clampGrads_f32', () => {
       const expected = map(c.grads, (x) => Math.min(Math.max(x, -c32), c32));
       expectSameWords(simd.grads, js.grads, 'simd vs js');
       expectSameWords(js.grads, expected, 'js vs reference');
-      expect(js.grads.some((a) => a.some((x) => Object.is(x, -0))), 'some −0 survives').toBe(true);
+      expect(
+        js.grads.some((a) => a.some((x) => Object.is(x, -0))),
+        'some −0 survives',
+      ).toBe(true);
     });
   }
 
-  it('keeps every NaN\'s own bits (quiet, negative, signalling payloads) and clamps ±∞ to ±clip, in both backends', () => {
+  it("keeps every NaN's own bits (quiet, negative, signalling payloads) and clamps ±∞ to ±clip, in both backends", () => {
     const grads = c.grads.map((a) => a.slice());
     const nans = [0x7fc12345, 0xffc00001, 0x7f800001, 0x7fffffff];
-    [[5, 0], [5, 4], [10, 1022], [11, 2051]].forEach(([k, i], j) => (bits(grads[k])[i] = nans[j]));
+    [
+      [5, 0],
+      [5, 4],
+      [10, 1022],
+      [11, 2051],
+    ].forEach(([k, i], j) => (bits(grads[k])[i] = nans[j]));
     bits(grads[11])[0] = 0x7f800000;
     bits(grads[11])[4096] = 0xff800000;
     const [simd, js] = onBoth({ ...c, grads }, (k, at) => k.clampGrads_f32(at.segments, COUNT, 2));
     const expected = map(grads, (x) => (Number.isNaN(x) ? x : Math.min(Math.max(x, -2), 2)));
-    [[5, 0], [5, 4], [10, 1022], [11, 2051]].forEach(([k, i], j) => (bits(expected[k])[i] = nans[j]));
+    [
+      [5, 0],
+      [5, 4],
+      [10, 1022],
+      [11, 2051],
+    ].forEach(([k, i], j) => (bits(expected[k])[i] = nans[j]));
     expectSameWords(simd.grads, js.grads, 'simd vs js');
     expectSameWords(js.grads, expected, 'js vs reference');
     expect([js.grads[11][0], js.grads[11][4096]]).toEqual([2, -2]);
@@ -347,14 +392,23 @@ describe('accumulate_f32', () => {
   it('first | finish (k = 1): g = f32(g·invK), acc untouched; simd and js bit for bit', () => {
     const [simd, js] = onBoth(c, (k, at) => k.accumulate_f32(at.segments, at.states[0], COUNT, AccumulateFlag.first | AccumulateFlag.finish, 0.5));
     for (const side of [simd, js]) {
-      expectSameWords(side.grads, map(c.grads, (x) => f(x * 0.5)), 'g');
+      expectSameWords(
+        side.grads,
+        map(c.grads, (x) => f(x * 0.5)),
+        'g',
+      );
       expectSameWords(side.states[0], c.states[0], 'acc');
     }
   });
 
   it('first copies gradients into acc bit for bit, NaN payloads and ±∞ included, in both backends', () => {
     const grads = c.grads.map((a) => a.slice());
-    [[5, 1, 0x7fc12345], [10, 1022, 0xff800001], [11, 3, 0x7f800000], [11, 4096, 0xffc00000]].forEach(([k, i, w]) => (bits(grads[k])[i] = w));
+    [
+      [5, 1, 0x7fc12345],
+      [10, 1022, 0xff800001],
+      [11, 3, 0x7f800000],
+      [11, 4096, 0xffc00000],
+    ].forEach(([k, i, w]) => (bits(grads[k])[i] = w));
     const [simd, js] = onBoth({ ...c, grads }, (k, at) => k.accumulate_f32(at.segments, at.states[0], COUNT, AccumulateFlag.first, invK));
     expectSameWords(simd.states[0], grads, 'simd acc');
     expectSameWords(js.states[0], grads, 'js acc');
@@ -366,7 +420,9 @@ describe('prospectiveNorm_f32', () => {
   const invK = f(1 / 3);
   const clip = f(2 ** 10);
   const modes: [string, number, number][] = [
-    ['g', 0, -1], ['the mean (acc + g)·invK', ProspectFlag.finish, AccumulateFlag.finish], ['g·invK', ProspectFlag.first | ProspectFlag.finish, AccumulateFlag.first | AccumulateFlag.finish],
+    ['g', 0, -1],
+    ['the mean (acc + g)·invK', ProspectFlag.finish, AccumulateFlag.finish],
+    ['g·invK', ProspectFlag.first | ProspectFlag.finish, AccumulateFlag.first | AccumulateFlag.finish],
   ];
   const withPlanted = (grads: Float32Array[]) => {
     const g = grads.map((a) => a.slice());
@@ -416,7 +472,8 @@ describe('diagnose_f32', () => {
 
   it('writes Σg², Σg·prev, Σprev² in the documented order, then copies g into prevGrad and the values into prevParams; simd and js bit for bit', () => {
     const [simd, js] = onBoth(c, (k, at) => k.diagnose_f32(at.segments, at.states[prevGrad], at.states[prevParams], COUNT, at.out));
-    const g = c.grads, prev = c.states[prevGrad];
+    const g = c.grads,
+      prev = c.states[prevGrad];
     const expected = [
       documentedSum((k, i) => g[k][i] * g[k][i]),
       documentedSum((k, i) => g[k][i] * prev[k][i]),
@@ -446,7 +503,8 @@ describe('diagnose_f32', () => {
 
 describe('updateNorm_f32', () => {
   const c = contents(71);
-  const p = c.params, prev = c.states[1];
+  const p = c.params,
+    prev = c.states[1];
   const squaredDifference = (k: number, i: number) => (p[k][i] - prev[k][i]) * (p[k][i] - prev[k][i]);
 
   it('returns Σ(p − prev)², difference and square in f64, in the documented order; simd and js bit for bit, memory untouched', () => {

@@ -13,8 +13,16 @@ const pool = gradientPool(1 << 17, 7);
 async function run(backend: 'simd' | 'js', c: Case, lengths: number[], steps: number, gradients = pool, fed = { nonFinite: 0 }) {
   const rv: Ravine = await createRavine({ backend });
   const init = rng(3);
-  const tensors: Tensor[] = lengths.map((n) => rv.tensor(`t${n}`, Array.from({ length: n }, () => init() * 2 - 1)));
-  const opt = new optimizers[c.optimizer](tensors.map((t) => ({ params: [t] })), c.options);
+  const tensors: Tensor[] = lengths.map((n) =>
+    rv.tensor(
+      `t${n}`,
+      Array.from({ length: n }, () => init() * 2 - 1),
+    ),
+  );
+  const opt = new optimizers[c.optimizer](
+    tensors.map((t) => ({ params: [t] })),
+    c.options,
+  );
   let cursor = 0;
   for (let step = 0; step < steps; step++) {
     for (const t of tensors) {
@@ -33,10 +41,11 @@ async function run(backend: 'simd' | 'js', c: Case, lengths: number[], steps: nu
   return { params, state };
 }
 
-function expectSameBits(c: Case, lengths: number[], simd: Awaited<ReturnType<typeof run>>, js: typeof simd) {
+function expectSameBits(_c: Case, lengths: number[], simd: Awaited<ReturnType<typeof run>>, js: typeof simd) {
   lengths.forEach((n, i) => {
     expect(bitDifferences(simd.params[i], js.params[i]), `params n=${n}`).toEqual([]);
-    const a = simd.state[`t${n}`], b = js.state[`t${n}`];
+    const a = simd.state[`t${n}`],
+      b = js.state[`t${n}`];
     expect(Object.keys(a).sort()).toEqual(Object.keys(b).sort());
     for (const key of Object.keys(a)) {
       if (a[key] instanceof Float32Array) {

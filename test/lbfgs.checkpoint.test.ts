@@ -14,7 +14,8 @@ import type { ParamIO } from '../src/optim/lbfgs.js';
 const backends = ['simd', 'js'] as const;
 type Backend = (typeof backends)[number];
 const SIZES: Readonly<Record<string, number>> = { a: 5, b: 3, c: 7 };
-const BEFORE = 6, AFTER = 6;
+const BEFORE = 6,
+  AFTER = 6;
 const OPTIONS: Partial<LBFGSOptions> = { lr: 0.5, maxIter: 4, historySize: 3 };
 const lineSearches = [null, 'strongWolfe'] as const;
 
@@ -31,13 +32,14 @@ function build(rv: Ravine, options: Partial<LBFGSOptions>, sizes = SIZES, start?
   const x0 = start ?? surface.start;
   let at = 0;
   const tensors = Object.entries(sizes).map(([name, size]) => rv.tensor(name, x0.subarray(at, (at += size))));
-  const x = new Float64Array(n), g = new Float64Array(n);
+  const x = new Float64Array(n),
+    g = new Float64Array(n);
   const closure = () => {
     let from = 0;
-    for (const t of tensors) (x.set(t.data, from), (from += t.size));
+    for (const t of tensors) x.set(t.data, from), (from += t.size);
     surface.grad(x, g);
     from = 0;
-    for (const t of tensors) (t.grad.set(g.subarray(from, from + t.size)), (from += t.size));
+    for (const t of tensors) t.grad.set(g.subarray(from, from + t.size)), (from += t.size);
     return surface.f(x);
   };
   return { opt: new LBFGS(tensors, options), tensors, closure };
@@ -74,7 +76,8 @@ describe('LBFGS checkpoint: a saved run resumes bit for bit', () => {
       for (const to of backends) {
         for (const [transport, carry] of Object.entries(transports)) {
           it(`lineSearchFn ${lineSearchFn}, saved on ${from} and loaded on ${to} via ${transport}: steps ${BEFORE + 1}-${BEFORE + AFTER} match an uninterrupted run (losses, parameters, state)`, async () => {
-            const rvFrom = await createRavine({ backend: from }), rvTo = await createRavine({ backend: to });
+            const rvFrom = await createRavine({ backend: from }),
+              rvTo = await createRavine({ backend: to });
             const uninterrupted = build(rvFrom, { ...OPTIONS, lineSearchFn });
             run(uninterrupted, BEFORE);
             const saved = uninterrupted.opt.stateDict();
@@ -105,9 +108,23 @@ describe.each(backends)('%s: LBFGS checkpoint edge cases', (backend) => {
     const fresh = build(rv, { ...OPTIONS, lineSearchFn: 'strongWolfe' });
     const dict = fresh.opt.stateDict();
     expect(dict).toEqual({
-      format: 'ravine/optimizer', version: 1, optimizer: 'LBFGS',
-      paramGroups: [{ lr: 0.5, maxIter: 4, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 3, lineSearchFn: 'strongWolfe', params: ['a', 'b', 'c'] }],
-      state: {}, lbfgs: null,
+      format: 'ravine/optimizer',
+      version: 1,
+      optimizer: 'LBFGS',
+      paramGroups: [
+        {
+          lr: 0.5,
+          maxIter: 4,
+          maxEval: null,
+          toleranceGrad: 1e-7,
+          toleranceChange: 1e-9,
+          historySize: 3,
+          lineSearchFn: 'strongWolfe',
+          params: ['a', 'b', 'c'],
+        },
+      ],
+      state: {},
+      lbfgs: null,
     });
     const loaded = resume(fresh, await createRavine({ backend }), JSON.parse(JSON.stringify(dict)));
     expect(JSON.stringify(loaded.opt.stateDict())).toBe(JSON.stringify(dict));
@@ -115,7 +132,7 @@ describe.each(backends)('%s: LBFGS checkpoint edge cases', (backend) => {
     expect(bits32(params(loaded))).toEqual(bits32(params(fresh)));
   });
 
-  it('loading a never-stepped dict into a stepped LBFGS starts it over: its next steps are a fresh optimizer\'s', async () => {
+  it("loading a never-stepped dict into a stepped LBFGS starts it over: its next steps are a fresh optimizer's", async () => {
     const rv = await createRavine({ backend });
     const stepped = build(rv, OPTIONS);
     run(stepped, BEFORE);
@@ -170,7 +187,7 @@ describe.each(backends)('%s: LBFGS checkpoint edge cases', (backend) => {
     expect(reloaded.opt.stateDict().lbfgs!.prevLoss).toBeNaN();
   });
 
-  it('each tensor\'s entry holds its own slices: d, prevFlatGrad and one oldDirs/oldStps vector per ro, as Float64Arrays of its size', async () => {
+  it("each tensor's entry holds its own slices: d, prevFlatGrad and one oldDirs/oldStps vector per ro, as Float64Arrays of its size", async () => {
     const rv = await createRavine({ backend });
     const job = build(rv, OPTIONS);
     run(job, BEFORE);
@@ -193,7 +210,9 @@ describe.each(backends)('%s: LBFGS checkpoint edge cases', (backend) => {
     const rv = await createRavine({ backend });
     const io: ParamIO = { ctx: rv._context, n: 2, readGrad: () => {}, readParams: () => {}, writeParams: () => {} };
     const opt = new LBFGS([], {}, io);
-    expect(() => opt.stateDict()).toThrow(new TypeError('LBFGS.stateDict: this LBFGS steps a ParamIO, not tensors: there are no tensor names to key its state by'));
+    expect(() => opt.stateDict()).toThrow(
+      new TypeError('LBFGS.stateDict: this LBFGS steps a ParamIO, not tensors: there are no tensor names to key its state by'),
+    );
     expect(() => opt.loadStateDict({} as never)).toThrow(/^LBFGS\.loadStateDict: this LBFGS steps a ParamIO/);
   });
 
@@ -207,7 +226,7 @@ describe.each(backends)('%s: LBFGS checkpoint edge cases', (backend) => {
   });
 });
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the tests corrupt saved dicts at any depth, as a user's JSON could be
 type Dict = any;
 const f64 = (length: number) => new Float64Array(length);
 
@@ -227,44 +246,201 @@ const corruptions: Corruption[] = [
   { what: 'another format', corrupt: (d) => void (d.format = 'torch'), error: TypeError, message: `${W}: not a ravine optimizer state dict` },
   { what: 'version 2', corrupt: (d) => void (d.version = 2), error: TypeError, message: `${W}: not a ravine optimizer state dict` },
   { what: 'another optimizer', corrupt: (d) => void (d.optimizer = 'Adam'), error: TypeError, message: `${W}: state dict is for "Adam", not LBFGS` },
-  { what: 'two param groups', corrupt: (d) => void d.paramGroups.push(d.paramGroups[0]), error: RangeError, message: `${W}: state dict has 2 param groups, LBFGS has 1` },
+  {
+    what: 'two param groups',
+    corrupt: (d) => void d.paramGroups.push(d.paramGroups[0]),
+    error: RangeError,
+    message: `${W}: state dict has 2 param groups, LBFGS has 1`,
+  },
   { what: 'param group not an object', corrupt: (d) => void (d.paramGroups[0] = 7), error: TypeError, message: `${W}: param group 0 is 7` },
-  { what: 'tensors in another order', corrupt: (d) => void (d.paramGroups[0].params = ['b', 'a', 'c']), error: RangeError, message: `${W}: param group 0 holds ["b", "a", "c"], this optimizer's holds ["a", "b", "c"]` },
-  { what: 'a tensor missing from params', corrupt: (d) => void d.paramGroups[0].params.pop(), error: RangeError, message: `${W}: param group 0 holds ["a", "b"], this optimizer's holds ["a", "b", "c"]` },
-  { what: 'an unknown option', corrupt: (d) => void (d.paramGroups[0].momentum = 0.9), error: TypeError, message: `${W} param group 0: unknown option "momentum" (LBFGS takes lr, maxIter,` },
-  { what: 'historySize 0', corrupt: (d) => void (d.paramGroups[0].historySize = 0), error: RangeError, message: `${W} param group 0: invalid historySize = 0: must be an integer in [1, 10000]` },
+  {
+    what: 'tensors in another order',
+    corrupt: (d) => void (d.paramGroups[0].params = ['b', 'a', 'c']),
+    error: RangeError,
+    message: `${W}: param group 0 holds ["b", "a", "c"], this optimizer's holds ["a", "b", "c"]`,
+  },
+  {
+    what: 'a tensor missing from params',
+    corrupt: (d) => void d.paramGroups[0].params.pop(),
+    error: RangeError,
+    message: `${W}: param group 0 holds ["a", "b"], this optimizer's holds ["a", "b", "c"]`,
+  },
+  {
+    what: 'an unknown option',
+    corrupt: (d) => void (d.paramGroups[0].momentum = 0.9),
+    error: TypeError,
+    message: `${W} param group 0: unknown option "momentum" (LBFGS takes lr, maxIter,`,
+  },
+  {
+    what: 'historySize 0',
+    corrupt: (d) => void (d.paramGroups[0].historySize = 0),
+    error: RangeError,
+    message: `${W} param group 0: invalid historySize = 0: must be an integer in [1, 10000]`,
+  },
   { what: 'a negative lr', corrupt: (d) => void (d.paramGroups[0].lr = -1), error: RangeError, message: `${W} param group 0: invalid lr = -1` },
-  { what: 'maxEval 2.5', corrupt: (d) => void (d.paramGroups[0].maxEval = 2.5), error: RangeError, message: `${W} param group 0: invalid maxEval = 2.5: must be an integer >= 1, or null` },
-  { what: 'an unknown line search', corrupt: (d) => void (d.paramGroups[0].lineSearchFn = 'backtracking'), error: RangeError, message: `${W} param group 0: invalid lineSearchFn = "backtracking"` },
+  {
+    what: 'maxEval 2.5',
+    corrupt: (d) => void (d.paramGroups[0].maxEval = 2.5),
+    error: RangeError,
+    message: `${W} param group 0: invalid maxEval = 2.5: must be an integer >= 1, or null`,
+  },
+  {
+    what: 'an unknown line search',
+    corrupt: (d) => void (d.paramGroups[0].lineSearchFn = 'backtracking'),
+    error: RangeError,
+    message: `${W} param group 0: invalid lineSearchFn = "backtracking"`,
+  },
   { what: 'state not an object', corrupt: (d) => void (d.state = 3), error: TypeError, message: `${W}: state must be an object keyed by tensor name, got 3` },
-  { what: 'state for a tensor it does not hold', corrupt: (d) => void (d.state.z = d.state.a), error: RangeError, message: `${W}: state for tensor "z", which this optimizer does not hold` },
-  { what: 'no state for one tensor', corrupt: (d) => void delete d.state.b, error: TypeError, message: `${W}: state 'b' must be { d, prevFlatGrad, oldDirs, oldStps } (lbfgs is set: every tensor has its slices), got undefined` },
-  { what: 'an unknown key in a tensor\'s state', corrupt: (d) => void (d.state.a.momentumBuffer = f64(5)), error: TypeError, message: `${W}: unknown state key 'a'."momentumBuffer" (expected d, prevFlatGrad, oldDirs, oldStps)` },
-  { what: 'd missing', corrupt: (d) => void delete d.state.c.d, error: TypeError, message: `${W}: state 'c'.d must be a Float64Array, an array of numbers or { float64: base64 }, got undefined` },
-  { what: 'd one double short', corrupt: (d) => void (d.state.c.d = d.state.c.d.subarray(1)), error: RangeError, message: `${W}: state 'c'.d must hold 7 doubles, got 6` },
-  { what: 'd as float32', corrupt: (d) => void (d.state.a.d = new Float32Array(5)), error: TypeError, message: `${W}: state 'a'.d must be a Float64Array, an array of numbers or { float64: base64 }, got Float32Array` },
-  { what: 'a string in prevFlatGrad', corrupt: (d) => void (d.state.a.prevFlatGrad = [0, 1, 'x', 3, 4]), error: TypeError, message: `${W}: state 'a'.prevFlatGrad[2] must be a number, got "x"` },
-  { what: 'one oldDirs vector fewer than ro', corrupt: (d) => void d.state.b.oldDirs.pop(), error: RangeError, message: `${W}: state 'b'.oldDirs holds 2 vectors, but lbfgs.ro has 3 pairs` },
-  { what: 'an oldStps vector of the wrong size', corrupt: (d) => void (d.state.b.oldStps[1] = f64(4)), error: RangeError, message: `${W}: state 'b'.oldStps[1] must hold 3 doubles, got 4` },
-  { what: 'oldStps not an array', corrupt: (d) => void (d.state.a.oldStps = f64(5)), error: TypeError, message: `${W}: state 'a'.oldStps must be an array of vectors, one per history pair, got Float64Array` },
-  { what: 'lbfgs missing', corrupt: (d) => void delete d.lbfgs, error: TypeError, message: `${W}: lbfgs must be { funcEvals, nIter, t, hDiag, prevLoss, ro } (null before the first step), got undefined` },
-  { what: 'lbfgs null with tensor state', corrupt: (d) => void (d.lbfgs = null), error: TypeError, message: `${W}: lbfgs is null (never stepped), so state must be empty, but it holds ["a", "b", "c"]` },
-  { what: 'an unknown key in lbfgs', corrupt: (d) => void (d.lbfgs.step = 3), error: TypeError, message: `${W}: unknown key lbfgs."step" (expected funcEvals, nIter, t, hDiag, prevLoss, ro)` },
+  {
+    what: 'state for a tensor it does not hold',
+    corrupt: (d) => void (d.state.z = d.state.a),
+    error: RangeError,
+    message: `${W}: state for tensor "z", which this optimizer does not hold`,
+  },
+  {
+    what: 'no state for one tensor',
+    corrupt: (d) => void delete d.state.b,
+    error: TypeError,
+    message: `${W}: state 'b' must be { d, prevFlatGrad, oldDirs, oldStps } (lbfgs is set: every tensor has its slices), got undefined`,
+  },
+  {
+    what: "an unknown key in a tensor's state",
+    corrupt: (d) => void (d.state.a.momentumBuffer = f64(5)),
+    error: TypeError,
+    message: `${W}: unknown state key 'a'."momentumBuffer" (expected d, prevFlatGrad, oldDirs, oldStps)`,
+  },
+  {
+    what: 'd missing',
+    corrupt: (d) => void delete d.state.c.d,
+    error: TypeError,
+    message: `${W}: state 'c'.d must be a Float64Array, an array of numbers or { float64: base64 }, got undefined`,
+  },
+  {
+    what: 'd one double short',
+    corrupt: (d) => void (d.state.c.d = d.state.c.d.subarray(1)),
+    error: RangeError,
+    message: `${W}: state 'c'.d must hold 7 doubles, got 6`,
+  },
+  {
+    what: 'd as float32',
+    corrupt: (d) => void (d.state.a.d = new Float32Array(5)),
+    error: TypeError,
+    message: `${W}: state 'a'.d must be a Float64Array, an array of numbers or { float64: base64 }, got Float32Array`,
+  },
+  {
+    what: 'a string in prevFlatGrad',
+    corrupt: (d) => void (d.state.a.prevFlatGrad = [0, 1, 'x', 3, 4]),
+    error: TypeError,
+    message: `${W}: state 'a'.prevFlatGrad[2] must be a number, got "x"`,
+  },
+  {
+    what: 'one oldDirs vector fewer than ro',
+    corrupt: (d) => void d.state.b.oldDirs.pop(),
+    error: RangeError,
+    message: `${W}: state 'b'.oldDirs holds 2 vectors, but lbfgs.ro has 3 pairs`,
+  },
+  {
+    what: 'an oldStps vector of the wrong size',
+    corrupt: (d) => void (d.state.b.oldStps[1] = f64(4)),
+    error: RangeError,
+    message: `${W}: state 'b'.oldStps[1] must hold 3 doubles, got 4`,
+  },
+  {
+    what: 'oldStps not an array',
+    corrupt: (d) => void (d.state.a.oldStps = f64(5)),
+    error: TypeError,
+    message: `${W}: state 'a'.oldStps must be an array of vectors, one per history pair, got Float64Array`,
+  },
+  {
+    what: 'lbfgs missing',
+    corrupt: (d) => void delete d.lbfgs,
+    error: TypeError,
+    message: `${W}: lbfgs must be { funcEvals, nIter, t, hDiag, prevLoss, ro } (null before the first step), got undefined`,
+  },
+  {
+    what: 'lbfgs null with tensor state',
+    corrupt: (d) => void (d.lbfgs = null),
+    error: TypeError,
+    message: `${W}: lbfgs is null (never stepped), so state must be empty, but it holds ["a", "b", "c"]`,
+  },
+  {
+    what: 'an unknown key in lbfgs',
+    corrupt: (d) => void (d.lbfgs.step = 3),
+    error: TypeError,
+    message: `${W}: unknown key lbfgs."step" (expected funcEvals, nIter, t, hDiag, prevLoss, ro)`,
+  },
   { what: 'nIter negative', corrupt: (d) => void (d.lbfgs.nIter = -1), error: RangeError, message: `${W}: lbfgs.nIter must be a non-negative integer, got -1` },
-  { what: 'nIter fractional', corrupt: (d) => void (d.lbfgs.nIter = 1.5), error: RangeError, message: `${W}: lbfgs.nIter must be a non-negative integer, got 1.5` },
+  {
+    what: 'nIter fractional',
+    corrupt: (d) => void (d.lbfgs.nIter = 1.5),
+    error: RangeError,
+    message: `${W}: lbfgs.nIter must be a non-negative integer, got 1.5`,
+  },
   { what: 'nIter a string', corrupt: (d) => void (d.lbfgs.nIter = '3'), error: TypeError, message: `${W}: lbfgs.nIter must be a number, got "3"` },
-  { what: 'funcEvals NaN', corrupt: (d) => void (d.lbfgs.funcEvals = NaN), error: RangeError, message: `${W}: lbfgs.funcEvals must be a non-negative integer, got NaN` },
-  { what: 't a string', corrupt: (d) => void (d.lbfgs.t = 'fast'), error: TypeError, message: `${W}: lbfgs.t must be a number (or JSON's { float64 } of one double), got "fast"` },
-  { what: 'hDiag missing', corrupt: (d) => void delete d.lbfgs.hDiag, error: TypeError, message: `${W}: lbfgs.hDiag must be a number (or JSON's { float64 } of one double), got undefined` },
-  { what: 'prevLoss two doubles', corrupt: (d) => void (d.lbfgs.prevLoss = { float64: Buffer.from(f64(2).buffer).toString('base64') }), error: RangeError, message: `${W}: lbfgs.prevLoss must hold 1 doubles, got 2` },
-  { what: 'ro not an array', corrupt: (d) => void (d.lbfgs.ro = 0.5), error: TypeError, message: `${W}: lbfgs.ro must be an array of numbers (1 / y·s of each history pair), got 0.5` },
-  { what: 'ro negative', corrupt: (d) => void (d.lbfgs.ro[0] = -1), error: RangeError, message: `${W}: lbfgs.ro[0] must be in [0, 1e10] (1 / y·s, kept when y·s > 1e-10), got -1` },
+  {
+    what: 'funcEvals NaN',
+    corrupt: (d) => void (d.lbfgs.funcEvals = NaN),
+    error: RangeError,
+    message: `${W}: lbfgs.funcEvals must be a non-negative integer, got NaN`,
+  },
+  {
+    what: 't a string',
+    corrupt: (d) => void (d.lbfgs.t = 'fast'),
+    error: TypeError,
+    message: `${W}: lbfgs.t must be a number (or JSON's { float64 } of one double), got "fast"`,
+  },
+  {
+    what: 'hDiag missing',
+    corrupt: (d) => void delete d.lbfgs.hDiag,
+    error: TypeError,
+    message: `${W}: lbfgs.hDiag must be a number (or JSON's { float64 } of one double), got undefined`,
+  },
+  {
+    what: 'prevLoss two doubles',
+    corrupt: (d) => void (d.lbfgs.prevLoss = { float64: Buffer.from(f64(2).buffer).toString('base64') }),
+    error: RangeError,
+    message: `${W}: lbfgs.prevLoss must hold 1 doubles, got 2`,
+  },
+  {
+    what: 'ro not an array',
+    corrupt: (d) => void (d.lbfgs.ro = 0.5),
+    error: TypeError,
+    message: `${W}: lbfgs.ro must be an array of numbers (1 / y·s of each history pair), got 0.5`,
+  },
+  {
+    what: 'ro negative',
+    corrupt: (d) => void (d.lbfgs.ro[0] = -1),
+    error: RangeError,
+    message: `${W}: lbfgs.ro[0] must be in [0, 1e10] (1 / y·s, kept when y·s > 1e-10), got -1`,
+  },
   { what: 'ro NaN', corrupt: (d) => void (d.lbfgs.ro[2] = NaN), error: RangeError, message: `${W}: lbfgs.ro[2] must be in [0, 1e10]` },
   { what: 'ro null', corrupt: (d) => void (d.lbfgs.ro[1] = null), error: TypeError, message: `${W}: lbfgs.ro[1] must be a number, got null` },
-  { what: 'one ro more than the pairs', corrupt: (d) => void d.lbfgs.ro.push(0.5), error: RangeError, message: `${W}: state 'a'.oldDirs holds 3 vectors, but lbfgs.ro has 4 pairs` },
-  { what: `ro longer than ${MAX_HISTORY}`, corrupt: (d) => void (d.lbfgs.ro = new Array(MAX_HISTORY + 1).fill(0.5)), error: RangeError, message: `${W}: lbfgs.ro holds 10001 pairs, more than 10000` },
-  { what: 'a { float64 } of 3 bytes', json: true, corrupt: (d) => void (d.state.a.d = { float64: 'AAAA' }), error: TypeError, message: `${W}: state 'a'.d is { float64 } but 3 bytes, not a whole number of float64s` },
-  { what: 'a { float64 } that is not base64', json: true, corrupt: (d) => void (d.state.b.oldDirs[0] = { float64: '***' }), error: TypeError, message: `${W}: state 'b'.oldDirs[0] is { float64 } but not base64` },
+  {
+    what: 'one ro more than the pairs',
+    corrupt: (d) => void d.lbfgs.ro.push(0.5),
+    error: RangeError,
+    message: `${W}: state 'a'.oldDirs holds 3 vectors, but lbfgs.ro has 4 pairs`,
+  },
+  {
+    what: `ro longer than ${MAX_HISTORY}`,
+    corrupt: (d) => void (d.lbfgs.ro = new Array(MAX_HISTORY + 1).fill(0.5)),
+    error: RangeError,
+    message: `${W}: lbfgs.ro holds 10001 pairs, more than 10000`,
+  },
+  {
+    what: 'a { float64 } of 3 bytes',
+    json: true,
+    corrupt: (d) => void (d.state.a.d = { float64: 'AAAA' }),
+    error: TypeError,
+    message: `${W}: state 'a'.d is { float64 } but 3 bytes, not a whole number of float64s`,
+  },
+  {
+    what: 'a { float64 } that is not base64',
+    json: true,
+    corrupt: (d) => void (d.state.b.oldDirs[0] = { float64: '***' }),
+    error: TypeError,
+    message: `${W}: state 'b'.oldDirs[0] is { float64 } but not base64`,
+  },
 ];
 
 describe.each(backends)('%s: a bad LBFGS state dict is refused and changes nothing', (backend: Backend) => {
@@ -277,7 +453,8 @@ describe.each(backends)('%s: a bad LBFGS state dict is refused and changes nothi
 
   it('the uncorrupted dict loads and changes the next steps (so a partial load would show below)', async () => {
     const dict = await donorDict();
-    const target = build(await createRavine({ backend }), OPTIONS), control = build(await createRavine({ backend }), OPTIONS);
+    const target = build(await createRavine({ backend }), OPTIONS),
+      control = build(await createRavine({ backend }), OPTIONS);
     run(target, BEFORE);
     run(control, BEFORE);
     target.opt.loadStateDict(structuredClone(dict));
@@ -287,7 +464,8 @@ describe.each(backends)('%s: a bad LBFGS state dict is refused and changes nothi
   for (const c of corruptions) {
     it(`${c.what}: ${c.error.name} "${c.message}"; the optimizer's options, state and next steps are an untouched one's`, async () => {
       const dict = await donorDict();
-      const target = build(await createRavine({ backend }), OPTIONS), control = build(await createRavine({ backend }), OPTIONS);
+      const target = build(await createRavine({ backend }), OPTIONS),
+        control = build(await createRavine({ backend }), OPTIONS);
       run(target, BEFORE);
       run(control, BEFORE);
       const before = { state: stateText(target.opt), options: { ...target.opt.paramGroups[0] } };
@@ -310,11 +488,16 @@ describe.each(backends)('%s: a bad LBFGS state dict is refused and changes nothi
     const dict = donor.opt.stateDict();
     expect(dict.lbfgs!.ro.length).toBe(10); // 22 pair buffers of 40 KB: more than the target's heap can add
     const rv = await createRavine({ backend, maxBytes: 1 << 20 });
-    const target = build(rv, { maxIter: 5, historySize: 2 }, sizes), control = build(await createRavine({ backend }), { maxIter: 5, historySize: 2 }, sizes);
+    const target = build(rv, { maxIter: 5, historySize: 2 }, sizes),
+      control = build(await createRavine({ backend }), { maxIter: 5, historySize: 2 }, sizes);
     run(target, 2);
     run(control, 2);
     const ctx = rv._context;
-    const heap = () => ({ bytes: Buffer.from(new Uint8Array(ctx.backend.buffer, 0, ctx.arena.highWater)), highWater: ctx.arena.highWater, inUse: ctx.arena.bytesInUse });
+    const heap = () => ({
+      bytes: Buffer.from(new Uint8Array(ctx.backend.buffer, 0, ctx.arena.highWater)),
+      highWater: ctx.arena.highWater,
+      inUse: ctx.arena.bytesInUse,
+    });
     const before = { heap: heap(), state: stateText(target.opt) };
     expect(() => target.opt.loadStateDict(dict)).toThrow(/^ravine: out of memory: LBFGS \(historySize 2\) \(float64 vectors of 5000\) needs 40000 bytes/);
     const after = heap();

@@ -11,7 +11,7 @@ const MATRIX_SIZES = [...Array.from({ length: 68 }, (_, n) => n), 201];
 /** Deterministic values over many scales (so the order of summation shows in the last bits). */
 function values(seed: number, count: number): Float64Array {
   let s = seed >>> 0;
-  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   return Float64Array.from({ length: count }, () => (next() * 2 - 1) * Math.exp(6 * next() - 3));
 }
 
@@ -29,7 +29,11 @@ function spd(seed: number, n: number): Float64Array {
   return a;
 }
 
-interface Side { rv: Ravine; kernels: Kernels; base: number }
+interface Side {
+  rv: Ravine;
+  kernels: Kernels;
+  base: number;
+}
 
 async function side(backend: 'simd' | 'js', bytes: number): Promise<Side> {
   const rv = await createRavine({ backend });
@@ -78,9 +82,14 @@ function expectSame(a: { value: unknown; bits: Uint32Array }, b: typeof a, what:
 describe('f64 linear-algebra kernels: simd and js agree bit for bit', () => {
   it('dot_f64 over lengths 0..67 and 4099 returns the same bits, and the right value', async () => {
     for (const n of LENGTHS) {
-      const [simd, js] = await both([values(n + 1, n), values(n + 2, n)], (k, [x, y]) => k.dot_f64(x, y, n), ([x]) => [x, n]);
+      const [simd, js] = await both(
+        [values(n + 1, n), values(n + 2, n)],
+        (k, [x, y]) => k.dot_f64(x, y, n),
+        ([x]) => [x, n],
+      );
       expectSame(simd, js, `dot n=${n}`);
-      const x = values(n + 1, n), y = values(n + 2, n);
+      const x = values(n + 1, n),
+        y = values(n + 2, n);
       const naive = x.reduce((s, xi, i) => s + xi * y[i], 0);
       expect(Math.abs((js.value as number) - naive)).toBeLessThanOrEqual(1e-12 * (1 + x.reduce((s, xi, i) => s + Math.abs(xi * y[i]), 0)));
     }
@@ -98,37 +107,53 @@ describe('f64 linear-algebra kernels: simd and js agree bit for bit', () => {
       for (const [name, body, out] of ops) {
         const [simd, js] = await both(inputs, body, out);
         expectSame(simd, js, `${name} n=${n}`);
-        if (n > 0) expect(js.bits.some((word, i) => word !== new Uint32Array(inputs[0].buffer)[i]), `${name} n=${n} changed y`).toBe(true);
+        if (n > 0)
+          expect(
+            js.bits.some((word, i) => word !== new Uint32Array(inputs[0].buffer)[i]),
+            `${name} n=${n} changed y`,
+          ).toBe(true);
       }
     }
   });
 
   it('matvec_f64 on rows×cols matrices (cols 0..67 and 4099) writes the same bits', async () => {
     for (const cols of LENGTHS) {
-      const rows = cols % 5 + 1;
-      const [simd, js] = await both([values(cols + 7, rows), values(cols + 8, rows * cols), values(cols + 9, cols)],
-        (k, [y, a, x]) => k.matvec_f64(y, a, x, rows, cols), ([y]) => [y, rows]);
+      const rows = (cols % 5) + 1;
+      const [simd, js] = await both(
+        [values(cols + 7, rows), values(cols + 8, rows * cols), values(cols + 9, cols)],
+        (k, [y, a, x]) => k.matvec_f64(y, a, x, rows, cols),
+        ([y]) => [y, rows],
+      );
       expectSame(simd, js, `matvec ${rows}x${cols}`);
     }
   });
 
   it('cholesky_f64 and both triangular solves on SPD matrices n = 0..67 and 201 agree bit for bit and solve A·x = b', async () => {
     for (const n of MATRIX_SIZES) {
-      const a = spd(n + 11, n), b = values(n + 12, n);
-      const [simd, js] = await both([a, b], (k, [l, x]) => {
-        const status = k.cholesky_f64(l, n, 0);
-        k.solve_lower_f64(l, x, n);
-        k.solve_lower_transpose_f64(l, x, n);
-        return status;
-      }, ([l]) => [l, n * n + 2 + n]);
+      const a = spd(n + 11, n),
+        b = values(n + 12, n);
+      const [simd, js] = await both(
+        [a, b],
+        (k, [l, x]) => {
+          const status = k.cholesky_f64(l, n, 0);
+          k.solve_lower_f64(l, x, n);
+          k.solve_lower_transpose_f64(l, x, n);
+          return status;
+        },
+        ([l]) => [l, n * n + 2 + n],
+      );
       expectSame(simd, js, `cholesky+solve n=${n}`);
       expect(js.value).toBe(-1);
       // The solution (after the matrix and its 16-byte gap) satisfies A·x = b.
       const words = new Float64Array(js.bits.buffer);
       const x = words.subarray(n * n + 2, n * n + 2 + n);
       for (let i = 0; i < n; i++) {
-        let r = -b[i], scale = Math.abs(b[i]);
-        for (let j = 0; j < n; j++) { r += a[i * n + j] * x[j]; scale += Math.abs(a[i * n + j] * x[j]); }
+        let r = -b[i],
+          scale = Math.abs(b[i]);
+        for (let j = 0; j < n; j++) {
+          r += a[i * n + j] * x[j];
+          scale += Math.abs(a[i * n + j] * x[j]);
+        }
         expect(Math.abs(r), `residual row ${i} n=${n}`).toBeLessThanOrEqual(1e-12 * scale);
       }
     }
@@ -139,7 +164,11 @@ describe('f64 linear-algebra kernels: simd and js agree bit for bit', () => {
       const a = spd(n + 5, n);
       const bad = Math.floor(n / 2);
       a[bad * n + bad] = -1e6; // negative curvature along one axis
-      const [simd, js] = await both([a], (k, [l]) => k.cholesky_f64(l, n, 1e-12), ([l]) => [l, n * n]);
+      const [simd, js] = await both(
+        [a],
+        (k, [l]) => k.cholesky_f64(l, n, 1e-12),
+        ([l]) => [l, n * n],
+      );
       expectSame(simd, js, `indefinite n=${n}`);
       expect(js.value).toBe(bad);
     }

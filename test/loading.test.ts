@@ -36,15 +36,25 @@ const server = createServer((req, res) => {
     res.end();
   }
 });
-beforeAll(() => new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => {
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  resolve();
-})));
+beforeAll(
+  () =>
+    new Promise<void>((resolve) =>
+      server.listen(0, '127.0.0.1', () => {
+        origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+        resolve();
+      }),
+    ),
+);
 afterAll(() => server.close());
 afterEach(() => vi.restoreAllMocks());
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(() => { throw new Error('resolved, expected a rejection'); }, (e: Error) => e);
+  return promise.then(
+    () => {
+      throw new Error('resolved, expected a rejection');
+    },
+    (e: Error) => e,
+  );
 }
 
 describe("backend 'simd' rejects with an error that says what failed", () => {

@@ -30,7 +30,9 @@ describe.each(backends)('a failed allocation on %s changes nothing', (backend) =
     const rv = await createRavine({ backend, maxBytes: MAX });
     const w = rv.tensor('w', [1, 2, 3]);
     const before = snapshot(rv);
-    expect(() => rv.tensor('huge', 300_000)).toThrow(/^ravine: out of memory: tensor 'huge' needs 2400000 bytes, but the heap holds \d+ bytes \(\d+ in use\) and can grow to at most 1048576 \(createRavine's maxBytes\)$/);
+    expect(() => rv.tensor('huge', 300_000)).toThrow(
+      /^ravine: out of memory: tensor 'huge' needs 2400000 bytes, but the heap holds \d+ bytes \(\d+ in use\) and can grow to at most 1048576 \(createRavine's maxBytes\)$/,
+    );
     expectUnchanged(rv, before);
     expect(() => rv.tensor('huge', 3)).not.toThrow(); // the name was not taken by the failure
     expect(Array.from(w.data)).toEqual([1, 2, 3]);
@@ -45,7 +47,7 @@ describe.each(backends)('a failed allocation on %s changes nothing', (backend) =
     expect(Array.from(rv.tensor('w', [4, 5]).data)).toEqual([4, 5]);
   });
 
-  it('an optimizer whose second group does not fit: no optimizer, the first group\'s tensors free for another, every byte as before', async () => {
+  it("an optimizer whose second group does not fit: no optimizer, the first group's tensors free for another, every byte as before", async () => {
     const rv = await createRavine({ backend, maxBytes: MAX });
     const a = rv.tensor('a', [1, 2, 3]);
     const b = rv.tensor('b', 100_000); // 800 KB: its Adam state (two more 400 KB buffers) cannot fit
@@ -108,7 +110,8 @@ describe.each(backends)('no allocation inside a step on %s', (backend) => {
     const surface = surfaces.rosenbrock(50);
     const w = rv.tensor('w', surface.start);
     const opt = new LBFGS([w], { historySize: 7, maxIter: 5, lineSearchFn: 'strongWolfe' });
-    const x = new Float64Array(50), g = new Float64Array(50);
+    const x = new Float64Array(50),
+      g = new Float64Array(50);
     const closure = () => (x.set(w.data), surface.grad(x, g), w.grad.set(g), surface.f(x));
     const setup = { highWater: rv.highWaterBytes, inUse: rv._context.arena.bytesInUse };
     opt.step(closure);
@@ -122,7 +125,10 @@ describe.each(backends)('no allocation inside a step on %s', (backend) => {
       const rv = await createRavine({ backend });
       const marks = new Set<number>();
       const result = minimize(surfaces.rosenbrock(20), undefined, {
-        method, ravine: rv, maxIter: 200, optimizer: method === 'sgd' ? { lr: 1e-4 } : undefined,
+        method,
+        ravine: rv,
+        maxIter: 200,
+        optimizer: method === 'sgd' ? { lr: 1e-4 } : undefined,
         onIteration: () => void marks.add(rv.highWaterBytes),
       });
       expect(result.iterations).toBeGreaterThan(5);
@@ -142,7 +148,7 @@ describe.each(backends)('use after dispose throws on %s', (backend) => {
     expect(() => t.dispose()).not.toThrow(); // twice is fine
   });
 
-  it('a disposed tensor\'s block, reused by the next tensor, cannot be written through the tensor', async () => {
+  it("a disposed tensor's block, reused by the next tensor, cannot be written through the tensor", async () => {
     const rv = await createRavine({ backend });
     const old = rv.tensor('old', 4);
     old.dispose();

@@ -28,7 +28,8 @@ describe.each(backends)('memory on %s', (backend) => {
       b.dispose();
     };
     for (let i = 0; i < 20; i++) cycle(i);
-    const bytes = rv.memoryBytes, highWater = rv.highWaterBytes;
+    const bytes = rv.memoryBytes,
+      highWater = rv.highWaterBytes;
     for (let i = 20; i < 10_000; i++) cycle(i);
     expect(rv.memoryBytes).toBe(bytes);
     expect(rv.highWaterBytes).toBe(highWater);
@@ -37,7 +38,8 @@ describe.each(backends)('memory on %s', (backend) => {
   it('a tensor never moves: creating an optimizer, growing the heap and disposing the optimizer leave its storage where it was', async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2, 3]);
-    const { byteOffset } = w.data, gradOffset = w.grad.byteOffset;
+    const { byteOffset } = w.data,
+      gradOffset = w.grad.byteOffset;
     const opt = new SGD([w], { lr: 0.5 });
     rv.tensor('big', 4 << 20); // 32 MiB: the heap grows
     expect([w.data.byteOffset, w.grad.byteOffset]).toEqual([byteOffset, gradOffset]);
@@ -52,7 +54,8 @@ describe.each(backends)('memory on %s', (backend) => {
     const train = async (cached: boolean) => {
       const rv = await createRavine({ backend });
       const w = rv.tensor('w', [0.5, -1, 2]);
-      const data = w.data, grad = w.grad;
+      const data = w.data,
+        grad = w.grad;
       const view = () => (cached ? { data, grad } : { data: w.data, grad: w.grad });
       const opt = new Adam([w], { lr: 0.05 });
       for (let i = 0; i < 1000; i++) rv.tensor(`filler${i}`, 257 + (i % 5)); // ~1 MiB more: the heap grows
@@ -79,7 +82,10 @@ describe.each(backends)('memory on %s', (backend) => {
     const build = (rv: Ravine, order: number[]) => {
       const made: Tensor[] = [];
       for (const k of order) {
-        made[k] = rv.tensor(`t${k}`, Array.from({ length: sizes[k] }, (_, i) => Math.sin(k + i)));
+        made[k] = rv.tensor(
+          `t${k}`,
+          Array.from({ length: sizes[k] }, (_, i) => Math.sin(k + i)),
+        );
         rv.tensor(`gap${k}`, (k * 7) % 13); // something between the tensors
       }
       return made;
@@ -103,13 +109,18 @@ describe.each(backends)('memory on %s', (backend) => {
     };
     const shuffled = [7, 2, 9, 0, 5, 3, 8, 1, 6, 4];
     const oneCall = await run(true, shuffled);
-    const perTensor = await run(false, sizes.map((_, k) => k));
+    const perTensor = await run(
+      false,
+      sizes.map((_, k) => k),
+    );
     sizes.forEach((n, k) => expect(bitDifferences(oneCall[k], perTensor[k]), `t${k} (n=${n})`).toEqual([]));
   });
 
   it('zeroGrad zeroes every tensor of a group and nothing between them', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', 5), gap = rv.tensor('gap', 3), b = rv.tensor('b', 7);
+    const a = rv.tensor('a', 5),
+      gap = rv.tensor('gap', 3),
+      b = rv.tensor('b', 7);
     for (const t of [a, gap, b]) t.grad.fill(1);
     const opt = new SGD([a, b], { lr: 0.1 });
     opt.zeroGrad();
@@ -126,7 +137,10 @@ describe('groups of many tensors: simd and js agree bit for bit for every optimi
     const order = [4, 1, 7, 0, 6, 2, 5, 3];
     const ts: Tensor[] = [];
     for (const k of order) {
-      ts[k] = rv.tensor(`t${k}`, Array.from({ length: sizes[k] }, () => init() * 2 - 1));
+      ts[k] = rv.tensor(
+        `t${k}`,
+        Array.from({ length: sizes[k] }, () => init() * 2 - 1),
+      );
       rv.tensor(`gap${k}`, k + 1);
     }
     const opt = new optimizers[c.optimizer]([{ params: ts.slice(0, 5) }, { params: ts.slice(5) }], c.options);
@@ -178,13 +192,16 @@ describe('where views are not stable: a plain (non-shared) wasm memory', () => {
   });
 });
 
-describe('the JS backend\'s heap kinds', () => {
+describe("the JS backend's heap kinds", () => {
   it('a shared memory (by default here), a resizable ArrayBuffer (no WebAssembly) or, last, a copied ArrayBuffer: views survive growth in the first two and are detached, loudly, in the third', async () => {
     const { jsBackend } = await import('../src/backend/js.js');
     const { Context } = await import('../src/context.js');
     const { Ravine } = await import('../src/ravine.js');
     expect(jsBackend().buffer).toBeInstanceOf(SharedArrayBuffer);
-    for (const [kind, stable] of [['resizable', true], ['copy', false]] as const) {
+    for (const [kind, stable] of [
+      ['resizable', true],
+      ['copy', false],
+    ] as const) {
       const backend = jsBackend(65536, 1 << 30, kind);
       expect(backend.viewsStable, kind).toBe(stable);
       const rv = new Ravine(new Context(backend));

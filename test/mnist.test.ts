@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRavine } from 'ravine';   // as the example imports it: the build in dist/
+import { createRavine } from 'ravine'; // as the example imports it: the build in dist/
 import { addMulAB, addMulABT, addMulATB, plainProducts, type Products } from '../examples/mnist/matmul.js';
 import { initialWeights, Mlp } from '../examples/mnist/mlp.js';
 import { seededRandom } from '../examples/mnist/random.js';
@@ -21,7 +21,10 @@ const main = (args: string[]) => spawnSync(process.execPath, [join(built, 'main.
 const small = ['--limit', '800', '--epochs', '3', '--batch', '32'];
 const labels = ['SGD', 'Momentum', 'RMSProp', 'Adam'];
 
-interface Results { matmul: string; runs: { label: string; epochs: { epoch: number; trainLoss: number; testAccuracy: number; seconds: number }[] }[] }
+interface Results {
+  matmul: string;
+  runs: { label: string; epochs: { epoch: number; trainLoss: number; testAccuracy: number; seconds: number }[] }[];
+}
 const resultsIn = (dir: string) => JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as Results;
 /** What training computed, without the timings. */
 const curves = (r: Results) => r.runs.map((run) => run.epochs.map(({ epoch, trainLoss, testAccuracy }) => ({ epoch, trainLoss, testAccuracy })));
@@ -75,7 +78,7 @@ describe('npm run example, on 800 digits for 3 epochs', () => {
     for (const label of labels) expect(svg).toMatch(new RegExp(`>${label}: \\d+\\.\\d\\d% test accuracy after 3 epochs`));
     const png = readFileSync(join(dir, 'learning-curves.png'));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBeGreaterThan(800);   // width, from the IHDR chunk
+    expect(png.readUInt32BE(16)).toBeGreaterThan(800); // width, from the IHDR chunk
   });
 });
 
@@ -105,7 +108,8 @@ describe('the command line', () => {
 });
 
 describe('the MLP', () => {
-  const layers = { inputs: 7, hidden: 5, classes: 4 }, rows = 6;
+  const layers = { inputs: 7, hidden: 5, classes: 4 },
+    rows = 6;
   const products: [string, () => Products][] = [
     ['plain TypeScript', () => plainProducts],
     ['f32x4', () => simdProducts(loadMatmulKernels(new URL('matmul.wasm', `file://${built}/`)))],
@@ -114,7 +118,7 @@ describe('the MLP', () => {
   it.each(products)('backward pass (%s products): every gradient within 1% of central differences of the loss', async (_, make) => {
     const rv = await createRavine();
     const initial = initialWeights(layers, 1);
-    initial.b1 = Float32Array.from({ length: layers.hidden }, (_, i) => 0.1 * (i - 2));   // nonzero biases, so their gradients are tested too
+    initial.b1 = Float32Array.from({ length: layers.hidden }, (_, i) => 0.1 * (i - 2)); // nonzero biases, so their gradients are tested too
     const model = new Mlp(rv, layers, initial, rows, make());
     const random = seededRandom(5);
     const x = Float32Array.from({ length: rows * layers.inputs }, () => (random() < 0.3 ? 0 : random()));
@@ -124,7 +128,8 @@ describe('the MLP', () => {
     // hidden pre-activation by at most h, so none may lie within h of 0 (here the nearest is 0.05).
     const h = 3e-3;
     const preactivations = Array.from({ length: rows * layers.hidden }, (_, q) => {
-      const i = Math.floor(q / layers.hidden), j = q % layers.hidden;
+      const i = Math.floor(q / layers.hidden),
+        j = q % layers.hidden;
       let z = initial.b1[j];
       for (let p = 0; p < layers.inputs; p++) z += x[i * layers.inputs + p] * initial.w1[p * layers.hidden + j];
       return Math.abs(z);
@@ -139,11 +144,14 @@ describe('the MLP', () => {
         // The loss is a float64 sum over float32 activations; the step is what float32 could store.
         const w = t.data[i];
         t.data[i] = w + h;
-        const up = t.data[i], lossUp = model.evaluate(digits).loss;
+        const up = t.data[i],
+          lossUp = model.evaluate(digits).loss;
         t.data[i] = w - h;
-        const down = t.data[i], lossDown = model.evaluate(digits).loss;
+        const down = t.data[i],
+          lossDown = model.evaluate(digits).loss;
         t.data[i] = w;
-        const difference = (lossUp - lossDown) / (up - down), g = gradients[k][i];
+        const difference = (lossUp - lossDown) / (up - down),
+          g = gradients[k][i];
         worst = Math.max(worst, Math.abs(difference - g) / Math.max(Math.abs(difference) + Math.abs(g), 1e-3));
       }
     }
@@ -159,18 +167,25 @@ describe('the MLP', () => {
     rv.dispose();
   });
 
-  it('the f32x4 products give the plain-TypeScript products\' bits, for sizes with and without a vector tail', () => {
+  it("the f32x4 products give the plain-TypeScript products' bits, for sizes with and without a vector tail", () => {
     const simd = products[1][1]();
     const random = seededRandom(9);
     const matrix = (length: number) => Float32Array.from({ length }, () => (random() < 0.25 ? 0 : random() * 2 - 1));
-    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [4, 8, 4], [6, 13, 10], [64, 33, 130]]) {
+    for (const [m, k, n] of [
+      [1, 1, 1],
+      [3, 5, 7],
+      [4, 8, 4],
+      [6, 13, 10],
+      [64, 33, 130],
+    ]) {
       for (const [name, product, shapes] of [
         ['AB', addMulAB, [m * n, m * k, k * n]],
         ['ATB', addMulATB, [k * n, m * k, m * n]],
         ['ABT', addMulABT, [m * k, m * n, k * n]],
       ] as const) {
         const [out, a, b] = shapes.map(matrix);
-        const expected = Float32Array.from(out), actual = Float32Array.from(out);
+        const expected = Float32Array.from(out),
+          actual = Float32Array.from(out);
         product(expected, a, b, m, k, n);
         simd[`addMul${name}`](actual, a, b, m, k, n);
         expect(new Uint32Array(actual.buffer), `${name} ${m}×${k}×${n}`).toEqual(new Uint32Array(expected.buffer));

@@ -31,15 +31,18 @@ function node(script: string, flags: string[] = []): Record<string, unknown> {
 /** Every package under `modules`, nested ones as `a/node_modules/b`. */
 function installedPackages(modules: string, prefix = ''): string[] {
   if (!existsSync(modules)) return [];
-  return readdirSync(modules).filter((entry) => !entry.startsWith('.')).flatMap((entry) => {
-    const names = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry];
-    return names.flatMap((name) => [prefix + name, ...installedPackages(join(modules, name, 'node_modules'), `${prefix}${name}/node_modules/`)]);
-  });
+  return readdirSync(modules)
+    .filter((entry) => !entry.startsWith('.'))
+    .flatMap((entry) => {
+      const names = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((name) => `${entry}/${name}`) : [entry];
+      return names.flatMap((name) => [prefix + name, ...installedPackages(join(modules, name, 'node_modules'), `${prefix}${name}/node_modules/`)]);
+    });
 }
 
 /** What the files reachable from `entry` through literal imports (static and dynamic) import from outside the package. */
 function importGraph(entry: string): { files: string[]; bare: Set<string> } {
-  const files = new Set<string>(), bare = new Set<string>();
+  const files = new Set<string>(),
+    bare = new Set<string>();
   const visit = (file: string) => {
     if (files.has(file)) return;
     files.add(file);
@@ -58,9 +61,16 @@ let tarball: string;
 
 beforeAll(async () => {
   expected = await workload(ravine);
-  tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: repo, encoding: 'utf8', env: cleanEnv }).trim().split('\n').at(-1)!;
+  tarball = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', project], { cwd: repo, encoding: 'utf8', env: cleanEnv })
+    .trim()
+    .split('\n')
+    .at(-1)!;
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
-  execFileSync('npm', ['install', join(project, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, env: cleanEnv, stdio: 'pipe' });
+  execFileSync('npm', ['install', join(project, tarball), '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd: project,
+    env: cleanEnv,
+    stdio: 'pipe',
+  });
   for (const file of readdirSync(fixtures)) if (file.includes('.') && !file.endsWith('.d.ts')) copyFileSync(join(fixtures, file), join(project, file));
   copyFileSync(join(fixtures, 'vite-index.html'), join(project, 'index.html'));
 }, 180_000);
@@ -68,9 +78,21 @@ beforeAll(async () => {
 afterAll(() => rmSync(project, { recursive: true, force: true }));
 
 describe('npm pack, installed into an empty project', () => {
-  it('ships dist/, the browser bundle, the wasm, README, LICENSE and the ravine command, and no source maps, repository-only CLIs, declarations of the CLI\'s modules or tests', () => {
+  it("ships dist/, the browser bundle, the wasm, README, LICENSE and the ravine command, and no source maps, repository-only CLIs, declarations of the CLI's modules or tests", () => {
     const root = join(project, 'node_modules/ravine');
-    for (const file of ['dist/index.js', 'dist/index.d.ts', 'dist/browser/ravine.js', 'build/ravine.wasm', 'build/ravine-shared.wasm', 'README.md', 'LICENSE', 'dist/cli/ravine.js', 'dist/cli/race.js', 'dist/race/index.js', 'dist/plot/index.js']) {
+    for (const file of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/browser/ravine.js',
+      'build/ravine.wasm',
+      'build/ravine-shared.wasm',
+      'README.md',
+      'LICENSE',
+      'dist/cli/ravine.js',
+      'dist/cli/race.js',
+      'dist/race/index.js',
+      'dist/plot/index.js',
+    ]) {
       expect(existsSync(join(root, file)), file).toBe(true);
     }
     const listing = execFileSync('find', [root, '-type', 'f'], { encoding: 'utf8' });
@@ -84,21 +106,34 @@ describe('npm pack, installed into an empty project', () => {
   it("ravine, ravine/browser and ravine/tfjs reach no file that names a drawing package, and import nothing but the loader, tfjs-core (ravine/tfjs) and Node's builtins", () => {
     const root = join(project, 'node_modules/ravine');
     const exports = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).exports as Record<string, string | { default: string }>;
-    const allowed: Record<string, string[]> = { '.': ['@assemblyscript/loader'], './browser': ['@assemblyscript/loader'], './tfjs': ['@assemblyscript/loader', '@tensorflow/tfjs-core'] };
+    const allowed: Record<string, string[]> = {
+      '.': ['@assemblyscript/loader'],
+      './browser': ['@assemblyscript/loader'],
+      './tfjs': ['@assemblyscript/loader', '@tensorflow/tfjs-core'],
+    };
     const entries = Object.entries(exports).filter(([, target]) => typeof target !== 'string' || target.endsWith('.js'));
     expect(entries.map(([key]) => key)).toEqual(Object.keys(allowed));
     for (const [key, target] of entries) {
       const { files, bare } = importGraph(join(root, typeof target === 'string' ? target : target.default));
-      expect([...bare].filter((name) => !name.startsWith('node:') && !allowed[key].includes(name)), key).toEqual([]);
+      expect(
+        [...bare].filter((name) => !name.startsWith('node:') && !allowed[key].includes(name)),
+        key,
+      ).toEqual([]);
       for (const file of files) expect(readFileSync(file, 'utf8'), file).not.toMatch(/d3-(array|contour|scale)|resvg/);
     }
   });
 
   it('npx ravine race without the drawing packages exits 1 before racing, with one line naming the four and the npm install that brings them', () => {
     const out = join(project, 'race-without-drawing');
-    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '10', '--out', out], { cwd: project, encoding: 'utf8', env: cleanEnv });
+    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '10', '--out', out], {
+      cwd: project,
+      encoding: 'utf8',
+      env: cleanEnv,
+    });
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe('ravine race: the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg/resvg-js (optional peer dependencies, not installed with ravine): npm install d3-array d3-contour d3-scale @resvg/resvg-js\n');
+    expect(run.stderr).toBe(
+      'ravine race: the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg/resvg-js (optional peer dependencies, not installed with ravine): npm install d3-array d3-contour d3-scale @resvg/resvg-js\n',
+    );
     expect(run.stdout).toBe('');
     expect(existsSync(out)).toBe(false);
   });
@@ -124,7 +159,14 @@ describe('npm pack, installed into an empty project', () => {
   });
 
   it("Node: with its wasm missing, 'simd' rejects naming the file and 'auto' falls back to js with a warning; the file back, the next load gets simd", () => {
-    const result = node('node-recover.mjs') as { wasm: string; simdError: { isWasmLoadError: boolean; message: string }; auto: string; fallbackReason: string; warnings: string[]; recovered: string };
+    const result = node('node-recover.mjs') as {
+      wasm: string;
+      simdError: { isWasmLoadError: boolean; message: string };
+      auto: string;
+      fallbackReason: string;
+      warnings: string[];
+      recovered: string;
+    };
     expect(result.simdError.isWasmLoadError).toBe(true);
     expect(result.simdError.message).toContain(result.wasm);
     expect(result.simdError.message).toMatch(/could not read the SIMD kernels .*ENOENT/);
@@ -136,10 +178,20 @@ describe('npm pack, installed into an empty project', () => {
 
   it("a CommonJS bundle (esbuild, platform node), where import.meta.url is empty: 'auto' falls back to js saying it cannot locate the wasm; the wasm given as bytes gives simd", async () => {
     const { build } = await import('esbuild');
-    await build({ entryPoints: [join(project, 'cjs-bundle-app.cjs')], bundle: true, platform: 'node', format: 'cjs', outfile: join(project, 'cjs-out/app.cjs'), absWorkingDir: project, logLevel: 'silent' });
+    await build({
+      entryPoints: [join(project, 'cjs-bundle-app.cjs')],
+      bundle: true,
+      platform: 'node',
+      format: 'cjs',
+      outfile: join(project, 'cjs-out/app.cjs'),
+      absWorkingDir: project,
+      logLevel: 'silent',
+    });
     const result = node('cjs-out/app.cjs');
     expect(result).toMatchObject({ auto: 'js', warnings: 1, given: 'simd' });
-    expect(result.reason).toMatch(/^ravine: cannot locate its wasm beside the package \(import\.meta\.url is .*: a CommonJS bundle\?\); pass createRavine\(\{ wasm \}\)/);
+    expect(result.reason).toMatch(
+      /^ravine: cannot locate its wasm beside the package \(import\.meta\.url is .*: a CommonJS bundle\?\); pass createRavine\(\{ wasm \}\)/,
+    );
   });
 
   it('a strict consumer with lib es2022, no DOM and no @types compiles against the declarations', () => {
@@ -151,7 +203,10 @@ describe('npm pack, installed into an empty project', () => {
     expect(run.stdout + run.stderr).toBe('');
     expect(run.status).toBe(0);
     // The check can fail: the same consumer misusing an option is an error.
-    writeFileSync(join(dir, 'consumer.ts'), "import { Adam, createRavine } from 'ravine';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n");
+    writeFileSync(
+      join(dir, 'consumer.ts'),
+      "import { Adam, createRavine } from 'ravine';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n",
+    );
     expect(spawnSync(process.execPath, [tsc, '-p', dir], { encoding: 'utf8' }).stdout).toMatch(/error TS2322/);
   });
 });
@@ -163,14 +218,22 @@ describe('npm pack, installed into an empty project with the drawing packages be
     writeFileSync(join(drawing, 'package.json'), JSON.stringify({ name: 'drawing-consumer', private: true, type: 'module' }));
     // The versions this repository's lock installed, so the install finds them in npm's cache offline.
     const pinned = drawingPackages.map((name) => `${name}@${JSON.parse(readFileSync(join(repo, 'node_modules', name, 'package.json'), 'utf8')).version}`);
-    execFileSync('npm', ['install', join(project, tarball), ...pinned, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: drawing, env: cleanEnv, stdio: 'pipe' });
+    execFileSync('npm', ['install', join(project, tarball), ...pinned, '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], {
+      cwd: drawing,
+      env: cleanEnv,
+      stdio: 'pipe',
+    });
   }, 180_000);
 
   afterAll(() => rmSync(drawing, { recursive: true, force: true }));
 
   it('npx ravine race finds them in the project and draws its SVG and PNG pictures', () => {
     const out = join(drawing, 'race');
-    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '200', '--out', out], { cwd: drawing, encoding: 'utf8', env: cleanEnv });
+    const run = spawnSync('npx', ['--no-install', 'ravine', 'race', '--surface', 'ravine', '--steps', '200', '--out', out], {
+      cwd: drawing,
+      encoding: 'utf8',
+      env: cleanEnv,
+    });
     expect(run.stderr).not.toMatch(/\n\s+at /);
     expect(run.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual(['ravine-loss.png', 'ravine-loss.svg', 'ravine-panels.png', 'ravine-panels.svg', 'ravine.png', 'ravine.svg']);
@@ -183,13 +246,24 @@ describe.skipIf(skipBrowser)('in headless Chromium, from the packed tarball', ()
   let wasmRequestsToRecover = 0;
 
   beforeAll(async () => {
-    const vite = spawnSync(process.execPath, [join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--outDir', 'vite-dist', '--logLevel', 'warn'], { cwd: project, encoding: 'utf8', env: cleanEnv });
+    const vite = spawnSync(
+      process.execPath,
+      [join(repo, 'node_modules/vite/bin/vite.js'), 'build', '--base', './', '--outDir', 'vite-dist', '--logLevel', 'warn'],
+      { cwd: project, encoding: 'utf8', env: cleanEnv },
+    );
     if (vite.status !== 0) throw new Error(`vite build failed: ${vite.stderr}`);
     viteOutput = vite.stdout + vite.stderr;
     const { build } = await import('esbuild');
     const result = await build({
-      entryPoints: [join(project, 'esbuild-app.js')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
-      outdir: join(project, 'esbuild-dist'), loader: { '.wasm': 'file' }, absWorkingDir: project, logLevel: 'silent',
+      entryPoints: [join(project, 'esbuild-app.js')],
+      bundle: true,
+      format: 'esm',
+      platform: 'browser',
+      target: 'es2022',
+      outdir: join(project, 'esbuild-dist'),
+      loader: { '.wasm': 'file' },
+      absWorkingDir: project,
+      logLevel: 'silent',
     });
     esbuildWarnings = result.warnings.map((w) => w.text);
     server = await servePages((url) => {
@@ -230,7 +304,9 @@ describe.skipIf(skipBrowser)('in headless Chromium, from the packed tarball', ()
   it('a failed fetch of the wasm (HTTP 503) rejects naming the URL and status, and is not cached: the next createRavine gets simd', async () => {
     const result = await server.open('/recover/');
     expect(result.error).toBeUndefined();
-    expect(result.first).toMatch(/^WasmLoadError: ravine: could not fetch the SIMD kernels from http:\/\/127\.0\.0\.1:\d+\/recover\/node_modules\/ravine\/build\/ravine\.wasm: HTTP 503/);
+    expect(result.first).toMatch(
+      /^WasmLoadError: ravine: could not fetch the SIMD kernels from http:\/\/127\.0\.0\.1:\d+\/recover\/node_modules\/ravine\/build\/ravine\.wasm: HTTP 503/,
+    );
     expect(result.second).toBe('simd');
     expect(wasmRequestsToRecover).toBe(2);
   });

@@ -10,24 +10,31 @@ const start = [0.15, 1.8] as const;
 
 /** Gradient descent with heavy-ball momentum on f, recording iterates and f − f*. */
 function descend(label: string, lr: number, steps: number, momentum = 0): Run {
-  let [x, y] = start, vx = 0, vy = 0;
-  const points: [number, number][] = [[x, y]], losses = [f(x, y)];
+  let [x, y] = start,
+    vx = 0,
+    vy = 0;
+  const points: [number, number][] = [[x, y]],
+    losses = [f(x, y)];
   for (let i = 0; i < steps; i++) {
-    vx = momentum * vx + 100 * x; vy = momentum * vy + y;
-    x -= lr * vx; y -= lr * vy;
-    points.push([x, y]); losses.push(f(x, y));
+    vx = momentum * vx + 100 * x;
+    vy = momentum * vy + y;
+    x -= lr * vx;
+    y -= lr * vy;
+    points.push([x, y]);
+    losses.push(f(x, y));
   }
   return { label, points, losses };
 }
 
-const runs: Run[] = [
-  descend('GD', 0.019, 300),
-  descend('momentum', 0.004, 150, 0.9),
-  { label: 'Newton', points: [start, [0, 0]], losses: [f(...start), 0] },
-];
+const runs: Run[] = [descend('GD', 0.019, 300), descend('momentum', 0.004, 150, 0.9), { label: 'Newton', points: [start, [0, 0]], losses: [f(...start), 0] }];
 const view: SurfaceView = {
   title: 'ravine 0.5·(100·w1² + w2²), κ = 100\nGD lr 0.019 · momentum lr 0.004 β 0.9',
-  f, fStar: 0, minimum: [0, 0], start, x: [-0.5, 0.5], y: [-2, 2],
+  f,
+  fStar: 0,
+  minimum: [0, 0],
+  start,
+  x: [-0.5, 0.5],
+  y: [-2, 2],
 };
 
 /** Well-formed enough for a browser: every tag closed in order, one root. */
@@ -50,8 +57,11 @@ function translateOf(tag: string): [number, number] {
 /** (value, pixel) of each labelled tick of the x or y axis inside `svg`'s first plot. */
 function ticksOf(svg: string, axis: 'x' | 'y'): { value: number; pixel: number; label: string }[] {
   const body = new RegExp(`<g class="axis ${axis}">(.*?)class="axis-label"`).exec(svg)![1];
-  return [...body.matchAll(/<g class="tick" data-value="([^"]+)" (transform="[^"]+")>(?:<line[^>]*\/>)(?:<text[^>]*>([^<]*)<\/text>)?/g)]
-    .map((m) => ({ value: Number(m[1]), pixel: translateOf(m[2])[axis === 'x' ? 0 : 1], label: m[3] ?? '' }));
+  return [...body.matchAll(/<g class="tick" data-value="([^"]+)" (transform="[^"]+")>(?:<line[^>]*\/>)(?:<text[^>]*>([^<]*)<\/text>)?/g)].map((m) => ({
+    value: Number(m[1]),
+    pixel: translateOf(m[2])[axis === 'x' ? 0 : 1],
+    label: m[3] ?? '',
+  }));
 }
 
 function boxOf(svg: string, className: 'plot' | 'legend', rectClass: 'plot-area' | 'legend-box') {
@@ -85,16 +95,24 @@ describe('contourSvg on the κ = 100 ravine', () => {
     expect(svg).toContain('f − f* levels');
   });
 
-  it('draws one trajectory path per run, in that run\'s colour, clipped to the plot', () => {
+  it("draws one trajectory path per run, in that run's colour, clipped to the plot", () => {
     const paths = [...svg.matchAll(/<path class="trajectory" data-label="([^"]+)" d="([^"]+)"[^>]*stroke="([^"]+)"/g)];
     expect(paths.map((m) => m[1])).toEqual(['GD', 'momentum', 'Newton']);
-    expect(paths.map((m) => m[3])).toEqual(runs.map((r) => colorOf(r.label, runs.map((q) => q.label))));
+    expect(paths.map((m) => m[3])).toEqual(
+      runs.map((r) =>
+        colorOf(
+          r.label,
+          runs.map((q) => q.label),
+        ),
+      ),
+    );
     expect(paths[2][2].split('L')).toHaveLength(2);
     expect(svg).toMatch(/<g clip-path="url\(#clip-plane\)">.*class="trajectory"/);
   });
 
   it('labels both axes (w1, w2) with ticks, and one unit is as long on x as on y', () => {
-    const x = ticksOf(svg, 'x'), y = ticksOf(svg, 'y');
+    const x = ticksOf(svg, 'x'),
+      y = ticksOf(svg, 'y');
     expect(x.length).toBeGreaterThanOrEqual(3);
     expect(y.length).toBeGreaterThanOrEqual(3);
     expect(x.every((t) => t.label !== '')).toBe(true);
@@ -110,7 +128,8 @@ describe('contourSvg on the κ = 100 ravine', () => {
   });
 
   it('marks the start and the minimum where they are', () => {
-    const x = ticksOf(svg, 'x'), y = ticksOf(svg, 'y');
+    const x = ticksOf(svg, 'x'),
+      y = ticksOf(svg, 'y');
     const at = (ticks: typeof x, v: number) => ticks[0].pixel + ((v - ticks[0].value) * (ticks[1].pixel - ticks[0].pixel)) / (ticks[1].value - ticks[0].value);
     const startMark = /<circle class="start" cx="([\d.]+)" cy="([\d.]+)"/.exec(svg)!;
     expect(Number(startMark[1])).toBeCloseTo(at(x, 0.15), 0);
@@ -122,7 +141,8 @@ describe('contourSvg on the κ = 100 ravine', () => {
   });
 
   it('puts the legend (every run, start, minimum) outside the plotting area', () => {
-    const plot = boxOf(svg, 'plot', 'plot-area'), legend = boxOf(svg, 'legend', 'legend-box');
+    const plot = boxOf(svg, 'plot', 'plot-area'),
+      legend = boxOf(svg, 'legend', 'legend-box');
     const overlaps = legend.x < plot.x + plot.width && plot.x < legend.x + legend.width && legend.y < plot.y + plot.height && plot.y < legend.y + legend.height;
     expect(overlaps).toBe(false);
     const width = Number(/<svg [^>]*width="(\d+)"/.exec(svg)![1]);
@@ -132,7 +152,12 @@ describe('contourSvg on the κ = 100 ravine', () => {
   });
 
   it('ends a trajectory at a NaN point and keeps drawing the others', () => {
-    const diverged: Run = { label: 'SGD lr 0.03', note: 'diverged at step 3', points: [start, [-0.3, 1.7], [0.6, 1.6], [NaN, NaN], [NaN, NaN]], losses: [1, 2, 3, NaN, NaN] };
+    const diverged: Run = {
+      label: 'SGD lr 0.03',
+      note: 'diverged at step 3',
+      points: [start, [-0.3, 1.7], [0.6, 1.6], [NaN, NaN], [NaN, NaN]],
+      losses: [1, 2, 3, NaN, NaN],
+    };
     const drawing = contourSvg(view, [...runs, diverged]);
     expectWellFormed(drawing);
     const d = /<path class="trajectory" data-label="SGD lr 0.03" d="([^"]+)"/.exec(drawing)![1];
@@ -164,13 +189,15 @@ describe('panelsSvg', () => {
 describe('lossSvg', () => {
   const svg = lossSvg('ravine κ = 100: f − f* per step', runs);
 
-  it('uses log axes: step + 1 from 1 and f − f* in decades, so Newton\'s one step and GD\'s 300 both show', () => {
+  it("uses log axes: step + 1 from 1 and f − f* in decades, so Newton's one step and GD's 300 both show", () => {
     expectWellFormed(svg);
-    const x = ticksOf(svg, 'x').filter((t) => t.label), y = ticksOf(svg, 'y').filter((t) => t.label);
+    const x = ticksOf(svg, 'x').filter((t) => t.label),
+      y = ticksOf(svg, 'y').filter((t) => t.label);
     expect(x[0].value).toBe(1);
     // Equal pixel distances per decade on both axes.
     const xDecade = (t: typeof x) => t.filter((u) => Number.isInteger(Math.log10(u.value)));
-    const xs = xDecade(x), ys = xDecade(y);
+    const xs = xDecade(x),
+      ys = xDecade(y);
     expect(xs.length).toBeGreaterThanOrEqual(3);
     expect(ys.length).toBeGreaterThanOrEqual(4);
     const gaps = (t: typeof x) => t.slice(1).map((u, i) => Math.abs(u.pixel - t[i].pixel) / Math.abs(Math.log10(u.value / t[i].value)));
@@ -178,7 +205,10 @@ describe('lossSvg', () => {
     expect(svg).toMatch(/class="axis-label"[^>]*>step \+ 1/);
     expect(svg).toMatch(/class="axis-label"[^>]*>f − f\*/);
     const newton = /<path class="loss" data-label="Newton" d="([^"]+)"/.exec(svg)![1];
-    const [, x1] = newton.split(/[ML]/).filter(Boolean).map((p) => Number(p.split(',')[0]));
+    const [, x1] = newton
+      .split(/[ML]/)
+      .filter(Boolean)
+      .map((p) => Number(p.split(',')[0]));
     // Step 1 sits log10(2) of a decade from step 0 (60 px here), not in the first 2 px as on a linear axis of 300 steps.
     expect(x1).toBeCloseTo(Math.log10(2) * gaps(xs)[0], 0);
     expect(x1).toBeGreaterThan(50);
@@ -187,7 +217,7 @@ describe('lossSvg', () => {
 });
 
 describe('toPng', () => {
-  it('renders a PNG of the width asked for, and at the picture\'s own size without one', () => {
+  it("renders a PNG of the width asked for, and at the picture's own size without one", () => {
     const svg = contourSvg(view, runs);
     const png = toPng(svg, 900);
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -200,22 +230,26 @@ describe('toPng', () => {
 
 describe('loadPlot', () => {
   /** An importer for which `missing` are not installed and `failing` throw as a broken native binary does. */
-  const importer = (missing: string[], failing: string[] = []) => async (name: string) => {
-    if (missing.includes(name)) throw Object.assign(new Error(`Cannot find package '${name}' imported from /x/dist/plot/load.js`), { code: 'ERR_MODULE_NOT_FOUND' });
-    if (failing.includes(name)) throw Object.assign(new Error(`Cannot find module '${name}-linux-x64-gnu'\nRequire stack:\n- /x`), { code: 'MODULE_NOT_FOUND' });
-    return {};
-  };
+  const importer =
+    (missing: string[], failing: string[] = []) =>
+    async (name: string) => {
+      if (missing.includes(name))
+        throw Object.assign(new Error(`Cannot find package '${name}' imported from /x/dist/plot/load.js`), { code: 'ERR_MODULE_NOT_FOUND' });
+      if (failing.includes(name))
+        throw Object.assign(new Error(`Cannot find module '${name}-linux-x64-gnu'\nRequire stack:\n- /x`), { code: 'MODULE_NOT_FOUND' });
+      return {};
+    };
 
   it('with every drawing package installed, gives the plot module', async () => {
     expect((await loadPlot(importer([]))).contourSvg).toBe(contourSvg);
   });
 
-  it('with one missing and one failing to load, names both, the failure\'s first line, and npm install for exactly those two', async () => {
+  it("with one missing and one failing to load, names both, the failure's first line, and npm install for exactly those two", async () => {
     const error = await loadPlot(importer(['d3-contour'], ['@resvg/resvg-js'])).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DrawingPackagesMissing);
     expect((error as DrawingPackagesMissing).message).toBe(
       'the pictures are drawn with d3-array, d3-contour, d3-scale and @resvg/resvg-js (optional peer dependencies, not installed with ravine); ' +
-      "d3-contour is not installed; @resvg/resvg-js does not load (Cannot find module '@resvg/resvg-js-linux-x64-gnu'): npm install d3-contour @resvg/resvg-js",
+        "d3-contour is not installed; @resvg/resvg-js does not load (Cannot find module '@resvg/resvg-js-linux-x64-gnu'): npm install d3-contour @resvg/resvg-js",
     );
   });
 

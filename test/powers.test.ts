@@ -41,7 +41,7 @@ describe('Powers', () => {
     expect(powers.at(0.999, 5000)).toBe(exactPower(0.999, 5000));
     expect(powers.at(0.999, 0)).toBe(1);
   });
-  it('a long run reaches 0, as CPython\'s 0.999 ** 2_000_000 does, instead of sticking at the smallest subnormal, and 1 − β^t is exactly 1 where the flush starts', () => {
+  it("a long run reaches 0, as CPython's 0.999 ** 2_000_000 does, instead of sticking at the smallest subnormal, and 1 − β^t is exactly 1 where the flush starts", () => {
     const powers = new Powers();
     expect(powers.at(0.999, 2_000_000)).toBe(0);
     const near = new Powers();

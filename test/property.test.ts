@@ -11,13 +11,23 @@ import { bitDifferences, rng } from './helpers/cases.js';
 const f = Math.fround;
 const OPERATIONS = 3000;
 
-interface ModelTensor { t: Tensor; data: Float32Array; grad: Float32Array; owner: ModelOptimizer | null }
-interface ModelOptimizer { opt: SGD; tensors: ModelTensor[]; buffers: Map<ModelTensor, Float32Array | null> }
+interface ModelTensor {
+  t: Tensor;
+  data: Float32Array;
+  grad: Float32Array;
+  owner: ModelOptimizer | null;
+}
+interface ModelOptimizer {
+  opt: SGD;
+  tensors: ModelTensor[];
+  buffers: Map<ModelTensor, Float32Array | null>;
+}
 
 /** torch's SGD, dampening 0, no weight decay, in float32 as the kernels round. */
 function referenceStep(o: ModelOptimizer): void {
   const { lr, momentum } = o.opt.paramGroups[0];
-  const negLr = f(-lr), mu = f(momentum);
+  const negLr = f(-lr),
+    mu = f(momentum);
   for (const m of o.tensors) {
     let buf = o.buffers.get(m) ?? null;
     if (momentum !== 0 && !buf) {
@@ -50,7 +60,8 @@ async function randomSession(backend: 'simd' | 'js', seed: number) {
   // 10^6 of them) took most of this file's time.
   const check = (op: string) => {
     for (const m of tensors) {
-      const values = bitDifferences(m.t.data, m.data), gradient = bitDifferences(m.t.grad, m.grad);
+      const values = bitDifferences(m.t.data, m.data),
+        gradient = bitDifferences(m.t.grad, m.grad);
       if (values.length > 0) expect(values, `${op}: '${m.t.name}' values`).toEqual([]);
       if (gradient.length > 0) expect(gradient, `${op}: '${m.t.name}' gradient`).toEqual([]);
     }
@@ -60,7 +71,8 @@ async function randomSession(backend: 'simd' | 'js', seed: number) {
     expect(call, `${current}: must be rejected`).toThrow(message);
     counts.rejected++;
   };
-  const values = (n: number) => Float32Array.from({ length: n }, () => (random() < 0.1 ? (random() < 0.5 ? 0 : -0) : (random() - 0.5) * 10 ** (3 * random() - 2)));
+  const values = (n: number) =>
+    Float32Array.from({ length: n }, () => (random() < 0.1 ? (random() < 0.5 ? 0 : -0) : (random() - 0.5) * 10 ** (3 * random() - 2)));
 
   for (let k = 0; k < OPERATIONS; k++) {
     const r = random();
@@ -91,9 +103,23 @@ async function randomSession(backend: 'simd' | 'js', seed: number) {
       const chosen = free.filter(() => random() < 0.5).slice(0, 3);
       if (chosen.length === 0) continue;
       if (random() < 0.2) {
-        rejected(() => new SGD(chosen.map((m) => m.t), { lr: -1 }), /invalid lr = -1/);
+        rejected(
+          () =>
+            new SGD(
+              chosen.map((m) => m.t),
+              { lr: -1 },
+            ),
+          /invalid lr = -1/,
+        );
       } else {
-        const o: ModelOptimizer = { opt: new SGD(chosen.map((m) => m.t), { lr: random() * 0.1, momentum: random() < 0.5 ? 0 : 0.9 }), tensors: chosen, buffers: new Map() };
+        const o: ModelOptimizer = {
+          opt: new SGD(
+            chosen.map((m) => m.t),
+            { lr: random() * 0.1, momentum: random() < 0.5 ? 0 : 0.9 },
+          ),
+          tensors: chosen,
+          buffers: new Map(),
+        };
         for (const m of chosen) m.owner = o;
         optimizers.push(o);
         counts.accepted++;
@@ -104,7 +130,13 @@ async function randomSession(backend: 'simd' | 'js', seed: number) {
       if (!o) continue;
       const kind = random();
       if (kind < 0.1) {
-        rejected(() => o.opt.step(() => { throw new Error('the closure failed'); }), /the closure failed/);
+        rejected(
+          () =>
+            o.opt.step(() => {
+              throw new Error('the closure failed');
+            }),
+          /the closure failed/,
+        );
       } else if (kind < 0.2) {
         const lr = o.opt.paramGroups[0].lr;
         o.opt.paramGroups[0].lr = NaN;

@@ -17,8 +17,21 @@
 // backend (a failure names its seed and its call number, so a failing sequence replays exactly).
 import { describe, expect, it } from 'vitest';
 import {
-  AveragedParams, createRavine, decodeCheckpoint, encodeCheckpoint, exponentialLR, lambdaLR, linearLR, SGD, stepLR,
-  type Ravine, type Schedule, type StateDict, type Tensor, type Training, type TrainingOptions,
+  AveragedParams,
+  createRavine,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  exponentialLR,
+  lambdaLR,
+  linearLR,
+  SGD,
+  stepLR,
+  type Ravine,
+  type Schedule,
+  type StateDict,
+  type Tensor,
+  type Training,
+  type TrainingOptions,
 } from '../src/index.js';
 import { bitDifferences, rng } from './helpers/cases.js';
 
@@ -54,19 +67,28 @@ type ScheduleDef =
  * A schedule's definition and position: torch's `last_epoch` and `get_last_lr()`; `origin`, what
  * `steps − still − t` was when it was attached (0 for one given at construction, at step 0).
  */
-interface RefSchedule { def: ScheduleDef; t: number; value: number; origin: number }
+interface RefSchedule {
+  def: ScheduleDef;
+  t: number;
+  value: number;
+  origin: number;
+}
 
 /** torch 1.13's chainable get_lr() at step t ≥ 1, from the option's value now, in f64 as torch computes it. */
 function scheduleNext(d: ScheduleDef, current: number, t: number): number {
   switch (d.kind) {
-    case 'exponentialLR': return current * d.gamma;
-    case 'stepLR': return t % d.stepSize === 0 ? current * d.gamma : current;
+    case 'exponentialLR':
+      return current * d.gamma;
+    case 'stepLR':
+      return t % d.stepSize === 0 ? current * d.gamma : current;
     case 'linearLR': {
       if (t > d.totalIters) return current;
-      const s = d.startFactor, e = d.endFactor;
+      const s = d.startFactor,
+        e = d.endFactor;
       return current * (1 + (e - s) / (d.totalIters * s + (t - 1) * (e - s)));
     }
-    case 'lambdaLR': return d.base * LAMBDAS[d.lambda](t);
+    case 'lambdaLR':
+      return d.base * LAMBDAS[d.lambda](t);
   }
 }
 
@@ -77,10 +99,14 @@ function scheduleStart(d: ScheduleDef): number {
 /** The library's schedule of this definition, at step 0. */
 function makeSchedule(d: ScheduleDef): Schedule {
   switch (d.kind) {
-    case 'exponentialLR': return exponentialLR({ base: d.base, gamma: d.gamma });
-    case 'stepLR': return stepLR({ base: d.base, stepSize: d.stepSize, gamma: d.gamma });
-    case 'linearLR': return linearLR({ base: d.base, startFactor: d.startFactor, endFactor: d.endFactor, totalIters: d.totalIters });
-    case 'lambdaLR': return lambdaLR({ base: d.base, lrLambda: LAMBDAS[d.lambda] });
+    case 'exponentialLR':
+      return exponentialLR({ base: d.base, gamma: d.gamma });
+    case 'stepLR':
+      return stepLR({ base: d.base, stepSize: d.stepSize, gamma: d.gamma });
+    case 'linearLR':
+      return linearLR({ base: d.base, startFactor: d.startFactor, endFactor: d.endFactor, totalIters: d.totalIters });
+    case 'lambdaLR':
+      return lambdaLR({ base: d.base, lrLambda: LAMBDAS[d.lambda] });
   }
 }
 
@@ -89,7 +115,14 @@ function randomScheduleDef(random: Random, option: Option): ScheduleDef {
   const r = random();
   if (r < 0.25) return { kind: 'exponentialLR', base, gamma: [0.9, 0.99, 1.01][Math.floor(random() * 3)] };
   if (r < 0.5) return { kind: 'stepLR', base, stepSize: 1 + Math.floor(random() * 4), gamma: 0.5 };
-  if (r < 0.75) return { kind: 'linearLR', base, startFactor: [1 / 3, 0.5, 1][Math.floor(random() * 3)], endFactor: [1, 0.25, 0][Math.floor(random() * 3)], totalIters: 1 + Math.floor(random() * 6) };
+  if (r < 0.75)
+    return {
+      kind: 'linearLR',
+      base,
+      startFactor: [1 / 3, 0.5, 1][Math.floor(random() * 3)],
+      endFactor: [1, 0.25, 0][Math.floor(random() * 3)],
+      totalIters: 1 + Math.floor(random() * 6),
+    };
   // The one that stalls at step 13 only now and then, and on lr.
   return { kind: 'lambdaLR', base, lambda: Math.floor(random() * (option === 'lr' && random() < 0.3 ? 4 : 3)) };
 }
@@ -103,7 +136,14 @@ interface RefGroup {
   schedules: Partial<Record<Option, RefSchedule>>;
 }
 
-interface RefAverage { mode: 'swa' | 'ema'; decay: number | null; n: number; tensors: number[]; values: Float32Array[]; overOptimizer: boolean }
+interface RefAverage {
+  mode: 'swa' | 'ema';
+  decay: number | null;
+  n: number;
+  tensors: number[];
+  values: Float32Array[];
+  overOptimizer: boolean;
+}
 
 interface Model {
   names: string[];
@@ -124,15 +164,26 @@ interface Model {
   avg: RefAverage | null;
 }
 
-const NO_TRAINING: Training = { clipGradNorm: null, clipGradValue: null, skipNonFinite: false, advanceSchedulesOnSkip: false, accumulate: 1, diagnostics: false };
+const NO_TRAINING: Training = {
+  clipGradNorm: null,
+  clipGradValue: null,
+  skipNonFinite: false,
+  advanceSchedulesOnSkip: false,
+  accumulate: 1,
+  diagnostics: false,
+};
 
 /** Valid training options over `base`: only the keys given change (the documented meaning of configure). */
 function mergeTraining(base: Training, o: TrainingOptions): Training {
   const t = { ...base };
   if (o.clipGradNorm !== undefined) {
     const c = o.clipGradNorm;
-    t.clipGradNorm = c === null ? null : typeof c === 'number' ? { maxNorm: c, normType: 2, errorIfNonfinite: false }
-      : { maxNorm: c.maxNorm, normType: c.normType === 'inf' ? Infinity : c.normType ?? 2, errorIfNonfinite: c.errorIfNonfinite ?? false };
+    t.clipGradNorm =
+      c === null
+        ? null
+        : typeof c === 'number'
+          ? { maxNorm: c, normType: 2, errorIfNonfinite: false }
+          : { maxNorm: c.maxNorm, normType: c.normType === 'inf' ? Infinity : (c.normType ?? 2), errorIfNonfinite: c.errorIfNonfinite ?? false };
   }
   if (o.clipGradValue !== undefined) t.clipGradValue = o.clipGradValue;
   if (o.skipNonFinite !== undefined) {
@@ -155,8 +206,16 @@ function randomTraining(random: Random): TrainingOptions {
   const pickOf = <T>(list: T[]) => list[Math.floor(random() * list.length)];
   if (random() < 0.6) {
     const maxNorm = pickOf([0.5, 1, 10, 1e-3, 0, 1e30]);
-    o.clipGradNorm = random() < 0.2 ? null : random() < 0.3 ? maxNorm
-      : { maxNorm, ...(random() < 0.8 ? { normType: pickOf([1, 2, Infinity, 'inf'] as const) } : {}), ...(random() < 0.7 ? { errorIfNonfinite: random() < 0.6 } : {}) };
+    o.clipGradNorm =
+      random() < 0.2
+        ? null
+        : random() < 0.3
+          ? maxNorm
+          : {
+              maxNorm,
+              ...(random() < 0.8 ? { normType: pickOf([1, 2, Infinity, 'inf'] as const) } : {}),
+              ...(random() < 0.7 ? { errorIfNonfinite: random() < 0.6 } : {}),
+            };
   }
   if (random() < 0.4) o.clipGradValue = random() < 0.2 ? null : pickOf([0.1, 1, 100, 0, 1e38]);
   if (random() < 0.5) o.skipNonFinite = random() < 0.3 ? random() < 0.5 : { advanceSchedules: random() < 0.5 };
@@ -180,7 +239,11 @@ const BAD_TRAINING: [TrainingOptions, RegExp][] = [
 // Partial norms in the kernels' documented f64 order (assembly/gradients.ts): per tensor, the 4-wide
 // blocks' elements 4i+k into a_k, the tail into t, ((a0 + a1) + (a2 + a3)) + t; tensors in group order.
 function segmentSum(g: ArrayLike<number>, term: (x: number, i: number) => number): number {
-  let a0 = 0, a1 = 0, a2 = 0, a3 = 0, i = 0;
+  let a0 = 0,
+    a1 = 0,
+    a2 = 0,
+    a3 = 0,
+    i = 0;
   for (; i + 4 <= g.length; i += 4) {
     a0 = a0 + term(g[i], i);
     a1 = a1 + term(g[i + 1], i + 1);
@@ -189,7 +252,7 @@ function segmentSum(g: ArrayLike<number>, term: (x: number, i: number) => number
   }
   let t = 0;
   for (; i < g.length; i++) t = t + term(g[i], i);
-  return ((a0 + a1) + (a2 + a3)) + t;
+  return a0 + a1 + (a2 + a3) + t;
 }
 
 /** torch's total norm of every gradient, as float32: √Σg², Σ|g| or max|g| (NaN if any is NaN). */
@@ -323,9 +386,12 @@ function referenceStep(before: Model): Outcome {
   const sign = f(coef);
   for (const g of m.groups) {
     g.updates++;
-    const negLr = f(-g.lr), mu = f(g.momentum);
+    const negLr = f(-g.lr),
+      mu = f(g.momentum);
     for (const k of g.tensors) {
-      const p = m.data[k], grad = m.grad[k], buf = m.buffers[k];
+      const p = m.data[k],
+        grad = m.grad[k],
+        buf = m.buffers[k];
       const next = g.momentum !== 0 ? new Float32Array(p.length) : null;
       for (let i = 0; i < p.length; i++) {
         let d = f(grad[i] * sign);
@@ -352,7 +418,8 @@ function referenceStep(before: Model): Outcome {
 /** torch's AveragedModel.update_parameters in float32 (AveragedParams' docs): the first update copies. */
 function referenceAverage(a: RefAverage, data: Float32Array[]): void {
   a.tensors.forEach((k, j) => {
-    const avg = a.values[j], p = data[k];
+    const avg = a.values[j],
+      p = data[k];
     if (a.n === 0) avg.set(p);
     else if (a.mode === 'ema') {
       // torch 2.13's EMA: a lerp of avg towards p by w = f32(1 − decay), its two forms either side of 0.5.
@@ -361,8 +428,7 @@ function referenceAverage(a: RefAverage, data: Float32Array[]): void {
         const diff = f(p[i] - avg[i]);
         avg[i] = w < 0.5 ? f(avg[i] + f(w * diff)) : f(p[i] - f(diff * f(1 - w)));
       }
-    }
-    else for (let i = 0; i < p.length; i++) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / f(a.n + 1)));
+    } else for (let i = 0; i < p.length; i++) avg[i] = f(avg[i] + f(f(p[i] - avg[i]) / f(a.n + 1)));
   });
   a.n++;
 }
@@ -372,19 +438,26 @@ function referenceAverage(a: RefAverage, data: Float32Array[]): void {
 /** Values of one batch: mostly ordinary, sometimes with NaN/±Infinity, near the float32 maximum, subnormal, or all ±0. */
 function randomBatch(random: Random, sizes: number[]): Float32Array[] {
   const kind = random();
-  return sizes.map((n) => Float32Array.from({ length: n }, () => {
-    const sign = random() < 0.5 ? -1 : 1;
-    if (kind < 0.05) return sign * 0;
-    if (kind < 0.1) return sign * (1 + 2.4 * random()) * 1e38;
-    if (kind < 0.15) return sign * 1e-41 * random();
-    if (kind < 0.3 && random() < 0.2) return [NaN, Infinity, -Infinity][Math.floor(random() * 3)];
-    return random() < 0.05 ? sign * 0 : sign * 10 ** (4 * random() - 3);
-  }));
+  return sizes.map((n) =>
+    Float32Array.from({ length: n }, () => {
+      const sign = random() < 0.5 ? -1 : 1;
+      if (kind < 0.05) return sign * 0;
+      if (kind < 0.1) return sign * (1 + 2.4 * random()) * 1e38;
+      if (kind < 0.15) return sign * 1e-41 * random();
+      if (kind < 0.3 && random() < 0.2) return [NaN, Infinity, -Infinity][Math.floor(random() * 3)];
+      return random() < 0.05 ? sign * 0 : sign * 10 ** (4 * random() - 3);
+    }),
+  );
 }
 
 // ---- the library side, and the checks -----------------------------------------------------------------
 
-interface World { rv: Ravine; tensors: Tensor[]; opt: SGD | null; avg: AveragedParams | null }
+interface World {
+  rv: Ravine;
+  tensors: Tensor[];
+  opt: SGD | null;
+  avg: AveragedParams | null;
+}
 
 function stateOf(opt: SGD): Record<string, Record<string, unknown>> {
   return opt.stateDict().state as Record<string, Record<string, unknown>>;
@@ -422,30 +495,36 @@ function check(w: World, m: Model, at: string): void {
     expect(opt.training, `${at}: training options`).toEqual(m.training);
     m.groups.forEach((g, i) => {
       for (const name of OPTIONS) {
-        const s = opt.schedule(i, name), ref = g.schedules[name];
+        const s = opt.schedule(i, name),
+          ref = g.schedules[name];
         expect(s === null ? null : [s.t, s.value], `${at}: group ${i}'s ${name} schedule (t, value)`).toEqual(ref === undefined ? null : [ref.t, ref.value]);
         // torch's invariant, last_epoch = the optimizer's steps, for a schedule there from the start, counting
         // only the calls that advance schedules (not a micro-batch that only accumulates, not a plain skip).
-        if (s !== null && ref !== undefined) expect(s.t, `${at}: group ${i}'s ${name} schedule t = steps − still − origin`).toBe(opt.steps - m.still - ref.origin);
+        if (s !== null && ref !== undefined)
+          expect(s.t, `${at}: group ${i}'s ${name} schedule t = steps − still − origin`).toBe(opt.steps - m.still - ref.origin);
         if (s !== null && ref?.origin === 0 && m.still === 0) expect(s.t, `${at}: group ${i}'s ${name} schedule t = opt.steps`).toBe(opt.steps);
         expect(opt.paramGroups[i][name], `${at}: group ${i}'s ${name}`).toBe(g[name]);
       }
     });
     const diag = opt.diagnostics;
-    expect(diag === null ? null : [diag.gradNorm, diag.updateNorm], `${at}: diagnostics (gradNorm, updateNorm)`).toEqual(m.diag === null ? null : [m.diag.gradNorm, m.diag.updateNorm]);
+    expect(diag === null ? null : [diag.gradNorm, diag.updateNorm], `${at}: diagnostics (gradNorm, updateNorm)`).toEqual(
+      m.diag === null ? null : [m.diag.gradNorm, m.diag.updateNorm],
+    );
     const state = stateOf(opt);
-    m.groups.forEach((g) => g.tensors.forEach((k) => {
-      const entry = state[m.names[k]];
-      expect(entry.step, `${at}: '${m.names[k]}'.step`).toBe(g.updates);
-      const buf = m.buffers[k];
-      // Null until written; whether an unwritten buffer is allocated yet is the library's business.
-      if (buf === null) expect(entry.momentumBuffer ?? null, `${at}: '${m.names[k]}'.momentumBuffer (torch: None until a step with momentum ≠ 0)`).toBeNull();
-      else expect(bitDifferences(entry.momentumBuffer as Float32Array, buf), `${at}: '${m.names[k]}'.momentumBuffer`).toEqual([]);
-      const acc = m.acc[k];
-      if (m.training.accumulate === 1) expect(entry.accumulatedGrad, `${at}: '${m.names[k]}'.accumulatedGrad is freed with accumulate 1`).toBeUndefined();
-      else if (acc === null) expect(entry.accumulatedGrad, `${at}: '${m.names[k]}'.accumulatedGrad not yet written`).toBeNull();
-      else expect(bitDifferences(entry.accumulatedGrad as Float32Array, acc), `${at}: '${m.names[k]}'.accumulatedGrad`).toEqual([]);
-    }));
+    m.groups.forEach((g) =>
+      g.tensors.forEach((k) => {
+        const entry = state[m.names[k]];
+        expect(entry.step, `${at}: '${m.names[k]}'.step`).toBe(g.updates);
+        const buf = m.buffers[k];
+        // Null until written; whether an unwritten buffer is allocated yet is the library's business.
+        if (buf === null) expect(entry.momentumBuffer ?? null, `${at}: '${m.names[k]}'.momentumBuffer (torch: None until a step with momentum ≠ 0)`).toBeNull();
+        else expect(bitDifferences(entry.momentumBuffer as Float32Array, buf), `${at}: '${m.names[k]}'.momentumBuffer`).toEqual([]);
+        const acc = m.acc[k];
+        if (m.training.accumulate === 1) expect(entry.accumulatedGrad, `${at}: '${m.names[k]}'.accumulatedGrad is freed with accumulate 1`).toBeUndefined();
+        else if (acc === null) expect(entry.accumulatedGrad, `${at}: '${m.names[k]}'.accumulatedGrad not yet written`).toBeNull();
+        else expect(bitDifferences(entry.accumulatedGrad as Float32Array, acc), `${at}: '${m.names[k]}'.accumulatedGrad`).toEqual([]);
+      }),
+    );
   }
   if (w.avg !== null && m.avg !== null) {
     expect(w.avg.numAveraged, `${at}: numAveraged`).toBe(m.avg.n);
@@ -464,18 +543,35 @@ const NAMES = ['w', 'b', '__proto__', 'constructor', 'layer.0', 'v', 'toString',
 const SIZES = [0, 1, 3, 4, 5, 8, 9, 13, 17];
 
 interface Counts {
-  calls: number; updated: number; accumulated: number; skipped: number; refused: number;
+  calls: number;
+  updated: number;
+  accumulated: number;
+  skipped: number;
+  refused: number;
   /** Steps refused by errorIfNonfinite after the mean or the clamp would have written into the gradients. */
   refusedLate: number;
   /** Steps refused by errorIfNonfinite for a float32 norm that overflows, every gradient finite. */
   refusedOverflow: number;
-  checkpoints: number; crossBackend: number; averaged: number;
+  checkpoints: number;
+  crossBackend: number;
+  averaged: number;
 }
 
 async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
   const random = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
-  const counts: Counts = { calls: 0, updated: 0, accumulated: 0, skipped: 0, refused: 0, refusedLate: 0, refusedOverflow: 0, checkpoints: 0, crossBackend: 0, averaged: 0 };
+  const counts: Counts = {
+    calls: 0,
+    updated: 0,
+    accumulated: 0,
+    skipped: 0,
+    refused: 0,
+    refusedLate: 0,
+    refusedOverflow: 0,
+    checkpoints: 0,
+    crossBackend: 0,
+    averaged: 0,
+  };
 
   // The tensors: one or two groups of one to three, of sizes that reach the SIMD blocks and their tails.
   const groupCount = 1 + Math.floor(random() * 2);
@@ -494,8 +590,19 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
   const sizes = names.map(() => pick(SIZES));
   const initial = randomBatch(random, sizes).map((v) => v.map((x) => (Number.isFinite(x) ? x : 1)));
   let m: Model = {
-    names, data: initial.map((v) => v.slice()), grad: sizes.map((s) => new Float32Array(s)),
-    groups: [], buffers: [], acc: [], training: NO_TRAINING, pending: 0, skipped: 0, steps: 0, still: 0, diag: null, avg: null,
+    names,
+    data: initial.map((v) => v.slice()),
+    grad: sizes.map((s) => new Float32Array(s)),
+    groups: [],
+    buffers: [],
+    acc: [],
+    training: NO_TRAINING,
+    pending: 0,
+    skipped: 0,
+    steps: 0,
+    still: 0,
+    diag: null,
+    avg: null,
   };
   const rv = await createRavine({ backend });
   let w: World = { rv, tensors: names.map((name, k) => rv.tensor(name, initial[k])), opt: null, avg: null };
@@ -515,21 +622,29 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
         }
         return g;
       }),
-      buffers: m.names.map(() => null), acc: m.names.map(() => null), training, pending: 0, skipped: 0, steps: 0, still: 0, diag: null,
+      buffers: m.names.map(() => null),
+      acc: m.names.map(() => null),
+      training,
+      pending: 0,
+      skipped: 0,
+      steps: 0,
+      still: 0,
+      diag: null,
     };
     return { plan, defaults };
   };
 
   /** The SGD a plan describes, over `world`'s tensors: each group's schedules its own, at step 0. */
-  const construct = (world: World, plan: Model, defaults: ScheduleDef | null, options: TrainingOptions | undefined): SGD => new SGD(
-    plan.groups.map((g) => ({
-      params: g.tensors.map((k) => world.tensors[k]),
-      ...(defaults === null ? { lr: g.schedules.lr ? makeSchedule(g.schedules.lr.def) : g.lr } : {}),
-      momentum: g.schedules.momentum ? makeSchedule(g.schedules.momentum.def) : g.momentum,
-    })) as never,
-    { lr: defaults === null ? 0.01 : makeSchedule(defaults) },
-    options,
-  );
+  const construct = (world: World, plan: Model, defaults: ScheduleDef | null, options: TrainingOptions | undefined): SGD =>
+    new SGD(
+      plan.groups.map((g) => ({
+        params: g.tensors.map((k) => world.tensors[k]),
+        ...(defaults === null ? { lr: g.schedules.lr ? makeSchedule(g.schedules.lr.def) : g.lr } : {}),
+        momentum: g.schedules.momentum ? makeSchedule(g.schedules.momentum.def) : g.momentum,
+      })) as never,
+      { lr: defaults === null ? 0.01 : makeSchedule(defaults) },
+      options,
+    );
 
   /** A new optimizer over the tensors (the old one disposed), with random options, schedules and training options. */
   const rebuild = (at: string): void => {
@@ -592,7 +707,14 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
       });
     } else if (r < 0.6) {
       label('step with a throwing closure');
-      refused(() => opt.step(() => { throw new Error('the closure failed'); }), /the closure failed/, at);
+      refused(
+        () =>
+          opt.step(() => {
+            throw new Error('the closure failed');
+          }),
+        /the closure failed/,
+        at,
+      );
       counts.refused++;
     } else if (r < 0.66) {
       label('configure');
@@ -615,7 +737,9 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
       }
     } else if (r < 0.69) {
       label('set an option by hand');
-      const g = pick(m.groups), i = m.groups.indexOf(g), name = pick(OPTIONS);
+      const g = pick(m.groups),
+        i = m.groups.indexOf(g),
+        name = pick(OPTIONS);
       if (random() < 0.3) {
         // Not finite in float32 (or negative): the next step is refused, and the value goes back.
         const old = g[name];
@@ -627,14 +751,18 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
       }
     } else if (r < 0.74) {
       label('attach, assign, replace or detach a schedule');
-      const g = pick(m.groups), i = m.groups.indexOf(g), name = pick(OPTIONS);
+      const g = pick(m.groups),
+        i = m.groups.indexOf(g),
+        name = pick(OPTIONS);
       const kind = random();
       if (kind < 0.25) {
         opt.setSchedule(i, name, null);
         delete g.schedules[name];
       } else if (kind < 0.35) {
         // A schedule that drives another option already (of this group or another).
-        const other = m.groups.flatMap((h, j) => OPTIONS.filter((o) => h.schedules[o] !== undefined && (j !== i || o !== name)).map((o) => opt.schedule(j, o)!));
+        const other = m.groups.flatMap((h, j) =>
+          OPTIONS.filter((o) => h.schedules[o] !== undefined && (j !== i || o !== name)).map((o) => opt.schedule(j, o)!),
+        );
         if (other.length > 0) {
           refused(() => opt.setSchedule(i, name, pick(other)), /already drives|a schedule drives one option/, at);
           counts.refused++;
@@ -683,7 +811,8 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
         counts.averaged++;
       } else {
         // Swapped in for evaluation: the tensors hold the averages, update() and loadStateDict are refused; swapped back, all as before.
-        const avg = w.avg, ref = m.avg!;
+        const avg = w.avg,
+          ref = m.avg!;
         const dict = avg.stateDict();
         avg.swap();
         ref.tensors.forEach((j, i) => expect(bitDifferences(w.tensors[j].data, ref.values[i]), `${at}: swapped '${m.names[j]}'`).toEqual([]));
@@ -716,7 +845,11 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
         [() => ((dict.state as Record<string, Record<string, unknown>>)[name].step = 1.5), /step must be an integer/],
         [() => ((dict.paramGroups[0] as Record<string, unknown>).lr = -1), /invalid lr = -1/],
         [() => ((dict.paramGroups[0] as Record<string, unknown>).schedules = { lr: { kind: 'bogusLR', options: {}, t: 0, value: 1 } }), /the schedule of lr/],
-        [() => ((dict.state as Record<string, Record<string, unknown>>)[name].momentumBuffer = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]), /momentumBuffer must hold/],
+        [
+          () =>
+            ((dict.state as Record<string, Record<string, unknown>>)[name].momentumBuffer = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]),
+          /momentumBuffer must hold/,
+        ],
       ];
       const [corrupt, message] = pick(corruptions);
       corrupt();
@@ -775,7 +908,10 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
     b.opt.loadStateDict(saved.optimizer);
     if (m.avg !== null) {
       const ref = m.avg;
-      b.avg = new AveragedParams(ref.overOptimizer ? b.opt : ref.tensors.map((j) => b.tensors[j]), ref.decay === null ? { mode: 'swa' } : { mode: 'ema', decay: ref.decay });
+      b.avg = new AveragedParams(
+        ref.overOptimizer ? b.opt : ref.tensors.map((j) => b.tensors[j]),
+        ref.decay === null ? { mode: 'swa' } : { mode: 'ema', decay: ref.decay },
+      );
       b.avg.loadStateDict(saved.averaged!);
     }
     /** What the restored copy's diagnostics must be: none until it updates with diagnostics on. */
@@ -788,9 +924,15 @@ async function session(backend: 'simd' | 'js', seed: number): Promise<Counts> {
       });
       expect(differences(b.opt!.stateDict(), a.opt!.stateDict()), `${where}: restored state dict`).toEqual([]);
       if (a.avg !== null) expect(differences(b.avg!.stateDict(), a.avg.stateDict()), `${where}: restored averaged state dict`).toEqual([]);
-      expect([b.opt!.steps, b.opt!.skippedSteps, b.opt!.pendingMicroBatches], `${where}: restored counters`).toEqual([a.opt!.steps, a.opt!.skippedSteps, a.opt!.pendingMicroBatches]);
+      expect([b.opt!.steps, b.opt!.skippedSteps, b.opt!.pendingMicroBatches], `${where}: restored counters`).toEqual([
+        a.opt!.steps,
+        a.opt!.skippedSteps,
+        a.opt!.pendingMicroBatches,
+      ]);
       const d = b.opt!.diagnostics;
-      expect(d === null ? null : [d.gradNorm, d.updateNorm], `${where}: restored diagnostics`).toEqual(diagB === null ? null : [diagB.gradNorm, diagB.updateNorm]);
+      expect(d === null ? null : [d.gradNorm, d.updateNorm], `${where}: restored diagnostics`).toEqual(
+        diagB === null ? null : [diagB.gradNorm, diagB.updateNorm],
+      );
     };
     same('as loaded');
     const lockstep = 1 + Math.floor(random() * 5);

@@ -62,16 +62,20 @@ describe('ravine race', () => {
     }
   });
 
-  it('the contour SVG it wrote has one trajectory per optimizer in that racer\'s own colour, axes with tick labels, and equal scales on x and y', () => {
+  it("the contour SVG it wrote has one trajectory per optimizer in that racer's own colour, axes with tick labels, and equal scales on x and y", () => {
     const svg = readFileSync(join(dir, 'ravine.svg'), 'utf8');
     const paths = [...svg.matchAll(/<path class="trajectory" data-label="([^"]+)" d="[^"]+" fill="none" stroke="([^"]+)"/g)].map((m) => [m[1], m[2]]);
     expect(paths).toEqual(labels.map((l) => [l, racers.find((r) => r.label === l)!.color]));
     const ticks = (axis: 'x' | 'y') => {
       const body = new RegExp(`<g class="axis ${axis}">(.*?)class="axis-label"`).exec(svg)![1];
-      return [...body.matchAll(/<g class="tick" data-value="([^"]+)" transform="translate\(([-\d.e]+),([-\d.e]+)\)">(?:<line[^>]*\/>)(?:<text[^>]*>([^<]*)<\/text>)?/g)]
-        .map((m) => ({ value: Number(m[1]), pixel: Number(axis === 'x' ? m[2] : m[3]), label: m[4] ?? '' }));
+      return [
+        ...body.matchAll(
+          /<g class="tick" data-value="([^"]+)" transform="translate\(([-\d.e]+),([-\d.e]+)\)">(?:<line[^>]*\/>)(?:<text[^>]*>([^<]*)<\/text>)?/g,
+        ),
+      ].map((m) => ({ value: Number(m[1]), pixel: Number(axis === 'x' ? m[2] : m[3]), label: m[4] ?? '' }));
     };
-    const x = ticks('x'), y = ticks('y');
+    const x = ticks('x'),
+      y = ticks('y');
     expect(x.filter((t) => t.label !== '').length).toBeGreaterThanOrEqual(3);
     expect(y.filter((t) => t.label !== '').length).toBeGreaterThanOrEqual(3);
     const perUnitX = (x.at(-1)!.pixel - x[0].pixel) / (x.at(-1)!.value - x[0].value);
@@ -117,7 +121,20 @@ describe('ravine race', () => {
 
   it('--help lists surfaces, optimizers, hyperparameters, start, steps, output folder, backend, κ and angle', () => {
     const help = race(['--help']).stdout;
-    for (const word of ['ravine,rosenbrock,valley', 'gd,momentum,nesterov,rmsprop,adam,newton', '--lr', '--momentum', '--anneal-steps', '--betas', '--start', '--steps', '--out', '--backend', '--kappa', '--angle']) {
+    for (const word of [
+      'ravine,rosenbrock,valley',
+      'gd,momentum,nesterov,rmsprop,adam,newton',
+      '--lr',
+      '--momentum',
+      '--anneal-steps',
+      '--betas',
+      '--start',
+      '--steps',
+      '--out',
+      '--backend',
+      '--kappa',
+      '--angle',
+    ]) {
       expect(help).toContain(word);
     }
   });
@@ -135,10 +152,13 @@ describe('the race engine', () => {
     rv.dispose();
   });
 
-  it("momentum is annealed 0.5 → 0.9: a constant 0.5 or 0.9 takes a different path on the ravine", async () => {
+  it('momentum is annealed 0.5 → 0.9: a constant 0.5 or 0.9 takes a different path on the ravine', async () => {
     const rv = await createRavine({ backend: 'js' });
     const momentum = racers.find((r) => r.key === 'momentum')!;
-    const lapWith = (from: number, to: number) => runLap(track('ravine'), momentum, { rv, hyper: { ...defaultHyperparameters, momentum: { from, to, steps: 100 } }, steps: 50, target: 1e-6 }).losses.at(-1);
+    const lapWith = (from: number, to: number) =>
+      runLap(track('ravine'), momentum, { rv, hyper: { ...defaultHyperparameters, momentum: { from, to, steps: 100 } }, steps: 50, target: 1e-6 }).losses.at(
+        -1,
+      );
     const annealed = lapWith(0.5, 0.9);
     expect(annealed).not.toBe(lapWith(0.5, 0.5));
     expect(annealed).not.toBe(lapWith(0.9, 0.9));

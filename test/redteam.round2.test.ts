@@ -2,8 +2,25 @@
 // team attacked and passes now. Silent corruption first, then crashes, a leak and unclear errors.
 import { describe, expect, it } from 'vitest';
 import {
-  ASGD, Adam, AdamW, AveragedParams, LBFGS, NAdam, SGD, createRavine, cyclicLR, decodeCheckpoint, encodeCheckpoint,
-  exponentialLR, lambdaLR, linearLR, minimize, multiplicativeLR, sequentialLR, type Optimizer, type StateDict,
+  ASGD,
+  Adam,
+  AdamW,
+  AveragedParams,
+  LBFGS,
+  NAdam,
+  SGD,
+  createRavine,
+  cyclicLR,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  exponentialLR,
+  lambdaLR,
+  linearLR,
+  minimize,
+  multiplicativeLR,
+  sequentialLR,
+  type Optimizer,
+  type StateDict,
 } from '../src/index.js';
 import { optimizerRegistry } from '../src/optim/registry.js';
 import { SPLIT_THRESHOLD } from '../src/backend/threads.js';
@@ -31,8 +48,13 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
     const rv = await createRavine({ backend });
     type Make = new (params: unknown, options?: unknown) => Optimizer<object>;
     const cases: [Make, string, Record<string, unknown>][] = [
-      [SGD as never, 'lr', { lr: 1 }], [SGD as never, 'momentum', { lr: 1 }], [SGD as never, 'weightDecay', { lr: 1 }], [SGD as never, 'dampening', { lr: 1 }],
-      [Adam as never, 'lr', {}], [Adam as never, 'eps', {}], [AdamW as never, 'weightDecay', {}],
+      [SGD as never, 'lr', { lr: 1 }],
+      [SGD as never, 'momentum', { lr: 1 }],
+      [SGD as never, 'weightDecay', { lr: 1 }],
+      [SGD as never, 'dampening', { lr: 1 }],
+      [Adam as never, 'lr', {}],
+      [Adam as never, 'eps', {}],
+      [AdamW as never, 'weightDecay', {}],
       [ASGD as never, 'lambd', {}],
     ];
     let k = 0;
@@ -54,10 +76,12 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
     }
   });
 
-  it('SGD lr 1e39 (the red team\'s case) is refused; the largest float32 is taken', async () => {
+  it("SGD lr 1e39 (the red team's case) is refused; the largest float32 is taken", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
-    expect(() => new SGD([w], { lr: 1e39 })).toThrow('SGD: invalid lr = 1e+39: must be a number >= 0, finite in float32 (rounding to at most 3.4028234663852886e+38 in magnitude)');
+    expect(() => new SGD([w], { lr: 1e39 })).toThrow(
+      'SGD: invalid lr = 1e+39: must be a number >= 0, finite in float32 (rounding to at most 3.4028234663852886e+38 in magnitude)',
+    );
     const opt = new SGD([w], { lr: 3.4028234663852886e38 });
     w.grad.set([0, 0]);
     opt.step();
@@ -66,13 +90,19 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
 
   it('a derived scalar that overflows float32 (lr / biasCorrection1, 1 − lr·weightDecay) refuses the step, naming it, in every group before any is stepped', async () => {
     const rv = await createRavine({ backend });
-    const a = rv.tensor('a', [1, 2]), b = rv.tensor('b', [3]);
+    const a = rv.tensor('a', [1, 2]),
+      b = rv.tensor('b', [3]);
     // lr = 1e38 is a float32, but at step 1 Adam's step size lr / (1 − 0.9) = 1e39 is not.
-    const opt = new Adam([{ params: [a], lr: 0.1 }, { params: [b], lr: 1e38 }]);
+    const opt = new Adam([
+      { params: [a], lr: 0.1 },
+      { params: [b], lr: 1e38 },
+    ]);
     a.grad.set([1, 1]);
     b.grad.set([1]);
     const before = observe(opt);
-    expect(() => opt.step()).toThrow(/Adam param group 1: at step 1, negStepSize \(computed from the options\) is -Infinity in float32.*lr = 1e\+38.*Nothing was stepped/);
+    expect(() => opt.step()).toThrow(
+      /Adam param group 1: at step 1, negStepSize \(computed from the options\) is -Infinity in float32.*lr = 1e\+38.*Nothing was stepped/,
+    );
     expect(observe(opt)).toBe(before);
     const w = rv.tensor('w', [1]);
     const adamw = new AdamW([w], { lr: 1e20, weightDecay: 1e20 });
@@ -88,7 +118,9 @@ describe.each(backends)('%s: a number finite as a double but infinite as a float
     const opt = new SGD([w], { lr: exponentialLR({ base: 1e38, gamma: 10 }) });
     w.grad.set([1e-40, 0]);
     const before = observe(opt);
-    expect(() => opt.step()).toThrow(/schedule of SGD param group 0's lr cannot advance: exponentialLR: the value at step 1 would be 1e\+39, which is Infinity in float32; nothing was stepped/);
+    expect(() => opt.step()).toThrow(
+      /schedule of SGD param group 0's lr cannot advance: exponentialLR: the value at step 1 would be 1e\+39, which is Infinity in float32; nothing was stepped/,
+    );
     expect(observe(opt)).toBe(before);
     expect([opt.steps, opt.schedule(0, 'lr')!.t, opt.paramGroups[0].lr]).toEqual([0, 0, 1e38]);
     opt.loadStateDict(JSON.parse(JSON.stringify(opt.stateDict())));
@@ -139,18 +171,27 @@ describe.each(backends)('%s: the scalars step() checks are the only ones that ca
           block = b.slice();
           return flags;
         }
-      } as unknown as new (p: unknown, o?: unknown) => Optimizer<object>;
+      } as unknown as new (
+        p: unknown,
+        o?: unknown,
+      ) => Optimizer<object>;
       const base: Record<string, unknown> = method === 'sgd' ? { lr: 0.1 } : {};
       const defaults = new Base([rv.tensor('defaults', [1])], base).paramGroups[0] as unknown as Record<string, unknown>;
-      const keys = Object.entries(defaults).filter(([k, v]) => k !== 'params' && (typeof v === 'number' || Array.isArray(v)))
+      const keys = Object.entries(defaults)
+        .filter(([k, v]) => k !== 'params' && (typeof v === 'number' || Array.isArray(v)))
         .flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => [k, j] as const) : [[k, -1] as const]));
-      let stepped = 0, refused = 0, n = 0;
+      let stepped = 0,
+        refused = 0,
+        n = 0;
       for (let a = 0; a < keys.length; a++) {
         for (let c = a + 1; c < keys.length; c++) {
           for (const va of values) {
             for (const vc of values) {
               const o = structuredClone(Object.fromEntries(Object.entries(defaults).filter(([k]) => k !== 'params')));
-              for (const [[k, j], v] of [[keys[a], va], [keys[c], vc]] as const) {
+              for (const [[k, j], v] of [
+                [keys[a], va],
+                [keys[c], vc],
+              ] as const) {
                 if (j < 0) o[k] = v;
                 else (o[k] as number[])[j] = v;
               }
@@ -197,8 +238,10 @@ describe.each(backends)('%s: the scalars step() checks are the only ones that ca
 describe.each(backends)('%s: an async closure never steps on the old gradients', (backend) => {
   it('stepAsync awaits the closure, then steps on the gradients it wrote, resolving to its loss', async () => {
     const rv = await createRavine({ backend });
-    const w = rv.tensor('w', [1, 2]), ref = rv.tensor('ref', [1, 2]);
-    const opt = new SGD([w], { lr: 0.5 }), refOpt = new SGD([ref], { lr: 0.5 });
+    const w = rv.tensor('w', [1, 2]),
+      ref = rv.tensor('ref', [1, 2]);
+    const opt = new SGD([w], { lr: 0.5 }),
+      refOpt = new SGD([ref], { lr: 0.5 });
     w.grad.set([9, 9]); // stale: the closure replaces them after a tick
     const loss = await opt.stepAsync(async () => {
       await new Promise((resolve) => setTimeout(resolve, 5));
@@ -220,12 +263,19 @@ describe.each(backends)('%s: an async closure never steps on the old gradients',
     opt.step();
     const before = observe(opt);
     let called = 0;
-    expect(() => opt.step((async () => { called++; return 1; }) as never)).toThrow(/closure is async.*await opt.stepAsync\(closure\).*Nothing was stepped/);
+    expect(() =>
+      opt.step((async () => {
+        called++;
+        return 1;
+      }) as never),
+    ).toThrow(/closure is async.*await opt.stepAsync\(closure\).*Nothing was stepped/);
     expect(called).toBe(0);
     expect(() => opt.step((() => Promise.resolve(1)) as never)).toThrow(/closure is async/);
     expect(observe(opt)).toBe(before);
     const lbfgs = new LBFGS([rv.tensor('v', [1])]);
-    expect(() => lbfgs.step((() => Promise.resolve(1)) as never)).toThrow(/LBFGS.step: the closure is async.*must compute the loss and write the gradients before it returns/);
+    expect(() => lbfgs.step((() => Promise.resolve(1)) as never)).toThrow(
+      /LBFGS.step: the closure is async.*must compute the loss and write the gradients before it returns/,
+    );
   });
 
   it('stepAsync with a closure that disposes the optimizer writes nothing', async () => {
@@ -233,7 +283,11 @@ describe.each(backends)('%s: an async closure never steps on the old gradients',
     const w = rv.tensor('w', [1, 2]);
     const opt = new SGD([w], { lr: 1 });
     w.grad.set([1, 1]);
-    await expect(opt.stepAsync(async () => { opt.dispose(); })).rejects.toThrow(/disposed during the closure of this step \(nothing was stepped\)/);
+    await expect(
+      opt.stepAsync(async () => {
+        opt.dispose();
+      }),
+    ).rejects.toThrow(/disposed during the closure of this step \(nothing was stepped\)/);
     expect(Array.from(w.data)).toEqual([1, 2]);
   });
 });
@@ -241,12 +295,19 @@ describe.each(backends)('%s: an async closure never steps on the old gradients',
 describe.each(backends)('%s: a step and its schedules move together', (backend) => {
   it('a schedule that cannot advance refuses the step: opt.steps and schedule.t stay equal, parameters and every schedule unchanged', async () => {
     const rv = await createRavine({ backend });
-    const w = rv.tensor('w', [1, 2]), v = rv.tensor('v', [3]);
+    const w = rv.tensor('w', [1, 2]),
+      v = rv.tensor('v', [3]);
     let poison = false;
     const lr = exponentialLR({ base: 0.1, gamma: 0.5 });
     const momentum = lambdaLR({ base: 0.9, lrLambda: (t) => (poison && t > 2 ? NaN : 1 - 0.01 * t) });
     const cyc = sequentialLR({ schedulers: [exponentialLR({ base: 0.2, gamma: 0.9 }), exponentialLR({ base: 0.2, gamma: 0.8 })], milestones: [2] });
-    const opt = new SGD([{ params: [w], lr, momentum }, { params: [v], lr: cyc }], { lr: 0.1 });
+    const opt = new SGD(
+      [
+        { params: [w], lr, momentum },
+        { params: [v], lr: cyc },
+      ],
+      { lr: 0.1 },
+    );
     w.grad.set([1, 1]);
     v.grad.set([1]);
     opt.step();
@@ -262,7 +323,12 @@ describe.each(backends)('%s: a step and its schedules move together', (backend) 
     poison = false;
     opt.step();
     expect(opt.steps).toBe(3);
-    for (const [g, name] of [[0, 'lr'], [0, 'momentum'], [1, 'lr']] as const) expect(opt.schedule(g, name)!.t).toBe(3);
+    for (const [g, name] of [
+      [0, 'lr'],
+      [0, 'momentum'],
+      [1, 'lr'],
+    ] as const)
+      expect(opt.schedule(g, name)!.t).toBe(3);
   });
 
   it('a step refused by errorIfNonfinite leaves the schedules where they were', async () => {
@@ -281,7 +347,13 @@ describe.each(backends)('%s: a step and its schedules move together', (backend) 
     const w = rv.tensor('w', [1, 2]);
     const lbfgs = new LBFGS([w], { lr: multiplicativeLR({ base: 1, lrLambda: () => Infinity }) });
     let calls = 0;
-    expect(() => lbfgs.step(() => { calls++; w.grad.set([2 * w.data[0], 2 * w.data[1]]); return w.data[0] ** 2 + w.data[1] ** 2; })).toThrow(/cannot advance.*nothing was stepped/);
+    expect(() =>
+      lbfgs.step(() => {
+        calls++;
+        w.grad.set([2 * w.data[0], 2 * w.data[1]]);
+        return w.data[0] ** 2 + w.data[1] ** 2;
+      }),
+    ).toThrow(/cannot advance.*nothing was stepped/);
     expect(calls).toBe(0);
     expect(Array.from(w.data)).toEqual([1, 2]);
     expect(lbfgs.schedule('lr')!.t).toBe(0);
@@ -289,7 +361,7 @@ describe.each(backends)('%s: a step and its schedules move together', (backend) 
 });
 
 describe.each(backends)('%s: what the property test found (issue 19, keep it that way)', (backend) => {
-  it('linearLR to endFactor 0 ends a hair below 0, as torch\'s does: training goes on, and the checkpoint it writes loads', async () => {
+  it("linearLR to endFactor 0 ends a hair below 0, as torch's does: training goes on, and the checkpoint it writes loads", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
     const opt = new SGD([w], { lr: linearLR({ base: 0.05, startFactor: 1 / 3, endFactor: 0, totalIters: 4 }), momentum: 0.9 });
@@ -317,9 +389,10 @@ describe.each(backends)('%s: what the property test found (issue 19, keep it tha
     expect(() => bad.step()).toThrow(/invalid lr = -0.1.*set by schedules in this group: lr \(lambdaLR\)/);
   });
 
-  it('a step with momentum 0 leaves an allocated momentum buffer unwritten (torch\'s None): saved as null, and momentum back on starts it from the gradient', async () => {
+  it("a step with momentum 0 leaves an allocated momentum buffer unwritten (torch's None): saved as null, and momentum back on starts it from the gradient", async () => {
     const rv = await createRavine({ backend });
-    const w = rv.tensor('w', [-0, 1]), ref = rv.tensor('ref', [-0, 1]);
+    const w = rv.tensor('w', [-0, 1]),
+      ref = rv.tensor('ref', [-0, 1]);
     const opt = new SGD([w], { lr: 0.1, momentum: 0.9 });
     opt.paramGroups[0].momentum = 0;
     w.grad.set([0, 1]);
@@ -335,7 +408,9 @@ describe.each(backends)('%s: what the property test found (issue 19, keep it tha
     const withMomentum = new SGD([rv.tensor('r2', ref.data)], { lr: 0.1, momentum: 0.9 });
     withMomentum.paramGroups[0].params[0].grad.set([-0, 1]);
     withMomentum.step();
-    expect(Array.from(new Uint32Array((opt.stateDict().state.w.momentumBuffer as Float32Array).buffer))).toEqual(Array.from(new Uint32Array(Float32Array.from([-0, 1]).buffer)));
+    expect(Array.from(new Uint32Array((opt.stateDict().state.w.momentumBuffer as Float32Array).buffer))).toEqual(
+      Array.from(new Uint32Array(Float32Array.from([-0, 1]).buffer)),
+    );
     expect(Object.is(w.data[0], withMomentum.paramGroups[0].params[0].data[0])).toBe(true);
   });
 
@@ -361,7 +436,8 @@ describe.each(backends)('%s: what the review found (issue 19)', (backend) => {
 
   it('a scheduled residue below 0 passes everywhere a step passes it: addParamGroup, LBFGS.loadStateDict, ravine/tfjs with a new variable and its own dict', async () => {
     const rv = await createRavine({ backend });
-    const w = rv.tensor('w', [1, 2]), v = rv.tensor('v', [3]);
+    const w = rv.tensor('w', [1, 2]),
+      v = rv.tensor('v', [3]);
     const opt = new SGD([w], { lr: decayToZero(), momentum: 0.9 });
     for (let t = 0; t < 5; t++) {
       w.grad.set([0.5, -0.5]);
@@ -372,7 +448,10 @@ describe.each(backends)('%s: what the review found (issue 19)', (backend) => {
     expect(opt.paramGroups[1].lr).toBe(opt.paramGroups[0].lr);
 
     const p = rv.tensor('p', [1, 2]);
-    const closure = () => { p.grad.set([2 * p.data[0], 2 * p.data[1]]); return p.data[0] ** 2 + p.data[1] ** 2; };
+    const closure = () => {
+      p.grad.set([2 * p.data[0], 2 * p.data[1]]);
+      return p.data[0] ** 2 + p.data[1] ** 2;
+    };
     const lbfgs = new LBFGS([p], { lr: decayToZero(), maxIter: 1 });
     for (let t = 0; t < 5; t++) lbfgs.step(closure);
     expect(lbfgs.paramGroups[0].lr).toBeLessThan(0);
@@ -380,7 +459,8 @@ describe.each(backends)('%s: what the review found (issue 19)', (backend) => {
     new LBFGS([twin.tensor('p', [1, 2])], { lr: decayToZero(), maxIter: 1 }).loadStateDict(lbfgs.stateDict());
 
     await tf.setBackend('cpu');
-    const a = tf.variable(tf.tensor1d([1, 2]), true, `residue_a_${backend}`), b = tf.variable(tf.tensor1d([3, 4]), true, `residue_b_${backend}`);
+    const a = tf.variable(tf.tensor1d([1, 2]), true, `residue_a_${backend}`),
+      b = tf.variable(tf.tensor1d([3, 4]), true, `residue_b_${backend}`);
     const bridge = ravineSGD(rv, { lr: decayToZero(), momentum: 0.9 });
     for (let t = 0; t < 5; t++) bridge.applyGradients({ [a.name]: tf.tensor1d([0.5, -0.5]) });
     const dict = bridge.stateDict();
@@ -424,8 +504,8 @@ describe('a step that fails inside its kernels keeps the bookkeeping of a step n
   }, 30_000);
 });
 
-describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly as they were', (backend) => {
-  it('errorIfNonfinite with accumulation: the last micro-batch\'s NaN refuses the step before the mean is written into the gradients', async () => {
+describe.each(backends)("%s: a refused step leaves the user's gradients exactly as they were", (backend) => {
+  it("errorIfNonfinite with accumulation: the last micro-batch's NaN refuses the step before the mean is written into the gradients", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2, 3, 4, 5, 6]);
     const opt = new Adam([w], { lr: 0.1 }, { accumulate: 2, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
@@ -433,7 +513,9 @@ describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly
     opt.step(); // accumulated
     w.grad.set([0.5, NaN, 0.5, 0.5, 0.5, 0.5]);
     const before = observe(opt);
-    expect(() => opt.step()).toThrow(/norm of order 2 of the gradients is NaN.*gradients are untouched; the 1 micro-batches before this one are still accumulated/);
+    expect(() => opt.step()).toThrow(
+      /norm of order 2 of the gradients is NaN.*gradients are untouched; the 1 micro-batches before this one are still accumulated/,
+    );
     expect(observe(opt)).toBe(before);
     // The first micro-batch is still there: a finite second one steps on the mean of the two.
     const ref = rv.tensor('ref', [1, 2, 3, 4, 5, 6]);
@@ -504,9 +586,10 @@ describe.each(backends)('%s: a refused step leaves the user\'s gradients exactly
     expect(o3.skippedSteps).toBe(1);
   });
 
-  it('adopted arrays: a refused accumulated step leaves the user\'s own grad array as it was', async () => {
+  it("adopted arrays: a refused accumulated step leaves the user's own grad array as it was", async () => {
     const rv = await createRavine({ backend });
-    const data = new Float32Array([1, 2, 3]), grad = new Float32Array([1, 1, 1]);
+    const data = new Float32Array([1, 2, 3]),
+      grad = new Float32Array([1, 1, 1]);
     const w = rv.adopt('w', data, grad);
     const opt = new SGD([w], { lr: 0.1 }, { accumulate: 2, clipGradNorm: { maxNorm: 1, errorIfNonfinite: true } });
     opt.step();
@@ -531,7 +614,10 @@ describe.each(backends)('%s: names are keys, never prototypes', (backend) => {
     for (const copy of [JSON.parse(JSON.stringify(dict)) as StateDict, decodeCheckpoint(encodeCheckpoint(dict)) as StateDict]) {
       expect(Object.keys(copy.state).sort()).toEqual([...names].sort());
       const twin = await createRavine({ backend });
-      const other = new Adam(names.map((n, i) => twin.tensor(n, [i + 1, i + 2])), { lr: 0.1 });
+      const other = new Adam(
+        names.map((n, i) => twin.tensor(n, [i + 1, i + 2])),
+        { lr: 0.1 },
+      );
       other.loadStateDict(copy);
       expect(JSON.stringify(other.stateDict())).toBe(JSON.stringify(dict));
     }
@@ -543,7 +629,10 @@ describe.each(backends)('%s: names are keys, never prototypes', (backend) => {
     const lbfgsRv = await createRavine({ backend });
     const p = lbfgsRv.tensor('__proto__', [1, 2]);
     const lbfgs = new LBFGS([p]);
-    lbfgs.step(() => { p.grad.set([2 * p.data[0], 2 * p.data[1]]); return p.data[0] ** 2 + p.data[1] ** 2; });
+    lbfgs.step(() => {
+      p.grad.set([2 * p.data[0], 2 * p.data[1]]);
+      return p.data[0] ** 2 + p.data[1] ** 2;
+    });
     const ld = lbfgs.stateDict();
     expect(Object.keys(ld.state)).toEqual(['__proto__']);
     lbfgs.loadStateDict(JSON.parse(JSON.stringify(ld)));
@@ -571,7 +660,10 @@ describe.each(backends)('%s: every checkpoint an optimizer writes loads back and
         }
         const dict = opt.stateDict();
         if (method === 'nadam' && at >= 132) expect(dict.state.w.muProduct).toBe(0);
-        for (const [how, copy] of [['JSON', JSON.parse(JSON.stringify(dict))], ['binary', decodeCheckpoint(encodeCheckpoint(dict))]] as const) {
+        for (const [how, copy] of [
+          ['JSON', JSON.parse(JSON.stringify(dict))],
+          ['binary', decodeCheckpoint(encodeCheckpoint(dict))],
+        ] as const) {
           const twin = await createRavine({ backend });
           const v = twin.tensor('w', w.data);
           const other = new Class([v], options);
@@ -612,7 +704,12 @@ describe('errors that name what was wrong', () => {
   it('minimize with optimizer options its optimizer refuses gives the tensor back every time: the heap does not grow over 200 calls', async () => {
     const rv = await createRavine({ backend: 'js' });
     const x0 = new Array(10_000).fill(1);
-    const problem = { f: (x: Float64Array) => x.reduce((s, v) => s + v * v, 0), grad: (x: Float64Array, g: Float64Array) => { for (let i = 0; i < x.length; i++) g[i] = 2 * x[i]; } };
+    const problem = {
+      f: (x: Float64Array) => x.reduce((s, v) => s + v * v, 0),
+      grad: (x: Float64Array, g: Float64Array) => {
+        for (let i = 0; i < x.length; i++) g[i] = 2 * x[i];
+      },
+    };
     expect(() => minimize(problem as never, x0, { method: 'adam', optimizer: { lr: -1 }, ravine: rv })).toThrow(/lr/);
     const high = rv.highWaterBytes;
     for (let i = 0; i < 200; i++) expect(() => minimize(problem as never, x0, { method: 'adam', optimizer: { lr: -1 }, ravine: rv })).toThrow(RangeError);
@@ -622,7 +719,9 @@ describe('errors that name what was wrong', () => {
   });
 
   it('LBFGS names a null inside a param group instead of reading a property of null', async () => {
-    expect(() => new LBFGS([{ params: [null] }] as never)).toThrow(new TypeError("LBFGS: param group's params[0] must be a tensor made by a Ravine context, got null"));
+    expect(() => new LBFGS([{ params: [null] }] as never)).toThrow(
+      new TypeError("LBFGS: param group's params[0] must be a tensor made by a Ravine context, got null"),
+    );
     const rv = await createRavine();
     const w = rv.tensor('w', 2);
     expect(() => new LBFGS([{ params: [w, 3] }] as never)).toThrow("LBFGS: param group's params[1] must be a tensor made by a Ravine context, got 3");
@@ -634,7 +733,9 @@ describe('errors that name what was wrong', () => {
       const m = multiplicativeLR({ base: 0.1, lrLambda: () => bad as never });
       expect(() => m.step()).toThrow(/multiplicativeLR: lrLambda\(1\) returned .*: it must return a finite number/);
       expect(m.t).toBe(0);
-      expect(() => cyclicLR({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, scaleFn: () => bad as never })).toThrow(/cyclicLR: scaleFn\(1\) returned .*: it must return a finite number/);
+      expect(() => cyclicLR({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 2, scaleFn: () => bad as never })).toThrow(
+        /cyclicLR: scaleFn\(1\) returned .*: it must return a finite number/,
+      );
     }
     const late = lambdaLR({ base: 0.1, lrLambda: (t) => (t < 2 ? 1 : (null as never)) });
     late.step();

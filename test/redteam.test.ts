@@ -2,7 +2,7 @@
 // rejected call throws a TypeError/RangeError naming what was wrong, and leaves every tensor, every
 // group and all state exactly as they were.
 import { describe, expect, it } from 'vitest';
-import { Adam, Adamax, Adagrad, createRavine, LBFGS, minimize, NAdam, RMSprop, SGD, surfaces, type Ravine, type StateDict } from '../src/index.js';
+import { Adam, Adamax, Adagrad, createRavine, LBFGS, minimize, NAdam, RMSprop, SGD, surfaces, type StateDict } from '../src/index.js';
 
 const backends = ['simd', 'js'] as const;
 
@@ -13,7 +13,9 @@ function observe(opt: { stateDict(): StateDict; steps: number; paramGroups: read
 
 async function twoGroups(backend: 'simd' | 'js') {
   const rv = await createRavine({ backend });
-  const a = rv.tensor('a', [1, 2, 3]), b = rv.tensor('b', [4, 5]), c = rv.tensor('c', [6]);
+  const a = rv.tensor('a', [1, 2, 3]),
+    b = rv.tensor('b', [4, 5]),
+    c = rv.tensor('c', [6]);
   const opt = new Adam([{ params: [a, c] }, { params: [b], lr: 0.5 }], { lr: 0.1, amsgrad: true });
   a.grad.set([0.1, -0.2, 0.3]);
   c.grad.set([2]);
@@ -36,8 +38,12 @@ describe.each(backends)('%s: paramGroups is tied to memory', (backend) => {
       () => groups.shift(),
       () => groups.unshift(groups[1]),
       () => groups.fill(groups[0]),
-      () => { groups[0] = groups[1]; },
-      () => { groups.length = 0; },
+      () => {
+        groups[0] = groups[1];
+      },
+      () => {
+        groups.length = 0;
+      },
       () => delete groups[0],
       () => Object.defineProperty(groups, '0', { value: groups[1] }),
     ];
@@ -46,12 +52,16 @@ describe.each(backends)('%s: paramGroups is tied to memory', (backend) => {
     expect(opt.stateDict().paramGroups.map((g) => g.params)).toEqual([['a', 'c'], ['b']]);
   });
 
-  it('a group\'s options stay writable, but a misspelt option cannot be added to it', async () => {
+  it("a group's options stay writable, but a misspelt option cannot be added to it", async () => {
     const { opt } = await twoGroups(backend);
     opt.paramGroups[1].lr = 0.25;
     expect(opt.paramGroups[1].lr).toBe(0.25);
-    expect(() => { (opt.paramGroups[0] as unknown as Record<string, number>).lR = 1; }).toThrow(TypeError);
-    expect(() => { delete (opt.paramGroups[0] as unknown as Record<string, number>).lr; }).toThrow(TypeError);
+    expect(() => {
+      (opt.paramGroups[0] as unknown as Record<string, number>).lR = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      delete (opt.paramGroups[0] as unknown as Record<string, number>).lr;
+    }).toThrow(TypeError);
     expect(Object.isFrozen(opt.paramGroups[0].params)).toBe(true);
   });
 });
@@ -73,13 +83,19 @@ describe.each(backends)('%s: step() re-checks after its closure', (backend) => {
 
   it('a closure that disposes the context: step() throws before anything is written', async () => {
     const { rv, opt } = await twoGroups(backend);
-    expect(() => opt.step(() => rv.dispose())).toThrow('the Ravine context of this Adam optimizer has been disposed during the closure of this step (nothing was stepped)');
+    expect(() => opt.step(() => rv.dispose())).toThrow(
+      'the Ravine context of this Adam optimizer has been disposed during the closure of this step (nothing was stepped)',
+    );
   });
 
   it('a closure that throws leaves parameters, state and the step count unchanged', async () => {
     const { opt } = await twoGroups(backend);
     const before = observe(opt);
-    expect(() => opt.step(() => { throw new Error('loss failed'); })).toThrow('loss failed');
+    expect(() =>
+      opt.step(() => {
+        throw new Error('loss failed');
+      }),
+    ).toThrow('loss failed');
     expect(observe(opt)).toBe(before);
   });
 });
@@ -87,30 +103,152 @@ describe.each(backends)('%s: step() re-checks after its closure', (backend) => {
 describe.each(backends)('%s: loadStateDict is all or nothing', (backend) => {
   const saved = async () => {
     const setup = await twoGroups(backend);
+    // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON dict, corrupted at any depth below
     return { ...setup, dict: JSON.parse(JSON.stringify(setup.opt.stateDict())) as Record<string, any> };
   };
   const f32 = (values: number[]) => ({ float32: Buffer.from(Float32Array.from(values).buffer).toString('base64') });
+  // biome-ignore lint/suspicious/noExplicitAny: a parsed JSON dict, corrupted at any depth
   const corruptions: [string, (d: Record<string, any>) => void, RegExp][] = [
-    ['a buffer missing for one tensor of the group', (d) => { delete d.state.c.expAvg; }, /state 'c'\.expAvg is missing/],
-    ['only step', (d) => { d.state.a = { step: 1 }; }, /state 'a'\.expAvg is missing/],
-    ['strings and objects in a buffer', (d) => { d.state.a.expAvg = ['x', null, {}]; }, /state 'a'\.expAvg\[0\] must be a number, got "x"/],
-    ['a numeric string', (d) => { d.state.a.expAvg = [1, '1e3', 2]; }, /state 'a'\.expAvg\[1\] must be a number, got "1e3"/],
-    ['a boolean', (d) => { d.state.b.expAvgSq = [true, 1]; }, /state 'b'\.expAvgSq\[0\] must be a number, got true/],
-    ['NaN in expAvgSq', (d) => { d.state.a.expAvgSq = f32([1, NaN, 1]); }, /state 'a'\.expAvgSq\[1\] must be ≥ 0 .* got NaN/],
-    ['a negative maxExpAvgSq', (d) => { d.state.b.maxExpAvgSq = [1, -1e-30]; }, /state 'b'\.maxExpAvgSq\[1\] must be ≥ 0/],
-    ['−∞ in expAvgSq', (d) => { d.state.a.expAvgSq = f32([1, 2, -Infinity]); }, /expAvgSq\[2\] must be ≥ 0/],
-    ['a wrong length', (d) => { d.state.a.expAvg = [1, 2]; }, /state 'a'\.expAvg must hold 3 floats, got 2/],
-    ['a wrong kind', (d) => { d.state.a.expAvg = 'AAAA'; }, /state 'a'\.expAvg must be a Float32Array, an array of numbers, \{ float32: base64 \} or null, got "AAAA"/],
-    ['bad base64', (d) => { d.state.a.expAvg = { float32: '!!' }; }, /is \{ float32 \} but not base64/],
-    ['a huge step', (d) => { d.state.a.step = d.state.b.step = 1e300; }, /step must be an integer in \[0, 2\^24\]/],
-    ['a fractional step', (d) => { d.state.a.step = 1.5; }, /step must be an integer/],
-    ['a negative step', (d) => { d.state.a.step = -1; }, /step must be an integer/],
-    ['an unknown key', (d) => { d.state.a.momentumBuffer = [0, 0, 0]; }, /unknown state key 'a'\."momentumBuffer"/],
-    ['a key from Object.prototype', (d) => { d.state.a.toString = [0, 0, 0]; }, /unknown state key 'a'\."toString"/],
-    ['a tensor this optimizer does not hold', (d) => { d.state.z = d.state.a; }, /state for tensor "z", which this optimizer does not hold/],
-    ['null for one tensor, a buffer for another', (d) => { d.state.a.expAvg = null; }, /state 'expAvg' is null .* for some tensors of param group 0/],
-    ['an option from Object.prototype', (d) => { d.paramGroups[0].constructor = 1; }, /unknown option "constructor"/],
-    ['an invalid option', (d) => { d.paramGroups[1].betas = [1, 0.9]; }, /betas/],
+    [
+      'a buffer missing for one tensor of the group',
+      (d) => {
+        delete d.state.c.expAvg;
+      },
+      /state 'c'\.expAvg is missing/,
+    ],
+    [
+      'only step',
+      (d) => {
+        d.state.a = { step: 1 };
+      },
+      /state 'a'\.expAvg is missing/,
+    ],
+    [
+      'strings and objects in a buffer',
+      (d) => {
+        d.state.a.expAvg = ['x', null, {}];
+      },
+      /state 'a'\.expAvg\[0\] must be a number, got "x"/,
+    ],
+    [
+      'a numeric string',
+      (d) => {
+        d.state.a.expAvg = [1, '1e3', 2];
+      },
+      /state 'a'\.expAvg\[1\] must be a number, got "1e3"/,
+    ],
+    [
+      'a boolean',
+      (d) => {
+        d.state.b.expAvgSq = [true, 1];
+      },
+      /state 'b'\.expAvgSq\[0\] must be a number, got true/,
+    ],
+    [
+      'NaN in expAvgSq',
+      (d) => {
+        d.state.a.expAvgSq = f32([1, NaN, 1]);
+      },
+      /state 'a'\.expAvgSq\[1\] must be ≥ 0 .* got NaN/,
+    ],
+    [
+      'a negative maxExpAvgSq',
+      (d) => {
+        d.state.b.maxExpAvgSq = [1, -1e-30];
+      },
+      /state 'b'\.maxExpAvgSq\[1\] must be ≥ 0/,
+    ],
+    [
+      '−∞ in expAvgSq',
+      (d) => {
+        d.state.a.expAvgSq = f32([1, 2, -Infinity]);
+      },
+      /expAvgSq\[2\] must be ≥ 0/,
+    ],
+    [
+      'a wrong length',
+      (d) => {
+        d.state.a.expAvg = [1, 2];
+      },
+      /state 'a'\.expAvg must hold 3 floats, got 2/,
+    ],
+    [
+      'a wrong kind',
+      (d) => {
+        d.state.a.expAvg = 'AAAA';
+      },
+      /state 'a'\.expAvg must be a Float32Array, an array of numbers, \{ float32: base64 \} or null, got "AAAA"/,
+    ],
+    [
+      'bad base64',
+      (d) => {
+        d.state.a.expAvg = { float32: '!!' };
+      },
+      /is \{ float32 \} but not base64/,
+    ],
+    [
+      'a huge step',
+      (d) => {
+        d.state.a.step = d.state.b.step = 1e300;
+      },
+      /step must be an integer in \[0, 2\^24\]/,
+    ],
+    [
+      'a fractional step',
+      (d) => {
+        d.state.a.step = 1.5;
+      },
+      /step must be an integer/,
+    ],
+    [
+      'a negative step',
+      (d) => {
+        d.state.a.step = -1;
+      },
+      /step must be an integer/,
+    ],
+    [
+      'an unknown key',
+      (d) => {
+        d.state.a.momentumBuffer = [0, 0, 0];
+      },
+      /unknown state key 'a'\."momentumBuffer"/,
+    ],
+    [
+      'a key from Object.prototype',
+      (d) => {
+        d.state.a.toString = [0, 0, 0];
+      },
+      /unknown state key 'a'\."toString"/,
+    ],
+    [
+      'a tensor this optimizer does not hold',
+      (d) => {
+        d.state.z = d.state.a;
+      },
+      /state for tensor "z", which this optimizer does not hold/,
+    ],
+    [
+      'null for one tensor, a buffer for another',
+      (d) => {
+        d.state.a.expAvg = null;
+      },
+      /state 'expAvg' is null .* for some tensors of param group 0/,
+    ],
+    [
+      'an option from Object.prototype',
+      (d) => {
+        d.paramGroups[0].constructor = 1;
+      },
+      /unknown option "constructor"/,
+    ],
+    [
+      'an invalid option',
+      (d) => {
+        d.paramGroups[1].betas = [1, 0.9];
+      },
+      /betas/,
+    ],
   ];
   for (const [what, corrupt, message] of corruptions) {
     it(`refuses ${what}, naming it, and changes nothing`, async () => {
@@ -141,7 +279,11 @@ describe.each(backends)('%s: loadStateDict is all or nothing', (backend) => {
 
   it('the ≥ 0 buffers of every optimizer refuse negatives: Adagrad sum, RMSprop squareAvg, Adamax expInf', async () => {
     const rv = await createRavine({ backend });
-    for (const [Optim, key] of [[Adagrad, 'sum'], [RMSprop, 'squareAvg'], [Adamax, 'expInf']] as const) {
+    for (const [Optim, key] of [
+      [Adagrad, 'sum'],
+      [RMSprop, 'squareAvg'],
+      [Adamax, 'expInf'],
+    ] as const) {
       const w = rv.tensor(`w-${key}`, [1, 2]);
       const opt = new (Optim as typeof Adagrad)([w], { lr: 0.1 });
       w.grad.fill(1);
@@ -153,7 +295,7 @@ describe.each(backends)('%s: loadStateDict is all or nothing', (backend) => {
     }
   });
 
-  it('a never-stepped tensor may have no buffers (torch\'s empty state); the step counter saturates at 2^24 as torch 1.13\'s float32 one does', async () => {
+  it("a never-stepped tensor may have no buffers (torch's empty state); the step counter saturates at 2^24 as torch 1.13's float32 one does", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
     const opt = new Adam([w]);
@@ -193,7 +335,9 @@ describe.each(backends)('%s: a step checks everything before the first kernel ru
     const opt = new SGD([{ params: [a] }, { params: [b] }], { lr: 0.5 });
     a.grad.fill(1);
     structuredClone(mine.buffer, { transfer: [mine.buffer] });
-    expect(() => opt.step()).toThrow(/SGD param group 1: adopted tensor 'b' has lost its data array \(length 0, expected 2: was its buffer transferred\?\); nothing was stepped/);
+    expect(() => opt.step()).toThrow(
+      /SGD param group 1: adopted tensor 'b' has lost its data array \(length 0, expected 2: was its buffer transferred\?\); nothing was stepped/,
+    );
     expect(Array.from(a.data)).toEqual([1, 2]);
     expect(opt.steps).toBe(0);
   });
@@ -213,7 +357,9 @@ describe.each(backends)('%s: only own, known keys are options', (backend) => {
   for (const key of prototypeKeys) {
     it(`'${key}' is an unknown option for the constructor, a group, addParamGroup and LBFGS`, async () => {
       const rv = await createRavine({ backend });
-      const w = rv.tensor('w', 2), v = rv.tensor('v', 2), u = rv.tensor('u', 2);
+      const w = rv.tensor('w', 2),
+        v = rv.tensor('v', 2),
+        u = rv.tensor('u', 2);
       const options = JSON.parse(`{ "lr": 0.1, "${key}": 1 }`);
       expect(() => new SGD([w], options)).toThrow(`SGD: unknown option "${key}"`);
       expect(() => new SGD([{ params: [w], ...options }], { lr: 0.1 })).toThrow(`unknown option "${key}"`);
@@ -227,9 +373,19 @@ describe.each(backends)('%s: only own, known keys are options', (backend) => {
 
   it('undefined means the default, as a missing key does in torch', async () => {
     const rv = await createRavine({ backend });
-    const w = rv.tensor('w', [1]), v = rv.tensor('v', [1]);
-    const opt = new SGD([{ params: [w], lr: undefined }, { params: [v], momentum: undefined }], { lr: 0.5 });
-    expect(opt.paramGroups.map((g) => [g.lr, g.momentum])).toEqual([[0.5, 0], [0.5, 0]]);
+    const w = rv.tensor('w', [1]),
+      v = rv.tensor('v', [1]);
+    const opt = new SGD(
+      [
+        { params: [w], lr: undefined },
+        { params: [v], momentum: undefined },
+      ],
+      { lr: 0.5 },
+    );
+    expect(opt.paramGroups.map((g) => [g.lr, g.momentum])).toEqual([
+      [0.5, 0],
+      [0.5, 0],
+    ]);
     expect(new SGD([rv.tensor('x', 1)], { lr: undefined }).paramGroups[0].lr).toBe(1e-3); // torch 2.13's default
   });
 });
@@ -271,7 +427,9 @@ describe('bounded work and errors that name their argument', () => {
   it('LBFGS and Adam name the bad element of params', async () => {
     const rv = await createRavine();
     const w = rv.tensor('w', 2);
-    expect(() => new LBFGS([null] as never)).toThrow('LBFGS: params must be an array of tensors, or one param group { params: Tensor[], ...options }, got [null]');
+    expect(() => new LBFGS([null] as never)).toThrow(
+      'LBFGS: params must be an array of tensors, or one param group { params: Tensor[], ...options }, got [null]',
+    );
     expect(() => new LBFGS([w, null] as never)).toThrow('LBFGS: params[1] must be a tensor made by a Ravine context, got null');
     expect(() => new Adam([w, null] as never)).toThrow('Adam: params[1] must be a tensor made by a Ravine context, got null');
   });
@@ -279,7 +437,9 @@ describe('bounded work and errors that name their argument', () => {
   it('createRavine refuses null, a non-object and unknown keys, naming them', async () => {
     await expect(createRavine(null as never)).rejects.toThrow('createRavine: options must be an object, got null');
     await expect(createRavine('simd' as never)).rejects.toThrow('createRavine: options must be an object, got "simd"');
-    await expect(createRavine({ bakend: 'js' } as never)).rejects.toThrow('createRavine: unknown option "bakend" (options are backend, wasm, reserveBytes, maxBytes, threads)');
+    await expect(createRavine({ bakend: 'js' } as never)).rejects.toThrow(
+      'createRavine: unknown option "bakend" (options are backend, wasm, reserveBytes, maxBytes, threads)',
+    );
     await expect(createRavine({ maxBytes: 1000 })).rejects.toThrow(/createRavine: maxBytes must be an integer in \[65536, 4294967296\], got 1000/);
   });
 });

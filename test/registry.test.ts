@@ -28,12 +28,14 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
   if (typeof mirror !== 'function') fail(`kernel ${row.kernel} has no JS mirror in src/kernels/index.ts`);
   if (!wat.includes(`(export "${row.kernel}" `)) fail(`kernel ${row.kernel} is not exported by the wasm build`);
   // The JS mirror takes (heap, u32 view, ...the wasm arguments): the split index must name one of those.
-  if (!Number.isInteger(row.split) || row.split < 0 || (typeof mirror === 'function' && row.split >= mirror.length - 2)) fail(`split ${row.split} is not an argument of ${row.kernel}`);
+  if (!Number.isInteger(row.split) || row.split < 0 || (typeof mirror === 'function' && row.split >= mirror.length - 2))
+    fail(`split ${row.split} is not an argument of ${row.kernel}`);
   if (typeof (tfjs as Record<string, unknown>)[row.tfjs] !== 'function') fail(`ravine/tfjs has no factory ${row.tfjs}`);
   if (!Array.isArray(row.grid) || row.grid.length === 0) fail('no option grid');
   if (!Array.isArray(row.badOptions) || row.badOptions.length === 0) fail('no bad options');
   if (!(row.lr > 0)) fail(`round-trip lr ${row.lr} is not > 0`);
-  if (!row.bench || typeof row.bench.label !== 'string' || !(row.bench.reads >= 1) || !(row.bench.writes >= 1)) fail('no bench row (label, options, reads, writes)');
+  if (!row.bench || typeof row.bench.label !== 'string' || !(row.bench.reads >= 1) || !(row.bench.writes >= 1))
+    fail('no bench row (label, options, reads, writes)');
   if (problems.length > 0) return problems;
 
   const rv = await api.createRavine({ backend: 'js' });
@@ -64,7 +66,10 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
         thrown = e;
       }
       t.dispose();
-      if (!(thrown instanceof Error) || thrown.name !== error || !message.test(thrown.message)) fail(`bad options ${JSON.stringify(options)} gave ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'no error'}, not ${error} ${message}`);
+      if (!(thrown instanceof Error) || thrown.name !== error || !message.test(thrown.message))
+        fail(
+          `bad options ${JSON.stringify(options)} gave ${thrown instanceof Error ? `${thrown.name}: ${thrown.message}` : 'no error'}, not ${error} ${message}`,
+        );
     }
   } finally {
     rv.dispose();
@@ -104,11 +109,11 @@ describe('every row of the optimizer table is complete', () => {
 describe('every consumer derives from the table', () => {
   const rows = Object.entries(optimizerTable);
 
-  it('the thread pool splits every optimizer kernel at the row\'s argument', () => {
+  it("the thread pool splits every optimizer kernel at the row's argument", () => {
     for (const [, row] of rows) expect(SPLIT_KERNELS[row.kernel], row.kernel).toBe(row.split);
   });
 
-  it('ravine/tfjs exports exactly one factory per row, and each builds that row\'s optimizer', async () => {
+  it("ravine/tfjs exports exactly one factory per row, and each builds that row's optimizer", async () => {
     const factories = Object.keys(tfjs).filter((name) => /^ravine[A-Z]/.test(name) && name !== 'ravineOptimizer');
     expect(factories.sort()).toEqual(rows.map(([, row]) => row.tfjs).sort());
     const rv = await api.createRavine({ backend: 'js' });
@@ -120,7 +125,7 @@ describe('every consumer derives from the table', () => {
     rv.dispose();
   });
 
-  it('bench/ and the generic tests\' grids are the table\'s rows', () => {
+  it("bench/ and the generic tests' grids are the table's rows", () => {
     expect(Object.keys(BENCH)).toEqual(rows.map(([key]) => key));
     for (const [key, row] of rows) expect(BENCH[key as keyof typeof BENCH].label).toBe(row.bench.label);
     expect(Object.keys(optionGrids)).toEqual(rows.map(([, row]) => row.name));

@@ -26,7 +26,6 @@ import {
 
 import { schedulesFor, stepped } from './helpers/schedules.js';
 
-
 const bits = (values: ArrayLike<number>) => Array.from(new Uint32Array(Float32Array.from(values).buffer));
 
 function gradient(t: number, size: number): Float32Array {
@@ -46,9 +45,7 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
       const rv = await ravine();
       const w = rv.tensor('w', [1, 2, 3]);
       const { lr, momentum } = schedulesFor(c);
-      const opt = c.optimizer === 'SGD'
-        ? new SGD([w], { lr, momentum: momentum ?? 0.9 })
-        : new Adam([w], { lr, betas: [momentum ?? 0.9, 0.999] });
+      const opt = c.optimizer === 'SGD' ? new SGD([w], { lr, momentum: momentum ?? 0.9 }) : new Adam([w], { lr, betas: [momentum ?? 0.9, 0.999] });
       const lrs = [opt.paramGroups[0].lr];
       const moms = [c.optimizer === 'SGD' ? (opt.paramGroups[0] as { momentum: number }).momentum : (opt.paramGroups[0] as { betas: number[] }).betas[0]];
       for (let t = 1; t < c.lr.length; t++) {
@@ -64,15 +61,30 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     });
   }
 
-  test('a scheduled step is bit for bit the step with the schedule\'s value set by hand (Adam, warmup then cosine lr, β1 annealed)', async () => {
+  test("a scheduled step is bit for bit the step with the schedule's value set by hand (Adam, warmup then cosine lr, β1 annealed)", async () => {
     const rv = await ravine();
-    const a = rv.tensor('a', Array.from({ length: 37 }, (_, i) => Math.cos(i)));
-    const b = rv.tensor('b', Array.from({ length: 37 }, (_, i) => Math.cos(i)));
-    const lr = sequentialLR({ schedulers: [linearLR({ base: 0.01, startFactor: 0.1, totalIters: 5 }), cosineAnnealingLR({ base: 0.01, tMax: 20 })], milestones: [5] });
+    const a = rv.tensor(
+      'a',
+      Array.from({ length: 37 }, (_, i) => Math.cos(i)),
+    );
+    const b = rv.tensor(
+      'b',
+      Array.from({ length: 37 }, (_, i) => Math.cos(i)),
+    );
+    const lr = sequentialLR({
+      schedulers: [linearLR({ base: 0.01, startFactor: 0.1, totalIters: 5 }), cosineAnnealingLR({ base: 0.01, tMax: 20 })],
+      milestones: [5],
+    });
     const beta1 = anneal(0.5, 0.9, 10);
     const scheduled = new Adam([a], { lr, betas: [beta1, 0.999] });
     const manual = new Adam([b], { lr: lr.value, betas: [beta1.value, 0.999] });
-    const twin = { lr: sequentialLR({ schedulers: [linearLR({ base: 0.01, startFactor: 0.1, totalIters: 5 }), cosineAnnealingLR({ base: 0.01, tMax: 20 })], milestones: [5] }), beta1: anneal(0.5, 0.9, 10) };
+    const twin = {
+      lr: sequentialLR({
+        schedulers: [linearLR({ base: 0.01, startFactor: 0.1, totalIters: 5 }), cosineAnnealingLR({ base: 0.01, tMax: 20 })],
+        milestones: [5],
+      }),
+      beta1: anneal(0.5, 0.9, 10),
+    };
     for (let t = 1; t <= 30; t++) {
       const g = gradient(t, 37);
       a.grad.set(g);
@@ -119,7 +131,7 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     rv.dispose();
   });
 
-  test('a schedule in the optimizer\'s options gives every group its own copy; each advances once per step', async () => {
+  test("a schedule in the optimizer's options gives every group its own copy; each advances once per step", async () => {
     const rv = await ravine();
     const tensors = ['a', 'b', 'c'].map((n) => rv.tensor(n, [1, 2]));
     const lr = stepLR({ base: 0.1, stepSize: 2, gamma: 0.5 });
@@ -130,7 +142,10 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     expect(opt.schedule(0, 'lr')).toBe(lr);
     const copies = [opt.schedule(1, 'lr')!, opt.schedule(2, 'lr')!];
     expect(new Set([lr, ...copies]).size).toBe(3);
-    expect(copies.map((s) => [s.kind, s.t, s.drives])).toEqual([['stepLR', 4, "SGD param group 1's lr"], ['stepLR', 4, "SGD param group 2's lr"]]);
+    expect(copies.map((s) => [s.kind, s.t, s.drives])).toEqual([
+      ['stepLR', 4, "SGD param group 1's lr"],
+      ['stepLR', 4, "SGD param group 2's lr"],
+    ]);
     rv.dispose();
   });
 
@@ -165,7 +180,9 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     opt.step();
     expect(opt.paramGroups[0].betas[0]).toBe(0.7);
     expect(opt.schedule(0, 'betas[0]')).toBeNull();
-    expect(() => opt.setSchedule(0, 'amsgrad', anneal(0, 1, 1))).toThrow(/"amsgrad" is not a number option of Adam \(those are lr, betas\[0\], betas\[1\], eps, weightDecay\)/);
+    expect(() => opt.setSchedule(0, 'amsgrad', anneal(0, 1, 1))).toThrow(
+      /"amsgrad" is not a number option of Adam \(those are lr, betas\[0\], betas\[1\], eps, weightDecay\)/,
+    );
     expect(() => opt.setSchedule(0, 'betas[2]', anneal(0, 1, 1))).toThrow(TypeError);
     expect(() => opt.setSchedule(1, 'lr', anneal(0, 1, 1))).toThrow(/group must be an integer in \[0, 0\], got 1/);
     expect(() => opt.setSchedule(0, 'lr', 0.1 as never)).toThrow(/driver must be a schedule, a reduceLROnPlateau or null, got 0.1/);
@@ -181,7 +198,16 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     const a = rv.tensor('a', [0]);
     const b = rv.tensor('b', [0]);
     const lr = exponentialLR({ base: 0.1, gamma: 0.9 });
-    expect(() => new SGD([{ params: [a], lr }, { params: [b], lr }], { lr: 0.1 })).toThrow(/another option or group was given too/);
+    expect(
+      () =>
+        new SGD(
+          [
+            { params: [a], lr },
+            { params: [b], lr },
+          ],
+          { lr: 0.1 },
+        ),
+    ).toThrow(/another option or group was given too/);
     expect(lr.drives).toBeNull();
     const opt = new SGD([a], { lr });
     expect(() => new SGD([b], { lr })).toThrow(/already drives SGD param group 0's lr/);
@@ -215,14 +241,15 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     const opt = new SGD([w], { lr, momentum: momentum! });
     w.grad.set([1, -1]);
     for (let t = 0; t < 3; t++) opt.step();
-    const data = bits(w.data), state = JSON.stringify(opt.stateDict());
+    const data = bits(w.data),
+      state = JSON.stringify(opt.stateDict());
     expect(() => opt.step()).toThrow(/oneCycleLR: stepped 4 times/);
     expect(bits(w.data)).toEqual(data);
     expect(JSON.stringify(opt.stateDict())).toBe(state);
     rv.dispose();
   });
 
-  test('a plateau controller on lr reads and writes the group\'s lr when it observes, including a value set by hand', async () => {
+  test("a plateau controller on lr reads and writes the group's lr when it observes, including a value set by hand", async () => {
     const rv = await ravine();
     const w = rv.tensor('w', [1]);
     const plateau = reduceLROnPlateau({ base: 0.1, patience: 0, factor: 0.5 });
@@ -239,7 +266,9 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
     expect(plateau.t).toBe(3);
     const shared = reduceLROnPlateau({ base: 0.1 });
     const [a, b] = [rv.tensor('a', [1]), rv.tensor('b', [1])];
-    expect(() => new SGD([{ params: [a] }, { params: [b] }], { lr: shared })).toThrow(/the reduceLROnPlateau on lr in the optimizer's options drives its first group only; give each group its own/);
+    expect(() => new SGD([{ params: [a] }, { params: [b] }], { lr: shared })).toThrow(
+      /the reduceLROnPlateau on lr in the optimizer's options drives its first group only; give each group its own/,
+    );
     expect(shared.drives).toBeNull();
     rv.dispose();
   });
@@ -248,8 +277,14 @@ describe.each(['simd', 'js'] as const)('%s backend: schedules drive optimizer op
 describe.each(['simd', 'js'] as const)('%s backend: checkpoints carry schedules and their positions', (backend) => {
   /** SGD over 'w' with a warmup-then-cosine lr and momentum annealed 0.5 → 0.9, or plain numbers. */
   function make(rv: Ravine, scheduled: boolean) {
-    const w = rv.tensor('w', Array.from({ length: 11 }, (_, i) => Math.sin(i)));
-    const lr = sequentialLR({ schedulers: [linearLR({ base: 0.05, startFactor: 0.2, totalIters: 4 }), cosineAnnealingLR({ base: 0.05, tMax: 30, etaMin: 1e-3 })], milestones: [4] });
+    const w = rv.tensor(
+      'w',
+      Array.from({ length: 11 }, (_, i) => Math.sin(i)),
+    );
+    const lr = sequentialLR({
+      schedulers: [linearLR({ base: 0.05, startFactor: 0.2, totalIters: 4 }), cosineAnnealingLR({ base: 0.05, tMax: 30, etaMin: 1e-3 })],
+      milestones: [4],
+    });
     const momentum = anneal(0.5, 0.9, 12);
     const opt = scheduled ? new SGD([w], { lr, momentum, nesterov: true }) : new SGD([w], { lr: 0.3, momentum: 0.2, nesterov: true });
     return { w, opt, lr, momentum };
@@ -309,7 +344,9 @@ describe.each(['simd', 'js'] as const)('%s backend: checkpoints carry schedules 
     const v = (await createRavine({ backend })).tensor('w', [1, 2]);
     const other = new SGD([v], { lr: 0.5, momentum: 0.9 });
     const before = JSON.stringify(other.stateDict());
-    expect(() => other.loadStateDict(saved)).toThrow(/the schedule of lr: .*needs its lrLambda back.*give the optimizer a schedule of the same kind on lr before loading/);
+    expect(() => other.loadStateDict(saved)).toThrow(
+      /the schedule of lr: .*needs its lrLambda back.*give the optimizer a schedule of the same kind on lr before loading/,
+    );
     expect(JSON.stringify(other.stateDict())).toBe(before);
     const same = new SGD([(await createRavine({ backend })).tensor('w', [1, 2])], { lr: lambdaLR({ base: 0.1, lrLambda: (t) => 0.9 ** t }) });
     same.loadStateDict(saved);
@@ -338,7 +375,10 @@ describe.each(['simd', 'js'] as const)('%s backend: checkpoints carry schedules 
     expect(other.paramGroups[0].lr).toBe(0.01);
     const withBad = { ...opt.stateDict(), paramGroups: [{ ...opt.stateDict().paramGroups[0], schedules: { lr: { kind: 'nope' } } }] } as StateDict;
     expect(() => other.loadStateDict(withBad)).toThrow(/param group 0: the schedule of lr: scheduleFromJSON/);
-    const misnamed = { ...opt.stateDict(), paramGroups: [{ ...opt.stateDict().paramGroups[0], schedules: { centered: anneal(0, 1, 2).toJSON() } }] } as StateDict;
+    const misnamed = {
+      ...opt.stateDict(),
+      paramGroups: [{ ...opt.stateDict().paramGroups[0], schedules: { centered: anneal(0, 1, 2).toJSON() } }],
+    } as StateDict;
     expect(() => other.loadStateDict(misnamed)).toThrow(/"centered" is not a number option of RMSprop/);
     expect(() => other.loadStateDict({ ...v1, version: 3 } as never)).toThrow(/state dict version 3 is not one this ravine reads/);
   });
@@ -384,7 +424,9 @@ describe.each(['simd', 'js'] as const)('%s backend: LBFGS takes schedules too', 
     }
     expect([resumed.x.data[0], resumed.y.data[0]]).toEqual([scheduled.x.data[0], scheduled.y.data[0]]);
     const z = (await createRavine({ backend })).tensor('z', [1]);
-    expect(() => new LBFGS([z], { maxIter: anneal(1, 5, 4) as never })).toThrow(/option maxIter cannot be scheduled \(LBFGS schedules lr, toleranceGrad, toleranceChange\)/);
+    expect(() => new LBFGS([z], { maxIter: anneal(1, 5, 4) as never })).toThrow(
+      /option maxIter cannot be scheduled \(LBFGS schedules lr, toleranceGrad, toleranceChange\)/,
+    );
     scheduled.opt.dispose();
     expect(lr.drives).toBeNull();
   });

@@ -19,7 +19,7 @@ import {
   polynomialLR,
   ReduceLROnPlateau,
   reduceLROnPlateau,
-  Schedule,
+  type Schedule,
   scheduleFromJSON,
   sequentialLR,
   stepLR,
@@ -27,7 +27,6 @@ import {
 } from '../src/index.js';
 
 import { camelOptions, plateaus, reference, schedulesFor, stepped } from './helpers/schedules.js';
-
 
 /** The values in effect at steps 0..steps: the value after construction, then after each step(). */
 function run(s: Schedule, steps: number): number[] {
@@ -53,8 +52,18 @@ const label = (c: { scheduler: string; options: Record<string, unknown> }) => `$
 describe(`torch ${reference.torch} lr_scheduler, as recorded in schedules.json`, () => {
   test('the data holds the cases the tests expect: 12 stepped schedulers and one plateau', () => {
     expect(stepped.map((c) => c.scheduler).sort()).toEqual([
-      'CosineAnnealingLR', 'CosineAnnealingWarmRestarts', 'CyclicLR', 'ExponentialLR', 'LinearLR', 'MultiStepLR',
-      'OneCycleLR', 'OneCycleLR', 'OneCycleLR', 'OneCycleLR', 'PolynomialLR', 'StepLR',
+      'CosineAnnealingLR',
+      'CosineAnnealingWarmRestarts',
+      'CyclicLR',
+      'ExponentialLR',
+      'LinearLR',
+      'MultiStepLR',
+      'OneCycleLR',
+      'OneCycleLR',
+      'OneCycleLR',
+      'OneCycleLR',
+      'PolynomialLR',
+      'StepLR',
     ]);
     expect(plateaus).toHaveLength(1);
   });
@@ -104,7 +113,10 @@ describe(`torch ${reference.torch} lr_scheduler, as recorded in schedules.json`,
   for (const c of plateaus) {
     test(`${label(c)}: the value after each of ${c.losses.length} observed losses is torch's within 1e-12`, () => {
       const plateau = reduceLROnPlateau({ base: c.baseLr, ...camelOptions(c.options) } as never);
-      close(c.losses.map((loss) => plateau.observe(loss)), c.lrAfter);
+      close(
+        c.losses.map((loss) => plateau.observe(loss)),
+        c.lrAfter,
+      );
     });
   }
 });
@@ -112,7 +124,12 @@ describe(`torch ${reference.torch} lr_scheduler, as recorded in schedules.json`,
 describe('the 1e-12 check can fail', () => {
   test("it rejects torch's own values moved by one part in 1e11", () => {
     const torch = stepped.find((c) => c.scheduler === 'ExponentialLR')!.lr;
-    expect(maxRelError(torch.map((v) => v * (1 + 1e-11)), torch)).toBeGreaterThan(1e-12);
+    expect(
+      maxRelError(
+        torch.map((v) => v * (1 + 1e-11)),
+        torch,
+      ),
+    ).toBeGreaterThan(1e-12);
   });
 
   test('it rejects StepLR with stepSize 6 instead of the recorded 7, and a zero where torch has none', () => {
@@ -125,13 +142,19 @@ describe('the 1e-12 check can fail', () => {
 describe("torch's semantics where the data is silent (values computed by hand)", () => {
   test('lambdaLR: base · lrLambda(t), and a manual change lasts one step (torch: closed form)', () => {
     const s = lambdaLR({ base: 0.05, lrLambda: (t) => 0.95 ** t });
-    close(run(s, 9), [...Array(10).keys()].map((t) => 0.05 * 0.95 ** t));
+    close(
+      run(s, 9),
+      [...Array(10).keys()].map((t) => 0.05 * 0.95 ** t),
+    );
     expect(s.step(1)).toBe(0.05 * 0.95 ** 10);
   });
 
   test('multiplicativeLR: value · lrLambda(t) from step 1, honouring a manual change (torch test_multiplicative_lr)', () => {
     const s = multiplicativeLR({ base: 0.05, lrLambda: () => 0.9 });
-    close(run(s, 9), [...Array(10).keys()].map((t) => 0.05 * 0.9 ** t));
+    close(
+      run(s, 9),
+      [...Array(10).keys()].map((t) => 0.05 * 0.9 ** t),
+    );
     expect(s.step(1)).toBe(0.9);
   });
 
@@ -218,13 +241,20 @@ describe("torch's semantics where the data is silent (values computed by hand)",
     expect(() => oneCycleLR({ maxLr: 1, totalSteps: 10, pctStart: 0.1 })).toThrow(/phase 1 has zero length at step 0/);
   });
 
-  test("sequentialLR restarts the next schedule at its milestone from its own base (torch test_sequentiallr1..3)", () => {
+  test('sequentialLR restarts the next schedule at its milestone from its own base (torch test_sequentiallr1..3)', () => {
     const s1 = sequentialLR({ schedulers: [exponentialLR({ base: 0.05, gamma: 0.8 }), stepLR({ base: 0.05, stepSize: 4, gamma: 0.1 })], milestones: [3] });
     close(run(s1, 18), [0.05, 0.04, 0.032, ...Array(4).fill(0.05), ...Array(4).fill(0.005), ...Array(4).fill(5e-4), ...Array(4).fill(5e-5)]);
-    const s2 = sequentialLR({ schedulers: [constantLR({ base: 0.05, factor: 0.1, totalIters: 3 }), exponentialLR({ base: 0.05, gamma: 0.9 })], milestones: [3] });
+    const s2 = sequentialLR({
+      schedulers: [constantLR({ base: 0.05, factor: 0.1, totalIters: 3 }), exponentialLR({ base: 0.05, gamma: 0.9 })],
+      milestones: [3],
+    });
     close(run(s2, 12), [0.005, 0.005, 0.005, ...[...Array(10).keys()].map((x) => 0.05 * 0.9 ** x)]);
     const s3 = sequentialLR({
-      schedulers: [constantLR({ base: 0.05, factor: 0.1, totalIters: 3 }), exponentialLR({ base: 0.05, gamma: 0.8 }), stepLR({ base: 0.05, stepSize: 2, gamma: 0.1 })],
+      schedulers: [
+        constantLR({ base: 0.05, factor: 0.1, totalIters: 3 }),
+        exponentialLR({ base: 0.05, gamma: 0.8 }),
+        stepLR({ base: 0.05, stepSize: 2, gamma: 0.1 }),
+      ],
       milestones: [3, 6],
     });
     close(run(s3, 11), [0.005, 0.005, 0.005, 0.05, 0.04, 0.032, 0.05, 0.05, 0.005, 0.005, 5e-4, 5e-4]);
@@ -242,10 +272,16 @@ describe("torch's semantics where the data is silent (values computed by hand)",
 
   test('chainedScheduler multiplies chainable schedules in order (torch test_chained_lr2..4)', () => {
     close(run(chainedScheduler({ schedulers: [linearLR({ base: 0.05, startFactor: 0.4, totalIters: 3 })] }), 11), [0.02, 0.03, 0.04, ...Array(9).fill(0.05)]);
-    const c3 = chainedScheduler({ schedulers: [linearLR({ base: 0.05, startFactor: 0.4, totalIters: 3 }), multiStepLR({ base: 0.05, milestones: [4, 8, 10], gamma: 0.1 })] });
+    const c3 = chainedScheduler({
+      schedulers: [linearLR({ base: 0.05, startFactor: 0.4, totalIters: 3 }), multiStepLR({ base: 0.05, milestones: [4, 8, 10], gamma: 0.1 })],
+    });
     close(run(c3, 12), [0.02, 0.03, 0.04, 0.05, 0.005, 0.005, 0.005, 0.005, 5e-4, 5e-4, 5e-5, 5e-5, 5e-5]);
     const c4 = chainedScheduler({
-      schedulers: [exponentialLR({ base: 0.05, gamma: 0.9 }), constantLR({ base: 0.05, factor: 0.2, totalIters: 4 }), stepLR({ base: 0.05, stepSize: 3, gamma: 0.1 })],
+      schedulers: [
+        exponentialLR({ base: 0.05, gamma: 0.9 }),
+        constantLR({ base: 0.05, factor: 0.2, totalIters: 4 }),
+        stepLR({ base: 0.05, stepSize: 3, gamma: 0.1 }),
+      ],
     });
     close(run(c4, 8), [
       ...[0, 1, 2].map((x) => 0.05 * 0.2 * 0.9 ** x),
@@ -328,12 +364,26 @@ const roundTrips: RoundTrip[] = [
   { name: 'oneCycleLR momentum', make: () => oneCycleLR({ maxLr: 0.5, totalSteps: 14, annealStrategy: 'linear' }).momentum! },
   {
     name: 'sequentialLR',
-    make: () => sequentialLR({ schedulers: [linearLR({ base: 0.1, totalIters: 3 }), cosineAnnealingWarmRestarts({ base: 0.1, t0: 3 }), multiplicativeLR({ base: 0.1, lrLambda: halve })], milestones: [4, 8] }),
+    make: () =>
+      sequentialLR({
+        schedulers: [
+          linearLR({ base: 0.1, totalIters: 3 }),
+          cosineAnnealingWarmRestarts({ base: 0.1, t0: 3 }),
+          multiplicativeLR({ base: 0.1, lrLambda: halve }),
+        ],
+        milestones: [4, 8],
+      }),
     functions: { lrLambda: halve },
   },
   {
     name: 'chainedScheduler',
-    make: () => chainedScheduler({ schedulers: [constantLR({ base: 0.1, factor: 0.5, totalIters: 3 }), sequentialLR({ schedulers: [exponentialLR({ base: 0.1, gamma: 0.9 }), lambdaLR({ base: 0.1, lrLambda: halve })], milestones: [5] })] }),
+    make: () =>
+      chainedScheduler({
+        schedulers: [
+          constantLR({ base: 0.1, factor: 0.5, totalIters: 3 }),
+          sequentialLR({ schedulers: [exponentialLR({ base: 0.1, gamma: 0.9 }), lambdaLR({ base: 0.1, lrLambda: halve })], milestones: [5] }),
+        ],
+      }),
     functions: { lrLambda: [halve] },
   },
   { name: 'anneal linear', make: () => anneal(0.5, 0.9, 8) },
@@ -380,8 +430,12 @@ describe('a schedule saved as JSON resumes at the same position', () => {
 
   test('rebuilding refuses a missing function, naming it', () => {
     const saved = JSON.parse(JSON.stringify(lambdaLR({ base: 1, lrLambda: halve })));
-    expect(() => scheduleFromJSON(saved)).toThrow(new TypeError('scheduleFromJSON: data (a lambdaLR) needs its lrLambda back (a function is not data): scheduleFromJSON(data, { lrLambda })'));
-    expect(() => scheduleFromJSON(saved, { lrLambda: [halve, halve] })).toThrow(new RangeError('scheduleFromJSON: functions.lrLambda has 2 functions, the data uses 1'));
+    expect(() => scheduleFromJSON(saved)).toThrow(
+      new TypeError('scheduleFromJSON: data (a lambdaLR) needs its lrLambda back (a function is not data): scheduleFromJSON(data, { lrLambda })'),
+    );
+    expect(() => scheduleFromJSON(saved, { lrLambda: [halve, halve] })).toThrow(
+      new RangeError('scheduleFromJSON: functions.lrLambda has 2 functions, the data uses 1'),
+    );
   });
 
   test('rebuilding refuses damaged data, naming the field and the value', () => {
@@ -389,43 +443,142 @@ describe('a schedule saved as JSON resumes at the same position', () => {
     expect(() => scheduleFromJSON({ ...saved(), t: -1 })).toThrow(new RangeError('scheduleFromJSON: invalid data.t = -1: must be an integer >= 0'));
     expect(() => scheduleFromJSON({ ...saved(), value: null })).toThrow(new TypeError('scheduleFromJSON: data.value must be a number, got null'));
     expect(() => scheduleFromJSON({ ...saved(), kind: 'StepLR' })).toThrow(new TypeError('scheduleFromJSON: data.kind "StepLR" is not a ravine schedule'));
-    expect(() => scheduleFromJSON({ ...saved(), options: { base: 0.1, stepSize: 0 } })).toThrow(new RangeError('scheduleFromJSON: data: stepLR: invalid stepSize = 0: must be an integer >= 1'));
+    expect(() => scheduleFromJSON({ ...saved(), options: { base: 0.1, stepSize: 0 } })).toThrow(
+      new RangeError('scheduleFromJSON: data: stepLR: invalid stepSize = 0: must be an integer >= 1'),
+    );
     expect(() => scheduleFromJSON({ ...saved(), state: { tCur: 1 } })).toThrow(new TypeError('scheduleFromJSON: stepLR keeps no state, got state'));
     const cycle = JSON.parse(JSON.stringify(oneCycleLR({ maxLr: 1, totalSteps: 5 }).lr));
     expect(() => scheduleFromJSON({ ...cycle, t: 6 })).toThrow(new RangeError('scheduleFromJSON: oneCycleLR t = 6 is past totalSteps = 5'));
     const warm = JSON.parse(JSON.stringify(cosineAnnealingWarmRestarts({ base: 1, t0: 3 })));
-    expect(() => scheduleFromJSON({ ...warm, state: { tCur: 3, tI: 3 } })).toThrow(new RangeError('scheduleFromJSON: cosineAnnealingWarmRestarts state.tCur = 3 must be < state.tI = 3'));
+    expect(() => scheduleFromJSON({ ...warm, state: { tCur: 3, tI: 3 } })).toThrow(
+      new RangeError('scheduleFromJSON: cosineAnnealingWarmRestarts state.tCur = 3 must be < state.tI = 3'),
+    );
   });
 });
 
 describe('bad options throw, naming the option and the value', () => {
   const cases: [string, () => unknown, new (message: string) => Error, string][] = [
     ['stepLR stepSize 0', () => stepLR({ base: 0.1, stepSize: 0 }), RangeError, 'stepLR: invalid stepSize = 0: must be an integer >= 1'],
-    ['stepLR misspelt gamma', () => stepLR({ base: 0.1, stepSize: 7, gama: 0.5 } as never), TypeError, 'stepLR: unknown option "gama" (stepLR takes base, stepSize, gamma)'],
+    [
+      'stepLR misspelt gamma',
+      () => stepLR({ base: 0.1, stepSize: 7, gama: 0.5 } as never),
+      TypeError,
+      'stepLR: unknown option "gama" (stepLR takes base, stepSize, gamma)',
+    ],
     ['stepLR without base', () => stepLR({ stepSize: 7 } as never), TypeError, 'stepLR: option base must be a number, got undefined'],
     ['exponentialLR gamma NaN', () => exponentialLR({ base: 0.1, gamma: NaN }), RangeError, 'exponentialLR: invalid gamma = NaN: must be a finite number'],
-    ['multiStepLR negative milestone', () => multiStepLR({ base: 0.1, milestones: [3, -1] }), RangeError, 'multiStepLR: invalid milestones[1] = -1: must be an integer >= 0'],
+    [
+      'multiStepLR negative milestone',
+      () => multiStepLR({ base: 0.1, milestones: [3, -1] }),
+      RangeError,
+      'multiStepLR: invalid milestones[1] = -1: must be an integer >= 0',
+    ],
     ['constantLR factor 1.5', () => constantLR({ base: 0.1, factor: 1.5 }), RangeError, 'constantLR: invalid factor = 1.5: must be in [0, 1]'],
-    ['constantLR factor 0', () => constantLR({ base: 0.1, factor: 0 }), RangeError, 'constantLR: invalid factor = 0: must be in (0, 1] (torch 1.13 divides by it at totalIters)'],
+    [
+      'constantLR factor 0',
+      () => constantLR({ base: 0.1, factor: 0 }),
+      RangeError,
+      'constantLR: invalid factor = 0: must be in (0, 1] (torch 1.13 divides by it at totalIters)',
+    ],
     ['linearLR startFactor 0', () => linearLR({ base: 0.1, startFactor: 0 }), RangeError, 'linearLR: invalid startFactor = 0: must be in (0, 1]'],
     ['linearLR endFactor 1.2', () => linearLR({ base: 0.1, endFactor: 1.2 }), RangeError, 'linearLR: invalid endFactor = 1.2: must be in [0, 1]'],
-    ['polynomialLR totalIters 0', () => polynomialLR({ base: 0.1, totalIters: 0 }), RangeError, 'polynomialLR: invalid totalIters = 0: must be an integer >= 1'],
-    ['cosineAnnealingLR tMax 2.5', () => cosineAnnealingLR({ base: 0.1, tMax: 2.5 }), RangeError, 'cosineAnnealingLR: invalid tMax = 2.5: must be an integer >= 1'],
-    ['cosineAnnealingWarmRestarts tMult 0', () => cosineAnnealingWarmRestarts({ base: 0.1, t0: 10, tMult: 0 }), RangeError, 'cosineAnnealingWarmRestarts: invalid tMult = 0: must be an integer >= 1'],
-    ["cyclicLR torch's mode name", () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, mode: 'exp_range' as never }), RangeError, "cyclicLR: invalid mode = \"exp_range\": must be one of 'triangular', 'triangular2', 'expRange'"],
-    ['cyclicLR stepSizeUp 0', () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 0 }), RangeError, 'cyclicLR: invalid stepSizeUp = 0: must be a finite number > 0'],
-    ['cyclicLR scaleFn not a function', () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, scaleFn: 1 as never }), TypeError, 'cyclicLR: option scaleFn must be a function, got 1'],
-    ['oneCycleLR without a length', () => oneCycleLR({ maxLr: 0.1 }), TypeError, 'oneCycleLR: give totalSteps, or epochs and stepsPerEpoch (torch: "You must define either total_steps OR (epochs AND steps_per_epoch)")'],
-    ['oneCycleLR epochs without stepsPerEpoch', () => oneCycleLR({ maxLr: 0.1, epochs: 3 }), TypeError, 'oneCycleLR: option stepsPerEpoch must be a number, got undefined'],
-    ['oneCycleLR pctStart 1.5', () => oneCycleLR({ maxLr: 0.1, totalSteps: 10, pctStart: 1.5 }), RangeError, 'oneCycleLR: invalid pctStart = 1.5: must be in [0, 1]'],
-    ['oneCycleLR annealStrategy', () => oneCycleLR({ maxLr: 0.1, totalSteps: 10, annealStrategy: 'cosine' as never }), RangeError, "oneCycleLR: invalid annealStrategy = \"cosine\": must be one of 'cos', 'linear'"],
-    ['sequentialLR milestone count', () => sequentialLR({ schedulers: [stepLR({ base: 1, stepSize: 2 }), stepLR({ base: 1, stepSize: 2 })], milestones: [] }), RangeError, 'sequentialLR: 2 schedulers need 1 milestones, got 0: []'],
-    ['sequentialLR unsorted milestones', () => sequentialLR({ schedulers: [anneal(0, 1, 2), anneal(0, 1, 2), anneal(0, 1, 2)], milestones: [5, 3] }), RangeError, 'sequentialLR: invalid milestones[1] = 3: must be an integer > 5 (milestones strictly increase from 1)'],
-    ['sequentialLR nesting a chain', () => sequentialLR({ schedulers: [chainedScheduler({ schedulers: [anneal(0, 1, 2)] })], milestones: [] }), TypeError, 'sequentialLR: schedulers[0] is a chainedScheduler, which torch 1.13 cannot put in a sequentialLR'],
-    ['chainedScheduler holding a number', () => chainedScheduler({ schedulers: [0.1 as never] }), TypeError, 'chainedScheduler: schedulers[0] must be a schedule (from stepLR(), ... or a oneCycleLR()/cyclicLR() part), got 0.1'],
+    [
+      'polynomialLR totalIters 0',
+      () => polynomialLR({ base: 0.1, totalIters: 0 }),
+      RangeError,
+      'polynomialLR: invalid totalIters = 0: must be an integer >= 1',
+    ],
+    [
+      'cosineAnnealingLR tMax 2.5',
+      () => cosineAnnealingLR({ base: 0.1, tMax: 2.5 }),
+      RangeError,
+      'cosineAnnealingLR: invalid tMax = 2.5: must be an integer >= 1',
+    ],
+    [
+      'cosineAnnealingWarmRestarts tMult 0',
+      () => cosineAnnealingWarmRestarts({ base: 0.1, t0: 10, tMult: 0 }),
+      RangeError,
+      'cosineAnnealingWarmRestarts: invalid tMult = 0: must be an integer >= 1',
+    ],
+    [
+      "cyclicLR torch's mode name",
+      () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, mode: 'exp_range' as never }),
+      RangeError,
+      "cyclicLR: invalid mode = \"exp_range\": must be one of 'triangular', 'triangular2', 'expRange'",
+    ],
+    [
+      'cyclicLR stepSizeUp 0',
+      () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, stepSizeUp: 0 }),
+      RangeError,
+      'cyclicLR: invalid stepSizeUp = 0: must be a finite number > 0',
+    ],
+    [
+      'cyclicLR scaleFn not a function',
+      () => cyclicLR({ baseLr: 0.01, maxLr: 0.1, scaleFn: 1 as never }),
+      TypeError,
+      'cyclicLR: option scaleFn must be a function, got 1',
+    ],
+    [
+      'oneCycleLR without a length',
+      () => oneCycleLR({ maxLr: 0.1 }),
+      TypeError,
+      'oneCycleLR: give totalSteps, or epochs and stepsPerEpoch (torch: "You must define either total_steps OR (epochs AND steps_per_epoch)")',
+    ],
+    [
+      'oneCycleLR epochs without stepsPerEpoch',
+      () => oneCycleLR({ maxLr: 0.1, epochs: 3 }),
+      TypeError,
+      'oneCycleLR: option stepsPerEpoch must be a number, got undefined',
+    ],
+    [
+      'oneCycleLR pctStart 1.5',
+      () => oneCycleLR({ maxLr: 0.1, totalSteps: 10, pctStart: 1.5 }),
+      RangeError,
+      'oneCycleLR: invalid pctStart = 1.5: must be in [0, 1]',
+    ],
+    [
+      'oneCycleLR annealStrategy',
+      () => oneCycleLR({ maxLr: 0.1, totalSteps: 10, annealStrategy: 'cosine' as never }),
+      RangeError,
+      "oneCycleLR: invalid annealStrategy = \"cosine\": must be one of 'cos', 'linear'",
+    ],
+    [
+      'sequentialLR milestone count',
+      () => sequentialLR({ schedulers: [stepLR({ base: 1, stepSize: 2 }), stepLR({ base: 1, stepSize: 2 })], milestones: [] }),
+      RangeError,
+      'sequentialLR: 2 schedulers need 1 milestones, got 0: []',
+    ],
+    [
+      'sequentialLR unsorted milestones',
+      () => sequentialLR({ schedulers: [anneal(0, 1, 2), anneal(0, 1, 2), anneal(0, 1, 2)], milestones: [5, 3] }),
+      RangeError,
+      'sequentialLR: invalid milestones[1] = 3: must be an integer > 5 (milestones strictly increase from 1)',
+    ],
+    [
+      'sequentialLR nesting a chain',
+      () => sequentialLR({ schedulers: [chainedScheduler({ schedulers: [anneal(0, 1, 2)] })], milestones: [] }),
+      TypeError,
+      'sequentialLR: schedulers[0] is a chainedScheduler, which torch 1.13 cannot put in a sequentialLR',
+    ],
+    [
+      'chainedScheduler holding a number',
+      () => chainedScheduler({ schedulers: [0.1 as never] }),
+      TypeError,
+      'chainedScheduler: schedulers[0] must be a schedule (from stepLR(), ... or a oneCycleLR()/cyclicLR() part), got 0.1',
+    ],
     ['reduceLROnPlateau factor 1', () => reduceLROnPlateau({ base: 0.1, factor: 1 }), RangeError, 'reduceLROnPlateau: invalid factor = 1: must be in [0, 1)'],
-    ['reduceLROnPlateau thresholdMode', () => reduceLROnPlateau({ base: 0.1, thresholdMode: 'relative' as never }), RangeError, "reduceLROnPlateau: invalid thresholdMode = \"relative\": must be one of 'rel', 'abs'"],
-    ['reduceLROnPlateau patience -1', () => reduceLROnPlateau({ base: 0.1, patience: -1 }), RangeError, 'reduceLROnPlateau: invalid patience = -1: must be an integer >= 0'],
+    [
+      'reduceLROnPlateau thresholdMode',
+      () => reduceLROnPlateau({ base: 0.1, thresholdMode: 'relative' as never }),
+      RangeError,
+      "reduceLROnPlateau: invalid thresholdMode = \"relative\": must be one of 'rel', 'abs'",
+    ],
+    [
+      'reduceLROnPlateau patience -1',
+      () => reduceLROnPlateau({ base: 0.1, patience: -1 }),
+      RangeError,
+      'reduceLROnPlateau: invalid patience = -1: must be an integer >= 0',
+    ],
     ['anneal steps 1.5', () => anneal(0.5, 0.9, 1.5), RangeError, 'anneal: invalid steps = 1.5: must be an integer >= 0'],
     ['anneal shape', () => anneal(0.5, 0.9, 4, 'exp' as never), RangeError, "anneal: invalid shape = \"exp\": must be one of 'linear', 'cos'"],
   ];
@@ -442,9 +595,13 @@ describe('bad options throw, naming the option and the value', () => {
 
   test('a schedule is owned by one composite and appears once in it', () => {
     const a = stepLR({ base: 1, stepSize: 2 });
-    expect(() => chainedScheduler({ schedulers: [a, a] })).toThrow(new TypeError('chainedScheduler: schedulers[1] appears twice; a schedule has one position, so give each slot its own'));
+    expect(() => chainedScheduler({ schedulers: [a, a] })).toThrow(
+      new TypeError('chainedScheduler: schedulers[1] appears twice; a schedule has one position, so give each slot its own'),
+    );
     chainedScheduler({ schedulers: [a] });
-    expect(() => sequentialLR({ schedulers: [a], milestones: [] })).toThrow(new TypeError('sequentialLR: schedulers[0] already belongs to another sequentialLR or chainedScheduler'));
+    expect(() => sequentialLR({ schedulers: [a], milestones: [] })).toThrow(
+      new TypeError('sequentialLR: schedulers[0] already belongs to another sequentialLR or chainedScheduler'),
+    );
   });
 
   test('step(current) and observe(metric) check their arguments before changing anything', () => {

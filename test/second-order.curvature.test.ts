@@ -14,7 +14,11 @@ const distanceToNearest = (x: Float64Array, minima: readonly Float64Array[]) =>
 
 describe('negative curvature', () => {
   const rosenbrock = surfaces.rosenbrock(2);
-  for (const x0 of [[0, 1], [-0.5, 1], [1.5, 3]]) {
+  for (const x0 of [
+    [0, 1],
+    [-0.5, 1],
+    [1.5, 3],
+  ]) {
     for (const fallback of ['shift', 'gradient'] as const) {
       it(`newton (${fallback} fallback) on Rosenbrock from ${JSON.stringify(x0)}, where H is indefinite, falls back and converges to (1, 1)`, () => {
         expect(hessianAt(rosenbrock, x0).det).toBeLessThan(0);
@@ -55,7 +59,7 @@ describe('negative curvature', () => {
     }
   });
 
-  it('on the saddle w1² − w2² plain Newton lands on the saddle point; ravine\'s Newton falls back and escapes downhill', () => {
+  it("on the saddle w1² − w2² plain Newton lands on the saddle point; ravine's Newton falls back and escapes downhill", () => {
     const saddle = surfaces.saddle();
     // What the textbook step does: x − H⁻¹∇f = (0, 0) exactly, a stationary point that is no minimum.
     const g = new Float64Array(2);

@@ -20,14 +20,44 @@ describe('minimize: bad arguments', () => {
     ['history 0', () => minimize(quadratic, [1, 1], { history: 0 }), RangeError, /history must be an integer in \[1, 10000\], got 0/],
     ['an unknown method', () => minimize(quadratic, [1, 1], { method: 'bfgs' as never }), RangeError, /method must be one of .*got "bfgs"/],
     ['an unknown line search', () => minimize(quadratic, [1, 1], { lineSearch: 'wolfe' as never }), RangeError, /lineSearch must be one of .*got "wolfe"/],
-    ['an unknown fallback', () => minimize(quadratic, [1, 1], { method: 'newton', fallback: 'lm' as never }), RangeError, /fallback must be 'shift' or 'gradient', got "lm"/],
+    [
+      'an unknown fallback',
+      () => minimize(quadratic, [1, 1], { method: 'newton', fallback: 'lm' as never }),
+      RangeError,
+      /fallback must be 'shift' or 'gradient', got "lm"/,
+    ],
     ['an unknown option', () => minimize(quadratic, [1, 1], { tol: 1e-3 } as never), TypeError, /unknown option 'tol'/],
     ['a problem without grad', () => minimize({ f: quadratic.f } as Problem, [1, 1]), TypeError, /problem.grad must be a function, got undefined/],
-    ['newton without a Hessian', () => minimize({ f: quadratic.f, grad: quadratic.grad }, [1, 1], { method: 'newton' }), TypeError, /'newton' needs problem.hess/],
-    ['a Hessian of the wrong size', () => minimize({ ...quadratic, hess: () => [2, 0, 4] }, [1, 1], { method: 'newton' }), RangeError, /problem.hess returned 3 values, expected 4 \(an 2×2 Hessian/],
-    ['a Hessian with a short row', () => minimize({ ...quadratic, hess: () => [[2, 0], [0]] }, [1, 1], { method: 'newton' }), RangeError, /row 1 of length 1, expected 2/],
-    ['a gradient of the wrong length', () => minimize({ ...quadratic, grad: () => [1, 2, 3] }, [1, 1]), RangeError, /problem.grad returned 3 values, expected 2/],
-    ['newton above 4096 dimensions', () => minimize(surfaces.rosenbrock(5000), undefined, { method: 'newton' }), RangeError, /dense 5000×5000 Hessian twice; use 'newtonCG' or 'lbfgs'/],
+    [
+      'newton without a Hessian',
+      () => minimize({ f: quadratic.f, grad: quadratic.grad }, [1, 1], { method: 'newton' }),
+      TypeError,
+      /'newton' needs problem.hess/,
+    ],
+    [
+      'a Hessian of the wrong size',
+      () => minimize({ ...quadratic, hess: () => [2, 0, 4] }, [1, 1], { method: 'newton' }),
+      RangeError,
+      /problem.hess returned 3 values, expected 4 \(an 2×2 Hessian/,
+    ],
+    [
+      'a Hessian with a short row',
+      () => minimize({ ...quadratic, hess: () => [[2, 0], [0]] }, [1, 1], { method: 'newton' }),
+      RangeError,
+      /row 1 of length 1, expected 2/,
+    ],
+    [
+      'a gradient of the wrong length',
+      () => minimize({ ...quadratic, grad: () => [1, 2, 3] }, [1, 1]),
+      RangeError,
+      /problem.grad returned 3 values, expected 2/,
+    ],
+    [
+      'newton above 4096 dimensions',
+      () => minimize(surfaces.rosenbrock(5000), undefined, { method: 'newton' }),
+      RangeError,
+      /dense 5000×5000 Hessian twice; use 'newtonCG' or 'lbfgs'/,
+    ],
     ['an optimizer option the optimizer rejects', () => minimize(quadratic, [1, 1], { method: 'adam', optimizer: { lr: -1 } }), RangeError, /lr/],
   ];
   for (const [what, call, type, message] of cases) {
@@ -38,7 +68,17 @@ describe('minimize: bad arguments', () => {
   }
 
   it('a Hessian given as rows works like the flat one', () => {
-    const rows = minimize({ ...quadratic, hess: () => [[2, 0], [0, 4]] }, [1, 1], { method: 'newton' });
+    const rows = minimize(
+      {
+        ...quadratic,
+        hess: () => [
+          [2, 0],
+          [0, 4],
+        ],
+      },
+      [1, 1],
+      { method: 'newton' },
+    );
     expect(rows.status).toBe('converged');
     expect(rows.iterations).toBe(1);
   });
@@ -46,8 +86,16 @@ describe('minimize: bad arguments', () => {
 
 describe('minimize: non-finite values stop the run', () => {
   const walls: [string, Problem, RegExp][] = [
-    ['f returns NaN beyond x0 = 2', { f: (x) => (x[0] > 2 ? NaN : (x[0] - 3) ** 2), grad: (x) => [2 * (x[0] - 3)], hess: () => [2] }, /f\(x\) = NaN at line search of iteration \d+, x = \[/],
-    ['the gradient becomes infinite beyond x0 = 2', { f: (x) => (x[0] - 3) ** 2, grad: (x) => [x[0] > 2 ? Infinity : 2 * (x[0] - 3)], hess: () => [2] }, /gradient\[0\] = Infinity at line search of iteration \d+/],
+    [
+      'f returns NaN beyond x0 = 2',
+      { f: (x) => (x[0] > 2 ? NaN : (x[0] - 3) ** 2), grad: (x) => [2 * (x[0] - 3)], hess: () => [2] },
+      /f\(x\) = NaN at line search of iteration \d+, x = \[/,
+    ],
+    [
+      'the gradient becomes infinite beyond x0 = 2',
+      { f: (x) => (x[0] - 3) ** 2, grad: (x) => [x[0] > 2 ? Infinity : 2 * (x[0] - 3)], hess: () => [2] },
+      /gradient\[0\] = Infinity at line search of iteration \d+/,
+    ],
   ];
   for (const [what, problem, message] of walls) {
     for (const method of ['lbfgs', 'newton', 'newtonCG'] as const) {

@@ -9,7 +9,13 @@ import { createRavine, LBFGS, SGD, surfaces, type Ravine, type Tensor } from '..
 import type { ParamIO } from '../src/optim/lbfgs.js';
 
 interface Reference {
-  function: string; x0: number[]; outerSteps: number; trajectory: number[][]; finalLoss: number; evaluations: number; innerIterations: number;
+  function: string;
+  x0: number[];
+  outerSteps: number;
+  trajectory: number[][];
+  finalLoss: number;
+  evaluations: number;
+  innerIterations: number;
   options: { lr: number; history_size: number; max_iter: number; line_search_fn: string | null };
 }
 const { lbfgs: references } = JSON.parse(readFileSync(new URL('./fixtures/reference/closure.json', import.meta.url), 'utf8')) as { lbfgs: Reference[] };
@@ -17,7 +23,8 @@ const { lbfgs: references } = JSON.parse(readFileSync(new URL('./fixtures/refere
 /** The closure a user writes: loss and gradient of the surface at the tensor's (float32) values. */
 function closureFor(w: Tensor) {
   const surface = surfaces.rosenbrock(w.size);
-  const x = new Float64Array(w.size), g = new Float64Array(w.size);
+  const x = new Float64Array(w.size),
+    g = new Float64Array(w.size);
   return () => {
     x.set(w.data);
     surface.grad(x, g);
@@ -42,16 +49,21 @@ function run(rv: Ravine, ref: Reference) {
 const maxError = (x: number[], y: number[]) => Math.max(...x.map((v, i) => Math.abs(v - y[i])));
 
 const optionsOf = (ref: Reference) => ({
-  lr: ref.options.lr, historySize: ref.options.history_size, maxIter: ref.options.max_iter,
+  lr: ref.options.lr,
+  historySize: ref.options.history_size,
+  maxIter: ref.options.max_iter,
   lineSearchFn: ref.options.line_search_fn === 'strong_wolfe' ? ('strongWolfe' as const) : null,
 });
 
 /** The same optimizer with float64 parameters: x and its gradient in plain Float64Arrays. */
 function runFloat64(rv: Ravine, ref: Reference) {
-  const n = ref.x0.length, surface = surfaces.rosenbrock(n);
-  const x = Float64Array.from(ref.x0), g = new Float64Array(n);
+  const n = ref.x0.length,
+    surface = surfaces.rosenbrock(n);
+  const x = Float64Array.from(ref.x0),
+    g = new Float64Array(n);
   const io: ParamIO = {
-    ctx: rv._context, n,
+    ctx: rv._context,
+    n,
     readGrad: (h, at) => h.set(g, at),
     readParams: (h, at) => h.set(x, at),
     writeParams(h, xi, di, step) {
@@ -61,7 +73,7 @@ function runFloat64(rv: Ravine, ref: Reference) {
   const opt = new LBFGS([], optionsOf(ref), io);
   const closure = () => (surface.grad(x, g), surface.f(x));
   const trajectory = [Array.from(x)];
-  for (let i = 0; i < ref.outerSteps; i++) (opt.step(closure), trajectory.push(Array.from(x)));
+  for (let i = 0; i < ref.outerSteps; i++) opt.step(closure), trajectory.push(Array.from(x));
   return { trajectory, finalLoss: surface.f(x), evaluations: opt.funcEvals, innerIterations: opt.nIter };
 }
 

@@ -5,7 +5,15 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRavine, minimize, surfaces, type MinimizeResult, type Surface } from '../src/index.js';
 
-interface Case { function: string; n: number; x0: number[]; method: string; x?: number[]; nit?: number; iterates?: number[][] }
+interface Case {
+  function: string;
+  n: number;
+  x0: number[];
+  method: string;
+  x?: number[];
+  nit?: number;
+  iterates?: number[][];
+}
 const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/scipy.json', import.meta.url), 'utf8')) as { cases: Case[] };
 const ours = { 'Newton-CG': 'newtonCG', 'L-BFGS-B': 'lbfgs' } as const;
 
@@ -16,7 +24,12 @@ describe('minimize reproduces scipy.optimize', () => {
   const cases = reference.cases.filter((c) => c.method in ours);
   it('covers Newton-CG and L-BFGS-B on Rosenbrock 2-D, 10-D and the ravine', () => {
     expect(cases.map((c) => `${c.function}${c.n}/${c.method}`).sort()).toEqual([
-      'ravine2/L-BFGS-B', 'ravine2/Newton-CG', 'rosenbrock10/L-BFGS-B', 'rosenbrock10/Newton-CG', 'rosenbrock2/L-BFGS-B', 'rosenbrock2/Newton-CG',
+      'ravine2/L-BFGS-B',
+      'ravine2/Newton-CG',
+      'rosenbrock10/L-BFGS-B',
+      'rosenbrock10/Newton-CG',
+      'rosenbrock2/L-BFGS-B',
+      'rosenbrock2/Newton-CG',
     ]);
   });
 
@@ -37,7 +50,11 @@ describe('minimize reproduces scipy.optimize', () => {
   it('exact Newton with the line search off reproduces the exact-newton iterates on Rosenbrock within 1e-10', () => {
     const c = reference.cases.find((r) => r.method === 'exact-newton')!;
     const result = minimize(surfaces.rosenbrock(2), c.x0 ?? c.iterates![0], {
-      method: 'newton', lineSearch: 'none', trajectory: true, gradTol: 0, maxIter: c.iterates!.length - 1,
+      method: 'newton',
+      lineSearch: 'none',
+      trajectory: true,
+      gradTol: 0,
+      maxIter: c.iterates!.length - 1,
     });
     expect(result.fallbacks).toBe(0);
     const trajectory = result.trajectory!;

@@ -5,8 +5,16 @@ import { describe, expect, it } from 'vitest';
 import { createRavine, minimize, surfaces, type Surface } from '../src/index.js';
 
 const all: Surface[] = [
-  surfaces.ravine(), surfaces.ravine({ kappa: 1000, angle: 0.7 }), surfaces.rosenbrock(2), surfaces.rosenbrock(7), surfaces.rosenbrock(6, { coupling: 'pairs' }),
-  surfaces.beale(), surfaces.himmelblau(), surfaces.booth(), surfaces.saddle(), surfaces.valley(),
+  surfaces.ravine(),
+  surfaces.ravine({ kappa: 1000, angle: 0.7 }),
+  surfaces.rosenbrock(2),
+  surfaces.rosenbrock(7),
+  surfaces.rosenbrock(6, { coupling: 'pairs' }),
+  surfaces.beale(),
+  surfaces.himmelblau(),
+  surfaces.booth(),
+  surfaces.saddle(),
+  surfaces.valley(),
 ];
 
 /** Points near the start and the minimum, plus a fixed odd point. */
@@ -18,16 +26,21 @@ function probes(s: Surface): Float64Array[] {
 describe('surfaces', () => {
   for (const s of all) {
     it(`${s.name} (n=${s.n}): gradient, Hessian and hvp match central differences`, () => {
-      const n = s.n, h = 1e-6;
+      const n = s.n,
+        h = 1e-6;
       for (const x of probes(s)) {
-        const g = new Float64Array(n), H = new Float64Array(n * n), Hv = new Float64Array(n);
+        const g = new Float64Array(n),
+          H = new Float64Array(n * n),
+          Hv = new Float64Array(n);
         s.grad(x, g);
         s.hess(x, H);
         const v = Float64Array.from({ length: n }, (_, i) => Math.cos(i + 1));
         s.hvp(x, v, Hv);
-        const gPlus = new Float64Array(n), gMinus = new Float64Array(n);
+        const gPlus = new Float64Array(n),
+          gMinus = new Float64Array(n);
         for (let j = 0; j < n; j++) {
-          const xp = Float64Array.from(x), xm = Float64Array.from(x);
+          const xp = Float64Array.from(x),
+            xm = Float64Array.from(x);
           xp[j] += h;
           xm[j] -= h;
           const fd = (s.f(xp) - s.f(xm)) / (2 * h);
@@ -61,8 +74,9 @@ describe('surfaces', () => {
     const s = surfaces.ravine({ kappa: 1000, angle: 0.7 });
     const H = new Float64Array(4);
     s.hess(s.start, H);
-    const tr = H[0] + H[3], det = H[0] * H[3] - H[1] * H[2];
-    const disc = Math.sqrt(tr * tr / 4 - det);
+    const tr = H[0] + H[3],
+      det = H[0] * H[3] - H[1] * H[2];
+    const disc = Math.sqrt((tr * tr) / 4 - det);
     expect(tr / 2 + disc).toBeCloseTo(1000, 9);
     expect(tr / 2 - disc).toBeCloseTo(1, 9);
   });
@@ -85,13 +99,14 @@ describe('surfaces', () => {
     }
   });
 
-  it('first-order optimizers run on surfaces too: Adam on the ravine decreases f, SGD without lr takes torch 2.13\'s 1e-3', async () => {
+  it("first-order optimizers run on surfaces too: Adam on the ravine decreases f, SGD without lr takes torch 2.13's 1e-3", async () => {
     const rv = await createRavine({ backend: 'simd' });
     const adam = minimize(surfaces.ravine(), undefined, { method: 'adam', optimizer: { lr: 0.05 }, maxIter: 200, ravine: rv });
     expect(adam.iterations).toBe(200);
     expect(adam.f).toBeLessThan(surfaces.ravine().f(surfaces.ravine().start) / 10);
     const sgd = minimize(surfaces.ravine(), undefined, { method: 'sgd', maxIter: 3, ravine: rv, trajectory: true });
-    const [x0, x1] = sgd.trajectory!, g0 = new Float64Array(2);
+    const [x0, x1] = sgd.trajectory!,
+      g0 = new Float64Array(2);
     surfaces.ravine().grad(Float64Array.from(x0), g0);
     expect(x1[0]).toBeCloseTo(x0[0] - 1e-3 * g0[0], 5);
     expect(x1[0]).not.toBe(x0[0]);

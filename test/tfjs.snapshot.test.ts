@@ -11,7 +11,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createRavine, type Ravine } from '../src/index.js';
 import { ravineAdam, ravineSGD } from '../src/tfjs/index.js';
 
-setWasmPaths(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/'));
+setWasmPaths(
+  createRequire(import.meta.url)
+    .resolve('@tensorflow/tfjs-backend-wasm/package.json')
+    .replace(/package\.json$/, 'dist/'),
+);
 
 const bits = (a: Float32Array) => Array.from(new Uint32Array(Float32Array.from(a).buffer));
 let unique = 0;
@@ -35,13 +39,17 @@ for (const backend of ['cpu', 'wasm'] as const) {
         });
         const optimizer = which === 'tf.train.sgd' ? tf.train.sgd(0.1) : ravineSGD(rv, { lr: 0.1 });
         model.compile({ optimizer, loss: 'meanSquaredError' });
-        const x = tf.randomUniform([32, 4], -1, 1, 'float32', 5), y = tf.sum(x, 1, true);
+        const x = tf.randomUniform([32, 4], -1, 1, 'float32', 5),
+          y = tf.sum(x, 1, true);
         const best = model.getWeights().map((w) => w.dataSync() as Float32Array);
         const bestBits = best.map(bits);
         await model.fit(x, y, { epochs: 3, batchSize: 8, shuffle: false, verbose: 0 });
         expect(best.map(bits), which).toEqual(bestBits);
         // ... and the model did train: its weights are not the snapshot's.
-        expect(model.getWeights().map((w) => bits(w.dataSync() as Float32Array)), which).not.toEqual(bestBits);
+        expect(
+          model.getWeights().map((w) => bits(w.dataSync() as Float32Array)),
+          which,
+        ).not.toEqual(bestBits);
         optimizer.dispose();
         model.dispose();
         tf.dispose([x, y]);

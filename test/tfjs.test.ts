@@ -13,11 +13,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, type Ravine, type TrainingOptions } from '../src/index.js';
 import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
-import { ravineAdam, ravineOptimizer, ravineSGD, type RavineTfjsOptimizer, type TfjsStateDict } from '../src/tfjs/index.js';
+import { ravineAdam, ravineOptimizer, ravineSGD, type TfjsStateDict } from '../src/tfjs/index.js';
 import { gradientPool, rng } from './helpers/cases.js';
 import { optimizerTable } from '../src/optim/table.js';
 
-setWasmPaths(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json').replace(/package\.json$/, 'dist/'));
+setWasmPaths(
+  createRequire(import.meta.url)
+    .resolve('@tensorflow/tfjs-backend-wasm/package.json')
+    .replace(/package\.json$/, 'dist/'),
+);
 
 /** Each optimizer's round-trip learning rate, from its row of the optimizer table. */
 const LR: Record<string, number> = Object.fromEntries(Object.entries(optimizerTable).map(([method, row]) => [method, row.lr]));
@@ -56,7 +60,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
     });
     afterAll(() => rv.dispose());
 
-    test.each(METHODS)('%s through applyGradients is ravine\'s own step, bit for bit, with a cosine lr and clipping', (method) => {
+    test.each(METHODS)("%s through applyGradients is ravine's own step, bit for bit, with a cosine lr and clipping", (method) => {
       const training: TrainingOptions = { clipGradNorm: 1 };
       const { names, vars, init } = makeVariables(SIZES);
       const opt = ravineOptimizer(rv, method, { lr: cosineAnnealingLR({ base: LR[method], tMax: 12 }) }, training);
@@ -77,7 +81,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       for (const t of tensors) t.dispose();
     });
 
-    test('torch 2.x\'s options through ravine/tfjs: the same bits as ravine\'s own optimizer with them (NAdam and RAdam with decoupledWeightDecay and maximize, Adam with decoupledWeightDecay, SGD\'s default lr, foreach)', () => {
+    test("torch 2.x's options through ravine/tfjs: the same bits as ravine's own optimizer with them (NAdam and RAdam with decoupledWeightDecay and maximize, Adam with decoupledWeightDecay, SGD's default lr, foreach)", () => {
       const cases: [FirstOrderMethod, Record<string, unknown>][] = [
         ['nadam', { weightDecay: 0.05, decoupledWeightDecay: true, maximize: true }],
         ['radam', { weightDecay: 0.05, decoupledWeightDecay: true, maximize: true, foreach: false }],
@@ -88,7 +92,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
         const { names, vars, init } = makeVariables(SIZES);
         const opt = ravineOptimizer(rv, method, options);
         const tensors = init.map((v, i) => rv.tensor(`own:${names[i]}`, v));
-        const Own = optimizerRegistry[method].Class as unknown as new (p: unknown, o: unknown) => { step(): void; dispose(): void; paramGroups: { lr: number }[] };
+        const Own = optimizerRegistry[method].Class as unknown as new (
+          p: unknown,
+          o: unknown,
+        ) => { step(): void; dispose(): void; paramGroups: { lr: number }[] };
         const own = new Own(tensors, options);
         for (let k = 0; k < 12; k++) {
           applyTf(opt, names, SIZES, k);
@@ -112,7 +119,10 @@ for (const backend of ['cpu', 'wasm'] as const) {
       // torch's reference: one optimizer per parameter, stepped only when it has a gradient.
       const own = init.map((v, i) => {
         const t = rv.tensor(`ref:${names[i]}`, v);
-        return { t, opt: new (optimizerRegistry.adam.Class as unknown as new (p: unknown, o: unknown) => { step(): void; dispose(): void })([t], { lr: 0.01 }) };
+        return {
+          t,
+          opt: new (optimizerRegistry.adam.Class as unknown as new (p: unknown, o: unknown) => { step(): void; dispose(): void })([t], { lr: 0.01 }),
+        };
       });
       const plan: number[][] = [[0, 1], [0, 1], [0, 1], [1], [1], [0, 1], [0, 1], [2, 0, 1], [2, 1], [0, 1, 2]];
       const groups: number[] = [];
@@ -130,7 +140,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const steps = opt.stateDict().state;
       expect(names.map((n) => steps[n].step)).toEqual([7, 10, 3]);
       opt.dispose();
-      for (const o of own) (o.opt.dispose(), o.t.dispose());
+      for (const o of own) o.opt.dispose(), o.t.dispose();
       tf.dispose(vars);
     });
 
@@ -168,14 +178,15 @@ for (const backend of ['cpu', 'wasm'] as const) {
     test('a bad checkpoint is refused naming what is wrong, and the optimizer goes on as if it had not been offered', () => {
       const { names, vars } = makeVariables([12, 3], 9);
       const x = makeVariables([12, 3], 9);
-      const opt = ravineAdam(rv, { lr: 0.01 }), twin = ravineAdam(rv, { lr: 0.01 });
-      for (let k = 0; k < 3; k++) (applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k));
+      const opt = ravineAdam(rv, { lr: 0.01 }),
+        twin = ravineAdam(rv, { lr: 0.01 });
+      for (let k = 0; k < 3; k++) applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k);
       const good = opt.stateDict();
       const short = { ...good, state: { ...good.state, [names[0]]: { ...good.state[names[0]], expAvg: new Float32Array(5) } } };
       expect(() => opt.loadStateDict(short)).toThrow(/expAvg.*length|length.*expAvg|5/);
       expect(() => opt.loadStateDict({ ...good, state: { ...good.state, 'no such variable': good.state[names[0]] } })).toThrow(RangeError);
       expect(() => opt.loadStateDict({ ...good, optimizer: 'SGD' })).toThrow(/SGD/);
-      for (let k = 3; k < 6; k++) (applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k));
+      for (let k = 3; k < 6; k++) applyTf(opt, names, [12, 3], k), applyTf(twin, x.names, [12, 3], k);
       vars.forEach((v, i) => expect(bits(v.dataSync())).toEqual(bits(x.vars[i].dataSync())));
       opt.dispose();
       twin.dispose();
@@ -186,7 +197,8 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const lr = () => cosineAnnealingLR({ base: 0.05, tMax: 10 });
       const blank = ravineAdam(rv, { lr: lr() }).stateDict();
       expect(blank.state).toEqual({});
-      const a = makeVariables([20, 3], 13), b = makeVariables([20, 3], 13);
+      const a = makeVariables([20, 3], 13),
+        b = makeVariables([20, 3], 13);
       const fresh = ravineAdam(rv, { lr: lr() });
       const used = ravineAdam(rv, { lr: lr() });
       for (let k = 0; k < 4; k++) applyTf(used, b.names, [20, 3], 100 + k);
@@ -194,7 +206,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
       used.loadStateDict(JSON.parse(JSON.stringify(blank)));
       fresh.loadStateDict(blank);
       expect(used.iterations).toBe(0);
-      for (let k = 0; k < 6; k++) (applyTf(fresh, a.names, [20, 3], k), applyTf(used, b.names, [20, 3], k));
+      for (let k = 0; k < 6; k++) applyTf(fresh, a.names, [20, 3], k), applyTf(used, b.names, [20, 3], k);
       a.vars.forEach((v, i) => expect(bits(b.vars[i].dataSync())).toEqual(bits(v.dataSync())));
       expect(used.stateDict().schedules).toEqual(fresh.stateDict().schedules);
       fresh.dispose();
@@ -216,7 +228,12 @@ for (const backend of ['cpu', 'wasm'] as const) {
       const before = bits(vars[0].dataSync());
       expect(() => opt.applyGradients({ 'not a variable': tf.zeros([6]) })).toThrow(/no TF.js variable is named 'not a variable'/);
       expect(() => opt.applyGradients({ [names[0]]: tf.zeros([5]) })).toThrow(/float32\[5\].*float32\[6\]/);
-      expect(() => opt.applyGradients([{ name: names[0], tensor: tf.ones([6]) }, { name: names[0], tensor: tf.ones([6]) }])).toThrow(/two gradients/);
+      expect(() =>
+        opt.applyGradients([
+          { name: names[0], tensor: tf.ones([6]) },
+          { name: names[0], tensor: tf.ones([6]) },
+        ]),
+      ).toThrow(/two gradients/);
       expect(bits(vars[0].dataSync())).toEqual(before);
       expect(opt.iterations).toBe(0);
       opt.dispose();
@@ -272,22 +289,23 @@ for (const backend of ['cpu', 'wasm'] as const) {
         ],
       });
       const optimizer = ravineAdam(rv, { lr: 0.01 });
-      const x = tf.randomUniform([64, 4], -1, 1, 'float32', 8), y = tf.sum(x, 1, true);
-      const fit = async () => {
+      const x = tf.randomUniform([64, 4], -1, 1, 'float32', 8),
+        y = tf.sum(x, 1, true);
+      const train = async () => {
         model.compile({ optimizer, loss: 'meanSquaredError' });
         await model.fit(x, y, { epochs: 2, batchSize: 16, shuffle: false, verbose: 0 });
       };
-      await fit();
+      await train();
       const first = model.layers[0];
       const kernelName = first.getWeights()[0].name;
       const frozenAt = bits(first.getWeights()[0].dataSync());
       const stepAt = optimizer.stateDict().state[kernelName].step;
       first.trainable = false;
-      await fit();
+      await train();
       expect(bits(first.getWeights()[0].dataSync())).toEqual(frozenAt);
       expect(optimizer.stateDict().state[kernelName].step).toBe(stepAt);
       first.trainable = true;
-      await fit();
+      await train();
       expect(optimizer.stateDict().state[kernelName].step).toBe(stepAt + 8);
       expect(optimizer.groups).toBe(2);
       optimizer.dispose();
@@ -308,7 +326,7 @@ for (const backend of ['cpu', 'wasm'] as const) {
   });
 }
 
-test('creating and disposing bridges in a loop gives ravine\'s memory back', async () => {
+test("creating and disposing bridges in a loop gives ravine's memory back", async () => {
   await tf.setBackend('cpu');
   const rv = await createRavine();
   const { names, vars } = makeVariables([4096, 64]);
@@ -328,7 +346,7 @@ test('creating and disposing bridges in a loop gives ravine\'s memory back', asy
 test('docs/tfjs.md shows examples/tfjs-fit.mjs as it is, and it trains: loss down 10×, 200 updates, lr annealed to 1e-4', () => {
   const example = fileURLToPath(new URL('../examples/tfjs-fit.mjs', import.meta.url));
   const guide = readFileSync(new URL('../docs/tfjs.md', import.meta.url), 'utf8');
-  expect(guide).toContain('```js\n' + readFileSync(example, 'utf8') + '```');
+  expect(guide).toContain(`\`\`\`js\n${readFileSync(example, 'utf8')}\`\`\``);
   const out = execFileSync(process.execPath, [example], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [, first, last] = /^loss (\S+) -> (\S+) in 200 updates$/m.exec(out)!;
   expect(Number(last)).toBeLessThan(Number(first) / 10);
@@ -340,7 +358,7 @@ test('two bridges stepping the same variable each read what the other wrote', as
   const rv = await createRavine();
   const { names, vars, init } = makeVariables([9], 21);
   const [a, b] = [ravineSGD(rv, { lr: 0.1 }), ravineSGD(rv, { lr: 0.01 })];
-  for (let k = 0; k < 3; k++) (applyTf(a, names, [9], k), applyTf(b, names, [9], k));
+  for (let k = 0; k < 3; k++) applyTf(a, names, [9], k), applyTf(b, names, [9], k);
   // The same six updates by hand, in float32: p − f32(lr·g), alternating lr.
   const expected = Float32Array.from(init[0]);
   for (let k = 0; k < 3; k++) {
@@ -427,7 +445,7 @@ test('forget(): a variable re-created under its name with another size starts af
   rv.dispose();
 });
 
-test('a name of Object.prototype\'s (__proto__, constructor, toString) is no TF.js variable: TF.js will not create one, and applyGradients and loadStateDict refuse it by name, changing nothing', async () => {
+test("a name of Object.prototype's (__proto__, constructor, toString) is no TF.js variable: TF.js will not create one, and applyGradients and loadStateDict refuse it by name, changing nothing", async () => {
   await tf.setBackend('cpu');
   const rv = await createRavine();
   for (const name of ['__proto__', 'constructor', 'toString']) expect(() => tf.variable(tf.zeros([2]), true, name)).toThrow(/already registered/);

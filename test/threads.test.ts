@@ -74,7 +74,10 @@ describe('two threads', () => {
     ['one big tensor and many small ones', [3 * T + 5, ...Array.from({ length: 40 }, (_, i) => i + 1)]],
     ['tensors of 1 to 7 floats, most smaller than a SIMD lane', Array.from({ length: T / 4 + 8 }, (_, i) => 1 + (i % 7))],
   ])('Adam and SGD with momentum, %s, equal one thread bit for bit', (_, sizes) => {
-    for (const [name, options] of [['Adam', { lr: 1e-3, amsgrad: true }], ['SGD', { lr: 0.01, momentum: 0.9, nesterov: true }]] as const) {
+    for (const [name, options] of [
+      ['Adam', { lr: 1e-3, amsgrad: true }],
+      ['SGD', { lr: 0.01, momentum: 0.9, nesterov: true }],
+    ] as const) {
       expect(run(two, name, options, sizes, 4)).toBe(run(one, name, options, sizes, 4));
     }
   });
@@ -86,7 +89,8 @@ describe('two threads', () => {
 
   test('groups under the threshold are not split; groups at or over it are', () => {
     const backend = two._context.backend as WasmBackend;
-    const small = tensors(two, [T - 1], 3), big = tensors(two, [T], 4);
+    const small = tensors(two, [T - 1], 3),
+      big = tensors(two, [T], 4);
     const [a, b] = [new trainingClasses.SGD(small, { lr: 0.1 }), new trainingClasses.SGD(big, { lr: 0.1 })];
     expect(backend.plans!.size).toBe(1);
     a.dispose();
@@ -104,7 +108,9 @@ test('a worker that throws is a ThreadError at that step, naming it, and every l
   (rv._context.backend as WasmBackend).pool!.failNext(1);
   expect(() => opt.step()).toThrow(ThreadError);
   expect(() => opt.step()).toThrow(/this context cannot step any more/i);
-  expect(() => opt.step()).toThrow(/worker thread 1 failed in adam_f32 \(a test asked this worker to fail\); the step was partly applied.*dispose it and restore from a checkpoint/);
+  expect(() => opt.step()).toThrow(
+    /worker thread 1 failed in adam_f32 \(a test asked this worker to fail\); the step was partly applied.*dispose it and restore from a checkpoint/,
+  );
   rv.dispose();
 }, 20_000);
 
@@ -132,7 +138,7 @@ test('creating and disposing threaded contexts in a loop leaves no worker runnin
   expect(liveWorkers()).toBe(before);
 }, 60_000);
 
-test('30 threaded contexts of 16 MB each, created, stepped and disposed, leave the process\'s memory where it was', () => {
+test("30 threaded contexts of 16 MB each, created, stepped and disposed, leave the process's memory where it was", () => {
   const script = `import { createRavine, Adam } from ${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)};
 const cycle = async () => {
   const rv = await createRavine({ threads: 2 });

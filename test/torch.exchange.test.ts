@@ -12,7 +12,7 @@ import * as ravine from '../src/index.js';
 import { Adagrad, Adam, createRavine, exportSafetensors, importSafetensors, LBFGS, SGD, type Optimizer } from '../src/index.js';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from '../src/checkpoint/safetensors.js';
 // @ts-expect-error: a plain ES module shared with the recording script, untyped
-import { build, fromBits, run, toBits } from './fixtures/torch-exchange/ravine.mjs';
+import { build, run, toBits } from './fixtures/torch-exchange/ravine.mjs';
 
 interface ExchangeCase {
   case: string;
@@ -38,10 +38,12 @@ function contents(bytes: Uint8Array) {
   return { bits, optimizer: metadata.optimizer, groups: JSON.parse(metadata.param_groups) as unknown };
 }
 
-it('the recording is torch 2.13\'s, covers all eleven element-wise optimizers, and torch continued every one of ravine\'s runs to its own', () => {
+it("the recording is torch 2.13's, covers all eleven element-wise optimizers, and torch continued every one of ravine's runs to its own", () => {
   expect(record.torch).toBe('2.13.0+cpu');
   expect(record.steps).toEqual([50, 100]);
-  expect(new Set(record.cases.map((c) => c.optimizer))).toEqual(new Set(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Rprop', 'ASGD']));
+  expect(new Set(record.cases.map((c) => c.optimizer))).toEqual(
+    new Set(['SGD', 'Adam', 'AdamW', 'RMSprop', 'Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam', 'Rprop', 'ASGD']),
+  );
   for (const c of record.cases) {
     // Recorded by torch: its 50 steps from ravine's file, by position and by name, then its own 100-step run.
     expect(c.torchAfterRavine, c.case).toEqual(c.after100);
@@ -59,7 +61,8 @@ describe.each(['simd', 'js'] as const)('%s', (backend) => {
       run(optimizer, tensors, 50, 100);
       for (const t of tensors) expect(words(t.data), t.name).toEqual(c.after100[t.name]);
       // What ravine exports now is what torch saved after its own 100 steps: every key, dtype, shape and bit, every group option.
-      const ours = contents(exportSafetensors(optimizer)), torch = contents(fileOf('torch100', c));
+      const ours = contents(exportSafetensors(optimizer)),
+        torch = contents(fileOf('torch100', c));
       expect(ours.bits).toEqual(torch.bits);
       expect(ours.groups).toEqual(torch.groups);
       expect(ours.optimizer).toBe(c.optimizer);
@@ -81,7 +84,12 @@ describe('a ravine export imported into ravine', () => {
   it('continues exactly as the optimizer it came from, and leaves the training options and schedules in effect', async () => {
     const rv = await createRavine();
     const c = record.cases.find((x) => x.case === 'rmsprop-centered')!;
-    const a = build(ravine, rv, { ...c, groups: c.groups.map((g) => ({ ...g, tensors: Object.fromEntries(Object.entries(g.tensors).map(([n, s]) => [`a.${n}`, s])) })) }, { 'a.w': c.initial.w }) as Built;
+    const a = build(
+      ravine,
+      rv,
+      { ...c, groups: c.groups.map((g) => ({ ...g, tensors: Object.fromEntries(Object.entries(g.tensors).map(([n, s]) => [`a.${n}`, s])) })) },
+      { 'a.w': c.initial.w },
+    ) as Built;
     run(a.optimizer, a.tensors, 0, 30);
     const b = build(ravine, rv, c, { w: toBits(a.tensors[0].data) }, false) as Built;
     b.optimizer.configure({ clipGradNorm: { maxNorm: 1e6 } });
@@ -101,7 +109,8 @@ describe('a ravine export imported into ravine', () => {
 describe('what torch keeps for a tensor never stepped', () => {
   it('is nothing for Adam (torch creates its state at the first step), and step 0 with the initial sums for Adagrad (torch creates them in its constructor)', async () => {
     const rv = await createRavine();
-    const w = rv.tensor('w', 3), v = rv.tensor('v', 2);
+    const w = rv.tensor('w', 3),
+      v = rv.tensor('v', 2);
     expect(Object.keys(readSafetensors(exportSafetensors(new Adam([w]))).tensors)).toEqual([]);
     const sums = readSafetensors(exportSafetensors(new Adagrad([v], { initialAccumulatorValue: 0.1 }))).tensors;
     expect(Object.keys(sums).sort()).toEqual(['state.v.step', 'state.v.sum']);
@@ -123,7 +132,8 @@ describe('refused, saying what is wrong, changing nothing', () => {
     }
     const good = readSafetensors(exportSafetensors(opt));
     const edited = (edit: (tensors: Record<string, SafetensorsTensor>, metadata: Record<string, string>) => void) => {
-      const tensors = { ...good.tensors }, metadata = { ...good.metadata };
+      const tensors = { ...good.tensors },
+        metadata = { ...good.metadata };
       edit(tensors, metadata);
       return writeSafetensors(tensors, metadata);
     };
@@ -138,33 +148,128 @@ describe('refused, saying what is wrong, changing nothing', () => {
 
   const cases: [string, (t: Record<string, SafetensorsTensor>, m: Record<string, string>) => void, RegExp][] = [
     ['no optimizer in the metadata', (_, m) => delete m.optimizer, /metadata names no optimizer/],
-    ['another optimizer\'s state', (_, m) => { m.optimizer = 'AdamW'; }, /holds AdamW state, and this optimizer is Adam/],
-    ['an optimizer ravine does not exchange', (_, m) => { m.optimizer = 'Muon'; }, /"Muon" is not an optimizer ravine exchanges with torch/],
+    [
+      "another optimizer's state",
+      (_, m) => {
+        m.optimizer = 'AdamW';
+      },
+      /holds AdamW state, and this optimizer is Adam/,
+    ],
+    [
+      'an optimizer ravine does not exchange',
+      (_, m) => {
+        m.optimizer = 'Muon';
+      },
+      /"Muon" is not an optimizer ravine exchanges with torch/,
+    ],
     ['no param groups', (_, m) => delete m.param_groups, /metadata has no param_groups/],
-    ['param groups that are not JSON', (_, m) => { m.param_groups = '[{'; }, /param_groups is not JSON/],
-    ['param groups that are not a list', (_, m) => { m.param_groups = '{}'; }, /param_groups must be a list/],
-    ['params by position (torch\'s load_state_dict form), not by name', groups((g) => { g.params = [0]; }), /params must be the tensors' names/],
-    ['a torch option Adam does not take', groups((g) => { g.momentum = 0.9; }), /torch option "momentum" is not one ravine's Adam takes \(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay\)/],
-    ['fused: true', groups((g) => { g.fused = true; }), /fused: true is not supported/],
-    ['an option value out of range', groups((g) => { g.betas = [0.9, 1.5]; }), /beta/],
-    ['a tensor that is not state', (t) => { t['w.exp_avg'] = f32(1, 2, 3); }, /tensor "w.exp_avg" is not optimizer state/],
-    ['a state key torch\'s Adam does not keep', (t) => { t['state.w.momentum_buffer'] = f32(1, 2, 3); }, /"momentum_buffer" is not a state key of torch's Adam \(step, exp_avg, exp_avg_sq, max_exp_avg_sq\)/],
-    ['state of a tensor no group holds', (t) => { t['state.v.exp_avg'] = f32(1, 2, 3); }, /state of "v", which no param group of the file holds/],
+    [
+      'param groups that are not JSON',
+      (_, m) => {
+        m.param_groups = '[{';
+      },
+      /param_groups is not JSON/,
+    ],
+    [
+      'param groups that are not a list',
+      (_, m) => {
+        m.param_groups = '{}';
+      },
+      /param_groups must be a list/,
+    ],
+    [
+      "params by position (torch's load_state_dict form), not by name",
+      groups((g) => {
+        g.params = [0];
+      }),
+      /params must be the tensors' names/,
+    ],
+    [
+      'a torch option Adam does not take',
+      groups((g) => {
+        g.momentum = 0.9;
+      }),
+      /torch option "momentum" is not one ravine's Adam takes \(lr, betas, eps, weight_decay, amsgrad, maximize, decoupled_weight_decay\)/,
+    ],
+    [
+      'fused: true',
+      groups((g) => {
+        g.fused = true;
+      }),
+      /fused: true is not supported/,
+    ],
+    [
+      'an option value out of range',
+      groups((g) => {
+        g.betas = [0.9, 1.5];
+      }),
+      /beta/,
+    ],
+    [
+      'a tensor that is not state',
+      (t) => {
+        t['w.exp_avg'] = f32(1, 2, 3);
+      },
+      /tensor "w.exp_avg" is not optimizer state/,
+    ],
+    [
+      "a state key torch's Adam does not keep",
+      (t) => {
+        t['state.w.momentum_buffer'] = f32(1, 2, 3);
+      },
+      /"momentum_buffer" is not a state key of torch's Adam \(step, exp_avg, exp_avg_sq, max_exp_avg_sq\)/,
+    ],
+    [
+      'state of a tensor no group holds',
+      (t) => {
+        t['state.v.exp_avg'] = f32(1, 2, 3);
+      },
+      /state of "v", which no param group of the file holds/,
+    ],
     ['state without its step', (t) => delete t['state.w.step'], /state of "w" has exp_avg, exp_avg_sq but no step/],
-    ['a step that is not an integer', (t) => { t['state.w.step'] = f32(1.5); }, /a step count is one integer, got F32 of shape \[\] holding 1.5/],
-    ['float64 state', (t) => { t['state.w.exp_avg'] = { dtype: 'F64', shape: [3], data: new Float64Array(3) }; }, /is F64; ravine keeps optimizer state in float32/],
-    ['a buffer of the wrong length', (t) => { t['state.w.exp_avg'] = f32(1, 2); }, /exp_?avg/i],
-    ['a negative second moment', (t) => { t['state.w.exp_avg_sq'] = f32(1, -2, 3); }, /must be ≥ 0/],
-    ['a tensor the optimizer does not hold', (t, m) => {
-      for (const key of Object.keys(t)) t[key.replace('state.w.', 'state.u.')] = t[key];
-      for (const key of Object.keys(t)) if (key.startsWith('state.w.')) delete t[key];
-      m.param_groups = m.param_groups.replace('"w"', '"u"');
-    }, /state for tensor "u", which this optimizer does not hold/],
+    [
+      'a step that is not an integer',
+      (t) => {
+        t['state.w.step'] = f32(1.5);
+      },
+      /a step count is one integer, got F32 of shape \[\] holding 1.5/,
+    ],
+    [
+      'float64 state',
+      (t) => {
+        t['state.w.exp_avg'] = { dtype: 'F64', shape: [3], data: new Float64Array(3) };
+      },
+      /is F64; ravine keeps optimizer state in float32/,
+    ],
+    [
+      'a buffer of the wrong length',
+      (t) => {
+        t['state.w.exp_avg'] = f32(1, 2);
+      },
+      /exp_?avg/i,
+    ],
+    [
+      'a negative second moment',
+      (t) => {
+        t['state.w.exp_avg_sq'] = f32(1, -2, 3);
+      },
+      /must be ≥ 0/,
+    ],
+    [
+      'a tensor the optimizer does not hold',
+      (t, m) => {
+        for (const key of Object.keys(t)) t[key.replace('state.w.', 'state.u.')] = t[key];
+        for (const key of Object.keys(t)) if (key.startsWith('state.w.')) delete t[key];
+        m.param_groups = m.param_groups.replace('"w"', '"u"');
+      },
+      /state for tensor "u", which this optimizer does not hold/,
+    ],
   ];
   for (const [what, edit, message] of cases) {
     it(what, async () => {
       const { rv, w, opt, edited } = await setup();
-      const before = JSON.stringify(opt.stateDict()), values = Array.from(w.data);
+      const before = JSON.stringify(opt.stateDict()),
+        values = Array.from(w.data);
       expect(() => importSafetensors(opt, edited(edit))).toThrow(message);
       expect(JSON.stringify(opt.stateDict())).toBe(before);
       expect(Array.from(w.data)).toEqual(values);
@@ -174,15 +279,25 @@ describe('refused, saying what is wrong, changing nothing', () => {
 
   it('a truncated file', async () => {
     const { rv, opt, edited } = await setup();
-    const before = JSON.stringify(opt.stateDict()), bytes = edited(() => {});
+    const before = JSON.stringify(opt.stateDict()),
+      bytes = edited(() => {});
     expect(() => importSafetensors(opt, bytes.subarray(0, bytes.length - 1))).toThrow(/truncated/);
     expect(JSON.stringify(opt.stateDict())).toBe(before);
     rv.dispose();
   });
 
-  it('an exported file is accepted with torch\'s scheduler key initial_lr and with foreach true (options that do not change a step)', async () => {
+  it("an exported file is accepted with torch's scheduler key initial_lr and with foreach true (options that do not change a step)", async () => {
     const { rv, opt, edited } = await setup();
-    importSafetensors(opt, edited(groups((g) => { g.initial_lr = 0.5; g.foreach = true; g.lr = 0.25; })));
+    importSafetensors(
+      opt,
+      edited(
+        groups((g) => {
+          g.initial_lr = 0.5;
+          g.foreach = true;
+          g.lr = 0.25;
+        }),
+      ),
+    );
     expect(opt.paramGroups[0].lr).toBe(0.25);
     expect('initialLr' in opt.paramGroups[0] || 'foreach' in opt.paramGroups[0]).toBe(false);
     rv.dispose();
@@ -198,7 +313,7 @@ describe('refused, saying what is wrong, changing nothing', () => {
     rv.dispose();
   });
 
-  it('what is not one of ravine\'s first-order optimizers', async () => {
+  it("what is not one of ravine's first-order optimizers", async () => {
     const rv = await createRavine();
     const w = rv.tensor('w', [1, 2]);
     expect(() => exportSafetensors(new LBFGS([w]) as never)).toThrow(/exportSafetensors: expected one of ravine's first-order optimizers/);

@@ -56,7 +56,7 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity for Rprop and AS
     expect(Array.from(a.data)).toEqual([0.75, -0.75, 0.5]);
   });
 
-  it('Rprop: a NaN gradient leaves its element where it is (torch\'s sign(NaN) is 0), prev keeps the NaN, and the next step size is unchanged', async () => {
+  it("Rprop: a NaN gradient leaves its element where it is (torch's sign(NaN) is 0), prev keeps the NaN, and the next step size is unchanged", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2, 3, 4, 5]);
     const opt = new Rprop([w], { lr: 0.5 });
@@ -83,7 +83,7 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity for Rprop and AS
     expect(Array.from(w.data).map((x) => Object.is(x, -0))).toEqual([true, false, true, true, true]);
   });
 
-  it('ASGD: eta and mu are torch\'s float32 scalars, f32(lr / (1 + λ·lr·t)^α) and f32(1 / max(1, t − t0)); ax copies p until mu leaves 1', async () => {
+  it("ASGD: eta and mu are torch's float32 scalars, f32(lr / (1 + λ·lr·t)^α) and f32(1 / max(1, t − t0)); ax copies p until mu leaves 1", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, -2, 3]);
     const options = { lr: 0.05, lambd: 0.01, alpha: 0.6, t0: 2 };
@@ -101,7 +101,7 @@ describe.each(['simd', 'js'] as const)('torch.optim 1.13 parity for Rprop and AS
     }
   });
 
-  it('a checkpoint\'s eta must be ≥ 0 and its mu in [0, 1]; within range they load and take effect', async () => {
+  it("a checkpoint's eta must be ≥ 0 and its mu in [0, 1]; within range they load and take effect", async () => {
     const rv = await createRavine({ backend });
     const w = rv.tensor('w', [1, 2]);
     const opt = new ASGD([w]);

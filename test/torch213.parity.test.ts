@@ -19,14 +19,17 @@ interface Case213 {
   finalState: Record<string, string | number>[];
 }
 
-const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/optimizers.json', import.meta.url), 'utf8')) as { torch: string; cases: Case213[] };
+const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/optimizers.json', import.meta.url), 'utf8')) as {
+  torch: string;
+  cases: Case213[];
+};
 /** The optimizers 2.13 left unchanged, and those ravine has moved to 2.13's arithmetic. */
 const ON_2_13 = new Set(['SGD', 'Adagrad', 'Adadelta', 'Rprop', 'ASGD', 'RMSprop', ...MOVED_TO_2_13]);
 const chosen = data.cases.filter((c) => ON_2_13.has(c.optimizer));
 const elements = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
 
-describe.each(['simd', 'js'] as const)('%s: torch 2.13, bit for bit, where its update is 1.13\'s', (backend) => {
-  it('the fixture is torch 2.13\'s, and every one of its 29 element-wise cases, for all eleven optimizers, is replayed here', () => {
+describe.each(['simd', 'js'] as const)("%s: torch 2.13, bit for bit, where its update is 1.13's", (backend) => {
+  it("the fixture is torch 2.13's, and every one of its 29 element-wise cases, for all eleven optimizers, is replayed here", () => {
     expect(chosen.length).toBe(29);
     expect(data.torch).toBe('2.13.0+cpu');
     expect(new Set(chosen.map((c) => c.optimizer))).toEqual(ON_2_13);
@@ -64,16 +67,21 @@ describe.each(['simd', 'js'] as const)('%s: torch 2.13, bit for bit, where its u
   }
 });
 
-describe('torch 2.13\'s lerp from its other side: β1 <= 0.5 (w = 1 − β1 >= 0.5)', () => {
+describe("torch 2.13's lerp from its other side: β1 <= 0.5 (w = 1 − β1 >= 0.5)", () => {
   /** torch's portable lerp with a float32 scalar weight w (the shared README's formula), every op rounded. */
-  const lerp = (a: number, b: number, w: number) => (w < 0.5 ? Math.fround(a + Math.fround(w * Math.fround(b - a))) : Math.fround(b - Math.fround(Math.fround(b - a) * Math.fround(1 - w))));
+  const lerp = (a: number, b: number, w: number) =>
+    w < 0.5 ? Math.fround(a + Math.fround(w * Math.fround(b - a))) : Math.fround(b - Math.fround(Math.fround(b - a) * Math.fround(1 - w)));
 
   // Each moved optimizer's lerped buffer and the option that makes its weight 0.7.
-  const lerped = (name: string) => (name === 'RMSprop' ? { key: 'gradAvg', options: { lr: 0.01, alpha: 0.3, centered: true } } : { key: 'expAvg', options: { lr: 0.01, betas: [0.3, 0.999] } });
+  const lerped = (name: string) =>
+    name === 'RMSprop' ? { key: 'gradAvg', options: { lr: 0.01, alpha: 0.3, centered: true } } : { key: 'expAvg', options: { lr: 0.01, betas: [0.3, 0.999] } };
   const runs = (['simd', 'js'] as const).flatMap((backend) => [...MOVED_TO_2_13].map((name) => [backend, name] as const));
   it.each(runs)('%s: %s with a weight of f32(0.7) keeps its running average = m.lerp(g, w) bit for bit over 30 steps on 67 floats', async (backend, name) => {
     const rv = await createRavine({ backend });
-    const t = rv.tensor('t', Array.from({ length: 67 }, (_, i) => Math.sin(i)));
+    const t = rv.tensor(
+      't',
+      Array.from({ length: 67 }, (_, i) => Math.sin(i)),
+    );
     const { key, options } = lerped(name);
     const opt = new optimizers[name]([t] as never, options as never) as Optimizer<object>;
     const m = new Float32Array(67);

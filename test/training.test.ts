@@ -4,23 +4,13 @@
 // diagnostics against their definitions, and configure()'s rules. Every optimizer, both backends.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import {
-  Adam,
-  anneal,
-  oneCycleLR,
-  reduceLROnPlateau,
-  clipGradNorm,
-  clipGradValue,
-  createRavine,
-  SGD,
-  type Ravine,
-  type Tensor,
-} from '../src/index.js';
+import { Adam, anneal, oneCycleLR, reduceLROnPlateau, clipGradNorm, clipGradValue, createRavine, SGD, type Ravine, type Tensor } from '../src/index.js';
 import { gradientPool, trainingClasses } from './helpers/cases.js';
 
 const classes = trainingClasses;
 /** Options every optimizer takes (SGD needs lr; momentum where it has it, so its buffer is exercised). */
-const optionsFor = (name: string): Record<string, unknown> => (name === 'SGD' ? { lr: 0.01, momentum: 0.9 } : name === 'RMSprop' ? { lr: 0.01, momentum: 0.5 } : {});
+const optionsFor = (name: string): Record<string, unknown> =>
+  name === 'SGD' ? { lr: 0.01, momentum: 0.9 } : name === 'RMSprop' ? { lr: 0.01, momentum: 0.5 } : {};
 
 const reference = JSON.parse(readFileSync(new URL('./fixtures/reference/schedules.json', import.meta.url), 'utf8')) as {
   clipGradNorm: { sizes: number[]; maxNorm: number; grads: string[]; totalNorm: number; clipped: string[] }[];
@@ -35,7 +25,12 @@ const ulps = (a: number, b: number) => Math.abs(new Int32Array(Float32Array.of(a
 const pool = gradientPool(8192, 11);
 const SIZES = [1, 7, 64, 33];
 function makeTensors(rv: Ravine, tag = ''): Tensor[] {
-  return SIZES.map((n, k) => rv.tensor(`t${k}${tag}`, Array.from({ length: n }, (_, i) => Math.sin(1 + i + 10 * k))));
+  return SIZES.map((n, k) =>
+    rv.tensor(
+      `t${k}${tag}`,
+      Array.from({ length: n }, (_, i) => Math.sin(1 + i + 10 * k)),
+    ),
+  );
 }
 /** Gradients of step s, scaled so that clipping at 1 engages on some steps and not on others. */
 function setGradients(tensors: Tensor[], s: number, scale = s % 3 === 0 ? 1e-3 : 1): void {
@@ -234,10 +229,24 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     opt.configure({ accumulate: 1, diagnostics: false });
     expect(Object.keys(opt.stateDict().state.t0).sort()).toEqual(['expAvg', 'expAvgSq', 'step']);
     expect(arena.bytesInUse).toBe(used); // the accumulation and diagnostics buffers were given back
-    expect(opt.training).toEqual({ clipGradNorm: null, clipGradValue: null, skipNonFinite: false, advanceSchedulesOnSkip: false, accumulate: 1, diagnostics: false });
+    expect(opt.training).toEqual({
+      clipGradNorm: null,
+      clipGradValue: null,
+      skipNonFinite: false,
+      advanceSchedulesOnSkip: false,
+      accumulate: 1,
+      diagnostics: false,
+    });
     expect(() => opt.configure({ accumulate: 0 })).toThrow(/invalid accumulate = 0: must be an integer in \[1, 2\^24\]/);
     expect(() => opt.configure({ clip: 1 } as never)).toThrow(/unknown training option "clip"/);
-    expect(() => new Adam(tensors.map((t) => t), {}, { skipNonFinite: 'yes' as never })).toThrow(TypeError);
+    expect(
+      () =>
+        new Adam(
+          tensors.map((t) => t),
+          {},
+          { skipNonFinite: 'yes' as never },
+        ),
+    ).toThrow(TypeError);
   });
 
   test('the guard with advanceSchedules: true advances schedules on skipped steps', async () => {
@@ -250,7 +259,7 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     expect([opt.skippedSteps, lr.t, w.data[0]]).toEqual([1, 1, 1]);
   });
 
-  test('a checkpoint\'s training section is checked before anything changes: options, calls, pending micro-batches, the skip count', async () => {
+  test("a checkpoint's training section is checked before anything changes: options, calls, pending micro-batches, the skip count", async () => {
     const rv = await createRavine({ backend });
     const tensors = makeTensors(rv);
     const opt = new Adam(tensors, {}, { accumulate: 3, skipNonFinite: true });
@@ -315,7 +324,9 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
     w.grad[0] = 4;
     opt.step();
     w.grad[0] = NaN;
-    expect(() => opt.step()).toThrow(/total norm of order 2 of the gradients is NaN.*errorIfNonfinite.*untouched; the 1 micro-batches before this one are still accumulated/);
+    expect(() => opt.step()).toThrow(
+      /total norm of order 2 of the gradients is NaN.*errorIfNonfinite.*untouched; the 1 micro-batches before this one are still accumulated/,
+    );
     expect([w.data[0], opt.pendingMicroBatches]).toEqual([0, 1]);
     w.grad[0] = 2;
     opt.step();
@@ -325,7 +336,12 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
   });
 
   test('clipGradValue and clipGradNorm of order 1 and ∞ as training options equal the free functions followed by a plain step, and survive JSON', async () => {
-    for (const training of [{ clipGradValue: 1e-4 }, { clipGradNorm: { maxNorm: 0.01, normType: 1 as const } }, { clipGradNorm: { maxNorm: 1e-4, normType: Infinity } }, { clipGradValue: 2e-4, clipGradNorm: { maxNorm: 0.01, normType: 'inf' as const } }]) {
+    for (const training of [
+      { clipGradValue: 1e-4 },
+      { clipGradNorm: { maxNorm: 0.01, normType: 1 as const } },
+      { clipGradNorm: { maxNorm: 1e-4, normType: Infinity } },
+      { clipGradValue: 2e-4, clipGradNorm: { maxNorm: 0.01, normType: 'inf' as const } },
+    ]) {
       const rv = await createRavine({ backend });
       const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
       const opt = new Adam(a, {}, training);

@@ -6,7 +6,20 @@ import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
 
 const tsc = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
-const flags = ['--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', '--lib', 'es2022,dom', '--types', 'node'];
+const flags = [
+  '--noEmit',
+  '--strict',
+  '--module',
+  'nodenext',
+  '--moduleResolution',
+  'nodenext',
+  '--target',
+  'es2022',
+  '--lib',
+  'es2022,dom',
+  '--types',
+  'node',
+];
 
 function check(file: string, extra: string[] = []): string {
   try {
@@ -21,14 +34,20 @@ it('a strict TypeScript consumer compiles against the built declarations; a wron
   const consumer = fileURLToPath(new URL('./fixtures/consumer.ts', import.meta.url));
   expect(check(consumer)).toBe('');
   const misuse = fileURLToPath(new URL('../build/misuse.ts', import.meta.url));
-  writeFileSync(misuse, "import { Adam, createRavine } from '../dist/index.js';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n");
+  writeFileSync(
+    misuse,
+    "import { Adam, createRavine } from '../dist/index.js';\nconst rv = await createRavine();\nnew Adam([rv.tensor('w', 1)], { lr: '0.1' });\n",
+  );
   expect(check(misuse)).toMatch(/misuse\.ts\(3,\d+\): error TS2322: Type 'string' is not assignable to type 'number \| ScheduleDriver \| undefined'/);
 });
 
-it('ravine/tfjs: stateDict().options is typed as the optimizer\'s options, so a strict consumer reads lr as a number (TF.js\'s own declarations need skipLibCheck)', () => {
+it("ravine/tfjs: stateDict().options is typed as the optimizer's options, so a strict consumer reads lr as a number (TF.js's own declarations need skipLibCheck)", () => {
   const consumer = fileURLToPath(new URL('./fixtures/tfjs-consumer.ts', import.meta.url));
   expect(check(consumer, ['--skipLibCheck'])).toBe('');
   const misuse = fileURLToPath(new URL('../build/tfjs-misuse.ts', import.meta.url));
-  writeFileSync(misuse, "import { createRavine } from '../dist/index.js';\nimport { ravineAdam } from '../dist/tfjs/index.js';\nconst lr: string = ravineAdam(await createRavine()).stateDict().options.lr;\nvoid lr;\n");
+  writeFileSync(
+    misuse,
+    "import { createRavine } from '../dist/index.js';\nimport { ravineAdam } from '../dist/tfjs/index.js';\nconst lr: string = ravineAdam(await createRavine()).stateDict().options.lr;\nvoid lr;\n",
+  );
   expect(check(misuse, ['--skipLibCheck'])).toMatch(/tfjs-misuse\.ts\(3,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/);
 });

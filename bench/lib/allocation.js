@@ -26,6 +26,15 @@ export async function measureAllocation({ repetitions = 7, log = () => {} } = {}
   return ['simd', 'js'].map((backend) => {
     const m = summarize(samples[backend]);
     log(`    ravine ${backend}: ${(m.medianNs / 1e6).toFixed(1)} ms for ${ALLOCATION.tensors} tensors of ${ALLOCATION.size} floats`);
-    return { workload: `create ${ALLOCATION.tensors} tensors of 64K floats`, optimizer: 'none', label: '—', n, tensors: ALLOCATION.tensors, impl: `ravine ${backend}`, ...m, nsPerParam: m.medianNs / n };
+    return {
+      workload: `create ${ALLOCATION.tensors} tensors of 64K floats`,
+      optimizer: 'none',
+      label: '—',
+      n,
+      tensors: ALLOCATION.tensors,
+      impl: `ravine ${backend}`,
+      ...m,
+      nsPerParam: m.medianNs / n,
+    };
   });
 }

@@ -18,7 +18,7 @@ function integers(flag, text, lo, hi) {
   const parts = text.split(',');
   const what = `--${flag} must be distinct integers from ${lo} to ${hi.toLocaleString('en')}, separated by commas, got '${text}'`;
   const values = parts.map((p) => (p.trim() === '' ? NaN : Number(p)));
-  const bad = parts.find((p, i) => !(Number.isInteger(values[i]) && values[i] >= lo && values[i] <= hi));
+  const bad = parts.find((_p, i) => !(Number.isInteger(values[i]) && values[i] >= lo && values[i] <= hi));
   if (bad !== undefined) throw new FlagError(parts.length > 1 ? `${what} ('${bad}')` : what);
   const repeated = values.find((v, i) => values.indexOf(v) !== i);
   if (repeated !== undefined) throw new FlagError(`${what} (${repeated} twice)`);
@@ -43,8 +43,14 @@ export function parseBenchFlags(argv) {
     ({ values } = parseArgs({
       args: argv,
       options: {
-        quick: { type: 'boolean' }, only: { type: 'string' }, sizes: { type: 'string' }, 'no-models': { type: 'boolean' }, threads: { type: 'string' },
-        report: { type: 'boolean' }, save: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        quick: { type: 'boolean' },
+        only: { type: 'string' },
+        sizes: { type: 'string' },
+        'no-models': { type: 'boolean' },
+        threads: { type: 'string' },
+        report: { type: 'boolean' },
+        save: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
       },
     }));
   } catch (e) {

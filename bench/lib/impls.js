@@ -15,7 +15,7 @@ import { accumulatedSteps, clipFoldedStep, clipInPlaceThenStep, clipSupports, sc
 const all = () => true;
 
 /** A step that does nothing: what the harness itself costs per call, beside the per-call rows. */
-async function emptyStep(key, problem) {
+async function emptyStep(_key, problem) {
   let calls = 0;
   return { step: () => void calls++, params: () => problem.params.map((p) => p.slice()), dispose() {} };
 }

@@ -6,12 +6,13 @@
 import { OPTIMIZERS } from './optimizers.js';
 
 let loading;
-const loadJax = () => (loading ??= import('@jax-js/jax').then(async (jax) => {
-  const devices = await jax.init('wasm');
-  if (!devices.includes('wasm')) throw new Error(`jax-js: no wasm device (got ${devices.join(', ')})`);
-  jax.defaultDevice('wasm');
-  return jax;
-}));
+const loadJax = () =>
+  (loading ??= import('@jax-js/jax').then(async (jax) => {
+    const devices = await jax.init('wasm');
+    if (!devices.includes('wasm')) throw new Error(`jax-js: no wasm device (got ${devices.join(', ')})`);
+    jax.defaultDevice('wasm');
+    return jax;
+  }));
 
 const UPDATES = {
   sgd(jax, { lr, momentum }) {

@@ -39,9 +39,11 @@ const UPDATES = {
     };
   },
   adadelta({ lr, rho, eps }, sizes) {
-    const sq = zeros(sizes), acc = zeros(sizes);
+    const sq = zeros(sizes),
+      acc = zeros(sizes);
     return (p, g, i) => {
-      const s = sq[i], a = acc[i];
+      const s = sq[i],
+        a = acc[i];
       for (let j = 0; j < p.length; j++) {
         s[j] = rho * s[j] + (1 - rho) * g[j] * g[j];
         const delta = (Math.sqrt(a[j] + eps) / Math.sqrt(s[j] + eps)) * g[j];
@@ -51,9 +53,12 @@ const UPDATES = {
     };
   },
   adamax({ lr, betas: [beta1, beta2], eps }, sizes) {
-    const m = zeros(sizes), u = zeros(sizes);
+    const m = zeros(sizes),
+      u = zeros(sizes);
     return (p, g, i, t) => {
-      const mi = m[i], ui = u[i], stepSize = lr / (1 - beta1 ** t);
+      const mi = m[i],
+        ui = u[i],
+        stepSize = lr / (1 - beta1 ** t);
       for (let j = 0; j < p.length; j++) {
         mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
         ui[j] = Math.max(beta2 * ui[j], Math.abs(g[j]) + eps);
@@ -62,14 +67,20 @@ const UPDATES = {
     };
   },
   nadam({ lr, betas: [beta1, beta2], eps, momentumDecay }, sizes) {
-    const m = zeros(sizes), v = zeros(sizes);
-    let muProduct = 1, lastStep = 0;
+    const m = zeros(sizes),
+      v = zeros(sizes);
+    let muProduct = 1,
+      lastStep = 0;
     return (p, g, i, t) => {
-      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay)), muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
+      const mu = beta1 * (1 - 0.5 * 0.96 ** (t * momentumDecay)),
+        muNext = beta1 * (1 - 0.5 * 0.96 ** ((t + 1) * momentumDecay));
       if (t !== lastStep) (muProduct *= mu), (lastStep = t);
-      const mi = m[i], vi = v[i], bc2 = 1 - beta2 ** t;
+      const mi = m[i],
+        vi = v[i],
+        bc2 = 1 - beta2 ** t;
       // torch 2.x's next product is the updated one times μt+1 (see src/optim/nadam.ts).
-      const gradStep = (lr * (1 - mu)) / (1 - muProduct), momentumStep = (lr * muNext) / (1 - muProduct * muNext);
+      const gradStep = (lr * (1 - mu)) / (1 - muProduct),
+        momentumStep = (lr * muNext) / (1 - muProduct * muNext);
       for (let j = 0; j < p.length; j++) {
         mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
         vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];
@@ -79,24 +90,30 @@ const UPDATES = {
     };
   },
   radam({ lr, betas: [beta1, beta2], eps }, sizes) {
-    const m = zeros(sizes), v = zeros(sizes);
+    const m = zeros(sizes),
+      v = zeros(sizes);
     const rhoInf = 2 / (1 - beta2) - 1;
     return (p, g, i, t) => {
-      const mi = m[i], vi = v[i], bc1 = 1 - beta1 ** t, bc2 = 1 - beta2 ** t;
+      const mi = m[i],
+        vi = v[i],
+        bc1 = 1 - beta1 ** t,
+        bc2 = 1 - beta2 ** t;
       const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
       const rect = rhoT > 5 ? Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT)) : 0;
       for (let j = 0; j < p.length; j++) {
         mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
         vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];
         const mhat = mi[j] / bc1;
-        p[j] -= rhoT > 5 ? ((lr * mhat * rect) * Math.sqrt(bc2)) / (Math.sqrt(vi[j]) + eps) : lr * mhat;
+        p[j] -= rhoT > 5 ? (lr * mhat * rect * Math.sqrt(bc2)) / (Math.sqrt(vi[j]) + eps) : lr * mhat;
       }
     };
   },
   rprop({ lr, etas: [etaMinus, etaPlus], stepSizes: [minStep, maxStep] }, sizes) {
-    const prev = zeros(sizes), step = sizes.map((n) => new Float32Array(n).fill(lr));
+    const prev = zeros(sizes),
+      step = sizes.map((n) => new Float32Array(n).fill(lr));
     return (p, g, i) => {
-      const pr = prev[i], st = step[i];
+      const pr = prev[i],
+        st = step[i];
       for (let j = 0; j < p.length; j++) {
         const s = Math.sign(g[j] * pr[j]);
         st[j] = Math.min(Math.max(st[j] * (s > 0 ? etaPlus : s < 0 ? etaMinus : 1), minStep), maxStep);
@@ -108,10 +125,13 @@ const UPDATES = {
   },
   asgd({ lr, lambd, alpha, t0 }, sizes) {
     const ax = zeros(sizes);
-    let eta = lr, mu = 1, lastStep = 0;
+    let eta = lr,
+      mu = 1,
+      lastStep = 0;
     return (p, g, i, t) => {
       if (t !== lastStep && t > 1) (eta = lr / (1 + lambd * lr * (t - 1)) ** alpha), (mu = 1 / Math.max(1, t - 1 - t0)), (lastStep = t);
-      const a = ax[i], decay = 1 - lambd * eta;
+      const a = ax[i],
+        decay = 1 - lambd * eta;
       for (let j = 0; j < p.length; j++) {
         p[j] = p[j] * decay - eta * g[j];
         a[j] = mu === 1 ? p[j] : a[j] + (p[j] - a[j]) * mu;
@@ -122,10 +142,14 @@ const UPDATES = {
 
 function adamUpdate(decoupled) {
   return ({ lr, betas: [beta1, beta2], eps, weightDecay = 0 }, sizes) => {
-    const m = zeros(sizes), v = zeros(sizes);
+    const m = zeros(sizes),
+      v = zeros(sizes);
     return (p, g, i, t) => {
-      const mi = m[i], vi = v[i];
-      const bc1 = 1 - beta1 ** t, bc2Sqrt = Math.sqrt(1 - beta2 ** t), decay = decoupled ? 1 - lr * weightDecay : 1;
+      const mi = m[i],
+        vi = v[i];
+      const bc1 = 1 - beta1 ** t,
+        bc2Sqrt = Math.sqrt(1 - beta2 ** t),
+        decay = decoupled ? 1 - lr * weightDecay : 1;
       for (let j = 0; j < p.length; j++) {
         mi[j] = beta1 * mi[j] + (1 - beta1) * g[j];
         vi[j] = beta2 * vi[j] + (1 - beta2) * g[j] * g[j];

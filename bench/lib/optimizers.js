@@ -5,7 +5,10 @@
 import { optimizerRegistry } from '../../dist/optim/registry.js';
 
 export const OPTIMIZERS = Object.fromEntries(
-  Object.entries(optimizerRegistry).map(([key, entry]) => [key, { label: entry.bench.label, Ravine: entry.Class, options: entry.bench.options, reads: entry.bench.reads, writes: entry.bench.writes }]),
+  Object.entries(optimizerRegistry).map(([key, entry]) => [
+    key,
+    { label: entry.bench.label, Ravine: entry.Class, options: entry.bench.options, reads: entry.bench.reads, writes: entry.bench.writes },
+  ]),
 );
 
 /** Bytes one update moves per parameter. */

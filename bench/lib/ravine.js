@@ -79,7 +79,12 @@ export async function bareKernel(backend, key, problem, grouping = 'one') {
   if (calls.length < groups) throw new Error(`bench: step() made ${calls.length} kernel calls through backend.kernels for ${groups} groups; cannot replay it`);
   const replays = calls.map(({ kernel, args }) => bind(kernel, args));
   return {
-    step: replays.length === 1 ? replays[0] : () => { for (const replay of replays) replay(); },
+    step:
+      replays.length === 1
+        ? replays[0]
+        : () => {
+            for (const replay of replays) replay();
+          },
     params: read,
     dispose: release(rv, opt),
     stepsTaken: WARM_STEPS,
@@ -114,11 +119,17 @@ function recordCalls(backend, run) {
 function bind(kernel, args) {
   const [a, b, c, d, e, f, g, h] = args;
   switch (args.length) {
-    case 4: return () => kernel(a, b, c, d);
-    case 5: return () => kernel(a, b, c, d, e);
-    case 6: return () => kernel(a, b, c, d, e, f);
-    case 7: return () => kernel(a, b, c, d, e, f, g);
-    case 8: return () => kernel(a, b, c, d, e, f, g, h);
-    default: throw new RangeError(`bench: a kernel call with ${args.length} arguments; bind handles 4 to 8`);
+    case 4:
+      return () => kernel(a, b, c, d);
+    case 5:
+      return () => kernel(a, b, c, d, e);
+    case 6:
+      return () => kernel(a, b, c, d, e, f);
+    case 7:
+      return () => kernel(a, b, c, d, e, f, g);
+    case 8:
+      return () => kernel(a, b, c, d, e, f, g, h);
+    default:
+      throw new RangeError(`bench: a kernel call with ${args.length} arguments; bind handles 4 to 8`);
   }
 }

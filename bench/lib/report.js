@@ -34,7 +34,7 @@ const COLUMNS = [
 ];
 
 export function markdownTable(rows) {
-  const lines = [`| ${COLUMNS.map(([h]) => h).join(' | ')} |`, `|${COLUMNS.map(([h], i) => (i < 4 ? '---' : '---:')).join('|')}|`];
+  const lines = [`| ${COLUMNS.map(([h]) => h).join(' | ')} |`, `|${COLUMNS.map(([_h], i) => (i < 4 ? '---' : '---:')).join('|')}|`];
   for (const r of rows) lines.push(`| ${COLUMNS.map(([, cell]) => cell(r)).join(' | ')} |`);
   return [...lines, ...notes(rows)].join('\n');
 }
@@ -46,8 +46,14 @@ function notes(rows) {
 }
 
 const SUMMARY_IMPLS = [
-  ['ravine simd', 'simd'], ['ravine simd, 2 threads', 'simd ×2 threads'], ['ravine js', 'js'], ['naive JS loop', 'naive JS'], ['TF.js wasm', 'TF.js wasm'],
-  ['TF.js cpu', 'TF.js cpu'], ['jax-js wasm (jit)', 'jax-js'], ['bandwidth bound', 'bound'],
+  ['ravine simd', 'simd'],
+  ['ravine simd, 2 threads', 'simd ×2 threads'],
+  ['ravine js', 'js'],
+  ['naive JS loop', 'naive JS'],
+  ['TF.js wasm', 'TF.js wasm'],
+  ['TF.js cpu', 'TF.js cpu'],
+  ['jax-js wasm (jit)', 'jax-js'],
+  ['bandwidth bound', 'bound'],
 ];
 
 /**
@@ -65,9 +71,12 @@ export function summaryTable(rows) {
       const r = get(impl);
       return !r ? '—' : r.error ? 'n/a' : `${sig(r.nsPerParam)}${r.note ? ' †' : ''}`;
     };
-    const simd = get('ravine simd'), tf = get('TF.js wasm');
+    const simd = get('ravine simd'),
+      tf = get('TF.js wasm');
     const speedup = simd?.medianNs && tf?.medianNs ? `${(tf.medianNs / simd.medianNs).toFixed(1)}×` : '—';
-    lines.push(`| ${[k.workload, k.label, k.n.toLocaleString('en-US'), ...SUMMARY_IMPLS.map(([impl]) => cell(impl)), simd?.vsBound ? `${simd.vsBound.toFixed(2)}` : '—', speedup].join(' | ')} |`);
+    lines.push(
+      `| ${[k.workload, k.label, k.n.toLocaleString('en-US'), ...SUMMARY_IMPLS.map(([impl]) => cell(impl)), simd?.vsBound ? `${simd.vsBound.toFixed(2)}` : '—', speedup].join(' | ')} |`,
+    );
   }
   return [...lines, ...notes(rows)].join('\n');
 }
@@ -83,7 +92,9 @@ export function trainingTable(rows, workload) {
   const head = ['Workload', 'Optimizer', 'Params', 'Implementation', 'ns/param', '± MAD', 'ns/step', '× plain step'];
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((_, i) => (i < 4 ? '---' : '---:')).join('|')}|`];
   for (const r of picked) {
-    const cells = r.error ? [`n/a: ${r.error}`, '', '', ''] : [sig(r.nsPerParam), `${fixed((100 * r.madNs) / r.medianNs, 1)}%`, sig(r.medianNs), fixed(r.vsSimd, 2)];
+    const cells = r.error
+      ? [`n/a: ${r.error}`, '', '', '']
+      : [sig(r.nsPerParam), `${fixed((100 * r.madNs) / r.medianNs, 1)}%`, sig(r.medianNs), fixed(r.vsSimd, 2)];
     lines.push(`| ${[r.workload, r.label, r.n.toLocaleString('en-US'), r.impl, ...cells].join(' | ')} |`);
   }
   return lines.join('\n');

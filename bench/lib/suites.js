@@ -31,12 +31,15 @@ const TRAINING = ['simd', 'clipFoldedSimd', 'clipInPlaceSimd', 'guardSimd', 'dia
 export function plan({ quick = false, sizes = quick ? [65536, 1048576] : SIZES, optimizers = [...MAIN, ...REST], models = true, threads = [2] } = {}) {
   const entries = [];
   // Issue 14: a column per thread count, beside ravine simd (one thread).
-  const threaded = threads.filter((t) => t > 1).map((t) => {
-    IMPLS[`threads${t}`] ??= threadsImpl(t); // threads2 is there already
-    return `threads${t}`;
-  });
+  const threaded = threads
+    .filter((t) => t > 1)
+    .map((t) => {
+      IMPLS[`threads${t}`] ??= threadsImpl(t); // threads2 is there already
+      return `threads${t}`;
+    });
   const withThreads = (impls) => impls.flatMap((k) => (k === 'simd' ? [k, ...threaded] : [k]));
-  const VECTOR_COLUMNS = withThreads(VECTOR), MODEL_COLUMNS = withThreads(MODEL);
+  const VECTOR_COLUMNS = withThreads(VECTOR),
+    MODEL_COLUMNS = withThreads(MODEL);
   const add = (workload, key, tensorSizes, impls, isolate = false) => {
     for (const impl of impls) entries.push({ workload, key, sizes: tensorSizes, impl, isolate });
   };
@@ -131,11 +134,17 @@ const PER_CALL_SCRIPT = new URL('../per-call.js', import.meta.url);
 async function runIsolated(key, implKey, log) {
   const { stdout } = await promisify(execFile)(process.execPath, [fileURLToPath(PER_CALL_SCRIPT), `--one=${key}:${implKey}`], { encoding: 'utf8' });
   const row = JSON.parse(stdout);
-  log(row.error ? `    ${row.impl}: FAILED: ${row.error}` : `    ${row.impl.padEnd(30)} ${row.medianNs.toPrecision(3).padStart(8)} ns/step  ±${((100 * row.madNs) / row.medianNs).toFixed(1)}%`);
+  log(
+    row.error
+      ? `    ${row.impl}: FAILED: ${row.error}`
+      : `    ${row.impl.padEnd(30)} ${row.medianNs.toPrecision(3).padStart(8)} ns/step  ±${((100 * row.madNs) / row.medianNs).toFixed(1)}%`,
+  );
   return row;
 }
 
 function fail(row, err, log) {
-  row.error = String(err?.message ?? err).split('\n')[0].slice(0, 120);
+  row.error = String(err?.message ?? err)
+    .split('\n')[0]
+    .slice(0, 120);
   log(`    ${row.impl}: FAILED: ${row.error}`);
 }

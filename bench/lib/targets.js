@@ -1,7 +1,8 @@
 // Issue 3's targets, checked against one run's rows: each with the measured ratio (worst case over
 // the sizes and optimizers it covers), whether it is met, and the row it was decided by.
 
-const find = (rows, where) => rows.filter((r) => !r.error && r.medianNs && Object.entries(where).every(([k, v]) => (typeof v === 'function' ? v(r[k]) : r[k] === v)));
+const find = (rows, where) =>
+  rows.filter((r) => !r.error && r.medianNs && Object.entries(where).every(([k, v]) => (typeof v === 'function' ? v(r[k]) : r[k] === v)));
 const same = (a, b) => a.workload === b.workload && a.optimizer === b.optimizer && a.n === b.n;
 
 /** For each row of `impl`, time(impl) / time(reference impl) in the same group. */
@@ -26,18 +27,43 @@ export function checkTargets(rows) {
     const measured = found.ratio;
     targets.push({ name, measured, limit, met: speedup ? measured >= limit : measured <= limit, detail: where(found.row) });
   };
-  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })), 1.1);
-  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (js)', worst(ratios(rows, 'ravine js', 'bare kernel loop (js)', { workload: notPerCall, n: atLeast64K })), 1.1);
+  ratioTarget(
+    'step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)',
+    worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })),
+    1.1,
+  );
+  ratioTarget(
+    'step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (js)',
+    worst(ratios(rows, 'ravine js', 'bare kernel loop (js)', { workload: notPerCall, n: atLeast64K })),
+    1.1,
+  );
   const perCall = find(rows, { impl: 'ravine simd', workload: 'per call, 16 params' });
   for (const r of perCall) {
-    targets.push({ name: `${r.label} step() ≤ 100 ns per call for a 16-parameter group (simd)`, measured: r.medianNs, limit: 100, unit: 'ns', met: r.medianNs <= 100, detail: where(r) });
+    targets.push({
+      name: `${r.label} step() ≤ 100 ns per call for a 16-parameter group (simd)`,
+      measured: r.medianNs,
+      limit: 100,
+      unit: 'ns',
+      met: r.medianNs <= 100,
+      detail: where(r),
+    });
   }
-  if (perCall.length === 0) targets.push({ name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: null, met: null, detail: 'not measured in this run' });
+  if (perCall.length === 0)
+    targets.push({ name: 'step() ≤ 100 ns per call for a 16-parameter group (simd)', measured: null, met: null, detail: 'not measured in this run' });
   // Speedups: time(peer) / time(simd), at least `limit`; the worst case is the smallest.
   ratioTarget('Adam ≥ 5× faster than TF.js wasm, 64K–16M', worst(ratios(rows, 'TF.js wasm', 'ravine simd', adam64KTo16M), Math.min), 5, true);
   ratioTarget('Adam ≥ 100× faster than TF.js cpu, 64K–16M', worst(ratios(rows, 'TF.js cpu', 'ravine simd', adam64KTo16M), Math.min), 100, true);
-  ratioTarget('Adam ≥ 50× faster than TF.js wasm on ResNet-18', worst(ratios(rows, 'TF.js wasm', 'ravine simd', { optimizer: 'adam', workload: (w) => w.startsWith('ResNet-18') }), Math.min), 50, true);
-  ratioTarget('SGD momentum at 16M ≤ 1.15× the bandwidth bound', worst(ratios(rows, 'ravine simd', 'bandwidth bound', { optimizer: 'sgd', workload: vector, n: 16777216 })), 1.15);
+  ratioTarget(
+    'Adam ≥ 50× faster than TF.js wasm on ResNet-18',
+    worst(ratios(rows, 'TF.js wasm', 'ravine simd', { optimizer: 'adam', workload: (w) => w.startsWith('ResNet-18') }), Math.min),
+    50,
+    true,
+  );
+  ratioTarget(
+    'SGD momentum at 16M ≤ 1.15× the bandwidth bound',
+    worst(ratios(rows, 'ravine simd', 'bandwidth bound', { optimizer: 'sgd', workload: vector, n: 16777216 })),
+    1.15,
+  );
   ratioTarget('ravine js ≤ 1.3× the naive JS loop', worst(ratios(rows, 'ravine js', 'naive JS loop', { workload: vector })), 1.3);
   return targets;
 }
@@ -63,15 +89,42 @@ export function checkIssue8Targets(rows) {
     if (!found) return targets.push({ name, measured: null, met: null, detail: 'not measured in this run' });
     targets.push({ name, measured: found.ratio, limit, met: found.ratio <= limit, detail: where(found.row) });
   };
-  ratioTarget('step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)', worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })), 1.1);
-  ratioTarget('transformer (148 tensors) ≤ 1.05× the same parameters as one tensor (simd)', worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('transformer') })), 1.05);
-  ratioTarget('ResNet-18 (62 tensors) ≤ 1.05× the same parameters as one tensor (simd)', worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('ResNet-18') })), 1.05);
-  for (const [optimizer, limit] of [['sgd', 60], ['adam', 80]]) {
+  ratioTarget(
+    'step() ≤ 1.1× the bare kernel loop, groups ≥ 64K (simd)',
+    worst(ratios(rows, 'ravine simd', 'bare kernel loop (simd)', { workload: notPerCall, n: atLeast64K })),
+    1.1,
+  );
+  ratioTarget(
+    'transformer (148 tensors) ≤ 1.05× the same parameters as one tensor (simd)',
+    worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('transformer') })),
+    1.05,
+  );
+  ratioTarget(
+    'ResNet-18 (62 tensors) ≤ 1.05× the same parameters as one tensor (simd)',
+    worst(ratios(rows, 'ravine simd', 'ravine simd, as one tensor', { workload: (w) => w.startsWith('ResNet-18') })),
+    1.05,
+  );
+  for (const [optimizer, limit] of [
+    ['sgd', 60],
+    ['adam', 80],
+  ]) {
     const [r] = find(rows, { impl: 'ravine simd', workload: 'per call, 16 params', optimizer });
     if (!r) targets.push({ name: `${optimizer} per-call step() ≤ ${limit} ns (simd)`, measured: null, met: null, detail: 'not measured in this run' });
-    else targets.push({ name: `${r.label} step() ≤ ${limit} ns per call for a 16-parameter group (simd)`, measured: r.medianNs, limit, unit: 'ns', met: r.medianNs <= limit, detail: where(r) });
+    else
+      targets.push({
+        name: `${r.label} step() ≤ ${limit} ns per call for a 16-parameter group (simd)`,
+        measured: r.medianNs,
+        limit,
+        unit: 'ns',
+        met: r.medianNs <= limit,
+        detail: where(r),
+      });
   }
-  ratioTarget('js creates 800 tensors of 64K floats ≤ 2× simd', worst(ratios(rows, 'ravine js', 'ravine simd', { workload: (w) => w.startsWith('create ') })), 2);
+  ratioTarget(
+    'js creates 800 tensors of 64K floats ≤ 2× simd',
+    worst(ratios(rows, 'ravine js', 'ravine simd', { workload: (w) => w.startsWith('create ') })),
+    2,
+  );
   return targets;
 }
 
@@ -90,9 +143,17 @@ export function checkIssue10Targets(rows) {
   for (const optimizer of ['sgd', 'adam']) {
     const perCall = { workload: 'per call, 16 params', optimizer };
     const label = find(rows, { impl: 'ravine simd', ...perCall })[0]?.label ?? optimizer;
-    ratioTarget(`${label} per-call step() with lr and ${optimizer === 'adam' ? 'β1' : 'momentum'} scheduled ≤ 1.2× unscheduled (simd)`, worst(ratios(rows, 'ravine simd, scheduled', 'ravine simd', perCall)), 1.2);
+    ratioTarget(
+      `${label} per-call step() with lr and ${optimizer === 'adam' ? 'β1' : 'momentum'} scheduled ≤ 1.2× unscheduled (simd)`,
+      worst(ratios(rows, 'ravine simd, scheduled', 'ravine simd', perCall)),
+      1.2,
+    );
   }
-  ratioTarget('clipGradNorm folded into step() ≤ 1.0× clipGradNorm() in place, then step() (Adam, simd)', worst(ratios(rows, 'ravine simd, clipGradNorm option (folded)', 'ravine simd, clipGradNorm() in place, then step')), 1);
+  ratioTarget(
+    'clipGradNorm folded into step() ≤ 1.0× clipGradNorm() in place, then step() (Adam, simd)',
+    worst(ratios(rows, 'ravine simd, clipGradNorm option (folded)', 'ravine simd, clipGradNorm() in place, then step')),
+    1,
+  );
   return targets;
 }
 

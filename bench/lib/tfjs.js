@@ -22,7 +22,7 @@ export const tfjsSupports = (key) => key in TF_OPTIMIZERS;
  * `newAccumulatedGrad`): the first step divides by sqrt(eps). Timed anyway, flagged in the report.
  */
 export const TFJS_DEVIATIONS = {
-  adadelta: 'TF.js Adadelta divides by the previous step\'s squared-gradient average',
+  adadelta: "TF.js Adadelta divides by the previous step's squared-gradient average",
 };
 
 let loading;

@@ -37,7 +37,13 @@ export function accumulatedSteps(k) {
   return async (key, problem) => {
     const runner = await ravineStep('simd', key, problem, 'one', { training: { accumulate: k } });
     const { step } = runner;
-    return { ...runner, step: () => { for (let i = 0; i < k; i++) step(); }, calls: k };
+    return {
+      ...runner,
+      step: () => {
+        for (let i = 0; i < k; i++) step();
+      },
+      calls: k,
+    };
   };
 }
 

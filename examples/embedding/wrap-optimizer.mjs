@@ -10,7 +10,10 @@ export async function ravineOptimizer({ Optimizer = Adam, backend = 'auto', ...o
   return {
     backend: rv.backend,
     update(params, grads) {
-      opt ??= new Optimizer(Object.keys(params).map((name) => rv.adopt(name, params[name], grads[name])), options);
+      opt ??= new Optimizer(
+        Object.keys(params).map((name) => rv.adopt(name, params[name], grads[name])),
+        options,
+      );
       const tensors = opt.paramGroups[0].params;
       if (Object.keys(params).length !== tensors.length || tensors.some((t) => params[t.name] !== t.data || grads[t.name] !== t.grad)) {
         throw new TypeError('ravineOptimizer: update() takes the arrays it adopted on its first call, every time');
@@ -23,10 +26,18 @@ export async function ravineOptimizer({ Optimizer = Adam, backend = 'auto', ...o
 }
 
 // The host: a 2-4-1 tanh network learning XOR, full batch, with its own forward and backward pass.
-const X = [[0, 0], [0, 1], [1, 0], [1, 1]], Y = [0, 1, 1, 0];
+const X = [
+    [0, 0],
+    [0, 1],
+    [1, 0],
+    [1, 1],
+  ],
+  Y = [0, 1, 1, 0];
 export const makeNet = () => ({
-  w1: Float32Array.from({ length: 8 }, (_, i) => Math.sin(3 * i + 1)), b1: new Float32Array(4),
-  w2: Float32Array.from({ length: 4 }, (_, i) => Math.cos(5 * i + 2)), b2: new Float32Array(1),
+  w1: Float32Array.from({ length: 8 }, (_, i) => Math.sin(3 * i + 1)),
+  b1: new Float32Array(4),
+  w2: Float32Array.from({ length: 4 }, (_, i) => Math.cos(5 * i + 2)),
+  b2: new Float32Array(1),
 });
 export function lossAndGrads(p, g) {
   for (const name in g) g[name].fill(0);
@@ -39,7 +50,7 @@ export function lossAndGrads(p, g) {
     g.b2[0] += dz;
     h.forEach((hj, j) => {
       const dh = dz * p.w2[j] * (1 - hj * hj);
-      g.w2[j] += dz * hj, g.b1[j] += dh, g.w1[2 * j] += dh * a, g.w1[2 * j + 1] += dh * b;
+      (g.w2[j] += dz * hj), (g.b1[j] += dh), (g.w1[2 * j] += dh * a), (g.w1[2 * j + 1] += dh * b);
     });
   });
   return loss;

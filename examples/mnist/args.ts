@@ -45,14 +45,22 @@ function integer(name: string, text: string, min: number, max: number): number {
 
 /** The options from `args`, or null for --help. */
 export function parseOptions(args: string[]): Options | null {
+  // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below (its options decide the type), which must sit inside the try
   let values;
   try {
     values = parseArgs({
-      args, strict: true, allowPositionals: false,
+      args,
+      strict: true,
+      allowPositionals: false,
       options: {
-        epochs: { type: 'string', default: '10' }, hidden: { type: 'string', default: '128' }, batch: { type: 'string', default: '64' },
-        limit: { type: 'string', default: '10000' }, optimizers: { type: 'string', default: contenders.map((c) => c.key).join(',') },
-        matmul: { type: 'string' }, seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'out/mnist' },
+        epochs: { type: 'string', default: '10' },
+        hidden: { type: 'string', default: '128' },
+        batch: { type: 'string', default: '64' },
+        limit: { type: 'string', default: '10000' },
+        optimizers: { type: 'string', default: contenders.map((c) => c.key).join(',') },
+        matmul: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        out: { type: 'string', default: 'out/mnist' },
         help: { type: 'boolean', short: 'h' },
       },
     }).values;
@@ -62,10 +70,12 @@ export function parseOptions(args: string[]): Options | null {
   if (values.help) return null;
   const optimizers = values.optimizers.split(',').map((key) => key.trim());
   for (const key of optimizers) {
-    if (!contenders.some((c) => c.key === key)) throw new UsageError(`--optimizers: unknown optimizer '${key}' (choose from ${contenders.map((c) => c.key).join(', ')})`);
+    if (!contenders.some((c) => c.key === key))
+      throw new UsageError(`--optimizers: unknown optimizer '${key}' (choose from ${contenders.map((c) => c.key).join(', ')})`);
   }
   if (new Set(optimizers).size !== optimizers.length) throw new UsageError(`--optimizers names an optimizer twice: '${values.optimizers}'`);
-  if (values.matmul !== undefined && values.matmul !== 'simd' && values.matmul !== 'js') throw new UsageError(`--matmul must be simd or js, got '${values.matmul}'`);
+  if (values.matmul !== undefined && values.matmul !== 'simd' && values.matmul !== 'js')
+    throw new UsageError(`--matmul must be simd or js, got '${values.matmul}'`);
   if (values.out === '') throw new UsageError(`--out must name a directory, got ''`);
   return {
     epochs: integer('epochs', values.epochs, 1, 1000),

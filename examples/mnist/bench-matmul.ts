@@ -15,9 +15,12 @@ const usage = `usage: node out/examples/mnist/bench-matmul.js [--batch 64] [--hi
 (after npx asc --config examples/mnist/assembly/asconfig.json && npx tsc -p examples/mnist/tsconfig.json)
 
 Times the MLP's matrix products in plain TypeScript and on f32x4 kernels, with and without the copies.`;
+// biome-ignore lint/suspicious/noImplicitAnyLet: typed by the parseArgs call below (its options decide the type), which must sit inside the try
 let values;
 try {
-  values = parseArgs({ options: { batch: { type: 'string', default: '64' }, hidden: { type: 'string', default: '128' }, help: { type: 'boolean', short: 'h' } } }).values;
+  values = parseArgs({
+    options: { batch: { type: 'string', default: '64' }, hidden: { type: 'string', default: '128' }, help: { type: 'boolean', short: 'h' } },
+  }).values;
 } catch (e) {
   console.error(`${(e as Error).message.split('\n')[0]} (--help lists the options)`);
   process.exit(2);
@@ -26,7 +29,8 @@ if (values.help) {
   console.log(usage);
   process.exit(0);
 }
-const batch = Number(values.batch), hidden = Number(values.hidden);
+const batch = Number(values.batch),
+  hidden = Number(values.hidden);
 if (!(Number.isInteger(batch) && batch >= 1 && Number.isInteger(hidden) && hidden >= 1)) {
   console.error(`--batch and --hidden must be integers ≥ 1, got ${values.batch} and ${values.hidden}`);
   process.exit(2);
@@ -36,14 +40,23 @@ const random = seededRandom(1);
 const he = (fanIn: number, length: number) => Float32Array.from({ length }, () => normal(random) * Math.sqrt(2 / fanIn));
 const operands = {
   x: loadDigits().images.slice(0, batch * pixels),
-  w1: he(pixels, pixels * hidden), w2: he(hidden, hidden * classes),
-  z1: new Float32Array(batch * hidden), h: new Float32Array(batch * hidden), z2: new Float32Array(batch * classes),
-  dz: Float32Array.from({ length: batch * classes }, () => normal(random) * 0.01), dh: new Float32Array(batch * hidden),
-  dw1: new Float32Array(pixels * hidden), dw2: new Float32Array(hidden * classes),
+  w1: he(pixels, pixels * hidden),
+  w2: he(hidden, hidden * classes),
+  z1: new Float32Array(batch * hidden),
+  h: new Float32Array(batch * hidden),
+  z2: new Float32Array(batch * classes),
+  dz: Float32Array.from({ length: batch * classes }, () => normal(random) * 0.01),
+  dh: new Float32Array(batch * hidden),
+  dw1: new Float32Array(pixels * hidden),
+  dw2: new Float32Array(hidden * classes),
 };
 plainProducts.addMulAB(operands.h, operands.x, operands.w1, batch, pixels, hidden);
-operands.h.forEach((v, i) => { operands.h[i] = Math.max(0, v); });
-operands.dh.forEach((_, i) => { operands.dh[i] = operands.h[i] > 0 ? normal(random) * 0.01 : 0; });
+operands.h.forEach((v, i) => {
+  operands.h[i] = Math.max(0, v);
+});
+operands.dh.forEach((_, i) => {
+  operands.dh[i] = operands.h[i] > 0 ? normal(random) * 0.01 : 0;
+});
 
 /** A training step's products: X·W1, H·W2, Hᵀ·dZ, dZ·W2ᵀ, Xᵀ·dH. */
 function minibatch(p: Products, o: Record<keyof typeof operands, Float32Array>): void {
@@ -59,12 +72,17 @@ function kernelOnly(): [Products, Record<keyof typeof operands, Float32Array>] {
   const kernels = loadMatmulKernels();
   const at: Record<string, number> = {};
   let end = 0;
-  for (const [name, array] of Object.entries(operands)) { at[name] = end; end = after(end, array.length); }
+  for (const [name, array] of Object.entries(operands)) {
+    at[name] = end;
+    end = after(end, array.length);
+  }
   const heap = floatsOf(kernels, end);
-  const resident = Object.fromEntries(Object.entries(operands).map(([name, array]) => {
-    heap.set(array, at[name]);
-    return [name, heap.subarray(at[name], at[name] + array.length)];
-  })) as Record<keyof typeof operands, Float32Array>;
+  const resident = Object.fromEntries(
+    Object.entries(operands).map(([name, array]) => {
+      heap.set(array, at[name]);
+      return [name, heap.subarray(at[name], at[name] + array.length)];
+    }),
+  ) as Record<keyof typeof operands, Float32Array>;
   const offset = (array: Float32Array) => array.byteOffset;
   const products: Products = {
     addMulAB: (out, a, b, m, k, n) => kernels.addMulAB(offset(out), offset(a), offset(b), m, k, n),
@@ -88,8 +106,10 @@ for (const [name, p, o] of implementations) {
 await bench.run();
 const median = (name: string) => bench.tasks.find((t) => t.name === name)!.result as { latency: { p50: number } };
 console.log(`batch ${batch}, hidden ${hidden}, Node ${process.version}: median µs per call`);
-console.table(bench.tasks.map((t) => {
-  const plain = median(t.name.replace(/^[^:]*/, 'plain TypeScript')).latency.p50;
-  const own = median(t.name).latency.p50;
-  return { task: t.name, 'median µs': (own * 1000).toFixed(1), 'plain ÷ this': (plain / own).toFixed(2) };
-}));
+console.table(
+  bench.tasks.map((t) => {
+    const plain = median(t.name.replace(/^[^:]*/, 'plain TypeScript')).latency.p50;
+    const own = median(t.name).latency.p50;
+    return { task: t.name, 'median µs': (own * 1000).toFixed(1), 'plain ÷ this': (plain / own).toFixed(2) };
+  }),
+);

@@ -10,7 +10,8 @@ export function crossEntropy(logits: Float32Array, labels: Uint8Array, rows: num
   for (let i = 0; i < rows; i++) {
     const z = logits.subarray(i * classes, (i + 1) * classes);
     // log Σ exp(z) shifted by the largest z, so exp never overflows.
-    let max = -Infinity, sum = 0;
+    let max = -Infinity,
+      sum = 0;
     for (let j = 0; j < classes; j++) max = Math.max(max, z[j]);
     for (let j = 0; j < classes; j++) sum += Math.exp(z[j] - max);
     const logSumExp = max + Math.log(sum);

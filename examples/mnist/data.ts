@@ -24,7 +24,8 @@ export function loadDigits(): Digits {
   const require = createRequire(import.meta.url);
   const files = Array.from({ length: classes }, (_, digit) => require(`mnist/src/digits/${digit}.json`).data as number[]);
   const count = files.reduce((n, data) => n + data.length / pixels, 0);
-  const images = new Float32Array(count * pixels), labels = new Uint8Array(count);
+  const images = new Float32Array(count * pixels),
+    labels = new Uint8Array(count);
   let row = 0;
   files.forEach((data, digit) => {
     images.set(data, row * pixels);
@@ -36,7 +37,8 @@ export function loadDigits(): Digits {
 
 /** The rows `order` of `all`, copied. */
 function pick(all: Digits, order: Uint32Array): Digits {
-  const images = new Float32Array(order.length * pixels), labels = new Uint8Array(order.length);
+  const images = new Float32Array(order.length * pixels),
+    labels = new Uint8Array(order.length);
   order.forEach((source, row) => {
     images.set(all.images.subarray(source * pixels, (source + 1) * pixels), row * pixels);
     labels[row] = all.labels[source];
@@ -49,7 +51,10 @@ function pick(all: Digits, order: Uint32Array): Digits {
  * them for training and the rest for testing. The shuffle mixes the classes, which the files keep apart.
  */
 export function splitDigits(all: Digits, limit: number, trainFraction: number, seed: number): Split {
-  const order = shuffle(Uint32Array.from({ length: all.count }, (_, i) => i), seededRandom(seed)).subarray(0, limit);
+  const order = shuffle(
+    Uint32Array.from({ length: all.count }, (_, i) => i),
+    seededRandom(seed),
+  ).subarray(0, limit);
   const trainCount = Math.round(limit * trainFraction);
   return { train: pick(all, order.subarray(0, trainCount)), test: pick(all, order.subarray(trainCount)) };
 }

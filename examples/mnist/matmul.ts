@@ -60,7 +60,11 @@ function addScaled(y: Float32Array, yAt: number, x: Float32Array, xAt: number, s
 
 /** Σ x[xAt + j]·y[yAt + j] for j < n, in the kernel's order: four lane sums, combined left to right, then the tail. */
 function dot(x: Float32Array, xAt: number, y: Float32Array, yAt: number, n: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, j = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0,
+    j = 0;
   for (; j + 4 <= n; j += 4) {
     s0 = f(s0 + f(x[xAt + j] * y[yAt + j]));
     s1 = f(s1 + f(x[xAt + j + 1] * y[yAt + j + 1]));

@@ -7,10 +7,19 @@ import type { Digits } from './data.js';
 import type { Products } from './matmul.js';
 import { normal, seededRandom } from './random.js';
 
-export interface Layers { inputs: number; hidden: number; classes: number }
+export interface Layers {
+  inputs: number;
+  hidden: number;
+  classes: number;
+}
 
 /** Values of the four tensors: w1 is inputs×hidden and w2 hidden×classes, row-major (x·W, as torch's x·Wᵀ with W stored transposed). */
-export interface Weights { w1: Float32Array; b1: Float32Array; w2: Float32Array; b2: Float32Array }
+export interface Weights {
+  w1: Float32Array;
+  b1: Float32Array;
+  w2: Float32Array;
+  b2: Float32Array;
+}
 
 /**
  * Seeded initial weights: He et al. (2015), N(0, 2/fan-in), for the layer that feeds a ReLU, LeCun's
@@ -20,8 +29,10 @@ export function initialWeights({ inputs, hidden, classes }: Layers, seed: number
   const random = seededRandom(seed);
   const gaussian = (length: number, variance: number) => Float32Array.from({ length }, () => normal(random) * Math.sqrt(variance));
   return {
-    w1: gaussian(inputs * hidden, 2 / inputs), b1: new Float32Array(hidden),
-    w2: gaussian(hidden * classes, 1 / hidden), b2: new Float32Array(classes),
+    w1: gaussian(inputs * hidden, 2 / inputs),
+    b1: new Float32Array(hidden),
+    w2: gaussian(hidden * classes, 1 / hidden),
+    b2: new Float32Array(classes),
   };
 }
 
@@ -36,7 +47,13 @@ export class Mlp {
   readonly #hiddenGradient: Float32Array;
   readonly #logitsGradient: Float32Array;
 
-  constructor(rv: Ravine, readonly layers: Layers, initial: Weights, readonly maxRows: number, readonly products: Products) {
+  constructor(
+    rv: Ravine,
+    readonly layers: Layers,
+    initial: Weights,
+    readonly maxRows: number,
+    readonly products: Products,
+  ) {
     this.w1 = rv.tensor('w1', initial.w1);
     this.b1 = rv.tensor('b1', initial.b1);
     this.w2 = rv.tensor('w2', initial.w2);
@@ -55,13 +72,14 @@ export class Mlp {
   lossAndGradient(x: Float32Array, labels: Uint8Array, rows: number): number {
     const { inputs, hidden, classes } = this.layers;
     const { h, z } = this.#forward(x, rows);
-    const dz = this.#logitsGradient.subarray(0, rows * classes), dh = this.#hiddenGradient.subarray(0, rows * hidden);
+    const dz = this.#logitsGradient.subarray(0, rows * classes),
+      dh = this.#hiddenGradient.subarray(0, rows * hidden);
     const loss = crossEntropy(z, labels, rows, classes, dz);
     this.products.addMulATB(this.w2.grad, h, dz, rows, hidden, classes);
     addColumnSums(this.b2.grad, dz, rows, classes);
     dh.fill(0);
     this.products.addMulABT(dh, dz, this.w2.data, rows, hidden, classes);
-    for (let i = 0; i < dh.length; i++) if (h[i] === 0) dh[i] = 0;   // ReLU passes the gradient where it passed the input
+    for (let i = 0; i < dh.length; i++) if (h[i] === 0) dh[i] = 0; // ReLU passes the gradient where it passed the input
     this.products.addMulATB(this.w1.grad, x, dh, rows, inputs, hidden);
     addColumnSums(this.b1.grad, dh, rows, hidden);
     return loss;
@@ -70,7 +88,8 @@ export class Mlp {
   /** Mean loss and accuracy over `digits`, `maxRows` at a time, gradients untouched. */
   evaluate(digits: Digits): { loss: number; accuracy: number } {
     const { inputs, classes } = this.layers;
-    let loss = 0, right = 0;
+    let loss = 0,
+      right = 0;
     for (let start = 0; start < digits.count; start += this.maxRows) {
       const rows = Math.min(this.maxRows, digits.count - start);
       const labels = digits.labels.subarray(start, start + rows);
@@ -88,7 +107,8 @@ export class Mlp {
   /** h = relu(x·W1 + b1), z = h·W2 + b2, for the first `rows` rows of the scratch arrays. */
   #forward(x: Float32Array, rows: number): { h: Float32Array; z: Float32Array } {
     const { inputs, hidden, classes } = this.layers;
-    const h = this.#hidden.subarray(0, rows * hidden), z = this.#logits.subarray(0, rows * classes);
+    const h = this.#hidden.subarray(0, rows * hidden),
+      z = this.#logits.subarray(0, rows * classes);
     fillRows(h, this.b1.data, rows);
     this.products.addMulAB(h, x, this.w1.data, rows, inputs, hidden);
     for (let i = 0; i < h.length; i++) if (h[i] < 0) h[i] = 0;

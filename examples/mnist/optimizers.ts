@@ -22,22 +22,30 @@ const momentumSteps = (steps: number) => Math.max(1, Math.round(steps / 2));
 
 export const contenders: readonly Contender[] = [
   {
-    key: 'sgd', label: 'SGD', color: '#E69F00',
+    key: 'sgd',
+    label: 'SGD',
+    color: '#E69F00',
     describe: () => 'lr 0.8',
     create: (params) => new SGD(params, { lr: 0.8 }),
   },
   {
-    key: 'momentum', label: 'Momentum', color: '#56B4E9',
+    key: 'momentum',
+    label: 'Momentum',
+    color: '#56B4E9',
     describe: (steps) => `lr 0.1, momentum 0.5→0.9 over ${momentumSteps(steps)} steps`,
     create: (params, steps) => new SGD(params, { lr: 0.1, momentum: anneal(0.5, 0.9, momentumSteps(steps)) }),
   },
   {
-    key: 'rmsprop', label: 'RMSProp', color: '#0072B2',
+    key: 'rmsprop',
+    label: 'RMSProp',
+    color: '#0072B2',
     describe: () => 'lr 0.003, alpha 0.99',
     create: (params) => new RMSprop(params, { lr: 0.003, alpha: 0.99 }),
   },
   {
-    key: 'adam', label: 'Adam', color: '#D55E00',
+    key: 'adam',
+    label: 'Adam',
+    color: '#D55E00',
     describe: () => 'lr 0.003, betas (0.9, 0.999)',
     create: (params) => new Adam(params, { lr: 0.003, betas: [0.9, 0.999] }),
   },

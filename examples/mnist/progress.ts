@@ -3,7 +3,8 @@
 
 const barWidth = 24;
 /** Between redraws on a terminal, and between lines in a log (ms). */
-const redrawEvery = 100, lineEvery = 5000;
+const redrawEvery = 100,
+  lineEvery = 5000;
 
 export class Progress {
   readonly #tty: boolean;
@@ -22,7 +23,8 @@ export class Progress {
     if (now - this.#last < (this.#tty ? redrawEvery : lineEvery)) return;
     this.#last = now;
     const filled = Math.round((barWidth * done) / total);
-    const status = `${label} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${done}/${total}  loss ${loss.toFixed(4)}  ` +
+    const status =
+      `${label} [${'#'.repeat(filled)}${'.'.repeat(barWidth - filled)}] ${done}/${total}  loss ${loss.toFixed(4)}  ` +
       `${Math.round(examplesPerSecond).toLocaleString('en-US')} examples/s`;
     this.stream.write(this.#tty ? `\r${status}\x1b[K` : `${status}\n`);
     this.#shown = true;

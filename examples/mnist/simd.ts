@@ -33,7 +33,10 @@ export function floatsOf(kernels: MatmulKernels, floats: number): Float32Array {
 export function simdProducts(kernels = loadMatmulKernels()): Products {
   let heap = floatsOf(kernels, 0);
   const product = (kernel: MatmulKernels['addMulAB']) => (out: Float32Array, a: Float32Array, b: Float32Array, m: number, k: number, n: number) => {
-    const atA = 0, atB = after(atA, a.length), atOut = after(atB, b.length), end = after(atOut, out.length);
+    const atA = 0,
+      atB = after(atA, a.length),
+      atOut = after(atB, b.length),
+      end = after(atOut, out.length);
     if (end > heap.length) heap = floatsOf(kernels, end);
     heap.set(a, atA);
     heap.set(b, atB);

@@ -38,17 +38,27 @@ export interface Run {
 }
 
 export async function train(contender: Contender, setup: Setup, progress: Progress, onEpoch: (run: Run, result: EpochResult) => void): Promise<Run> {
-  const { split: { train: digits, test }, batch, epochs } = setup;
-  const batches = Math.ceil(digits.count / batch), steps = batches * epochs;
+  const {
+    split: { train: digits, test },
+    batch,
+    epochs,
+  } = setup;
+  const batches = Math.ceil(digits.count / batch),
+    steps = batches * epochs;
   const rv = await createRavine();
   const model = new Mlp(rv, setup.layers, setup.initial, batch, setup.products);
   const optimizer = contender.create(model.parameters, steps);
   const run: Run = { key: contender.key, label: contender.label, hyperparameters: contender.describe(steps), backend: rv.backend, epochs: [] };
-  const record = (result: EpochResult) => { run.epochs.push(result); onEpoch(run, result); };
+  const record = (result: EpochResult) => {
+    run.epochs.push(result);
+    onEpoch(run, result);
+  };
   record({ epoch: 0, trainLoss: model.evaluate(digits).loss, testAccuracy: model.evaluate(test).accuracy, seconds: 0 });
 
-  const images = new Float32Array(batch * pixels), labels = new Uint8Array(batch);
-  const order = Uint32Array.from({ length: digits.count }, (_, i) => i), random = seededRandom(setup.seed);
+  const images = new Float32Array(batch * pixels),
+    labels = new Uint8Array(batch);
+  const order = Uint32Array.from({ length: digits.count }, (_, i) => i),
+    random = seededRandom(setup.seed);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     shuffle(order, random);
     const start = performance.now();

@@ -58,7 +58,10 @@ interface EventScope {
  * within `waitMs` (the event usually precedes the failure it causes; the wait covers engines where it
  * follows), at once where there are no such events (Node).
  */
-export function watchViolations(match: (event: Violation) => boolean, scope: EventScope = globalThis as EventScope): { directive(waitMs: number): Promise<string | undefined>; stop(): void } {
+export function watchViolations(
+  match: (event: Violation) => boolean,
+  scope: EventScope = globalThis as EventScope,
+): { directive(waitMs: number): Promise<string | undefined>; stop(): void } {
   const listening = typeof scope.addEventListener === 'function';
   let seen: string | undefined;
   let wake: (() => void) | undefined;

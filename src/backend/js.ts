@@ -108,10 +108,15 @@ export function jsBackend(initialBytes = PAGE, maxBytes = MAX_BYTES, kind?: JsHe
   try {
     heap = makeHeap(pages(initialBytes), maxBytes, kind);
   } catch (e) {
-    throw new RangeError(`ravine: out of memory: cannot reserve ${pages(initialBytes)} bytes of heap (reserveBytes) with a maximum of ${maxBytes} (${(e as Error).message})`, { cause: e });
+    throw new RangeError(
+      `ravine: out of memory: cannot reserve ${pages(initialBytes)} bytes of heap (reserveBytes) with a maximum of ${maxBytes} (${(e as Error).message})`,
+      { cause: e },
+    );
   }
   let buffer = heap.buffer();
-  let f32 = new Float32Array(buffer), u32 = new Uint32Array(buffer), f64 = new Float64Array(buffer);
+  let f32 = new Float32Array(buffer),
+    u32 = new Uint32Array(buffer),
+    f64 = new Float64Array(buffer);
   type Mirror = (...args: unknown[]) => void;
   const bind = (name: string, kernel: Mirror) =>
     name.endsWith('_f64') ? (...args: unknown[]) => kernel(f64, ...args) : (...args: unknown[]) => kernel(f32, u32, ...args);

@@ -19,4 +19,3 @@ export type WasmSource = ArrayBuffer | ArrayBufferView | UrlLike | string | obje
 export class WasmLoadError extends Error {
   override name = 'WasmLoadError';
 }
-

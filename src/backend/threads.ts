@@ -50,7 +50,11 @@ export const SPLIT_KERNELS: Readonly<Record<string, number>> = {
   // Every optimizer's kernel, as its row declares it (src/optim/table.ts)…
   ...Object.fromEntries(Object.values(optimizerTable).map((row) => [row.kernel, row.split])),
   // …and the training and averaging passes.
-  average_f32: 2, swapAveraged_f32: 2, scaleGrads_f32: 1, clampGrads_f32: 1, accumulate_f32: 2,
+  average_f32: 2,
+  swapAveraged_f32: 2,
+  scaleGrads_f32: 1,
+  clampGrads_f32: 1,
+  accumulate_f32: 2,
 };
 
 /** A worker as both platforms give it: Node's worker_threads and the browser's Worker. */
@@ -60,7 +64,6 @@ interface AnyWorker {
 }
 
 type Kernel = (...args: number[]) => unknown;
-
 
 export interface PoolOptions {
   /** Threads in all, the calling thread included (so workers = threads − 1). */
@@ -113,28 +116,38 @@ export class ThreadPool {
    * Starts `threads − 1` workers over `memory` (shared) and waits until each has instantiated the
    * module. `control` is CONTROL.bytes of the heap, zeroed, for this pool alone.
    */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, exports: Record<string, unknown>, options: PoolOptions): Promise<ThreadPool> {
+  static async start(
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    control: number,
+    exports: Record<string, unknown>,
+    options: PoolOptions,
+  ): Promise<ThreadPool> {
     const names = Object.keys(SPLIT_KERNELS);
     const spawn = await workerFactory();
     const workers: AnyWorker[] = [];
     let pool: ThreadPool | null = null;
     const failures: string[] = [];
-    const ready = Array.from({ length: options.threads - 1 }, (_, k) => new Promise<void>((resolve, reject) => {
-      const index = k + 1;
-      const fail = (why: string) => {
-        const message = `ravine: worker thread ${index} ${why}`;
-        if (pool) pool.#break(message);
-        else failures.push(message); // before the pool exists (starting, or settling)
-        reject(new ThreadError(message));
-      };
-      const worker = spawn({
-        message: (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : fail(`could not start: ${m.error}`)),
-        error: (e: unknown) => fail(`threw: ${(e as Error)?.message ?? e}`),
-        exit: (code: number) => fail(`exited (code ${code})`),
-      });
-      workers.push(worker);
-      worker.postMessage({ module, memory, control, index, names });
-    }));
+    const ready = Array.from(
+      { length: options.threads - 1 },
+      (_, k) =>
+        new Promise<void>((resolve, reject) => {
+          const index = k + 1;
+          const fail = (why: string) => {
+            const message = `ravine: worker thread ${index} ${why}`;
+            if (pool) pool.#break(message);
+            else failures.push(message); // before the pool exists (starting, or settling)
+            reject(new ThreadError(message));
+          };
+          const worker = spawn({
+            message: (m: { ready?: boolean; error?: string }) => (m.ready ? resolve() : fail(`could not start: ${m.error}`)),
+            error: (e: unknown) => fail(`threw: ${(e as Error)?.message ?? e}`),
+            exit: (code: number) => fail(`exited (code ${code})`),
+          });
+          workers.push(worker);
+          worker.postMessage({ module, memory, control, index, names });
+        }),
+    );
     try {
       await Promise.all(ready);
     } catch (e) {
@@ -147,7 +160,14 @@ export class ThreadPool {
     // each took ~65 µs to hand over, for as long as they kept coming (the scheduler keeps a new thread
     // beside its parent while they hand work back and forth); after 20 ms of quiet, ~4 µs.
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
-    pool = new ThreadPool(workers, memory, control, names.map((n) => exports[n] as Kernel), names, options.timeoutMs);
+    pool = new ThreadPool(
+      workers,
+      memory,
+      control,
+      names.map((n) => exports[n] as Kernel),
+      names,
+      options.timeoutMs,
+    );
     // A worker that ended while the threads settled: the first step says so, rather than wait for it.
     if (failures.length > 0) pool.#break(failures[0]);
     return pool;
@@ -161,7 +181,9 @@ export class ThreadPool {
     if (this.#broken !== null) throw new ThreadError(this.#broken);
     // A browser's main thread outside runAsync (averaging, clipping by value: step() refused already): one thread, same bits.
     if (!this.canBlock && this.#polling === 0) return void this.#own[kernel](...args);
-    const i32 = this.#i32, name = this.#names[kernel], countIndex = SPLIT_KERNELS[name];
+    const i32 = this.#i32,
+      name = this.#names[kernel],
+      countIndex = SPLIT_KERNELS[name];
     for (let i = 0; i < args.length; i++) this.#f64[i] = args[i];
     i32[CONTROL.kernel] = kernel;
     i32[CONTROL.argc] = args.length;
@@ -203,7 +225,9 @@ export class ThreadPool {
   checkStep(split: boolean): void {
     if (this.#broken !== null) throw new ThreadError(`${this.#broken} (nothing was stepped)`);
     if (split && !this.canBlock && this.#polling === 0) {
-      throw new TypeError("ravine: step() cannot wait for its worker threads on a browser's main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, step in a worker, or create the context with threads: 1 (nothing was stepped)");
+      throw new TypeError(
+        "ravine: step() cannot wait for its worker threads on a browser's main thread (Atomics.wait is not allowed there): use `await opt.stepAsync()`, step in a worker, or create the context with threads: 1 (nothing was stepped)",
+      );
     }
   }
 
@@ -247,12 +271,15 @@ export class ThreadPool {
     for (let left = Atomics.load(i32, CONTROL.remaining); left !== 0; left = Atomics.load(i32, CONTROL.remaining)) {
       const wait = deadline - performance.now();
       if (wait <= 0) {
-        this.#break(`ravine: ${left} of ${this.#workers.length} worker threads did not finish ${what} within ${this.#timeoutMs} ms (ended or stalled); the step was partly applied, so this group's parameters and state are inconsistent`);
+        this.#break(
+          `ravine: ${left} of ${this.#workers.length} worker threads did not finish ${what} within ${this.#timeoutMs} ms (ended or stalled); the step was partly applied, so this group's parameters and state are inconsistent`,
+        );
         throw new ThreadError(this.#broken!);
       }
       // Poll a little first, as the workers do (a sleeping thread is slow to wake); then sleep.
       const until = performance.now() + CONTROL.pollMs;
-      while (Atomics.load(i32, CONTROL.remaining) === left && performance.now() < until) for (let k = 0; k < 64; k++) if (Atomics.load(i32, CONTROL.remaining) !== left) break;
+      while (Atomics.load(i32, CONTROL.remaining) === left && performance.now() < until)
+        for (let k = 0; k < 64; k++) if (Atomics.load(i32, CONTROL.remaining) !== left) break;
       if (this.canBlock && Atomics.load(i32, CONTROL.remaining) === left) Atomics.wait(i32, CONTROL.remaining, left, wait);
       // else: a browser's main thread inside runAsync(), polling (it cannot block)
     }
@@ -260,7 +287,9 @@ export class ThreadPool {
     if (failed !== 0) {
       const length = i32[CONTROL.messageLength];
       const message = new TextDecoder().decode(new Uint8Array(this.#memory.buffer, this.#control + CONTROL.messageByte, length).slice());
-      this.#break(`ravine: worker thread ${failed - 1} failed in ${what} (${message}); the step was partly applied, so this group's parameters and state are inconsistent`);
+      this.#break(
+        `ravine: worker thread ${failed - 1} failed in ${what} (${message}); the step was partly applied, so this group's parameters and state are inconsistent`,
+      );
       throw new ThreadError(this.#broken!);
     }
   }
@@ -281,11 +310,22 @@ export function threadedKernels(base: Kernels, pool: ThreadPool, plans: Map<numb
     const own = (base as unknown as Record<string, Kernel>)[name];
     const split = (args: number[]) => pool.run(id, plans.get(args[0])!, args);
     switch (own.length) {
-      case 3: kernels[name] = (a: number, b: number, c: number) => (plans.has(a) ? split([a, b, c]) : own(a, b, c)); break;
-      case 5: kernels[name] = (a: number, b: number, c: number, d: number, e: number) => (plans.has(a) ? split([a, b, c, d, e]) : own(a, b, c, d, e)); break;
-      case 6: kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number) => (plans.has(a) ? split([a, b, c, d, e, f]) : own(a, b, c, d, e, f)); break;
-      case 7: kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number, g: number) => (plans.has(a) ? split([a, b, c, d, e, f, g]) : own(a, b, c, d, e, f, g)); break;
-      default: throw new Error(`ravine: kernel ${name} takes ${own.length} arguments; threadedKernels wraps 3, 5, 6 or 7`);
+      case 3:
+        kernels[name] = (a: number, b: number, c: number) => (plans.has(a) ? split([a, b, c]) : own(a, b, c));
+        break;
+      case 5:
+        kernels[name] = (a: number, b: number, c: number, d: number, e: number) => (plans.has(a) ? split([a, b, c, d, e]) : own(a, b, c, d, e));
+        break;
+      case 6:
+        kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number) =>
+          plans.has(a) ? split([a, b, c, d, e, f]) : own(a, b, c, d, e, f);
+        break;
+      case 7:
+        kernels[name] = (a: number, b: number, c: number, d: number, e: number, f: number, g: number) =>
+          plans.has(a) ? split([a, b, c, d, e, f, g]) : own(a, b, c, d, e, f, g);
+        break;
+      default:
+        throw new Error(`ravine: kernel ${name} takes ${own.length} arguments; threadedKernels wraps 3, 5, 6 or 7`);
     }
   });
   return kernels as unknown as Kernels;
@@ -346,8 +386,9 @@ async function workerFactory(): Promise<(on: Listeners) => AnyWorker> {
       // An error in the worker's code comes with a message; a script that never loaded, with none:
       // under a Content-Security-Policy that refuses blob: workers, its violation event says which directive.
       if (e.message) return void (violations.stop(), on.error(e.message));
-      void violations.directive(VIOLATION_WAIT_MS).then((directive) =>
-        on.message({ error: directive ? workerCspReason(directive) : 'its script (a blob: URL) could not be loaded' }));
+      void violations
+        .directive(VIOLATION_WAIT_MS)
+        .then((directive) => on.message({ error: directive ? workerCspReason(directive) : 'its script (a blob: URL) could not be loaded' }));
     };
     // A browser says nothing when a worker ends: it ends when terminated.
     let ended = false;

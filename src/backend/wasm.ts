@@ -19,7 +19,10 @@ async function locate(variant: keyof typeof defaultUrls): Promise<URL> {
   try {
     return defaultUrls[variant]();
   } catch (e) {
-    throw new WasmLoadError(`ravine: cannot locate its wasm beside the package (import.meta.url is ${JSON.stringify(import.meta.url ?? '')}: a CommonJS bundle?); pass createRavine({ wasm }) the bytes or a URL of ravine/ravine.wasm`, { cause: e });
+    throw new WasmLoadError(
+      `ravine: cannot locate its wasm beside the package (import.meta.url is ${JSON.stringify(import.meta.url ?? '')}: a CommonJS bundle?); pass createRavine({ wasm }) the bytes or a URL of ravine/ravine.wasm`,
+      { cause: e },
+    );
   }
 }
 
@@ -75,7 +78,10 @@ async function readUrl(url: URL): Promise<WebAssembly.Module> {
     if (await violations.directive(VIOLATION_WAIT_MS)) throw new WasmLoadError(fetchCspReason(url.href), { cause: e });
     throw new WasmLoadError(`ravine: could not fetch the SIMD kernels from ${url.href} (${(e as Error).message})`, { cause: e });
   }
-  if (!response.ok) throw new WasmLoadError(`ravine: could not fetch the SIMD kernels from ${url.href}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`);
+  if (!response.ok)
+    throw new WasmLoadError(
+      `ravine: could not fetch the SIMD kernels from ${url.href}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+    );
   const streaming = typeof WebAssembly.compileStreaming === 'function' && response.headers.get('content-type')?.split(';')[0].trim() === 'application/wasm';
   if (streaming) {
     try {
@@ -125,7 +131,9 @@ export function compileModule(source?: WasmSource): Promise<WebAssembly.Module> 
   if (typeof source === 'string') return readUrl(new URL(source, baseUrl()));
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) return compileBytes(source, 'the bytes passed as `wasm`');
   if (isUrlLike(source)) return readUrl(new URL(source.href));
-  return Promise.reject(new TypeError(`createRavine: wasm must be bytes, a WebAssembly.Module, a URL or a string, got ${Object.prototype.toString.call(source).slice(8, -1)}`));
+  return Promise.reject(
+    new TypeError(`createRavine: wasm must be bytes, a WebAssembly.Module, a URL or a string, got ${Object.prototype.toString.call(source).slice(8, -1)}`),
+  );
 }
 
 interface RavineExports extends Kernels {
@@ -138,7 +146,9 @@ const kernelNames = Object.keys(mirrors);
 function checkExports(exports: Record<string, unknown>): asserts exports is RavineExports & Record<string, unknown> {
   const missing = ['heap_base', ...kernelNames].filter((name) => typeof exports[name] !== 'function');
   if (missing.length) {
-    throw new WasmLoadError(`ravine: the wasm is not a ravine module of this version (missing export${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+    throw new WasmLoadError(
+      `ravine: the wasm is not a ravine module of this version (missing export${missing.length > 1 ? 's' : ''} ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`,
+    );
   }
 }
 
@@ -185,7 +195,8 @@ export interface WasmBackend extends Backend {
 }
 
 export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): Promise<WasmBackend> {
-  const initial = Math.ceil(size.initialBytes / PAGE), maximum = Math.floor(size.maxBytes / PAGE);
+  const initial = Math.ceil(size.initialBytes / PAGE),
+    maximum = Math.floor(size.maxBytes / PAGE);
   const shared = sharedMemorySupported();
   let exports: Record<string, unknown> | undefined;
   let memory: WebAssembly.Memory | undefined;
@@ -196,7 +207,10 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
     try {
       memory = new WebAssembly.Memory({ initial, maximum, shared: kind } as WebAssembly.MemoryDescriptor);
     } catch (e) {
-      throw new WasmLoadError(`ravine: out of memory: cannot reserve ${initial * PAGE} bytes of heap (reserveBytes) with a maximum of ${maximum * PAGE} (${(e as Error).message})`, { cause: e });
+      throw new WasmLoadError(
+        `ravine: out of memory: cannot reserve ${initial * PAGE} bytes of heap (reserveBytes) with a maximum of ${maximum * PAGE} (${(e as Error).message})`,
+        { cause: e },
+      );
     }
     try {
       exports = await instantiateWith(module, memory);
@@ -212,7 +226,10 @@ export async function wasmBackend(module: WebAssembly.Module, size: HeapSize): P
     if (isWasmCspError(failure)) throw new WasmLoadError(WASM_CSP_REASON, { cause: failure }); // a module handed in, instantiated under the policy
     // A binary built for a shared memory, where the engine cannot make one: say so, not "not ravine".
     if (!shared && /shared/i.test(message)) {
-      throw new WasmLoadError(`ravine: this wasm (ravine-shared.wasm?) needs a shared memory, which this engine or page cannot make (a page must be cross-origin isolated: COOP and COEP headers); use ravine/ravine.wasm here`, { cause: failure });
+      throw new WasmLoadError(
+        `ravine: this wasm (ravine-shared.wasm?) needs a shared memory, which this engine or page cannot make (a page must be cross-origin isolated: COOP and COEP headers); use ravine/ravine.wasm here`,
+        { cause: failure },
+      );
     }
     throw new WasmLoadError(`ravine: the wasm is not a ravine module this engine can run (it cannot be instantiated: ${message})`, { cause: failure });
   }

@@ -89,10 +89,12 @@ function toHeader(value: unknown, path: string, buffers: (Float32Array | Float64
   if (typeof value === 'number') return encodeNumber(value);
   if (value instanceof Float32Array || value instanceof Float64Array) return { $buffer: buffers.push(value) - 1 };
   if (typeof value !== 'object' || !(Array.isArray(value) || isPlainObject(value))) {
-    const type = typeof value === 'object' ? (value.constructor?.name || describe(value)) : typeof value;
+    const type = typeof value === 'object' ? value.constructor?.name || describe(value) : typeof value;
     // "an Int8Array", "a Uint8Array"
     const what = value === undefined ? 'undefined (in an array)' : `${/^[aeioAEIO]/.test(type) ? 'an' : 'a'} ${type}`;
-    throw new TypeError(`encodeCheckpoint: ${path} is ${what}; a checkpoint holds numbers, strings, booleans, null, arrays, plain objects, Float32Arrays and Float64Arrays`);
+    throw new TypeError(
+      `encodeCheckpoint: ${path} is ${what}; a checkpoint holds numbers, strings, booleans, null, arrays, plain objects, Float32Arrays and Float64Arrays`,
+    );
   }
   if (ancestors.has(value)) throw new TypeError(`encodeCheckpoint: ${path} contains itself (a cycle); a checkpoint holds a tree`);
   if (depth > MAX_DEPTH) throw new RangeError(`encodeCheckpoint: ${tooDeep(path)}`);
@@ -174,7 +176,8 @@ function rowsProblem(rows: readonly Row[]): Error | null {
   for (const [i, r] of rows.entries()) {
     if (!(r.kind in KINDS)) return new TypeError(`checkpoint ${describeRow(i, r)} has unknown kind ${r.kind} (1 is float32, 2 is float64)`);
     if (r.offset % 8 !== 0) return new RangeError(`checkpoint ${describeRow(i, r)} is not 8-byte aligned`);
-    if (r.offset < previousEnd) return new RangeError(`checkpoint ${describeRow(i, r)} overlaps the buffer before it, which ends at data offset ${previousEnd}`);
+    if (r.offset < previousEnd)
+      return new RangeError(`checkpoint ${describeRow(i, r)} overlaps the buffer before it, which ends at data offset ${previousEnd}`);
     previousEnd = rowEnd(r);
   }
   return null;
@@ -206,22 +209,33 @@ function damaged(bytes: Uint8Array, view: DataView, stored: number, computed: nu
   const n = bytes.length;
   const { version, headerBytes, count, tableAt, dataStart } = readPreamble(view);
   const mismatch = `checksum mismatch: stored ${hex(stored)}, computed ${hex(computed)}`;
-  const flip = flippedBit(stored, computed, n - 4, [[4, PREAMBLE], [tableAt, tableAt + ROW * count]]);
+  const flip = flippedBit(stored, computed, n - 4, [
+    [4, PREAMBLE],
+    [tableAt, tableAt + ROW * count],
+  ]);
   if (flip !== null) {
-    return new RangeError(`${mismatch}: the checkpoint is corrupted (one flipped bit explains it: bit ${flip[1]} of byte ${flip[0]}, in ${fieldAt(flip[0], tableAt)}; no byte is missing)`);
+    return new RangeError(
+      `${mismatch}: the checkpoint is corrupted (one flipped bit explains it: bit ${flip[1]} of byte ${flip[0]}, in ${fieldAt(flip[0], tableAt)}; no byte is missing)`,
+    );
   }
   if (version !== VERSION) {
-    return new TypeError(`checkpoint version ${version} is not supported by this ravine (reads version ${VERSION}); if it was written as version ${VERSION}, it is corrupted (${mismatch})`);
+    return new TypeError(
+      `checkpoint version ${version} is not supported by this ravine (reads version ${VERSION}); if it was written as version ${VERSION}, it is corrupted (${mismatch})`,
+    );
   }
   const rows = readRows(view, tableAt, n < tableAt ? 0 : Math.min(count, Math.floor((n - tableAt) / ROW)));
   if (rowsProblem(rows) === null) {
     if (n < dataStart + 4) {
-      return new RangeError(`checkpoint truncated: ${n} bytes, needs at least ${dataStart + 4} for its ${headerBytes}-byte header, its table of ${count} buffers and its checksum`);
+      return new RangeError(
+        `checkpoint truncated: ${n} bytes, needs at least ${dataStart + 4} for its ${headerBytes}-byte header, its table of ${count} buffers and its checksum`,
+      );
     }
     // The rows do not overlap and are in order: the last ends furthest.
     const last = rows.length - 1;
     if (last >= 0 && dataStart + rowEnd(rows[last]) + 4 > n) {
-      return new RangeError(`checkpoint truncated: ${n} bytes, needs at least ${dataStart + rowEnd(rows[last]) + 4} for ${describeRow(last, rows[last])} and its checksum`);
+      return new RangeError(
+        `checkpoint truncated: ${n} bytes, needs at least ${dataStart + rowEnd(rows[last]) + 4} for ${describeRow(last, rows[last])} and its checksum`,
+      );
     }
   }
   return new RangeError(`${mismatch}: the checkpoint is corrupted`);
@@ -232,9 +246,12 @@ function readLayout(bytes: Uint8Array) {
   const n = bytes.length;
   const start = Array.from(bytes.subarray(0, 4));
   if (start.some((b, i) => b !== MAGIC[i])) {
-    throw new TypeError(`not a ravine checkpoint: it starts with bytes ${start.map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not "RAVN" (52 41 56 4e)`);
+    throw new TypeError(
+      `not a ravine checkpoint: it starts with bytes ${start.map((b) => b.toString(16).padStart(2, '0')).join(' ')}, not "RAVN" (52 41 56 4e)`,
+    );
   }
-  if (n < PREAMBLE) throw new RangeError(`checkpoint truncated: ${n} bytes, needs at least ${PREAMBLE} for its preamble (magic, version, header length, buffer count)`);
+  if (n < PREAMBLE)
+    throw new RangeError(`checkpoint truncated: ${n} bytes, needs at least ${PREAMBLE} for its preamble (magic, version, header length, buffer count)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, n);
   const stored = view.getUint32(n - 4, true);
   const computed = crc32(bytes.subarray(0, n - 4));
@@ -243,14 +260,19 @@ function readLayout(bytes: Uint8Array) {
   const { version, headerBytes, count, tableAt, dataStart } = readPreamble(view);
   if (version !== VERSION) throw new TypeError(`checkpoint version ${version} is not supported by this ravine (reads version ${VERSION})`);
   if (n < dataStart + 4) {
-    throw new RangeError(`checkpoint malformed: its ${headerBytes}-byte header and table of ${count} buffers need at least ${dataStart + 4} bytes with its checksum, and it has ${n}, yet its checksum matches: nothing is missing, its lengths are wrong`);
+    throw new RangeError(
+      `checkpoint malformed: its ${headerBytes}-byte header and table of ${count} buffers need at least ${dataStart + 4} bytes with its checksum, and it has ${n}, yet its checksum matches: nothing is missing, its lengths are wrong`,
+    );
   }
   const rows = readRows(view, tableAt, count);
   const problem = rowsProblem(rows);
   if (problem !== null) throw problem;
   const dataBytes = n - 4 - dataStart;
   const past = rows.findIndex((r) => rowEnd(r) > dataBytes);
-  if (past >= 0) throw new RangeError(`checkpoint ${describeRow(past, rows[past])} ends at data offset ${rowEnd(rows[past])}, past the end of the data section (${dataBytes} bytes)`);
+  if (past >= 0)
+    throw new RangeError(
+      `checkpoint ${describeRow(past, rows[past])} ends at data offset ${rowEnd(rows[past])}, past the end of the data section (${dataBytes} bytes)`,
+    );
   return { headerBytes, rows, dataStart };
 }
 
@@ -280,14 +302,18 @@ function fromHeader(value: unknown, path: string, take: (index: unknown, path: s
   if (marker === undefined) {
     if (depth > MAX_DEPTH) throw new RangeError(`checkpoint header: ${tooDeep(path)}`);
     // Own keys, as JSON.parse made them: a "__proto__" key stays a key, never the object's prototype.
-    return Object.fromEntries(keys.map((escaped) => {
-      const key = escaped.startsWith('$') ? escaped.slice(1) : escaped;
-      return [key, fromHeader((value as Record<string, unknown>)[escaped], child(path, key), take, depth + 1)];
-    }));
+    return Object.fromEntries(
+      keys.map((escaped) => {
+        const key = escaped.startsWith('$') ? escaped.slice(1) : escaped;
+        return [key, fromHeader((value as Record<string, unknown>)[escaped], child(path, key), take, depth + 1)];
+      }),
+    );
   }
   const content = (value as Record<string, unknown>)[marker];
   if (keys.length !== 1 || (marker !== '$buffer' && marker !== '$number')) {
-    throw new TypeError(`checkpoint header: ${path} has key ${JSON.stringify(marker)}, which is not a marker ({"$buffer": i} or {"$number": ...} alone; a dict's own "$" keys are written "$$")`);
+    throw new TypeError(
+      `checkpoint header: ${path} has key ${JSON.stringify(marker)}, which is not a marker ({"$buffer": i} or {"$number": ...} alone; a dict's own "$" keys are written "$$")`,
+    );
   }
   if (marker === '$buffer') return take(content, path);
   if (typeof content !== 'string' || !Object.hasOwn(SPECIAL_NUMBERS, content)) {
@@ -306,7 +332,9 @@ function fromHeader(value: unknown, path: string, take: (index: unknown, path: s
  */
 export function decodeCheckpoint(bytes: Uint8Array): object {
   if (!(bytes instanceof Uint8Array)) {
-    throw new TypeError(`decodeCheckpoint: expected the checkpoint's bytes as a Uint8Array, got ${describe(bytes)}${(bytes as unknown) instanceof ArrayBuffer ? ' (wrap it: new Uint8Array(buffer))' : ''}`);
+    throw new TypeError(
+      `decodeCheckpoint: expected the checkpoint's bytes as a Uint8Array, got ${describe(bytes)}${(bytes as unknown) instanceof ArrayBuffer ? ' (wrap it: new Uint8Array(buffer))' : ''}`,
+    );
   }
   const { headerBytes, rows, dataStart } = readLayout(bytes);
   let parsed: unknown;
@@ -318,15 +346,20 @@ export function decodeCheckpoint(bytes: Uint8Array): object {
   }
   if (typeof parsed !== 'object' || parsed === null) throw new TypeError(`checkpoint header is ${describe(parsed)}, not an object or array`);
   const takenAt: (string | undefined)[] = new Array(rows.length).fill(undefined);
-  const dict = fromHeader(parsed, 'dict', (index, path) => {
-    if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= rows.length) {
-      throw new TypeError(`checkpoint header: ${path} refers to buffer ${describe(index)}, out of range: the checkpoint has ${rows.length} buffers`);
-    }
-    if (takenAt[index] !== undefined) throw new TypeError(`checkpoint header: buffer ${index} is referenced twice, at ${takenAt[index]} and ${path}`);
-    takenAt[index] = path;
-    return readBuffer(bytes, dataStart, rows[index]);
-  }, 1);
-  const unused = takenAt.findIndex((at) => at === undefined);
+  const dict = fromHeader(
+    parsed,
+    'dict',
+    (index, path) => {
+      if (typeof index !== 'number' || !Number.isInteger(index) || index < 0 || index >= rows.length) {
+        throw new TypeError(`checkpoint header: ${path} refers to buffer ${describe(index)}, out of range: the checkpoint has ${rows.length} buffers`);
+      }
+      if (takenAt[index] !== undefined) throw new TypeError(`checkpoint header: buffer ${index} is referenced twice, at ${takenAt[index]} and ${path}`);
+      takenAt[index] = path;
+      return readBuffer(bytes, dataStart, rows[index]);
+    },
+    1,
+  );
+  const unused = takenAt.indexOf(undefined);
   if (unused >= 0) throw new TypeError(`checkpoint header never refers to buffer ${unused} of ${rows.length}: the header and the buffer table disagree`);
   return dict as object;
 }

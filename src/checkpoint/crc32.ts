@@ -52,7 +52,10 @@ const SINGLE_BITS = new Map(Array.from({ length: 8 }, (_, b) => [TABLE[1 << b], 
 export function flippedBit(stored: number, computed: number, length: number, ranges: readonly (readonly [number, number])[]): [number, number] | null {
   let c = (stored ^ computed) >>> 0;
   let j = length - 1; // c is what the register holds after byte j
-  const descending = ranges.map(([from, to]) => [Math.max(0, from), Math.min(to, length)]).filter(([from, to]) => from < to).sort((a, b) => b[0] - a[0]);
+  const descending = ranges
+    .map(([from, to]) => [Math.max(0, from), Math.min(to, length)])
+    .filter(([from, to]) => from < to)
+    .sort((a, b) => b[0] - a[0]);
   for (const [from, to] of descending) {
     for (; j >= to; j--) c = unstepZero(c);
     for (; j >= from; j--) {

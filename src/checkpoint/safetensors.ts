@@ -26,7 +26,28 @@ export interface Safetensors {
 const SIZE: Readonly<Record<SafetensorsDtype, number>> = { F32: 4, F64: 8, I64: 8 };
 const RANK: Readonly<Record<SafetensorsDtype, number>> = { F32: 1, F64: 2, I64: 3 };
 /** Every dtype the format defines: one ravine does not read is named as such, not as garbage. */
-const KNOWN = ['BOOL', 'U8', 'I8', 'F8_E5M2', 'F8_E4M3', 'I16', 'U16', 'F16', 'BF16', 'I32', 'U32', 'F32', 'F64', 'I64', 'U64', 'F8_E8M0', 'F4', 'F6_E2M3', 'F6_E3M2', 'C64'];
+const KNOWN = [
+  'BOOL',
+  'U8',
+  'I8',
+  'F8_E5M2',
+  'F8_E4M3',
+  'I16',
+  'U16',
+  'F16',
+  'BF16',
+  'I32',
+  'U32',
+  'F32',
+  'F64',
+  'I64',
+  'U64',
+  'F8_E8M0',
+  'F4',
+  'F6_E2M3',
+  'F6_E3M2',
+  'C64',
+];
 /** The reference implementation's bound on the header (100 MB): a corrupt length is refused before anything is allocated. */
 const MAX_HEADER = 100_000_000;
 const METADATA = '__metadata__';
@@ -54,17 +75,20 @@ export function writeSafetensors(tensors: Readonly<Record<string, SafetensorsTen
     if (name === METADATA) throw new RangeError(`${where}: a tensor cannot be named ${METADATA} (the format keeps that key for the metadata)`);
     const { dtype, shape, data } = tensors[name];
     if (!(dtype in SIZE)) throw new TypeError(`${where}: tensor ${describe(name)} has dtype ${describe(dtype)}; ravine writes F32, F64 and I64`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: tensor ${describe(name)}'s shape must be an array of integers >= 0, got ${describe(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      throw new TypeError(`${where}: tensor ${describe(name)}'s shape must be an array of integers >= 0, got ${describe(shape)}`);
     const want = dtype === 'F32' ? Float32Array : dtype === 'F64' ? Float64Array : BigInt64Array;
     if (!(data instanceof want) || data.length !== elements(shape)) {
-      throw new RangeError(`${where}: tensor ${describe(name)} is ${dtype} of shape [${shape.join(', ')}] (${elements(shape)} elements), but its data is ${describe(data)} of length ${(data as { length?: number })?.length}`);
+      throw new RangeError(
+        `${where}: tensor ${describe(name)} is ${dtype} of shape [${shape.join(', ')}] (${elements(shape)} elements), but its data is ${describe(data)} of length ${(data as { length?: number })?.length}`,
+      );
     }
     header[name] = { dtype, shape: [...shape], data_offsets: [at, at + data.byteLength] };
     at += data.byteLength;
   }
   // Padded with spaces to a multiple of 8, as the reference writer does, so the buffer starts aligned.
   let json = JSON.stringify(header);
-  json += ' '.repeat((8 - ((new TextEncoder().encode(json).length) % 8)) % 8);
+  json += ' '.repeat((8 - (new TextEncoder().encode(json).length % 8)) % 8);
   const head = new TextEncoder().encode(json);
   const out = new Uint8Array(8 + head.length + at);
   new DataView(out.buffer).setBigUint64(0, BigInt(head.length), true);
@@ -93,13 +117,15 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   } catch (e) {
     throw new TypeError(`${where}: the ${n}-byte header is not UTF-8 JSON (${e instanceof Error ? e.message : describe(e)})`);
   }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) throw new TypeError(`${where}: the header must be a JSON object, got ${describe(header)}`);
+  if (typeof header !== 'object' || header === null || Array.isArray(header))
+    throw new TypeError(`${where}: the header must be a JSON object, got ${describe(header)}`);
   const buffer = bytes.subarray(8 + n);
   const metadata: Record<string, string> = Object.create(null);
   const entries: { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number }[] = [];
   for (const [name, value] of Object.entries(header)) {
     if (name === METADATA) {
-      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: ${METADATA} must be an object of strings, got ${describe(value)}`);
+      if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new TypeError(`${where}: ${METADATA} must be an object of strings, got ${describe(value)}`);
       for (const [key, text] of Object.entries(value)) {
         if (typeof text !== 'string') throw new TypeError(`${where}: ${METADATA}.${key} must be a string, got ${describe(text)}`);
         metadata[key] = text;
@@ -113,14 +139,18 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
   let at = 0;
   for (const e of sorted) {
     if (e.begin !== at) {
-      throw new RangeError(`${where}: tensor ${describe(e.name)}'s data_offsets [${e.begin}, ${e.end}] ${e.begin < at ? 'overlap the tensor before it' : `leave a hole after byte ${at}`}`);
+      throw new RangeError(
+        `${where}: tensor ${describe(e.name)}'s data_offsets [${e.begin}, ${e.end}] ${e.begin < at ? 'overlap the tensor before it' : `leave a hole after byte ${at}`}`,
+      );
     }
     at = e.end;
   }
   if (at !== buffer.length) {
-    throw new RangeError(at > buffer.length
-      ? `${where}: truncated: the tensors need ${at} bytes of data, and ${buffer.length} follow the header`
-      : `${where}: ${buffer.length - at} bytes after the last tensor's data belong to no tensor`);
+    throw new RangeError(
+      at > buffer.length
+        ? `${where}: truncated: the tensors need ${at} bytes of data, and ${buffer.length} follow the header`
+        : `${where}: ${buffer.length - at} bytes after the last tensor's data belong to no tensor`,
+    );
   }
   const tensors: Record<string, SafetensorsTensor> = Object.create(null);
   for (const e of entries) {
@@ -134,18 +164,23 @@ export function readSafetensors(bytes: Uint8Array): Safetensors {
 
 /** One tensor's header entry, checked on its own: a dtype ravine reads, a shape, offsets whose span is the shape's bytes. */
 function readEntry(where: string, name: string, value: unknown): { name: string; dtype: SafetensorsDtype; shape: number[]; begin: number; end: number } {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: tensor ${describe(name)} must be { dtype, shape, data_offsets }, got ${describe(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`${where}: tensor ${describe(name)} must be { dtype, shape, data_offsets }, got ${describe(value)}`);
   const { dtype, shape, data_offsets: offsets, ...rest } = value as Record<string, unknown>;
   if (Object.keys(rest).length > 0) throw new TypeError(`${where}: tensor ${describe(name)} has unknown keys ${describe(Object.keys(rest))}`);
-  if (typeof dtype !== 'string' || !KNOWN.includes(dtype)) throw new TypeError(`${where}: tensor ${describe(name)} has dtype ${describe(dtype)}, which is not a safetensors dtype`);
+  if (typeof dtype !== 'string' || !KNOWN.includes(dtype))
+    throw new TypeError(`${where}: tensor ${describe(name)} has dtype ${describe(dtype)}, which is not a safetensors dtype`);
   if (!(dtype in SIZE)) throw new TypeError(`${where}: tensor ${describe(name)} is ${dtype}; ravine reads F32, F64 and I64 (an optimizer's state)`);
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) throw new TypeError(`${where}: tensor ${describe(name)}'s shape must be an array of integers >= 0, got ${describe(shape)}`);
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+    throw new TypeError(`${where}: tensor ${describe(name)}'s shape must be an array of integers >= 0, got ${describe(shape)}`);
   if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
     throw new TypeError(`${where}: tensor ${describe(name)}'s data_offsets must be [begin, end] with 0 <= begin <= end, got ${describe(offsets)}`);
   }
   const bytes = elements(shape) * SIZE[dtype as SafetensorsDtype];
   if (offsets[1] - offsets[0] !== bytes) {
-    throw new RangeError(`${where}: tensor ${describe(name)} is ${dtype} of shape [${shape.join(', ')}] (${bytes} bytes), but its data_offsets [${offsets[0]}, ${offsets[1]}] span ${offsets[1] - offsets[0]}`);
+    throw new RangeError(
+      `${where}: tensor ${describe(name)} is ${dtype} of shape [${shape.join(', ')}] (${bytes} bytes), but its data_offsets [${offsets[0]}, ${offsets[1]}] span ${offsets[1] - offsets[0]}`,
+    );
   }
   return { name, dtype: dtype as SafetensorsDtype, shape: [...shape] as number[], begin: offsets[0], end: offsets[1] };
 }

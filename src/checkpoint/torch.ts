@@ -31,13 +31,18 @@ const SCHEDULER_KEYS = new Set(['initial_lr']);
 function entryFor(where: string, name: unknown): OptimizerEntry {
   const found = typeof name === 'string' ? entryNamed(name) : undefined;
   if (found === undefined) {
-    throw new TypeError(`${where}: ${describe(name)} is not an optimizer ravine exchanges with torch (${Object.values(optimizerRegistry).map((e) => e.name).join(', ')})`);
+    throw new TypeError(
+      `${where}: ${describe(name)} is not an optimizer ravine exchanges with torch (${Object.values(optimizerRegistry)
+        .map((e) => e.name)
+        .join(', ')})`,
+    );
   }
   return found;
 }
 
 function checkOptimizer(where: string, optimizer: unknown): Optimizer<object> {
-  if (!(optimizer instanceof Optimizer)) throw new TypeError(`${where}: expected one of ravine's first-order optimizers (Adam, SGD, …), got ${describe(optimizer)}`);
+  if (!(optimizer instanceof Optimizer))
+    throw new TypeError(`${where}: expected one of ravine's first-order optimizers (Adam, SGD, …), got ${describe(optimizer)}`);
   return optimizer;
 }
 
@@ -51,7 +56,9 @@ export function exportSafetensors(optimizer: Optimizer<object>): Uint8Array {
   const dict = checkOptimizer(where, optimizer).stateDict();
   const entry = entryFor(where, dict.optimizer);
   if ((dict.training?.pendingMicroBatches ?? 0) > 0) {
-    throw new RangeError(`${where}: ${dict.training!.pendingMicroBatches} micro-batches are accumulated towards the next update, and torch's optimizer state has no place for them: step until pendingMicroBatches is 0, then export`);
+    throw new RangeError(
+      `${where}: ${dict.training!.pendingMicroBatches} micro-batches are accumulated towards the next update, and torch's optimizer state has no place for them: step until pendingMicroBatches is 0, then export`,
+    );
   }
   const tensors: Record<string, SafetensorsTensor> = Object.create(null);
   const groups = optimizer.paramGroups.map((group, i) => {
@@ -68,8 +75,12 @@ export function exportSafetensors(optimizer: Optimizer<object>): Uint8Array {
 
 /** One tensor's torch state, under `state.<name>.<key>`. */
 function writeState(
-  out: Record<string, SafetensorsTensor>, entry: OptimizerEntry, name: string, size: number,
-  state: Readonly<Record<string, number | Float32Array | null>>, options: Record<string, unknown>,
+  out: Record<string, SafetensorsTensor>,
+  entry: OptimizerEntry,
+  name: string,
+  size: number,
+  state: Readonly<Record<string, number | Float32Array | null>>,
+  options: Record<string, unknown>,
 ): void {
   const buffers = Object.keys(entry.stateKeys).filter((key) => state[key] !== undefined);
   const neverStepped = state.step === 0 && buffers.every((key) => state[key] === null);
@@ -101,14 +112,20 @@ export function importSafetensors(optimizer: Optimizer<object>, bytes: Uint8Arra
 }
 
 function toStateDict(
-  where: string, tensors: Readonly<Record<string, SafetensorsTensor>>, metadata: Readonly<Record<string, string>>, optimizer: Optimizer<object>,
+  where: string,
+  tensors: Readonly<Record<string, SafetensorsTensor>>,
+  metadata: Readonly<Record<string, string>>,
+  optimizer: Optimizer<object>,
 ): StateDict {
   const mine = optimizer.stateDict().optimizer;
-  if (metadata.optimizer === undefined) throw new TypeError(`${where}: the file's metadata names no optimizer (an "optimizer" entry, torch's class name): is it optimizer state?`);
+  if (metadata.optimizer === undefined)
+    throw new TypeError(`${where}: the file's metadata names no optimizer (an "optimizer" entry, torch's class name): is it optimizer state?`);
   const entry = entryFor(where, metadata.optimizer);
   if (entry.name !== mine) throw new TypeError(`${where}: the file holds ${entry.name} state, and this optimizer is ${mine}`);
   const paramGroups = readGroups(where, metadata.param_groups, entry, optimizer);
-  const torchKeys = new Map([...(KEEPS_STEP(entry.name) ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]));
+  const torchKeys = new Map(
+    [...(KEEPS_STEP(entry.name) ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]),
+  );
   const state: Record<string, Record<string, number | Float32Array>> = Object.create(null);
   for (const name of paramGroups.flatMap((g) => g.params as string[])) state[name] = Object.create(null);
   for (const [fullKey, tensor] of Object.entries(tensors)) {
@@ -116,11 +133,15 @@ function toStateDict(
     if (!fullKey.startsWith(PREFIX) || dot <= PREFIX.length) {
       throw new TypeError(`${where}: tensor ${describe(fullKey)} is not optimizer state (keys are state.<tensor name>.<torch state key>)`);
     }
-    const name = fullKey.slice(PREFIX.length, dot), key = torchKeys.get(fullKey.slice(dot + 1));
+    const name = fullKey.slice(PREFIX.length, dot),
+      key = torchKeys.get(fullKey.slice(dot + 1));
     if (key === undefined) {
-      throw new TypeError(`${where}: tensor ${describe(fullKey)}: ${describe(fullKey.slice(dot + 1))} is not a state key of torch's ${entry.name} (${[...torchKeys.keys()].join(', ')})`);
+      throw new TypeError(
+        `${where}: tensor ${describe(fullKey)}: ${describe(fullKey.slice(dot + 1))} is not a state key of torch's ${entry.name} (${[...torchKeys.keys()].join(', ')})`,
+      );
     }
-    if (!Object.hasOwn(state, name)) throw new RangeError(`${where}: tensor ${describe(fullKey)} is state of ${describe(name)}, which no param group of the file holds`);
+    if (!Object.hasOwn(state, name))
+      throw new RangeError(`${where}: tensor ${describe(fullKey)} is state of ${describe(name)}, which no param group of the file holds`);
     state[name][key] = readValue(`${where}: tensor ${describe(fullKey)}`, tensor, key, Object.hasOwn(entry.scalarKeys, key));
   }
   for (const [name, s] of Object.entries(state)) {
@@ -155,7 +176,8 @@ function readGroups(where: string, text: string | undefined, entry: OptimizerEnt
     const out: Record<string, unknown> = { params };
     for (const [key, value] of Object.entries(options)) {
       if (SCHEDULER_KEYS.has(key) || implementationOption(at, entry.name, key, value)) continue;
-      if (!takes.includes(camel(key))) throw new TypeError(`${at}: torch option ${describe(key)} is not one ravine's ${entry.name} takes (${takes.map(snake).join(', ')})`);
+      if (!takes.includes(camel(key)))
+        throw new TypeError(`${at}: torch option ${describe(key)} is not one ravine's ${entry.name} takes (${takes.map(snake).join(', ')})`);
       out[camel(key)] = value;
     }
     return out;
@@ -166,10 +188,14 @@ function readGroups(where: string, text: string | undefined, entry: OptimizerEnt
 function readValue(what: string, tensor: SafetensorsTensor, key: string, scalar: boolean): number | Float32Array {
   const one = tensor.data.length === 1 ? Number(tensor.data[0]) : undefined;
   if (key === 'step') {
-    if (one === undefined || !Number.isInteger(one)) throw new RangeError(`${what}: a step count is one integer, got ${tensor.dtype} of shape [${tensor.shape.join(', ')}]${one === undefined ? '' : ` holding ${one}`}`);
+    if (one === undefined || !Number.isInteger(one))
+      throw new RangeError(
+        `${what}: a step count is one integer, got ${tensor.dtype} of shape [${tensor.shape.join(', ')}]${one === undefined ? '' : ` holding ${one}`}`,
+      );
     return one;
   }
-  if (tensor.dtype !== 'F32') throw new TypeError(`${what} is ${tensor.dtype}; ravine keeps optimizer state in float32 (F32): convert it in torch first (.float())`);
+  if (tensor.dtype !== 'F32')
+    throw new TypeError(`${what} is ${tensor.dtype}; ravine keeps optimizer state in float32 (F32): convert it in torch first (.float())`);
   if (!scalar) return tensor.data as Float32Array;
   if (one === undefined) throw new RangeError(`${what}: torch keeps ${snake(key)} as one number (a 0-dim tensor), got shape [${tensor.shape.join(', ')}]`);
   return one;

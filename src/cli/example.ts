@@ -8,10 +8,13 @@ import { parseFlags } from './args.js';
 import { makeOutputFolder } from './output.js';
 import { asciiChart, svgChart } from './plot.js';
 
-const flags = parseFlags(`usage: npm run example:linear [-- --out DIR]
+const flags = parseFlags(
+  `usage: npm run example:linear [-- --out DIR]
 
 Fits a linear model with Adam on ravine tensors, prints progress and a terminal chart of the loss,
-and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`, { out: { type: 'string' } });
+and draws the loss curve to DIR/example-loss.svg (default out/, which git ignores).`,
+  { out: { type: 'string' } },
+);
 const outDir = resolve(typeof flags.out === 'string' ? flags.out : fileURLToPath(new URL('../../out/', import.meta.url)));
 const problem = makeOutputFolder(outDir);
 if (problem !== undefined) {
@@ -20,11 +23,12 @@ if (problem !== undefined) {
 }
 
 const rv = await createRavine();
-const w = rv.tensor('w', 3), b = rv.tensor('b', 1);
+const w = rv.tensor('w', 3),
+  b = rv.tensor('b', 1);
 const opt = new Adam([{ params: [w] }, { params: [b], weightDecay: 0 }], { lr: 0.05, weightDecay: 1e-4 });
 
 let seed = 42;
-const random = () => ((seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+const random = () => (seed = (seed * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 const xs = Array.from({ length: 256 }, () => [random(), random(), random()]);
 const ys = xs.map(([x0, x1, x2]) => 2 * x0 - 3 * x1 + 0.5 * x2 + 1);
 

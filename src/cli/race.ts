@@ -6,8 +6,20 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRavine, type Ravine } from '../index.js';
 import {
-  defaultHyperparameters, defaultRacerKeys, formatTable, plotRuns, racers, runLap, surfaceView, tableRows, track, trackKeys,
-  type Hyperparameters, type Lap, type Racer, type Track,
+  defaultHyperparameters,
+  defaultRacerKeys,
+  formatTable,
+  plotRuns,
+  racers,
+  runLap,
+  surfaceView,
+  tableRows,
+  track,
+  trackKeys,
+  type Hyperparameters,
+  type Lap,
+  type Racer,
+  type Track,
 } from '../race/index.js';
 import { loadPlot, type Plot } from '../plot/load.js';
 import { parseFlags } from './args.js';
@@ -61,7 +73,8 @@ function optionalValue(argv: string[], name: string): { present: boolean; value?
   const at = argv.flatMap((a, i) => (a === flag || a.startsWith(`${flag}=`) ? [i] : []));
   if (at.length === 0) return { present: false, rest: argv };
   if (at.length > 1) throw new UsageError(`${flag} is given ${at.length} times`);
-  const i = at[0], next = argv[i + 1];
+  const i = at[0],
+    next = argv[i + 1];
   const without = (count: number) => argv.filter((_, j) => j < i || j >= i + count);
   if (argv[i] !== flag) return { present: true, value: argv[i].slice(flag.length + 1), rest: without(1) };
   if (next !== undefined && (!next.startsWith('-') || /^-[\d.]/.test(next))) return { present: true, value: next, rest: without(2) };
@@ -79,7 +92,10 @@ const unit = (v: number) => v >= 0 && v < 1;
 const count = (v: number) => Number.isInteger(v) && v >= 0;
 
 function list(flag: string, text: string, known: readonly string[]): string[] {
-  const names = text.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const names = text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const unknown = names.find((n) => !known.includes(n));
   if (unknown !== undefined || names.length === 0) throw new UsageError(`--${flag}: unknown name '${unknown ?? text}' (one of ${known.join(', ')})`);
   return names;
@@ -97,11 +113,13 @@ function learningRates(text: string): Record<string, number> {
     const lr = number('lr', text, positive, 'a number > 0');
     return Object.fromEntries(firstOrder.map((k) => [k, lr]));
   }
-  return Object.fromEntries(text.split(',').map((item) => {
-    const [name, value = ''] = item.split('=');
-    list('lr', name, firstOrder);
-    return [name.trim(), number('lr', value, positive, 'a number > 0')];
-  }));
+  return Object.fromEntries(
+    text.split(',').map((item) => {
+      const [name, value = ''] = item.split('=');
+      list('lr', name, firstOrder);
+      return [name.trim(), number('lr', value, positive, 'a number > 0')];
+    }),
+  );
 }
 
 interface RaceSettings {
@@ -124,31 +142,65 @@ function settingsFrom(flags: Record<string, string | boolean | undefined>): Race
   const kappa = opt('kappa', (t) => number('kappa', t, positive, 'a number > 0'), 100);
   const angle = opt('angle', (t) => number('angle', t), 0);
   const d = defaultHyperparameters;
-  const momentum = opt('momentum', (t) => (t.includes(':') ? pair('momentum', t, ':', unit, 'in [0, 1)') : [number('momentum', t, unit, 'in [0, 1)'), NaN]), [d.momentum.from, d.momentum.to]);
-  const fallback = opt('newton-fallback', (t) => {
-    if (t !== 'gradient' && t !== 'shift') throw new UsageError(`--newton-fallback must be gradient or shift, got '${t}'`);
-    return t;
-  }, d.newtonFallback);
-  const backend = opt('backend', (t) => {
-    if (t !== 'auto' && t !== 'simd' && t !== 'js') throw new UsageError(`--backend must be auto, simd or js, got '${t}'`);
-    return t;
-  }, 'auto');
+  const momentum = opt('momentum', (t) => (t.includes(':') ? pair('momentum', t, ':', unit, 'in [0, 1)') : [number('momentum', t, unit, 'in [0, 1)'), NaN]), [
+    d.momentum.from,
+    d.momentum.to,
+  ]);
+  const fallback = opt(
+    'newton-fallback',
+    (t) => {
+      if (t !== 'gradient' && t !== 'shift') throw new UsageError(`--newton-fallback must be gradient or shift, got '${t}'`);
+      return t;
+    },
+    d.newtonFallback,
+  );
+  const backend = opt(
+    'backend',
+    (t) => {
+      if (t !== 'auto' && t !== 'simd' && t !== 'js') throw new UsageError(`--backend must be auto, simd or js, got '${t}'`);
+      return t;
+    },
+    'auto',
+  );
   const hyper: Hyperparameters = {
     lr: opt('lr', learningRates, {}),
-    momentum: { from: momentum[0], to: Number.isNaN(momentum[1]) ? momentum[0] : momentum[1], steps: opt('anneal-steps', (t) => number('anneal-steps', t, count, 'an integer >= 0'), d.momentum.steps) },
+    momentum: {
+      from: momentum[0],
+      to: Number.isNaN(momentum[1]) ? momentum[0] : momentum[1],
+      steps: opt('anneal-steps', (t) => number('anneal-steps', t, count, 'an integer >= 0'), d.momentum.steps),
+    },
     nesterovMomentum: opt('nesterov-momentum', (t) => number('nesterov-momentum', t, (v) => v > 0 && v < 1, 'in (0, 1)'), d.nesterovMomentum),
     alpha: opt('alpha', (t) => number('alpha', t, unit, 'in [0, 1)'), d.alpha),
     betas: opt('betas', (t) => pair('betas', t, ',', unit, 'in [0, 1)'), d.betas),
     newtonFallback: fallback,
   };
   const keys = opt('surface', (t) => list('surface', t, trackKeys), [...trackKeys]);
-  const racerKeys = opt('optimizers', (t) => list('optimizers', t, racers.map((r) => r.key)), [...defaultRacerKeys]);
+  const racerKeys = opt(
+    'optimizers',
+    (t) =>
+      list(
+        'optimizers',
+        t,
+        racers.map((r) => r.key),
+      ),
+    [...defaultRacerKeys],
+  );
   return {
     tracks: keys.map((k) => track(k, { kappa, angle })),
     racers: racers.filter((r) => racerKeys.includes(r.key)),
     hyper,
     start: opt('start', (t) => pair('start', t, ','), undefined),
-    steps: opt('steps', (t) => number('steps', t, (v) => Number.isInteger(v) && v >= 1 && v <= MAX_STEPS, `an integer from 1 to ${MAX_STEPS.toLocaleString('en')} (every step is drawn)`), 5000),
+    steps: opt(
+      'steps',
+      (t) =>
+        number(
+          'steps',
+          t,
+          (v) => Number.isInteger(v) && v >= 1 && v <= MAX_STEPS,
+          `an integer from 1 to ${MAX_STEPS.toLocaleString('en')} (every step is drawn)`,
+        ),
+      5000,
+    ),
     target: opt('target', (t) => number('target', t, positive, 'a number > 0'), 1e-6),
     outDir: resolve(get('out') ?? 'out/race'),
     backend,
@@ -166,7 +218,7 @@ function progress(label: string, steps: number): (step: number) => void {
   const tty = process.stderr.isTTY;
   return (step) => {
     const done = step >= steps;
-    if (tty) process.stderr.write(`\r${label} ${step}/${steps}`.padEnd(60) + (done ? '\r' + ' '.repeat(60) + '\r' : ''));
+    if (tty) process.stderr.write(`\r${label} ${step}/${steps}`.padEnd(60) + (done ? `\r${' '.repeat(60)}\r` : ''));
   };
 }
 
@@ -229,13 +281,42 @@ export async function raceCommand(argv: string[]): Promise<void> {
     const bigFlag = optionalValue(argv, 'big');
     const scipyFlag = optionalValue(bigFlag.rest, 'scipy');
     const spec = { type: 'string' } as const;
-    const flags = parseFlags(USAGE, Object.fromEntries(
-      ['surface', 'optimizers', 'lr', 'momentum', 'anneal-steps', 'nesterov-momentum', 'alpha', 'betas', 'newton-fallback', 'start',
-        'steps', 'target', 'out', 'backend', 'kappa', 'angle', 'coupling'].map((name) => [name, spec]),
-    ), scipyFlag.rest);
+    const flags = parseFlags(
+      USAGE,
+      Object.fromEntries(
+        [
+          'surface',
+          'optimizers',
+          'lr',
+          'momentum',
+          'anneal-steps',
+          'nesterov-momentum',
+          'alpha',
+          'betas',
+          'newton-fallback',
+          'start',
+          'steps',
+          'target',
+          'out',
+          'backend',
+          'kappa',
+          'angle',
+          'coupling',
+        ].map((name) => [name, spec]),
+      ),
+      scipyFlag.rest,
+    );
     if (scipyFlag.present) return await compare(scipyFlag.value ?? fileURLToPath(new URL('../../test/fixtures/reference/', import.meta.url)));
     if (bigFlag.present) {
-      const n = bigFlag.value === undefined ? 1_000_000 : number('big', bigFlag.value, (v) => Number.isInteger(v) && v >= 2 && v <= MAX_BIG && v % 2 === 0, `an even integer from 2 to ${MAX_BIG.toLocaleString('en')}`);
+      const n =
+        bigFlag.value === undefined
+          ? 1_000_000
+          : number(
+              'big',
+              bigFlag.value,
+              (v) => Number.isInteger(v) && v >= 2 && v <= MAX_BIG && v % 2 === 0,
+              `an even integer from 2 to ${MAX_BIG.toLocaleString('en')}`,
+            );
       const coupling = flags.coupling ?? 'pairs';
       if (coupling !== 'pairs' && coupling !== 'chained') throw new UsageError(`--coupling must be pairs or chained, got '${coupling}'`);
       return await big(n, coupling);

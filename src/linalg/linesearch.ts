@@ -17,13 +17,11 @@ export interface LineSearchResult {
 /** Minimiser of the cubic through (x1, f1, g1) and (x2, f2, g2), clamped to the bounds: torch's _cubic_interpolate. */
 export function cubicInterpolate(x1: number, f1: number, g1: number, x2: number, f2: number, g2: number, bounds?: [number, number]): number {
   const [lo, hi] = bounds ?? (x1 <= x2 ? [x1, x2] : [x2, x1]);
-  const d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2);
+  const d1 = g1 + g2 - (3 * (f1 - f2)) / (x1 - x2);
   const d2Square = d1 * d1 - g1 * g2;
   if (d2Square >= 0) {
     const d2 = Math.sqrt(d2Square);
-    const minPos = x1 <= x2
-      ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-      : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
+    const minPos = x1 <= x2 ? x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2)) : x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2));
     return Math.min(Math.max(minPos, lo), hi);
   }
   return (lo + hi) / 2;
@@ -45,18 +43,31 @@ const otherSlot = (a: number, b = -1): number => (a !== 0 && b !== 0 ? 0 : a !==
  * L-BFGS reproduces torch's. `dNorm` is max|dᵢ|, for the bracket-size tolerance.
  */
 export function strongWolfe(phi: LineFunction, f: number, gtd: number, t: number, dNorm: number, options: StrongWolfeOptions = {}): LineSearchResult {
-  const c1 = options.c1 ?? 1e-4, c2 = options.c2 ?? 0.9, tolChange = options.tolChange ?? 1e-9;
+  const c1 = options.c1 ?? 1e-4,
+    c2 = options.c2 ?? 0.9,
+    tolChange = options.tolChange ?? 1e-9;
   const maxLs = options.maxEvaluations ?? 25;
   let slotNew = 0;
   let [fNew, gtdNew] = phi(t, slotNew);
   let evaluations = 1;
-  let tPrev = 0, fPrev = f, gtdPrev = gtd, slotPrev = -1;
+  let tPrev = 0,
+    fPrev = f,
+    gtdPrev = gtd,
+    slotPrev = -1;
   let done = false;
   let lsIter = 0;
-  let bracket: number[] = [], bracketF: number[] = [], bracketGtd: number[] = [], bracketSlot: number[] = [];
+  let bracket: number[] = [],
+    bracketF: number[] = [],
+    bracketGtd: number[] = [],
+    bracketSlot: number[] = [];
   while (lsIter < maxLs) {
     if (fNew > f + c1 * t * gtd || (lsIter > 1 && fNew >= fPrev)) {
-      [bracket, bracketF, bracketSlot, bracketGtd] = [[tPrev, t], [fPrev, fNew], [slotPrev, slotNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketSlot, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [slotPrev, slotNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
     if (Math.abs(gtdNew) <= -c2 * gtd) {
@@ -65,10 +76,16 @@ export function strongWolfe(phi: LineFunction, f: number, gtd: number, t: number
       break;
     }
     if (gtdNew >= 0) {
-      [bracket, bracketF, bracketSlot, bracketGtd] = [[tPrev, t], [fPrev, fNew], [slotPrev, slotNew], [gtdPrev, gtdNew]];
+      [bracket, bracketF, bracketSlot, bracketGtd] = [
+        [tPrev, t],
+        [fPrev, fNew],
+        [slotPrev, slotNew],
+        [gtdPrev, gtdNew],
+      ];
       break;
     }
-    const minStep = t + 0.01 * (t - tPrev), maxStep = t * 10;
+    const minStep = t + 0.01 * (t - tPrev),
+      maxStep = t * 10;
     const tmp = t;
     t = cubicInterpolate(tPrev, fPrev, gtdPrev, t, fNew, gtdNew, [minStep, maxStep]);
     [tPrev, fPrev, slotPrev, gtdPrev] = [tmp, fNew, slotNew, gtdNew];
@@ -77,7 +94,13 @@ export function strongWolfe(phi: LineFunction, f: number, gtd: number, t: number
     evaluations++;
     lsIter++;
   }
-  if (lsIter === maxLs) [bracket, bracketF, bracketSlot, bracketGtd] = [[0, t], [f, fNew], [-1, slotNew], [gtd, gtdNew]];
+  if (lsIter === maxLs)
+    [bracket, bracketF, bracketSlot, bracketGtd] = [
+      [0, t],
+      [f, fNew],
+      [-1, slotNew],
+      [gtd, gtdNew],
+    ];
 
   let insufficientProgress = false;
   let [low, high] = bracketF[0] <= bracketF[bracketF.length - 1] ? [0, 1] : [1, 0];
@@ -85,7 +108,8 @@ export function strongWolfe(phi: LineFunction, f: number, gtd: number, t: number
     if (Math.abs(bracket[1] - bracket[0]) * dNorm < tolChange) break;
     t = cubicInterpolate(bracket[0], bracketF[0], bracketGtd[0], bracket[1], bracketF[1], bracketGtd[1]);
     // Too close to an end of the bracket (twice, or outside it): move 10% of its length inside.
-    const hi = Math.max(bracket[0], bracket[1]), lo = Math.min(bracket[0], bracket[1]);
+    const hi = Math.max(bracket[0], bracket[1]),
+      lo = Math.min(bracket[0], bracket[1]);
     const eps = 0.1 * (hi - lo);
     if (Math.min(hi - t, t - lo) < eps) {
       if (insufficientProgress || t >= hi || t <= lo) {
@@ -130,7 +154,8 @@ export interface ArmijoOptions {
  * Returns t = 0 when no step in `maxEvaluations` trials decreases f enough.
  */
 export function armijo(value: ValueFunction, f: number, gtd: number, t: number, options: ArmijoOptions = {}): { t: number; f: number; evaluations: number } {
-  const c1 = options.c1 ?? 1e-4, maxEvaluations = options.maxEvaluations ?? 50;
+  const c1 = options.c1 ?? 1e-4,
+    maxEvaluations = options.maxEvaluations ?? 50;
   for (let evaluations = 1; evaluations <= maxEvaluations; evaluations++) {
     const fNew = value(t);
     if (fNew <= f + c1 * t * gtd) return { t, f: fNew, evaluations };

@@ -7,7 +7,14 @@ import type { Kernels } from '../backend/kernels.js';
  * s.length. Used by minimize's L-BFGS and by the LBFGS optimizer: one recursion, one rounding order.
  */
 export function twoLoop(
-  k: Kernels, n: number, d: number, s: readonly number[], y: readonly number[], rho: ArrayLike<number>, gamma: number, alpha: Float64Array,
+  k: Kernels,
+  n: number,
+  d: number,
+  s: readonly number[],
+  y: readonly number[],
+  rho: ArrayLike<number>,
+  gamma: number,
+  alpha: Float64Array,
 ): void {
   for (let i = s.length - 1; i >= 0; i--) {
     alpha[i] = k.dot_f64(s[i], d, n) * rho[i];

@@ -13,7 +13,11 @@ export class Workspace {
   #h: Float64Array;
 
   /** `what` names the user of the workspace in an out-of-memory error. */
-  constructor(ctx: Context, n: number, readonly what = 'a workspace') {
+  constructor(
+    ctx: Context,
+    n: number,
+    readonly what = 'a workspace',
+  ) {
     this.#ctx = ctx;
     this.n = n;
     this.k = ctx.backend.kernels;

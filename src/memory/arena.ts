@@ -56,7 +56,7 @@ export class Arena {
       if (top > this.#backend.buffer.byteLength && !this.#backend.grow(top)) {
         throw new RangeError(
           `ravine: out of memory: ${what} needs ${size} bytes, but the heap holds ${this.#backend.buffer.byteLength} bytes ` +
-          `(${this.bytesInUse} in use) and can grow to at most ${this.#backend.maxBytes} (createRavine's maxBytes)`,
+            `(${this.bytesInUse} in use) and can grow to at most ${this.#backend.maxBytes} (createRavine's maxBytes)`,
         );
       }
       this.#top = top;
@@ -99,7 +99,10 @@ export class Arena {
    * and must not be left half done: allocate everything first, inside this, then write.
    */
   atomically<T>(allocate: () => T): T {
-    const live = new Map(this.#live), free = this.#free.map((b) => ({ ...b })), top = this.#top, highWater = this.#highWater;
+    const live = new Map(this.#live),
+      free = this.#free.map((b) => ({ ...b })),
+      top = this.#top,
+      highWater = this.#highWater;
     try {
       return allocate();
     } catch (e) {

@@ -177,10 +177,12 @@ function writePlan(u32: Uint32Array, plan: number, threads: number, tensors: rea
   };
   let table = plan + 8 * threads;
   for (let j = 0; j < threads; j++) {
-    const lo = boundary(j), hi = Math.max(lo, boundary(j + 1));
+    const lo = boundary(j),
+      hi = Math.max(lo, boundary(j + 1));
     let entries = 0;
     tensors.forEach((t, k) => {
-      const from = Math.max(lo, starts[k]) - starts[k], to = Math.min(hi, starts[k] + t.size) - starts[k];
+      const from = Math.max(lo, starts[k]) - starts[k],
+        to = Math.min(hi, starts[k] + t.size) - starts[k];
       if (to <= from) return;
       const at = (table >>> 2) + 4 * entries++;
       u32[at] = t._data + 4 * from;

@@ -45,7 +45,8 @@ export class Evaluator {
   }
 
   grad(x: number, out: number): void {
-    const xs = this.#ws.view(x), gs = this.#ws.view(out);
+    const xs = this.#ws.view(x),
+      gs = this.#ws.view(out);
     this.counts.grad++;
     this.#take('grad', this.#problem.grad(xs, gs), gs);
     this.#checkFinite('gradient', gs, xs);
@@ -60,7 +61,8 @@ export class Evaluator {
 
   hess(x: number, out: number): void {
     const n = this.#ws.n;
-    const xs = this.#ws.view(x), hs = this.#ws.view(out, n * n);
+    const xs = this.#ws.view(x),
+      hs = this.#ws.view(out, n * n);
     this.counts.hess++;
     const returned = this.#problem.hess!(xs, hs);
     if (returned != null && typeof (returned as ArrayLike<unknown>)[0] === 'object') {
@@ -71,19 +73,22 @@ export class Evaluator {
         hs.set(rows[i], i * n);
       }
     } else {
-      this.#take('hess', returned as ArrayLike<number> | void, hs, `an ${n}×${n} Hessian, row-major`);
+      this.#take('hess', returned as ArrayLike<number> | undefined, hs, `an ${n}×${n} Hessian, row-major`);
     }
     this.#checkFinite('Hessian', hs, xs);
   }
 
   hvp(x: number, v: number, out: number): void {
-    const xs = this.#ws.view(x), vs = this.#ws.view(v), os = this.#ws.view(out);
+    const xs = this.#ws.view(x),
+      vs = this.#ws.view(v),
+      os = this.#ws.view(out);
     this.counts.hvp++;
     this.#take('hvp', this.#problem.hvp!(xs, vs, os), os);
     this.#checkFinite('Hessian-vector product', os, xs);
   }
 
-  #take(name: string, returned: ArrayLike<number> | void, out: Float64Array, what = `${out.length} values`): void {
+  // biome-ignore lint/suspicious/noConfusingVoidType: what a Problem's callback returns (src/surfaces/types.ts)
+  #take(name: string, returned: ArrayLike<number> | undefined | void, out: Float64Array, what = `${out.length} values`): void {
     if (returned == null || returned === out) return;
     if (typeof returned !== 'object' || typeof returned.length !== 'number') {
       throw new TypeError(`problem.${name} must write into its out array or return an array, got ${describe(returned)}`);

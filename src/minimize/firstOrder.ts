@@ -1,4 +1,5 @@
 import { optimizerRegistry } from '../optim/registry.js';
+import type { Optimizer } from '../optim/optimizer.js';
 import type { Ravine } from '../ravine.js';
 import type { Run } from './run.js';
 import type { FirstOrderMethod, MinimizeResult } from './types.js';
@@ -14,7 +15,7 @@ export function firstOrder(run: Run, method: FirstOrderMethod, rv: Ravine): Mini
   const { ws, settings, ev } = run;
   // Allocate first, then copy: on a heap whose views are not stable, growth would detach a view made before.
   const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.n);
-  let opt;
+  let opt: Optimizer<object>;
   try {
     tensor.data.set(ws.view(run.x));
     // The optimizer checks its options here: a refusal must give the tensor (and its name) back.

@@ -50,17 +50,20 @@ export function minimize(problem: Problem, x0?: ArrayLike<number>, options: Mini
 }
 
 function checkProblem(problem: Problem, x0: ArrayLike<number> | undefined): Float64Array {
-  if (typeof problem !== 'object' || problem === null) throw new TypeError(`minimize: problem must be an object { f, grad, hess?, hvp? }, got ${describe(problem)}`);
+  if (typeof problem !== 'object' || problem === null)
+    throw new TypeError(`minimize: problem must be an object { f, grad, hess?, hvp? }, got ${describe(problem)}`);
   for (const name of ['f', 'grad'] as const) {
     if (typeof problem[name] !== 'function') throw new TypeError(`minimize: problem.${name} must be a function, got ${describe(problem[name])}`);
   }
   for (const name of ['hess', 'hvp'] as const) {
-    if (problem[name] !== undefined && typeof problem[name] !== 'function') throw new TypeError(`minimize: problem.${name} must be a function when given, got ${describe(problem[name])}`);
+    if (problem[name] !== undefined && typeof problem[name] !== 'function')
+      throw new TypeError(`minimize: problem.${name} must be a function when given, got ${describe(problem[name])}`);
   }
   const surface = problem as { n?: unknown; start?: ArrayLike<number> };
   const values = x0 ?? surface.start;
   if (values === undefined) throw new TypeError('minimize: x0 is required (the problem has no start point)');
-  if (typeof values !== 'object' || values === null || typeof values.length !== 'number') throw new TypeError(`minimize: x0 must be an array of numbers, got ${describe(values)}`);
+  if (typeof values !== 'object' || values === null || typeof values.length !== 'number')
+    throw new TypeError(`minimize: x0 must be an array of numbers, got ${describe(values)}`);
   if (values.length === 0) throw new RangeError('minimize: x0 must not be empty');
   if (typeof surface.n === 'number' && values.length !== surface.n) {
     throw new RangeError(`minimize: x0 has length ${values.length}, but the problem is ${surface.n}-dimensional`);
@@ -80,20 +83,25 @@ function checkOptions(options: MinimizeOptions, method: Method, n: number): Sett
   const maxIter = options.maxIter ?? 1000;
   if (!Number.isInteger(maxIter) || maxIter < 0) throw new RangeError(`minimize: maxIter must be an integer >= 0, got ${describe(maxIter)}`);
   const gradTol = options.gradTol ?? 1e-8;
-  if (typeof gradTol !== 'number' || !(gradTol >= 0) || !Number.isFinite(gradTol)) throw new RangeError(`minimize: gradTol must be a finite number >= 0, got ${describe(gradTol)}`);
+  if (typeof gradTol !== 'number' || !(gradTol >= 0) || !Number.isFinite(gradTol))
+    throw new RangeError(`minimize: gradTol must be a finite number >= 0, got ${describe(gradTol)}`);
   const history = options.history ?? 10;
   // 2·history vectors of n float64 are reserved before the first iteration: bound it, so a typo cannot hang.
-  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY) throw new RangeError(`minimize: history must be an integer in [1, ${MAX_HISTORY}], got ${describe(history)}`);
+  if (!Number.isInteger(history) || history < 1 || history > MAX_HISTORY)
+    throw new RangeError(`minimize: history must be an integer in [1, ${MAX_HISTORY}], got ${describe(history)}`);
   const lineSearch = options.lineSearch ?? (method === 'newton' ? 'armijo' : 'strongWolfe');
   if (!LINE_SEARCHES.includes(lineSearch)) throw new RangeError(`minimize: lineSearch must be one of ${LINE_SEARCHES.join(', ')}, got ${describe(lineSearch)}`);
   const fallback = options.fallback ?? 'shift';
   if (fallback !== 'shift' && fallback !== 'gradient') throw new RangeError(`minimize: fallback must be 'shift' or 'gradient', got ${describe(fallback)}`);
   const optimizer = options.optimizer ?? {};
   if (typeof optimizer !== 'object' || optimizer === null) throw new TypeError(`minimize: optimizer must be an object of options, got ${describe(optimizer)}`);
-  if (options.onIteration !== undefined && typeof options.onIteration !== 'function') throw new TypeError(`minimize: onIteration must be a function, got ${describe(options.onIteration)}`);
-  if (options.trajectory !== undefined && typeof options.trajectory !== 'boolean') throw new TypeError(`minimize: trajectory must be a boolean, got ${describe(options.trajectory)}`);
-  if (options.ravine !== undefined && !(options.ravine instanceof Ravine)) throw new TypeError(`minimize: ravine must be a Ravine (from createRavine), got ${describe(options.ravine)}`);
-  if (method === 'newton' && n > 4096) throw new RangeError(`minimize: method 'newton' stores the dense ${n}×${n} Hessian twice; use 'newtonCG' or 'lbfgs' above n = 4096`);
+  if (options.onIteration !== undefined && typeof options.onIteration !== 'function')
+    throw new TypeError(`minimize: onIteration must be a function, got ${describe(options.onIteration)}`);
+  if (options.trajectory !== undefined && typeof options.trajectory !== 'boolean')
+    throw new TypeError(`minimize: trajectory must be a boolean, got ${describe(options.trajectory)}`);
+  if (options.ravine !== undefined && !(options.ravine instanceof Ravine))
+    throw new TypeError(`minimize: ravine must be a Ravine (from createRavine), got ${describe(options.ravine)}`);
+  if (method === 'newton' && n > 4096)
+    throw new RangeError(`minimize: method 'newton' stores the dense ${n}×${n} Hessian twice; use 'newtonCG' or 'lbfgs' above n = 4096`);
   return { maxIter, gradTol, history, fallback, lineSearch, optimizer, onIteration: options.onIteration, trajectory: options.trajectory ? [] : undefined };
 }
-

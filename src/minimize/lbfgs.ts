@@ -10,14 +10,22 @@ import type { MinimizeResult } from './types.js';
  * Memory: 2m + 7 vectors of n float64 (history, x, g, d, trial point, three line-search gradients).
  */
 export function lbfgs(run: Run): MinimizeResult {
-  const { ws, settings } = run, { k, n } = ws, m = settings.history;
+  const { ws, settings } = run,
+    { k, n } = ws,
+    m = settings.history;
   const kind = settings.lineSearch;
   const d = ws.alloc();
-  const S = Array.from({ length: m }, () => ws.alloc()), Y = Array.from({ length: m }, () => ws.alloc());
-  const rho = new Float64Array(m), alpha = new Float64Array(m), r = new Float64Array(m);
-  const s: number[] = [], y: number[] = [];
+  const S = Array.from({ length: m }, () => ws.alloc()),
+    Y = Array.from({ length: m }, () => ws.alloc());
+  const rho = new Float64Array(m),
+    alpha = new Float64Array(m),
+    r = new Float64Array(m);
+  const s: number[] = [],
+    y: number[] = [];
   const stepper = new LineStepper(run, kind);
-  let count = 0, newest = -1, gamma = 1;
+  let count = 0,
+    newest = -1,
+    gamma = 1;
   const gOld = ws.alloc();
   if (run.start()) return run.converged();
   while (run.iterations < settings.maxIter) {
@@ -45,7 +53,8 @@ export function lbfgs(run: Run): MinimizeResult {
     const fOld = run.f;
     ws.copy(gOld, run.g);
     if (!stepper.step(kind, d, gtd, t0)) {
-      if (count === 0) return run.result('lineSearchFailed', `no step along −∇f decreased f at iteration ${run.iterations + 1} (f = ${fOld}, ‖∇f‖ = ${run.gradNorm})`);
+      if (count === 0)
+        return run.result('lineSearchFailed', `no step along −∇f decreased f at iteration ${run.iterations + 1} (f = ${fOld}, ‖∇f‖ = ${run.gradNorm})`);
       count = 0; // retry once from steepest descent
       gamma = 1;
       continue;
@@ -67,4 +76,3 @@ export function lbfgs(run: Run): MinimizeResult {
   }
   return run.maxIterations();
 }
-

@@ -15,15 +15,20 @@ const MAX_SHIFTS = 60;
  * factors (Nocedal & Wright, Alg. 3.3, with λ adapted from the previous shift); 'gradient' takes −g.
  */
 export function newton(run: Run): MinimizeResult {
-  const { ws, settings } = run, { k, n } = ws;
-  const H = ws.alloc(n * n), L = ws.alloc(n * n), d = ws.alloc();
+  const { ws, settings } = run,
+    { k, n } = ws;
+  const H = ws.alloc(n * n),
+    L = ws.alloc(n * n),
+    d = ws.alloc();
   const stepper = new LineStepper(run, settings.lineSearch);
   let lambda = 0;
   if (run.start()) return run.converged();
   while (run.iterations < settings.maxIter) {
     run.ev.hess(run.x, H);
-    const h = ws.h, at = H >>> 3;
-    let maxDiag = 0, minDiag = Infinity;
+    const h = ws.h,
+      at = H >>> 3;
+    let maxDiag = 0,
+      minDiag = Infinity;
     for (let i = 0; i < n; i++) {
       const hii = h[at + i * n + i];
       maxDiag = Math.max(maxDiag, Math.abs(hii));
@@ -57,7 +62,10 @@ export function newton(run: Run): MinimizeResult {
       gtd = -run.gradNorm * run.gradNorm;
     }
     if (!stepper.step(settings.lineSearch, d, gtd, 1)) {
-      return run.result('lineSearchFailed', `no step along the Newton direction decreased f at iteration ${run.iterations + 1} (f = ${run.f}, ‖∇f‖ = ${run.gradNorm})`);
+      return run.result(
+        'lineSearchFailed',
+        `no step along the Newton direction decreased f at iteration ${run.iterations + 1} (f = ${run.f}, ‖∇f‖ = ${run.gradNorm})`,
+      );
     }
     if (run.iterated()) return run.converged();
   }
@@ -66,10 +74,12 @@ export function newton(run: Run): MinimizeResult {
 
 /** L ← Cholesky factor of H + shift·I; false when a pivot is not above minPivot. */
 function factor(run: Run, H: number, L: number, shift: number, minPivot: number): boolean {
-  const { ws } = run, n = ws.n;
+  const { ws } = run,
+    n = ws.n;
   ws.copy(L, H, n * n);
   if (shift !== 0) {
-    const h = ws.h, at = L >>> 3;
+    const h = ws.h,
+      at = L >>> 3;
     for (let i = 0; i < n; i++) h[at + i * n + i] += shift;
   }
   return ws.k.cholesky_f64(L, n, minPivot) < 0;

@@ -12,21 +12,25 @@ const EPS = 2 ** -52;
  * Each iteration meeting negative curvature counts as a fallback. Then a line search from t = 1.
  */
 export function newtonCG(run: Run, hasHvp: boolean): MinimizeResult {
-  const { ws, settings, ev } = run, { k, n } = ws;
-  const d = ws.alloc(), r = ws.alloc(), p = ws.alloc(), Hp = ws.alloc();
+  const { ws, settings, ev } = run,
+    { k, n } = ws;
+  const d = ws.alloc(),
+    r = ws.alloc(),
+    p = ws.alloc(),
+    Hp = ws.alloc();
   const xe = hasHvp ? 0 : ws.alloc();
   const stepper = new LineStepper(run, settings.lineSearch);
   const cgMaxIter = 20 * n;
   const hvp = hasHvp
     ? () => ev.hvp(run.x, p, Hp)
     : () => {
-      // H·p ≈ (∇f(x + ε·p) − ∇f(x)) / ε, ε relative to x and p.
-      const eps = (Math.sqrt(EPS) * (1 + ws.norm(run.x))) / ws.norm(p);
-      k.waxpy_f64(xe, run.x, p, n, eps);
-      ev.grad(xe, Hp);
-      k.axpy_f64(Hp, run.g, n, -1);
-      k.scale_f64(Hp, n, 1 / eps);
-    };
+        // H·p ≈ (∇f(x + ε·p) − ∇f(x)) / ε, ε relative to x and p.
+        const eps = (Math.sqrt(EPS) * (1 + ws.norm(run.x))) / ws.norm(p);
+        k.waxpy_f64(xe, run.x, p, n, eps);
+        ev.grad(xe, Hp);
+        k.axpy_f64(Hp, run.g, n, -1);
+        k.scale_f64(Hp, n, 1 / eps);
+      };
   if (run.start()) return run.converged();
   while (run.iterations < settings.maxIter) {
     const gNorm = run.gradNorm;
@@ -59,7 +63,10 @@ export function newtonCG(run: Run, hasHvp: boolean): MinimizeResult {
       gtd = -gNorm * gNorm;
     }
     if (!stepper.step(settings.lineSearch, d, gtd, 1)) {
-      return run.result('lineSearchFailed', `no step along the Newton-CG direction decreased f at iteration ${run.iterations + 1} (f = ${run.f}, ‖∇f‖ = ${run.gradNorm})`);
+      return run.result(
+        'lineSearchFailed',
+        `no step along the Newton-CG direction decreased f at iteration ${run.iterations + 1} (f = ${run.f}, ‖∇f‖ = ${run.gradNorm})`,
+      );
     }
     if (run.iterated()) return run.converged();
   }

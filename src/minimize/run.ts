@@ -1,7 +1,7 @@
 import type { Problem } from '../surfaces/types.js';
 import { Evaluator } from './evaluator.js';
 import type { IterationInfo, MinimizeOptions, MinimizeResult, Status } from './types.js';
-import { Workspace } from '../linalg/workspace.js';
+import type { Workspace } from '../linalg/workspace.js';
 
 /** Resolved options: everything a method reads, checked. */
 export interface Settings {

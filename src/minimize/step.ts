@@ -24,8 +24,11 @@ export class LineStepper {
 
   /** Returns false, leaving x, f and g as they were, when no step along d decreases f. */
   step(kind: LineSearch, d: number, gtd: number, t0: number): boolean {
-    const run = this.#run, { ws, ev } = run, { k, n } = ws;
-    const xt = this.#xt, x = run.x;
+    const run = this.#run,
+      { ws, ev } = run,
+      { k, n } = ws;
+    const xt = this.#xt,
+      x = run.x;
     ev.where = `line search of iteration ${run.iterations + 1}`;
     if (kind === 'none') {
       k.waxpy_f64(xt, x, d, n, 1);
@@ -49,11 +52,17 @@ export class LineStepper {
       return true;
     }
     const slots = this.#slots;
-    const found = strongWolfe((t, slot) => {
-      k.waxpy_f64(xt, x, d, n, t);
-      const f = ev.valueAndGrad(xt, slots[slot]);
-      return [f, k.dot_f64(slots[slot], d, n)];
-    }, run.f, gtd, t0, maxAbs(ws.view(d)));
+    const found = strongWolfe(
+      (t, slot) => {
+        k.waxpy_f64(xt, x, d, n, t);
+        const f = ev.valueAndGrad(xt, slots[slot]);
+        return [f, k.dot_f64(slots[slot], d, n)];
+      },
+      run.f,
+      gtd,
+      t0,
+      maxAbs(ws.view(d)),
+    );
     this.evaluations = found.evaluations;
     if (!(found.t > 0) || found.slot < 0 || !(found.f < run.f)) return false;
     k.axpy_f64(x, d, n, found.t); // x + t·d, the same bits as the trial point

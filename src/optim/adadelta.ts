@@ -27,7 +27,10 @@ const spec: OptimizerSpec<AdadeltaOptions> = {
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     flag(where, 'maximize', o.maximize);
   },
-  stateBuffers: () => [{ name: 'squareAvg', fill: 0 }, { name: 'accDelta', fill: 0 }],
+  stateBuffers: () => [
+    { name: 'squareAvg', fill: 0 },
+    { name: 'accDelta', fill: 0 },
+  ],
 };
 
 /** Adadelta (Zeiler, 2012): torch.optim.Adadelta. */

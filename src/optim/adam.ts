@@ -33,15 +33,12 @@ function adamSpec(name: string, weightDecay: number, decoupled: boolean): Optimi
       flag(where, 'maximize', o.maximize);
       flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
       // torch's AdamW keeps decoupled_weight_decay True whatever it is given (its __setstate__ too).
-      if (decoupled && !o.decoupledWeightDecay) throw new RangeError(`${where}: AdamW's weight decay is decoupled by definition (decoupledWeightDecay must stay true); for L2 weight decay use Adam`);
+      if (decoupled && !o.decoupledWeightDecay)
+        throw new RangeError(`${where}: AdamW's weight decay is decoupled by definition (decoupledWeightDecay must stay true); for L2 weight decay use Adam`);
     },
     stateKey: (o) => (o.amsgrad ? 1 : 0),
     optionalBuffers: ['maxExpAvgSq'],
-    stateBuffers: (o) => [
-      { name: 'expAvg', fill: 0 },
-      { name: 'expAvgSq', fill: 0 },
-      ...(o.amsgrad ? [{ name: 'maxExpAvgSq', fill: 0 }] : []),
-    ],
+    stateBuffers: (o) => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }, ...(o.amsgrad ? [{ name: 'maxExpAvgSq', fill: 0 }] : [])],
   };
 }
 

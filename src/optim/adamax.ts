@@ -27,7 +27,10 @@ const spec: OptimizerSpec<AdamaxOptions> = {
     atLeast(where, 'weightDecay', o.weightDecay, 0);
     flag(where, 'maximize', o.maximize);
   },
-  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expInf', fill: 0 }],
+  stateBuffers: () => [
+    { name: 'expAvg', fill: 0 },
+    { name: 'expInf', fill: 0 },
+  ],
 };
 
 /** Adamax, Adam under the infinity norm (Kingma & Ba, 2015, sec. 7): torch.optim.Adamax. */

@@ -21,7 +21,7 @@ export type AveragingOptions = { mode?: 'swa' } | { mode: 'ema'; decay: number }
 export type AveragingMode = 'swa' | 'ema';
 
 /** What to average: a list of tensors, or an optimizer (any of ravine's, LBFGS too), whose tensors in group order. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any optimizer, whatever its options (Optimizer<O> is invariant in O)
+// biome-ignore lint/suspicious/noExplicitAny: any optimizer, whatever its options (Optimizer<O> is invariant in O)
 export type AveragedTensors = readonly Tensor[] | Optimizer<any> | LBFGS;
 
 /** The state buffer holding the averaged copy, one slice per tensor. */
@@ -123,9 +123,13 @@ export class AveragedParams {
   /** A copy of the averaged values of `tensor` (a tensor or its name), wherever they are (swapped or not). */
   values(tensor: Tensor | string): Float32Array {
     this.#live('values');
-    if (!(tensor instanceof Tensor) && typeof tensor !== 'string') throw new TypeError(`AveragedParams.values: tensor must be a tensor or a tensor's name, got ${describe(tensor)}`);
+    if (!(tensor instanceof Tensor) && typeof tensor !== 'string')
+      throw new TypeError(`AveragedParams.values: tensor must be a tensor or a tensor's name, got ${describe(tensor)}`);
     const k = this.tensors.findIndex((t) => t === tensor || t.name === tensor);
-    if (k < 0) throw new RangeError(`AveragedParams.values: ${tensor instanceof Tensor ? `tensor '${tensor.name}'` : describe(tensor)} is not one of the averaged tensors (${this.tensors.map((t) => `'${t.name}'`).join(', ')})`);
+    if (k < 0)
+      throw new RangeError(
+        `AveragedParams.values: ${tensor instanceof Tensor ? `tensor '${tensor.name}'` : describe(tensor)} is not one of the averaged tensors (${this.tensors.map((t) => `'${t.name}'`).join(', ')})`,
+      );
     return this.#swapped ? this.tensors[k].data.slice() : this.#group.readState(AVERAGED, k);
   }
 
@@ -198,7 +202,9 @@ export class AveragedParams {
     for (const t of this.tensors) {
       if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed (dispose the AveragedParams before its tensors)`);
       if (t._external !== null && t._external.data.length !== t.size) {
-        throw new TypeError(`${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`);
+        throw new TypeError(
+          `${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`,
+        );
       }
     }
     return this.#ctx;

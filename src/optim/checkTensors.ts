@@ -21,15 +21,19 @@ export interface TensorCheck {
 /** Checks `list` (throwing a TypeError naming the tensor and what is wrong); returns their context, if any. */
 export function checkTensors(where: string, list: readonly unknown[], check: TensorCheck = {}): Context | null {
   let ctx = check.ctx ?? null;
-  const seen = check.seen ?? new Set<Tensor>(), names = check.names ?? new Set<string>();
+  const seen = check.seen ?? new Set<Tensor>(),
+    names = check.names ?? new Set<string>();
   list.forEach((t, i) => {
-    if (!(t instanceof Tensor)) throw new TypeError(`${where}: ${check.at?.(i) ?? `params[${i}]`} must be a tensor made by a Ravine context, got ${describe(t)}`);
+    if (!(t instanceof Tensor))
+      throw new TypeError(`${where}: ${check.at?.(i) ?? `params[${i}]`} must be a tensor made by a Ravine context, got ${describe(t)}`);
     if (t._ctx.disposed) throw new TypeError(`${where}: tensor '${t.name}' belongs to a disposed Ravine context`);
     if (t.disposed) throw new TypeError(`${where}: tensor '${t.name}' has been disposed`);
     ctx ??= t._ctx;
     if (t._ctx !== ctx) throw new TypeError(`${where}: tensor '${t.name}' belongs to another Ravine context`);
     if (t._external !== null && t._external.data.length !== t.size) {
-      throw new TypeError(`${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`);
+      throw new TypeError(
+        `${where}: adopted tensor '${t.name}' has lost its data array (length ${t._external.data.length}, expected ${t.size}: was its buffer transferred?)`,
+      );
     }
     if (check.free && t._owner) throw new TypeError(`${where}: tensor '${t.name}' already belongs to an optimizer`);
     if (seen.has(t) || names.has(t.name)) throw new TypeError(`${where}: tensor '${t.name}' appears more than once`);

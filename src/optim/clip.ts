@@ -2,7 +2,7 @@ import { checkTensors } from './checkTensors.js';
 import type { Context } from '../context.js';
 import { Group } from '../memory/group.js';
 import { describe } from '../describe.js';
-import { Tensor } from '../tensor.js';
+import type { Tensor } from '../tensor.js';
 import { Optimizer } from './optimizer.js';
 import { clipCoefficient, clipNormOptions, totalNorm, type NormType } from './training.js';
 
@@ -11,7 +11,7 @@ import { clipCoefficient, clipNormOptions, totalNorm, type NormType } from './tr
 // bits), then one scaling pass. An optimizer's `clipGradNorm` training option does the same clipping with
 // no scaling pass (the coefficient rides in its kernels' sign slot): prefer it inside a training loop.
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any optimizer, whatever its options (Optimizer<O> is invariant in O)
+// biome-ignore lint/suspicious/noExplicitAny: any optimizer, whatever its options (Optimizer<O> is invariant in O)
 type Target = readonly Tensor[] | Optimizer<any>;
 
 /** The tensors of `target`, checked: live, of one context, each once. */
@@ -22,7 +22,8 @@ function tensorsOf(where: string, target: unknown): Tensor[] {
     if (tensors[0]._ctx.disposed) throw new TypeError(`${where}: the optimizer's Ravine context has been disposed`);
     return tensors;
   }
-  if (!Array.isArray(target) || target.length === 0) throw new TypeError(`${where}: params must be an optimizer or a non-empty array of tensors, got ${describe(target)}`);
+  if (!Array.isArray(target) || target.length === 0)
+    throw new TypeError(`${where}: params must be an optimizer or a non-empty array of tensors, got ${describe(target)}`);
   checkTensors(where, target);
   return target as Tensor[];
 }
@@ -60,7 +61,9 @@ export function clipGradNorm(params: Target, maxNorm: number, options: { normTyp
     const k = ctx.backend.kernels;
     const total = totalNorm(o.normType, k.gradNorm_f32(segments, count, o.normType === Infinity ? 0 : o.normType));
     if (!Number.isFinite(total) && o.errorIfNonfinite) {
-      throw new RangeError(`${where}: the total norm of order ${o.normType} of the gradients is ${total}, so they cannot be clipped (errorIfNonfinite); nothing was changed`);
+      throw new RangeError(
+        `${where}: the total norm of order ${o.normType} of the gradients is ${total}, so they cannot be clipped (errorIfNonfinite); nothing was changed`,
+      );
     }
     const coef = clipCoefficient(o.maxNorm, total);
     if (coef !== 1) k.scaleGrads_f32(segments, count, coef);

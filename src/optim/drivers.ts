@@ -38,20 +38,26 @@ export function parseOptionName(name: string): [string, number] | null {
 // megamorphic (~20 ns each) once it has seen several keys; a scheduled step reads and writes each driven
 // option once. The options ravine's optimizers have are named here, so that each is a named access with
 // an inline cache of its own; any other key falls back to the keyed access.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 export function readOption(group: object, d: { key: string; index: number }): number {
+  // biome-ignore lint/suspicious/noExplicitAny: a group of any optimizer's options, read by key; the named cases keep V8's inline caches monomorphic
   const g = group as any;
   if (d.index >= 0) return d.key === 'betas' ? g.betas[d.index] : g[d.key][d.index];
   switch (d.key) {
-    case 'lr': return g.lr;
-    case 'momentum': return g.momentum;
-    case 'weightDecay': return g.weightDecay;
-    case 'eps': return g.eps;
-    default: return g[d.key];
+    case 'lr':
+      return g.lr;
+    case 'momentum':
+      return g.momentum;
+    case 'weightDecay':
+      return g.weightDecay;
+    case 'eps':
+      return g.eps;
+    default:
+      return g[d.key];
   }
 }
 
 export function writeOption(group: object, d: { key: string; index: number }, value: number): void {
+  // biome-ignore lint/suspicious/noExplicitAny: a group of any optimizer's options, read by key; the named cases keep V8's inline caches monomorphic
   const g = group as any;
   if (d.index >= 0) {
     if (d.key === 'betas') g.betas[d.index] = value;
@@ -59,11 +65,20 @@ export function writeOption(group: object, d: { key: string; index: number }, va
     return;
   }
   switch (d.key) {
-    case 'lr': g.lr = value; break;
-    case 'momentum': g.momentum = value; break;
-    case 'weightDecay': g.weightDecay = value; break;
-    case 'eps': g.eps = value; break;
-    default: g[d.key] = value;
+    case 'lr':
+      g.lr = value;
+      break;
+    case 'momentum':
+      g.momentum = value;
+      break;
+    case 'weightDecay':
+      g.weightDecay = value;
+      break;
+    case 'eps':
+      g.eps = value;
+      break;
+    default:
+      g[d.key] = value;
   }
 }
 
@@ -72,6 +87,7 @@ export function writeOption(group: object, d: { key: string; index: number }, va
  * each, so their property accesses stay monomorphic (named, not keyed) for the options named here.
  */
 export function accessors(group: object, d: { key: string; index: number }): { read: () => number; write: (value: number) => void } {
+  // biome-ignore lint/suspicious/noExplicitAny: a group of any optimizer's options, read by key; the named cases keep V8's inline caches monomorphic
   const g = group as any;
   if (d.index >= 0) {
     const i = d.index;
@@ -79,11 +95,16 @@ export function accessors(group: object, d: { key: string; index: number }): { r
     return { read: () => readOption(g, d), write: (v) => writeOption(g, d, v) };
   }
   switch (d.key) {
-    case 'lr': return { read: () => g.lr, write: (v) => void (g.lr = v) };
-    case 'momentum': return { read: () => g.momentum, write: (v) => void (g.momentum = v) };
-    case 'weightDecay': return { read: () => g.weightDecay, write: (v) => void (g.weightDecay = v) };
-    case 'eps': return { read: () => g.eps, write: (v) => void (g.eps = v) };
-    default: return { read: () => readOption(g, d), write: (v) => writeOption(g, d, v) };
+    case 'lr':
+      return { read: () => g.lr, write: (v) => void (g.lr = v) };
+    case 'momentum':
+      return { read: () => g.momentum, write: (v) => void (g.momentum = v) };
+    case 'weightDecay':
+      return { read: () => g.weightDecay, write: (v) => void (g.weightDecay = v) };
+    case 'eps':
+      return { read: () => g.eps, write: (v) => void (g.eps = v) };
+    default:
+      return { read: () => readOption(g, d), write: (v) => writeOption(g, d, v) };
   }
 }
 /* eslint-enable @typescript-eslint/no-explicit-any */
@@ -102,7 +123,9 @@ export function findDrivers(options: object): { key: string; index: number; driv
 /** Throws unless `driver` is free to drive an option: not held by an optimizer or by a composite schedule. */
 export function checkFree(where: string, name: string, driver: ScheduleDriver): void {
   if (driver.drives !== null) {
-    throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that already drives ${driver.drives}; a schedule drives one option of one group (make another, or give it in the optimizer's options: each group then gets its own copy)`);
+    throw new TypeError(
+      `${where}: option ${name} is given a ${driver.kind} that already drives ${driver.drives}; a schedule drives one option of one group (make another, or give it in the optimizer's options: each group then gets its own copy)`,
+    );
   }
   if (driver instanceof Schedule && isOwned(driver)) {
     throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that belongs to a sequentialLR or chainedScheduler, which steps it`);
@@ -141,7 +164,8 @@ export function copyDriver(driver: ScheduleDriver): ScheduleDriver {
 /** Whether two saved schedules are the same schedule (kind, options, parts, children), wherever they stand. */
 export function sameDefinition(a: ScheduleJSON, b: ScheduleJSON): boolean {
   if (a.kind !== b.kind || a.part !== b.part || JSON.stringify(a.options) !== JSON.stringify(b.options)) return false;
-  const ac = a.schedulers ?? [], bc = b.schedulers ?? [];
+  const ac = a.schedulers ?? [],
+    bc = b.schedulers ?? [];
   return ac.length === bc.length && ac.every((c, i) => sameDefinition(c, bc[i]));
 }
 

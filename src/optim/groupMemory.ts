@@ -61,8 +61,9 @@ export function checkExternal(m: GroupMemory): void {
   for (const t of m.external) {
     const { data, grad } = t._external!;
     if (data.length !== t.size || grad.length !== t.size) {
-      throw new TypeError(`${m.where}: adopted tensor '${t.name}' has lost its ${data.length !== t.size ? 'data' : 'grad'} array (length ${data.length !== t.size ? data.length : grad.length}, expected ${t.size}: was its buffer transferred?); nothing was stepped`);
+      throw new TypeError(
+        `${m.where}: adopted tensor '${t.name}' has lost its ${data.length !== t.size ? 'data' : 'grad'} array (length ${data.length !== t.size ? data.length : grad.length}, expected ${t.size}: was its buffer transferred?); nothing was stepped`,
+      );
     }
   }
 }
-

@@ -26,7 +26,8 @@ const TAKES: Readonly<Record<string, readonly ImplementationOption[]>> = {
 
 /** Why a true value is refused. */
 const WHY: Readonly<Record<Exclude<ImplementationOption, 'foreach'>, string>> = {
-  fused: "torch's fused kernels round differently (fused multiply-adds); ravine reproduces its single-tensor implementation, which fused: false or null selects",
+  fused:
+    "torch's fused kernels round differently (fused multiply-adds); ravine reproduces its single-tensor implementation, which fused: false or null selects",
   capturable: 'it asks for CUDA graph capture, and ravine steps on the CPU or in WebAssembly',
   differentiable: "it asks for autograd through the step, and ravine's steps are not differentiable",
 };

@@ -7,8 +7,17 @@ import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
 import {
-  bind, checkFree, findDrivers, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption,
-  type Driven, type ScheduleDriver,
+  bind,
+  checkFree,
+  findDrivers,
+  optionName,
+  placeAt,
+  residuesAsZero,
+  sameDefinition,
+  unbind,
+  writeOption,
+  type Driven,
+  type ScheduleDriver,
 } from './drivers.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
 import { advanceAll, commitAll, rollback, steppedOf } from './scheduling.js';
@@ -52,10 +61,10 @@ function tensorIO(tensors: readonly Tensor[]): ParamIO {
     ctx: tensors[0]._ctx,
     n: tensors.reduce((sum, t) => sum + t.size, 0),
     readGrad(h, at) {
-      for (const t of tensors) (h.set(t.grad, at), (at += t.size));
+      for (const t of tensors) h.set(t.grad, at), (at += t.size);
     },
     readParams(h, at) {
-      for (const t of tensors) (h.set(t.data, at), (at += t.size));
+      for (const t of tensors) h.set(t.data, at), (at += t.size);
     },
     writeParams(h, x, d, step) {
       for (const t of tensors) {
@@ -67,7 +76,6 @@ function tensorIO(tensors: readonly Tensor[]): ParamIO {
     },
   };
 }
-
 
 /** LBFGS calls its closure up to maxEval times inside one step: it cannot wait for an async one. */
 const LBFGS_SYNC = 'LBFGS evaluates its closure many times within one step, so the closure must compute the loss and write the gradients before it returns';
@@ -101,16 +109,23 @@ export class LBFGS {
   #alpha = new Float64Array(0);
   #disposed = false;
 
-  constructor(params: Tensor[] | [{ params: Tensor[] } & OptionsInput<LBFGSOptions>], options: OptionsInput<LBFGSOptions> = {}, /** internal: tests drive float64 parameters through it */ io?: ParamIO) {
+  constructor(
+    params: Tensor[] | [{ params: Tensor[] } & OptionsInput<LBFGSOptions>],
+    options: OptionsInput<LBFGSOptions> = {},
+    /** internal: tests drive float64 parameters through it */ io?: ParamIO,
+  ) {
     const where = 'LBFGS';
     if (typeof options !== 'object' || options === null) throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
-    if (!Array.isArray(params) || (params.length === 0 && io === undefined)) throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
-    let tensors: Tensor[], groupOptions: Partial<LBFGSOptions> = {};
+    if (!Array.isArray(params) || (params.length === 0 && io === undefined))
+      throw new TypeError(`${where}: params must be a non-empty array of tensors, got ${describe(params)}`);
+    let tensors: Tensor[],
+      groupOptions: Partial<LBFGSOptions> = {};
     if (params.length !== 1 || params[0] instanceof Tensor) {
       checkTensors(where, params);
       tensors = params as Tensor[];
     } else {
-      if ((params as unknown[]).length !== 1) throw new TypeError(`${where} doesn't support per-parameter options (parameter groups): got ${params.length} groups`);
+      if ((params as unknown[]).length !== 1)
+        throw new TypeError(`${where} doesn't support per-parameter options (parameter groups): got ${params.length} groups`);
       const group: unknown = params[0];
       if (typeof group !== 'object' || group === null || Array.isArray(group)) {
         throw new TypeError(`${where}: params must be an array of tensors, or one param group { params: Tensor[], ...options }, got [${describe(group)}]`);
@@ -142,7 +157,11 @@ export class LBFGS {
       return vectors;
     });
     for (const t of tensors) t._owner = this;
-    this.paramGroups = [Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & { readonly params: readonly Tensor[] }];
+    this.paramGroups = [
+      Object.defineProperty(merged, 'params', { value: Object.freeze([...tensors]), enumerable: true }) as LBFGSOptions & {
+        readonly params: readonly Tensor[];
+      },
+    ];
     for (const d of driven) this.#attach(d);
   }
 
@@ -209,7 +228,13 @@ export class LBFGS {
     const run = st && { funcEvals: st.funcEvals, nIter: st.nIter, t: st.t, hDiag: st.hDiag, prevLoss: st.prevLoss, ro: [...st.ro] };
     this.#adoptAssigned();
     const schedules = this.#driven.length === 0 ? undefined : Object.fromEntries(this.#driven.map((d) => [d.name, d.driver.toJSON()]));
-    return makeStateDict(this.paramGroups[0], tensors.map((t) => t.name), state, run, schedules);
+    return makeStateDict(
+      this.paramGroups[0],
+      tensors.map((t) => t.name),
+      state,
+      run,
+      schedules,
+    );
   }
 
   /**
@@ -225,10 +250,17 @@ export class LBFGS {
     // residue below 0 (linearLR to 0) is checked as 0, as step() checks it.
     let schedules: SavedSchedule[] = [];
     const { options, run, vectors } = readStateDict(where, dict, tensors, this.#defaults, (read, saved) => {
-      schedules = readSchedules(where, saved, 2, (name) => {
-        if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
-        return [0, name, -1];
-      }, (name) => this.#driven.find((d) => d.name === name)?.driver);
+      schedules = readSchedules(
+        where,
+        saved,
+        2,
+        (name) => {
+          if (!NUMBER_OPTIONS.includes(name))
+            throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
+          return [0, name, -1];
+        },
+        (name) => this.#driven.find((d) => d.name === name)?.driver,
+      );
       return residuesAsZero(read, schedules);
     });
     this.#reservePairs(Math.max(options.historySize, run?.ro.length ?? 0));
@@ -257,8 +289,19 @@ export class LBFGS {
       return;
     }
     const pairs = run.ro.length;
-    const y = this.#pairs.slice(0, pairs), s = this.#pairs.slice(pairs, 2 * pairs);
-    this.#history = { funcEvals: run.funcEvals, nIter: run.nIter, t: run.t, hDiag: run.hDiag, prevLoss: run.prevLoss, y, s, ro: [...run.ro], spare: this.#pairs.slice(2 * pairs) };
+    const y = this.#pairs.slice(0, pairs),
+      s = this.#pairs.slice(pairs, 2 * pairs);
+    this.#history = {
+      funcEvals: run.funcEvals,
+      nIter: run.nIter,
+      t: run.t,
+      hDiag: run.hDiag,
+      prevLoss: run.prevLoss,
+      y,
+      s,
+      ro: [...run.ro],
+      spare: this.#pairs.slice(2 * pairs),
+    };
     const h = this.#ws.h;
     let from = 0;
     tensors.forEach((t, k) => {
@@ -326,8 +369,10 @@ export class LBFGS {
     if (isThenable(origLoss)) throw refusedPromise('LBFGS.step', origLoss, LBFGS_SYNC);
     const o = this.paramGroups[0];
     const maxEval = o.maxEval ?? Math.floor((o.maxIter * 5) / 4);
-    const ws = this.#ws, { k, n } = ws;
-    const g = this.#flatGrad, d = this.#d;
+    const ws = this.#ws,
+      { k, n } = ws;
+    const g = this.#flatGrad,
+      d = this.#d;
     this.#reserveHistory(o.historySize);
     const st = (this.#history ??= { funcEvals: 0, nIter: 0, t: 0, hDiag: 1, prevLoss: NaN, y: [], s: [], ro: [], spare: [...this.#pairs] });
 
@@ -365,12 +410,18 @@ export class LBFGS {
       if (o.lineSearchFn !== null) {
         this.#gatherParams(this.#xInit);
         const slots = this.#slots;
-        const found = strongWolfe((step, slot) => {
-          this.#setParams(step);
-          const f = Number(closure());
-          this.#gather(slots[slot]);
-          return [f, k.dot_f64(slots[slot], d, n)];
-        }, loss, gtd, t, this.#maxAbs(d));
+        const found = strongWolfe(
+          (step, slot) => {
+            this.#setParams(step);
+            const f = Number(closure());
+            this.#gather(slots[slot]);
+            return [f, k.dot_f64(slots[slot], d, n)];
+          },
+          loss,
+          gtd,
+          t,
+          this.#maxAbs(d),
+        );
         [loss, t, lsEvals] = [found.f, found.t, found.evaluations];
         if (found.slot >= 0) ws.copy(g, slots[found.slot]);
         this.#setParams(t);
@@ -410,8 +461,11 @@ export class LBFGS {
 
   /** y = g − g_prev, s = t·d; kept (evicting the oldest when full) when y·s > 1e-10. */
   #updateHistory(t: number, historySize: number): void {
-    const ws = this.#ws, { k, n } = ws, st = this.#history!;
-    const y = st.spare.pop()!, s = st.spare.pop()!; // reserved: see #reserveHistory
+    const ws = this.#ws,
+      { k, n } = ws,
+      st = this.#history!;
+    const y = st.spare.pop()!,
+      s = st.spare.pop()!; // reserved: see #reserveHistory
     ws.copy(y, this.#flatGrad);
     k.axpy_f64(y, this.#prevFlatGrad, n, -1);
     ws.copy(s, this.#d);
@@ -433,7 +487,10 @@ export class LBFGS {
 
   /** d = −H·g by the two-loop recursion, in torch's order. */
   #direction(): void {
-    const ws = this.#ws, { k, n } = ws, st = this.#history!, d = this.#d;
+    const ws = this.#ws,
+      { k, n } = ws,
+      st = this.#history!,
+      d = this.#d;
     ws.copy(d, this.#flatGrad);
     k.scale_f64(d, n, -1);
     if (this.#alpha.length < st.y.length) this.#alpha = new Float64Array(st.y.length);
@@ -454,14 +511,16 @@ export class LBFGS {
   }
 
   #maxAbs(at: number): number {
-    const h = this.#ws.h, start = at >>> 3;
+    const h = this.#ws.h,
+      start = at >>> 3;
     let m = 0;
     for (let i = 0; i < this.#ws.n; i++) m = Math.max(m, Math.abs(h[start + i]));
     return m;
   }
 
   #sumAbs(at: number): number {
-    const h = this.#ws.h, start = at >>> 3;
+    const h = this.#ws.h,
+      start = at >>> 3;
     let s = 0;
     for (let i = 0; i < this.#ws.n; i++) s += Math.abs(h[start + i]);
     return s;

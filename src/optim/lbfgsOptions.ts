@@ -18,7 +18,13 @@ export interface LBFGSOptions {
 }
 
 export const DEFAULTS: LBFGSOptions = {
-  lr: 1, maxIter: 20, maxEval: null, toleranceGrad: 1e-7, toleranceChange: 1e-9, historySize: 100, lineSearchFn: null,
+  lr: 1,
+  maxIter: 20,
+  maxEval: null,
+  toleranceGrad: 1e-7,
+  toleranceChange: 1e-9,
+  historySize: 100,
+  lineSearchFn: null,
 };
 
 export const MAX_HISTORY = 10_000;

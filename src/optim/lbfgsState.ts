@@ -49,10 +49,21 @@ export interface LBFGSStateDict {
 }
 
 /** The dict `LBFGS.stateDict()` returns, with a `toJSON` that keeps every bit (see there). */
-export function makeStateDict(group: LBFGSOptions, names: string[], state: Record<string, LBFGSTensorState>, lbfgs: LBFGSRunState | null, schedules?: Record<string, ScheduleJSON>): LBFGSStateDict {
+export function makeStateDict(
+  group: LBFGSOptions,
+  names: string[],
+  state: Record<string, LBFGSTensorState>,
+  lbfgs: LBFGSRunState | null,
+  schedules?: Record<string, ScheduleJSON>,
+): LBFGSStateDict {
   const options = Object.fromEntries(Object.keys(DEFAULTS).map((key) => [key, group[key as keyof LBFGSOptions]]));
   const dict: LBFGSStateDict = {
-    format: 'ravine/optimizer', version: 1, optimizer: 'LBFGS', paramGroups: [{ ...options, params: names, ...(schedules ? { schedules } : {}) }], state, lbfgs,
+    format: 'ravine/optimizer',
+    version: 1,
+    optimizer: 'LBFGS',
+    paramGroups: [{ ...options, params: names, ...(schedules ? { schedules } : {}) }],
+    state,
+    lbfgs,
   };
   // Not enumerable: a spread or structuredClone of the dict keeps its Float64Arrays and drops this.
   const json = lbfgs && { ...lbfgs, t: jsonDouble(lbfgs.t), hDiag: jsonDouble(lbfgs.hDiag), prevLoss: jsonDouble(lbfgs.prevLoss) };
@@ -70,7 +81,10 @@ const TENSOR_KEYS = ['d', 'prevFlatGrad', 'oldDirs', 'oldStps'] as const;
 
 /** A saved state dict, checked against these tensors; the options merged over `defaults` and checked. */
 export function readStateDict(
-  where: string, dict: unknown, tensors: readonly Tensor[], defaults: LBFGSOptions,
+  where: string,
+  dict: unknown,
+  tensors: readonly Tensor[],
+  defaults: LBFGSOptions,
   /** The options as the range checks should see them, given the saved schedules (a scheduled residue below 0 as 0), or null for as they are. */
   asChecked: (options: LBFGSOptions, schedules: unknown) => LBFGSOptions | null = () => null,
 ) {
@@ -92,12 +106,14 @@ export function readStateDict(
   const options = mergeOptions(defaults, savedOptions, `${where} param group 0`);
   checkOptions(`${where} param group 0`, asChecked(options, schedules) ?? options);
   const state = saved.state as Record<string, unknown>;
-  if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(state)}`);
+  if (typeof state !== 'object' || state === null || Array.isArray(state))
+    throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(state)}`);
   for (const name of Object.keys(state)) {
     if (!names.includes(name)) throw new RangeError(`${where}: state for tensor ${describe(name)}, which this optimizer does not hold`);
   }
   if (saved.lbfgs === null) {
-    if (Object.keys(state).length > 0) throw new TypeError(`${where}: lbfgs is null (never stepped), so state must be empty, but it holds ${describe(Object.keys(state))}`);
+    if (Object.keys(state).length > 0)
+      throw new TypeError(`${where}: lbfgs is null (never stepped), so state must be empty, but it holds ${describe(Object.keys(state))}`);
     return { options, run: null, vectors: [], schedules };
   }
   const run = readRun(where, saved.lbfgs);
@@ -142,7 +158,8 @@ function readTensorState(where: string, t: Tensor, value: unknown, pairs: number
   }
   const entry = value as Record<string, unknown>;
   for (const key of Object.keys(entry)) {
-    if (!(TENSOR_KEYS as readonly string[]).includes(key)) throw new TypeError(`${where}: unknown state key '${t.name}'.${describe(key)} (expected ${TENSOR_KEYS.join(', ')})`);
+    if (!(TENSOR_KEYS as readonly string[]).includes(key))
+      throw new TypeError(`${where}: unknown state key '${t.name}'.${describe(key)} (expected ${TENSOR_KEYS.join(', ')})`);
   }
   const history = (key: 'oldDirs' | 'oldStps') => {
     const vectors = entry[key];
@@ -150,7 +167,12 @@ function readTensorState(where: string, t: Tensor, value: unknown, pairs: number
     if (vectors.length !== pairs) throw new RangeError(`${what}.${key} holds ${vectors.length} vectors, but lbfgs.ro has ${pairs} pairs`);
     return vectors.map((v, j) => readFloat64(`${what}.${key}[${j}]`, v, t.size));
   };
-  return { d: readFloat64(`${what}.d`, entry.d, t.size), prevFlatGrad: readFloat64(`${what}.prevFlatGrad`, entry.prevFlatGrad, t.size), oldDirs: history('oldDirs'), oldStps: history('oldStps') };
+  return {
+    d: readFloat64(`${what}.d`, entry.d, t.size),
+    prevFlatGrad: readFloat64(`${what}.prevFlatGrad`, entry.prevFlatGrad, t.size),
+    oldDirs: history('oldDirs'),
+    oldStps: history('oldStps'),
+  };
 }
 
 /** A saved double: a number, or (as JSON writes NaN, ±Infinity and −0) a { float64 } of one. */

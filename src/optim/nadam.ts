@@ -34,7 +34,10 @@ const spec: OptimizerSpec<NAdamOptions> = {
     flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
     atLeast(where, 'momentumDecay', o.momentumDecay, 0, true); // only in μt's power of 0.96, a double
   },
-  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
+  stateBuffers: () => [
+    { name: 'expAvg', fill: 0 },
+    { name: 'expAvgSq', fill: 0 },
+  ],
   scalars: { muProduct: 1 },
 };
 

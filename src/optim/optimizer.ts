@@ -1,12 +1,33 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
 import { describe } from '../describe.js';
-import { bind, checkFree, isDriver, optionName, placeAt, residuesAsZero, sameDefinition, unbind, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
+import {
+  bind,
+  checkFree,
+  isDriver,
+  optionName,
+  placeAt,
+  residuesAsZero,
+  sameDefinition,
+  unbind,
+  writeOption,
+  type Driven,
+  type ScheduleDriver,
+} from './drivers.js';
 import { checkExternal, copyExternalIn, copyExternalOut, GroupMemory } from './groupMemory.js';
 import type { OptimizerSpec, StateBuffer } from './optimizerSpec.js';
 import {
-  cloneOptions, groupsOf, mergeDriven, mergeOptions, resolveGroups,
-  type Found, type OptionsInput, type ParamGroup, type ParamGroupInput, type Params, type Resolved,
+  cloneOptions,
+  groupsOf,
+  mergeDriven,
+  mergeOptions,
+  resolveGroups,
+  type Found,
+  type OptionsInput,
+  type ParamGroup,
+  type ParamGroupInput,
+  type Params,
+  type Resolved,
 } from './paramGroups.js';
 import { advanceAll, assignedDrivers, commitAll, explain, rollback, slotOf, steppedOf, type Stepped } from './scheduling.js';
 import { readCheckpoint, restoreState, savedEntry, STEP_LIMIT, type SavedSchedule, type StateDict } from './stateDict.js';
@@ -57,10 +78,16 @@ export abstract class Optimizer<O extends object> {
     const refuse = (): never => {
       throw new TypeError(
         `${where}.paramGroups cannot be changed as an array (each group is tied to its memory): add a group with ` +
-        `addParamGroup({ params, ...options }), and change options in place, as paramGroups[i].lr = 0.01`,
+          `addParamGroup({ params, ...options }), and change options in place, as paramGroups[i].lr = 0.01`,
       );
     };
-    this.#groupsView = new Proxy(this.#groups, { set: refuse, defineProperty: refuse, deleteProperty: refuse, setPrototypeOf: refuse, preventExtensions: refuse });
+    this.#groupsView = new Proxy(this.#groups, {
+      set: refuse,
+      defineProperty: refuse,
+      deleteProperty: refuse,
+      setPrototypeOf: refuse,
+      preventExtensions: refuse,
+    });
     if (options !== undefined && (typeof options !== 'object' || options === null)) {
       throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
     }
@@ -174,7 +201,9 @@ export abstract class Optimizer<O extends object> {
     const next = readTraining(where, training, this.#training);
     const pending = this.#counters.pending;
     if (pending > 0 && next.accumulate !== this.#training.accumulate) {
-      throw new RangeError(`${where}: ${pending} of ${this.#training.accumulate} micro-batches are accumulated; change accumulate after the step that uses them`);
+      throw new RangeError(
+        `${where}: ${pending} of ${this.#training.accumulate} micro-batches are accumulated; change accumulate after the step that uses them`,
+      );
     }
     const before = this.#training;
     this.#setTraining(next);
@@ -276,7 +305,8 @@ export abstract class Optimizer<O extends object> {
 
   /** The plain step of a one-group optimizer: #hostScalars and #update in one. */
   #updateOne(ctx: Context): void {
-    const m = this.#memory[0], o = this.#groups[0];
+    const m = this.#memory[0],
+      o = this.#groups[0];
     const b = m.block;
     const t = m.step < STEP_LIMIT ? m.step + 1 : m.step;
     const flags = this.scalars(o, m, b, t);
@@ -289,7 +319,8 @@ export abstract class Optimizer<O extends object> {
 
   /** step() with schedules or training options, after the option checks: the plain step's parts, and theirs. */
   #stepDriven<L>(ctx: Context, loss: L): L {
-    const groups = this.#groups, memory = this.#memory;
+    const groups = this.#groups,
+      memory = this.#memory;
     // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
     // that will update: not on a micro-batch that only accumulates).
     const accumulating = this.#trainingOn && this.#counters.pending + 1 < this.#training.accumulate;
@@ -331,7 +362,8 @@ export abstract class Optimizer<O extends object> {
 
   /** Every group's kernel, with the blocks #hostScalars wrote (`training`: the passes copied adopted arrays in). */
   #update(ctx: Context, training: boolean): void {
-    const groups = this.#groups, kernels = ctx.backend.kernels;
+    const groups = this.#groups,
+      kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = this.#memory[i];
       if (m.external.length > 0 && !training) copyExternalIn(m.external);
@@ -359,7 +391,8 @@ export abstract class Optimizer<O extends object> {
    * thrown, saying which schedules set the group's options.
    */
   #recheck(i: number, e: unknown): void {
-    const where = this.#memory[i].where, group = this.#groups[i];
+    const where = this.#memory[i].where,
+      group = this.#groups[i];
     if (this.#adoptAssigned(i)) {
       try {
         this.#check(where, group);
@@ -443,7 +476,9 @@ export abstract class Optimizer<O extends object> {
   addParamGroup(group: ParamGroupInput<O>): void {
     this.#live();
     if (this.#counters.pending > 0) {
-      throw new RangeError(`${this.#spec.name}.addParamGroup: ${this.#counters.pending} of ${this.#training.accumulate} micro-batches are accumulated, and the new group has none; add it after the step that uses them`);
+      throw new RangeError(
+        `${this.#spec.name}.addParamGroup: ${this.#counters.pending} of ${this.#training.accumulate} micro-batches are accumulated, and the new group has none; add it after the step that uses them`,
+      );
     }
     this.#install(this.#resolve([group]));
   }
@@ -467,7 +502,12 @@ export abstract class Optimizer<O extends object> {
       if (this.#driven[i].length > 0) saved.schedules = Object.fromEntries(this.#driven[i].map((d) => [d.name, d.driver.toJSON()]));
       return saved;
     });
-    const training = { options: trainingInput(this.#training), calls: this.#steps, pendingMicroBatches: this.#counters.pending, skippedSteps: this.#counters.skipped };
+    const training = {
+      options: trainingInput(this.#training),
+      calls: this.#steps,
+      pendingMicroBatches: this.#counters.pending,
+      skippedSteps: this.#counters.skipped,
+    };
     const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: this.#spec.name, paramGroups, state, training };
     // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
@@ -492,7 +532,15 @@ export abstract class Optimizer<O extends object> {
       buffersFor: (o, t) => this.#buffersFor(o, t),
     });
     // Everything checked: allocate what the loaded options need and the carried buffers (all or nothing), then write.
-    this.#commitState(ctx.arena.atomically(() => this.#allocState(plans.map((p) => p.options), this.#memory, plans.map((p) => p.buffers))));
+    this.#commitState(
+      ctx.arena.atomically(() =>
+        this.#allocState(
+          plans.map((p) => p.options),
+          this.#memory,
+          plans.map((p) => p.buffers),
+        ),
+      ),
+    );
     const before = this.#training;
     this.#setTraining(training.options);
     this.#counters.pending = training.pending;
@@ -553,7 +601,13 @@ export abstract class Optimizer<O extends object> {
   /** Checks new groups (tensors and options) before anything moves, and learns the context from the first. */
   #resolve(groups: ParamGroupInput<O>[]): Resolved<O>[] {
     const owner = { spec: this.#spec, defaults: this.#defaults, drivers: this.#defaultDrivers, check: (where: string, o: O) => this.#check(where, o) };
-    const { ctx, resolved } = resolveGroups(owner, this.#ctx, groups, this.#groups.flatMap((g) => g.params), this.#groups.length);
+    const { ctx, resolved } = resolveGroups(
+      owner,
+      this.#ctx,
+      groups,
+      this.#groups.flatMap((g) => g.params),
+      this.#groups.length,
+    );
     this.#ctx = ctx;
     this.#pool = ctx.backend.pool ?? null;
     return resolved;
@@ -566,13 +620,22 @@ export abstract class Optimizer<O extends object> {
     const memory = ctx.arena.atomically(() => {
       const made = resolved.map(({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${this.#spec.name} param group ${first + k}`));
       const scratch = this.#scratch < 0 ? ctx.arena.alloc(32, `${this.#spec.name}'s diagnostics block`) : this.#scratch;
-      return { made, scratch, state: this.#allocState(resolved.map((r) => r.options), made) };
+      return {
+        made,
+        scratch,
+        state: this.#allocState(
+          resolved.map((r) => r.options),
+          made,
+        ),
+      };
     });
     this.#scratch = memory.scratch;
     resolved.forEach(({ tensors, options }, k) => {
       memory.made[k].write();
       const group = Object.defineProperty(options, 'params', {
-        value: Object.freeze([...tensors]), enumerable: true, writable: false,
+        value: Object.freeze([...tensors]),
+        enumerable: true,
+        writable: false,
       }) as ParamGroup<O>;
       for (const t of tensors) {
         t._owner = this;
@@ -642,10 +705,11 @@ function nonFiniteScalar<O>(spec: OptimizerSpec<O>, m: GroupMemory, o: O, block:
   const name = Object.keys(spec.slots).find((key) => spec.slots[key] === slot) ?? `slot ${slot}`;
   const options = Object.entries(o as Record<string, unknown>)
     .filter(([key, v]) => key !== 'params' && (typeof v === 'number' || Array.isArray(v)))
-    .map(([key, v]) => `${key} = ${describe(v)}`).join(', ');
+    .map(([key, v]) => `${key} = ${describe(v)}`)
+    .join(', ');
   return new RangeError(
     `${m.where}: at step ${m.step < STEP_LIMIT ? m.step + 1 : m.step}, ${name} (computed from the options) is ${value} in float32, ` +
-    `which would write ${Number.isNaN(value) ? 'NaN' : 'infinities'} into the parameters; options: ${options}. Nothing was stepped`,
+      `which would write ${Number.isNaN(value) ? 'NaN' : 'infinities'} into the parameters; options: ${options}. Nothing was stepped`,
   );
 }
 

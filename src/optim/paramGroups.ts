@@ -104,7 +104,11 @@ export function mergeDriven<O>(spec: OptimizerSpec<O>, base: Readonly<O>, option
  * the first new group will have. Returns the context every tensor belongs to.
  */
 export function resolveGroups<O extends object>(
-  owner: GroupDefaults<O>, ctx: Context | null, groups: ParamGroupInput<O>[], existing: Tensor[], first: number,
+  owner: GroupDefaults<O>,
+  ctx: Context | null,
+  groups: ParamGroupInput<O>[],
+  existing: Tensor[],
+  first: number,
 ): { ctx: Context; resolved: Resolved<O>[] } {
   const seen = new Set<Tensor>(existing);
   const claimed = new Set<ScheduleDriver>();
@@ -128,12 +132,17 @@ export function resolveGroups<O extends object>(
       if (defaults.some((d) => d.driver === driver)) {
         if ((driver.drives !== null || claimed.has(driver)) && driver instanceof ReduceLROnPlateau) {
           // A copy would never be observed: the user's observe() moves the one they hold.
-          throw new TypeError(`${where}: the reduceLROnPlateau on ${name} in the optimizer's options drives its first group only; give each group its own, in the group's options`);
+          throw new TypeError(
+            `${where}: the reduceLROnPlateau on ${name} in the optimizer's options drives its first group only; give each group its own, in the group's options`,
+          );
         }
         if (driver.drives !== null || claimed.has(driver)) own = copyDriver(driver);
       } else {
         checkFree(where, name, driver);
-        if (claimed.has(driver)) throw new TypeError(`${where}: option ${name} is given a ${driver.kind} that another option or group was given too; a schedule drives one option of one group`);
+        if (claimed.has(driver))
+          throw new TypeError(
+            `${where}: option ${name} is given a ${driver.kind} that another option or group was given too; a schedule drives one option of one group`,
+          );
       }
       claimed.add(own);
       writeOption(merged, { key, index }, own.value);

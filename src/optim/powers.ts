@@ -19,9 +19,13 @@ const FLUSH = 2 ** -900;
 /** (ah + al)·(bh + bl) as a double-double [hi, lo]: Dekker's exact product of the heads, then a fast two-sum. */
 function multiply(ah: number, al: number, bh: number, bl: number, out: Float64Array): void {
   const p = ah * bh;
-  const ca = SPLIT * ah, ahh = ca - (ca - ah), ahl = ah - ahh;
-  const cb = SPLIT * bh, bhh = cb - (cb - bh), bhl = bh - bhh;
-  const error = ((ahh * bhh - p) + ahh * bhl + ahl * bhh) + ahl * bhl + (ah * bl + al * bh);
+  const ca = SPLIT * ah,
+    ahh = ca - (ca - ah),
+    ahl = ah - ahh;
+  const cb = SPLIT * bh,
+    bhh = cb - (cb - bh),
+    bhl = bh - bhh;
+  const error = ahh * bhh - p + ahh * bhl + ahl * bhh + ahl * bhl + (ah * bl + al * bh);
   const hi = p + error;
   out[0] = hi;
   out[1] = error - (hi - p);
@@ -53,7 +57,10 @@ export class Powers {
    * operations in the same order as `multiply`, inlined: typed-array traffic tripled its cost).
    */
   #jump(base: number, t: number): void {
-    let dh = 1, dl = 0, sh = base, sl = 0;
+    let dh = 1,
+      dl = 0,
+      sh = base,
+      sl = 0;
     // t ≤ 2^24 (the step counter saturates there): integer bit operations are exact.
     for (let k = t | 0; k > 0; k >>>= 1) {
       if ((k & 1) === 1) {
@@ -63,17 +70,23 @@ export class Powers {
         }
         // (dh + dl)·(sh + sl)
         const p = dh * sh;
-        const ca = SPLIT * dh, ahh = ca - (ca - dh), ahl = dh - ahh;
-        const cb = SPLIT * sh, bhh = cb - (cb - sh), bhl = sh - bhh;
-        const error = ((ahh * bhh - p) + ahh * bhl + ahl * bhh) + ahl * bhl + (dh * sl + dl * sh);
+        const ca = SPLIT * dh,
+          ahh = ca - (ca - dh),
+          ahl = dh - ahh;
+        const cb = SPLIT * sh,
+          bhh = cb - (cb - sh),
+          bhl = sh - bhh;
+        const error = ahh * bhh - p + ahh * bhl + ahl * bhh + ahl * bhl + (dh * sl + dl * sh);
         dh = p + error;
         dl = error - (dh - p);
       }
       if (k > 1 && Math.abs(sh) >= FLUSH) {
         // (sh + sl)²
         const p = sh * sh;
-        const c = SPLIT * sh, hh = c - (c - sh), hl = sh - hh;
-        const error = ((hh * hh - p) + hh * hl + hl * hh) + hl * hl + (sh * sl + sl * sh);
+        const c = SPLIT * sh,
+          hh = c - (c - sh),
+          hl = sh - hh;
+        const error = hh * hh - p + hh * hl + hl * hh + hl * hl + (sh * sl + sl * sh);
         sh = p + error;
         sl = error - (sh - p);
       }

@@ -31,7 +31,10 @@ const spec: OptimizerSpec<RAdamOptions> = {
     flag(where, 'maximize', o.maximize);
     flag(where, 'decoupledWeightDecay', o.decoupledWeightDecay);
   },
-  stateBuffers: () => [{ name: 'expAvg', fill: 0 }, { name: 'expAvgSq', fill: 0 }],
+  stateBuffers: () => [
+    { name: 'expAvg', fill: 0 },
+    { name: 'expAvgSq', fill: 0 },
+  ],
 };
 
 /** Rectified Adam (Liu et al., 2020): torch.optim.RAdam (maximize as torch 2.x). */

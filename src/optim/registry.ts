@@ -23,8 +23,17 @@ export interface OptimizerEntry extends OptimizerRow {
 
 /** Every row's class: a row without one (or a class without a row) does not compile. */
 const CLASSES: Record<FirstOrderMethod, unknown> = {
-  sgd: SGD, adam: Adam, adamw: AdamW, rmsprop: RMSprop, adagrad: Adagrad, adadelta: Adadelta,
-  adamax: Adamax, nadam: NAdam, radam: RAdam, rprop: Rprop, asgd: ASGD,
+  sgd: SGD,
+  adam: Adam,
+  adamw: AdamW,
+  rmsprop: RMSprop,
+  adagrad: Adagrad,
+  adadelta: Adadelta,
+  adamax: Adamax,
+  nadam: NAdam,
+  radam: RAdam,
+  rprop: Rprop,
+  asgd: ASGD,
 };
 
 export const optimizerRegistry = Object.fromEntries(

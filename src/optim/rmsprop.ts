@@ -57,14 +57,23 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
     b[RMSpropScalar.eps] = o.eps;
     b[RMSpropScalar.momentum] = o.momentum;
     b[RMSpropScalar.negLr] = -o.lr;
-    return (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) | (o.centered ? RMSpropFlag.centered : 0) | (o.momentum > 0 ? RMSpropFlag.momentum : 0) |
-      (o.centered && w >= 0.5 ? RMSpropFlag.lerpHigh : 0);
+    return (
+      (o.weightDecay !== 0 ? RMSpropFlag.decay : 0) |
+      (o.centered ? RMSpropFlag.centered : 0) |
+      (o.momentum > 0 ? RMSpropFlag.momentum : 0) |
+      (o.centered && w >= 0.5 ? RMSpropFlag.lerpHigh : 0)
+    );
   }
 
   protected run(o: RMSpropOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.rmsprop_f32(
-      m.segments, m.state.get('squareAvg')!, o.centered ? m.state.get('gradAvg')! : 0, o.momentum > 0 ? m.state.get('momentumBuffer')! : 0,
-      m.count, m.scalarBlock, flags,
+      m.segments,
+      m.state.get('squareAvg')!,
+      o.centered ? m.state.get('gradAvg')! : 0,
+      o.momentum > 0 ? m.state.get('momentumBuffer')! : 0,
+      m.count,
+      m.scalarBlock,
+      flags,
     );
   }
 }

@@ -30,7 +30,10 @@ const spec: OptimizerSpec<RpropOptions> = {
   },
   // stepSize is written before it is read: while fresh, the kernel starts it at f32(lr), the lr of the
   // first step (torch initialises its state then, not at construction).
-  stateBuffers: () => [{ name: 'prev', fill: 0 }, { name: 'stepSize', fill: 0 }],
+  stateBuffers: () => [
+    { name: 'prev', fill: 0 },
+    { name: 'stepSize', fill: 0 },
+  ],
 };
 
 /**

@@ -16,8 +16,20 @@ interface FloatKind<A extends Float32Array | Float64Array, E> {
   decode(encoded: E): A | string;
 }
 
-const FLOAT32: FloatKind<Float32Array, EncodedFloat32> = { Array: Float32Array, key: 'float32', unit: 'floats', isEncoded: isEncodedFloat32, decode: decodeFloat32 };
-const FLOAT64: FloatKind<Float64Array, EncodedFloat64> = { Array: Float64Array, key: 'float64', unit: 'doubles', isEncoded: isEncodedFloat64, decode: decodeFloat64 };
+const FLOAT32: FloatKind<Float32Array, EncodedFloat32> = {
+  Array: Float32Array,
+  key: 'float32',
+  unit: 'floats',
+  isEncoded: isEncodedFloat32,
+  decode: decodeFloat32,
+};
+const FLOAT64: FloatKind<Float64Array, EncodedFloat64> = {
+  Array: Float64Array,
+  key: 'float64',
+  unit: 'doubles',
+  isEncoded: isEncodedFloat64,
+  decode: decodeFloat64,
+};
 
 /** A saved buffer's floats, checked: its kind, its length, every element a number. `orNull`: the caller also takes null, and the error says so. */
 function readFloats<A extends Float32Array | Float64Array, E>(kind: FloatKind<A, E>, what: string, value: unknown, size: number, orNull: boolean): A {

@@ -34,28 +34,40 @@ export interface Stepped {
 
 /** The schedules step() advances (not the plateaus), flat, with their groups: rebuilt when one is attached or detached. */
 export function steppedOf(groups: readonly object[], driven: readonly (readonly Driven[])[]): Stepped[] {
-  return driven.flatMap((ds, i) => ds.flatMap((d) => {
-    if (!(d.driver instanceof Schedule)) return [];
-    return [{ i, d, schedule: d.driver, ...accessors(groups[i], d), whole: d.driver.keepsMore, t: 0, value: 0, saved: null, next: 0 }];
-  }));
+  return driven.flatMap((ds, i) =>
+    ds.flatMap((d) => {
+      if (!(d.driver instanceof Schedule)) return [];
+      return [{ i, d, schedule: d.driver, ...accessors(groups[i], d), whole: d.driver.keepsMore, t: 0, value: 0, saved: null, next: 0 }];
+    }),
+  );
 }
 
 /**
  * Checks a (group, option name) pair against an optimizer with `groups` groups and options `defaults`:
  * [group index, option key, array index or -1].
  */
-export function slotOf<O>(spec: OptimizerSpec<O>, defaults: Readonly<O>, groups: number, method: string, group: number, name: string): [number, string, number] {
+export function slotOf<O>(
+  spec: OptimizerSpec<O>,
+  defaults: Readonly<O>,
+  groups: number,
+  method: string,
+  group: number,
+  name: string,
+): [number, string, number] {
   const where = `${spec.name}.${method}`;
   if (!Number.isInteger(group) || group < 0 || group >= groups) {
     throw new RangeError(`${where}: group must be an integer in [0, ${groups - 1}], got ${describe(group)}`);
   }
   const parsed = typeof name === 'string' ? parseOptionName(name) : null;
   const base = parsed === null ? undefined : (defaults as Record<string, unknown>)[parsed[0]];
-  const numeric = parsed !== null && Object.hasOwn(spec.defaults, parsed[0]) && (parsed[1] < 0
-    ? typeof base === 'number' || isDriver(base)
-    : Array.isArray(base) && parsed[1] < base.length);
+  const numeric =
+    parsed !== null &&
+    Object.hasOwn(spec.defaults, parsed[0]) &&
+    (parsed[1] < 0 ? typeof base === 'number' || isDriver(base) : Array.isArray(base) && parsed[1] < base.length);
   if (!numeric) {
-    const names = Object.entries(defaults as Record<string, unknown>).flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => optionName(k, j)) : typeof v === 'boolean' ? [] : [k]));
+    const names = Object.entries(defaults as Record<string, unknown>).flatMap(([k, v]) =>
+      Array.isArray(v) ? v.map((_, j) => optionName(k, j)) : typeof v === 'boolean' ? [] : [k],
+    );
     throw new TypeError(`${where}: ${describe(name)} is not a number option of ${spec.name} (those are ${names.join(', ')})`);
   }
   return [group, parsed![0], parsed![1]];
@@ -72,7 +84,8 @@ export function assignedDrivers(group: object, driven: readonly Driven[], where:
     const name = optionName(key, index);
     const existing = driven.find((d) => d.name === name);
     if (driver !== existing?.driver) checkFree(where, name, driver);
-    if (found.findIndex((f) => f.driver === driver) !== k) throw new TypeError(`${where}: one ${driver.kind} is assigned to two options; a schedule drives one`);
+    if (found.findIndex((f) => f.driver === driver) !== k)
+      throw new TypeError(`${where}: one ${driver.kind} is assigned to two options; a schedule drives one`);
   });
   return found;
 }
@@ -95,13 +108,16 @@ export function advanceAll(stepped: readonly Stepped[], optimizer: string, memor
       s.next = s.schedule.advance(s.read());
       // Every option a schedule drives reaches the kernels as a float32 (LBFGS's, `float32` false, stay
       // doubles): 1e39 would be written as Infinity.
-      if (float32 && !Number.isFinite(Math.fround(s.next))) throw new RangeError(`${s.schedule.kind}: the value at step ${s.schedule.t} would be ${s.next}, which is Infinity in float32`);
+      if (float32 && !Number.isFinite(Math.fround(s.next)))
+        throw new RangeError(`${s.schedule.kind}: the value at step ${s.schedule.t} would be ${s.next}, which is Infinity in float32`);
     }
   } catch (e) {
     // The failing one may have moved part of its state (a composite's children): it goes back too.
     rollback(stepped, k + 1);
     const { i, d } = stepped[k];
-    throw new RangeError(`${optimizer}.step: the schedule of ${memory[i].where}'s ${d.name} cannot advance: ${e instanceof Error ? e.message : describe(e)}; nothing was stepped (the step count and every schedule are where they were)`);
+    throw new RangeError(
+      `${optimizer}.step: the schedule of ${memory[i].where}'s ${d.name} cannot advance: ${e instanceof Error ? e.message : describe(e)}; nothing was stepped (the step count and every schedule are where they were)`,
+    );
   }
 }
 
@@ -130,4 +146,3 @@ export function explain(driven: readonly Driven[], e: unknown): unknown {
   const names = driven.map((d) => `${d.name} (${d.driver.kind})`).join(', ');
   return new (e instanceof RangeError ? RangeError : TypeError)(`${e.message}; options set by schedules in this group: ${names}`);
 }
-

@@ -52,8 +52,12 @@ export class SGD extends Optimizer<SGDOptions> {
     b[SGDScalar.momentum] = o.momentum;
     b[SGDScalar.oneMinusDampening] = 1 - o.dampening;
     b[SGDScalar.negLr] = -o.lr;
-    return (o.weightDecay !== 0 ? SGDFlag.decay : 0) | (useMomentum ? SGDFlag.momentum : 0) |
-      (useMomentum && m.fresh.has('momentumBuffer') ? SGDFlag.first : 0) | (useMomentum && o.nesterov ? SGDFlag.nesterov : 0);
+    return (
+      (o.weightDecay !== 0 ? SGDFlag.decay : 0) |
+      (useMomentum ? SGDFlag.momentum : 0) |
+      (useMomentum && m.fresh.has('momentumBuffer') ? SGDFlag.first : 0) |
+      (useMomentum && o.nesterov ? SGDFlag.nesterov : 0)
+    );
   }
 
   protected run(o: SGDOptions, m: GroupMemory, kernels: Kernels, flags: number): void {

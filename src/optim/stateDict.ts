@@ -89,12 +89,14 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
   if (typeof dict !== 'object' || dict === null || dict.format !== 'ravine/optimizer') {
     throw new TypeError(`${where}: not a ravine optimizer state dict (format 'ravine/optimizer')`);
   }
-  if (dict.version !== 1 && dict.version !== 2) throw new TypeError(`${where}: state dict version ${describe(dict.version)} is not one this ravine reads (1, 2)`);
+  if (dict.version !== 1 && dict.version !== 2)
+    throw new TypeError(`${where}: state dict version ${describe(dict.version)} is not one this ravine reads (1, 2)`);
   if (dict.optimizer !== spec.name) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${spec.name}`);
   if (!Array.isArray(dict.paramGroups) || dict.paramGroups.length !== groups.length) {
     throw new RangeError(`${where}: state dict has ${describe(dict.paramGroups?.length)} param groups, this optimizer has ${groups.length}`);
   }
-  if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(dict.state)}`);
+  if (typeof dict.state !== 'object' || dict.state === null)
+    throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(dict.state)}`);
   const training = readSavedTraining(where, dict, target.training, target.calls);
   const mine = new Set(groups.flatMap((g) => g.params.map((t) => t.name)));
   for (const name of Object.keys(dict.state)) {
@@ -108,13 +110,23 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
       throw new RangeError(`${where}: param group ${i} holds ${describe(saved.params)}, this optimizer's holds ${describe(names)}`);
     }
     const { params: _, schedules: savedSchedules, ...savedOptions } = saved;
-    const schedules = readSchedules(`${where} param group ${i}`, savedSchedules, dict.version, (name) => target.slot(i, name), (name) => target.driver(i, name));
+    const schedules = readSchedules(
+      `${where} param group ${i}`,
+      savedSchedules,
+      dict.version,
+      (name) => target.slot(i, name),
+      (name) => target.driver(i, name),
+    );
     const options = target.options(savedOptions as Partial<O>, `${where} param group ${i}`, schedules);
     // A version-1 dict predates training options: the ones in effect stay, their buffers start afresh.
     const needed = dict.version === 1 ? spec.stateBuffers(options) : target.buffersFor(options, training.options);
     // Optional buffers these options do not use, carried by the checkpoint: loaded all the same.
     const carried = (spec.optionalBuffers ?? [])
-      .filter((name) => !needed.some((b) => b.name === name) && group.params.some((t) => (own(dict.state, t.name) as Record<string, unknown> | undefined)?.[name] !== undefined))
+      .filter(
+        (name) =>
+          !needed.some((b) => b.name === name) &&
+          group.params.some((t) => (own(dict.state, t.name) as Record<string, unknown> | undefined)?.[name] !== undefined),
+      )
       .map((name) => ({ name, fill: 0 }));
     const buffers = [...needed, ...carried];
     const row = rowNamed(spec.name);
@@ -127,7 +139,9 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
     }
     for (const name of Object.keys(first.buffers)) {
       if (entries.some((e) => (e.buffers[name] === null) !== (first.buffers[name] === null))) {
-        throw new RangeError(`${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`);
+        throw new RangeError(
+          `${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`,
+        );
       }
     }
     if (training.pending > 0 && first.buffers.accumulatedGrad == null) {
@@ -145,12 +159,18 @@ function readSavedTraining(where: string, dict: StateDict, current: Training, ca
     return { options: current, calls, pending: 0, skipped: 0 };
   }
   const saved = dict.training as unknown as Record<string, unknown>;
-  if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: training must be { options, pendingMicroBatches, skippedSteps }, got ${describe(saved)}`);
+  if (typeof saved !== 'object' || saved === null)
+    throw new TypeError(`${where}: training must be { options, pendingMicroBatches, skippedSteps }, got ${describe(saved)}`);
   const options = readTraining(`${where} training.options`, saved.options, NO_TRAINING);
-  const pending = saved.pendingMicroBatches, skipped = saved.skippedSteps, savedCalls = saved.calls;
-  if (typeof savedCalls !== 'number' || !Number.isSafeInteger(savedCalls) || savedCalls < 0) throw new RangeError(`${where}: training.calls must be an integer >= 0, got ${describe(savedCalls)}`);
+  const pending = saved.pendingMicroBatches,
+    skipped = saved.skippedSteps,
+    savedCalls = saved.calls;
+  if (typeof savedCalls !== 'number' || !Number.isSafeInteger(savedCalls) || savedCalls < 0)
+    throw new RangeError(`${where}: training.calls must be an integer >= 0, got ${describe(savedCalls)}`);
   if (typeof pending !== 'number' || !Number.isInteger(pending) || pending < 0 || pending >= options.accumulate) {
-    throw new RangeError(`${where}: training.pendingMicroBatches must be an integer in [0, ${options.accumulate - 1}] (accumulate ${options.accumulate}), got ${describe(pending)}`);
+    throw new RangeError(
+      `${where}: training.pendingMicroBatches must be an integer in [0, ${options.accumulate - 1}] (accumulate ${options.accumulate}), got ${describe(pending)}`,
+    );
   }
   if (typeof skipped !== 'number' || !Number.isSafeInteger(skipped) || skipped < 0) {
     throw new RangeError(`${where}: training.skippedSteps must be an integer >= 0, got ${describe(skipped)}`);
@@ -163,7 +183,11 @@ function readSavedTraining(where: string, dict: StateDict, current: Training, ca
  * option has now, `like(name)`); `slot(name)` checks the name. Nothing is attached yet.
  */
 export function readSchedules(
-  where: string, saved: unknown, version: number, slot: (name: string) => [number, string, number], like: (name: string) => ScheduleDriver | undefined,
+  where: string,
+  saved: unknown,
+  version: number,
+  slot: (name: string) => [number, string, number],
+  like: (name: string) => ScheduleDriver | undefined,
 ): SavedSchedule[] {
   if (saved === undefined) return [];
   if (version < 2 || typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
@@ -184,13 +208,23 @@ export function readSchedules(
  * A tensor that has never been stepped may have no buffers at all (torch's empty state).
  */
 function checkEntry(
-  where: string, t: Tensor, saved: unknown, buffers: readonly StateBuffer[], scalarDefaults: Readonly<Record<string, number>>, optional: readonly string[], row: OptimizerRow | undefined,
+  where: string,
+  t: Tensor,
+  saved: unknown,
+  buffers: readonly StateBuffer[],
+  scalarDefaults: Readonly<Record<string, number>>,
+  optional: readonly string[],
+  row: OptimizerRow | undefined,
 ): Entry {
   if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
   const entry = saved as Record<string, unknown>;
   for (const key of Object.keys(entry)) {
     if (key !== 'step' && !Object.hasOwn(scalarDefaults, key) && !buffers.some((b) => b.name === key)) {
-      throw new TypeError(`${where}: unknown state key '${t.name}'.${describe(key)} for these options (expected step${Object.keys(scalarDefaults).map((k) => `, ${k}`).join('')}${buffers.map((b) => `, ${b.name}`).join('')})`);
+      throw new TypeError(
+        `${where}: unknown state key '${t.name}'.${describe(key)} for these options (expected step${Object.keys(scalarDefaults)
+          .map((k) => `, ${k}`)
+          .join('')}${buffers.map((b) => `, ${b.name}`).join('')})`,
+      );
     }
   }
   const step = entry.step;

@@ -42,31 +42,43 @@ export interface OptimizerRow {
 
 /** Every combination of the listed values. */
 function grid(axes: Record<string, readonly unknown[]>): Record<string, unknown>[] {
-  return Object.entries(axes).reduce<Record<string, unknown>[]>((combos, [key, values]) => combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v }))), [{}]);
+  return Object.entries(axes).reduce<Record<string, unknown>[]>(
+    (combos, [key, values]) => combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v }))),
+    [{}],
+  );
 }
 
-const ANY = 'any', NON_NEGATIVE = 'nonNegative';
+const ANY = 'any',
+  NON_NEGATIVE = 'nonNegative';
 const ADAM_BAD: BadOptions[] = [
   [{ betas: [1, 0.999] }, 'RangeError', /betas\[0\] = 1/],
   [{ betas: [0.9, -0.1] }, 'RangeError', /betas\[1\] = -0\.1/],
   [{ betas: [0.9] }, 'TypeError', /betas .*\[0\.9\]/],
   [{ eps: -1e-8 }, 'RangeError', /eps = -1e-8/],
 ];
-const adamFamily = (name: string, weightDecay: number) => ({
-  name, kernel: 'adam_f32', split: 4, tfjs: `ravine${name}`,
-  stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE, maxExpAvgSq: NON_NEGATIVE },
-  scalarKeys: {},
-  grid: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
-  badOptions: [...ADAM_BAD, [{ amsgrad: 'yes' }, 'TypeError', /amsgrad .*"yes"/] as BadOptions],
-  lr: 1e-3,
-  bench: { label: name, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...(weightDecay ? { weightDecay } : {}) }, reads: 4, writes: 3 },
-}) satisfies OptimizerRow;
+const adamFamily = (name: string, weightDecay: number) =>
+  ({
+    name,
+    kernel: 'adam_f32',
+    split: 4,
+    tfjs: `ravine${name}`,
+    stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE, maxExpAvgSq: NON_NEGATIVE },
+    scalarKeys: {},
+    grid: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [...ADAM_BAD, [{ amsgrad: 'yes' }, 'TypeError', /amsgrad .*"yes"/] as BadOptions],
+    lr: 1e-3,
+    bench: { label: name, options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, ...(weightDecay ? { weightDecay } : {}) }, reads: 4, writes: 3 },
+  }) satisfies OptimizerRow;
 
 /** Keyed by minimize's method name. */
 export const optimizerTable = {
   sgd: {
-    name: 'SGD', kernel: 'sgd_f32', split: 2, tfjs: 'ravineSGD',
-    stateKeys: { momentumBuffer: ANY }, scalarKeys: {},
+    name: 'SGD',
+    kernel: 'sgd_f32',
+    split: 2,
+    tfjs: 'ravineSGD',
+    stateKeys: { momentumBuffer: ANY },
+    scalarKeys: {},
     grid: grid({ lr: [0.01], momentum: [0, 0.9], dampening: [0, 0.1], nesterov: [false, true], weightDecay: [0, 0.01], maximize: [false, true] })
       .filter((o) => !o.nesterov || ((o.momentum as number) > 0 && o.dampening === 0))
       .filter((o) => (o.momentum as number) > 0 || o.dampening === 0),
@@ -82,8 +94,12 @@ export const optimizerTable = {
   adam: adamFamily('Adam', 0),
   adamw: adamFamily('AdamW', 1e-2),
   rmsprop: {
-    name: 'RMSprop', kernel: 'rmsprop_f32', split: 4, tfjs: 'ravineRMSprop',
-    stateKeys: { squareAvg: NON_NEGATIVE, gradAvg: ANY, momentumBuffer: ANY }, scalarKeys: {},
+    name: 'RMSprop',
+    kernel: 'rmsprop_f32',
+    split: 4,
+    tfjs: 'ravineRMSprop',
+    stateKeys: { squareAvg: NON_NEGATIVE, gradAvg: ANY, momentumBuffer: ANY },
+    scalarKeys: {},
     grid: grid({ lr: [1e-3], centered: [false, true], momentum: [0, 0.9], weightDecay: [0, 0.01], maximize: [false, true] }),
     badOptions: [
       [{ alpha: 1.5 }, 'RangeError', /alpha = 1\.5/],
@@ -94,8 +110,12 @@ export const optimizerTable = {
     bench: { label: 'RMSprop', options: { lr: 1e-2, alpha: 0.99, eps: 1e-8 }, reads: 3, writes: 2 },
   },
   adagrad: {
-    name: 'Adagrad', kernel: 'adagrad_f32', split: 2, tfjs: 'ravineAdagrad',
-    stateKeys: { sum: NON_NEGATIVE }, scalarKeys: {},
+    name: 'Adagrad',
+    kernel: 'adagrad_f32',
+    split: 2,
+    tfjs: 'ravineAdagrad',
+    stateKeys: { sum: NON_NEGATIVE },
+    scalarKeys: {},
     grid: grid({ lr: [0.01], lrDecay: [0, 0.01], weightDecay: [0, 0.01], maximize: [false, true] }),
     badOptions: [
       [{ lrDecay: -1 }, 'RangeError', /lrDecay = -1/],
@@ -105,44 +125,74 @@ export const optimizerTable = {
     bench: { label: 'Adagrad', options: { lr: 1e-2, eps: 1e-10 }, reads: 3, writes: 2 },
   },
   adadelta: {
-    name: 'Adadelta', kernel: 'adadelta_f32', split: 3, tfjs: 'ravineAdadelta',
-    stateKeys: { squareAvg: NON_NEGATIVE, accDelta: NON_NEGATIVE }, scalarKeys: {},
+    name: 'Adadelta',
+    kernel: 'adadelta_f32',
+    split: 3,
+    tfjs: 'ravineAdadelta',
+    stateKeys: { squareAvg: NON_NEGATIVE, accDelta: NON_NEGATIVE },
+    scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
     badOptions: [[{ rho: 1.5 }, 'RangeError', /rho = 1\.5/]],
     lr: 1,
     bench: { label: 'Adadelta', options: { lr: 1, rho: 0.9, eps: 1e-6 }, reads: 4, writes: 3 },
   },
   adamax: {
-    name: 'Adamax', kernel: 'adamax_f32', split: 3, tfjs: 'ravineAdamax',
-    stateKeys: { expAvg: ANY, expInf: NON_NEGATIVE }, scalarKeys: {},
+    name: 'Adamax',
+    kernel: 'adamax_f32',
+    split: 3,
+    tfjs: 'ravineAdamax',
+    stateKeys: { expAvg: ANY, expInf: NON_NEGATIVE },
+    scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
     badOptions: ADAM_BAD,
     lr: 2e-3,
     bench: { label: 'Adamax', options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
   },
   nadam: {
-    name: 'NAdam', kernel: 'nadam_f32', split: 3, tfjs: 'ravineNAdam',
+    name: 'NAdam',
+    kernel: 'nadam_f32',
+    split: 3,
+    tfjs: 'ravineNAdam',
     stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE },
     // A float32 product of momentum factors, each in [0, 1): it underflows to 0 after ~131 steps with torch's defaults, as in torch.
     scalarKeys: { muProduct: ['in [0, 1]', (v) => v >= 0 && v <= 1] },
     grid: grid({ weightDecay: [0, 0.01], decoupledWeightDecay: [false, true], maximize: [false, true] }),
-    badOptions: [...ADAM_BAD, [{ momentumDecay: -1 }, 'RangeError', /momentumDecay = -1/], [{ decoupledWeightDecay: 1 }, 'TypeError', /decoupledWeightDecay .*1/]],
+    badOptions: [
+      ...ADAM_BAD,
+      [{ momentumDecay: -1 }, 'RangeError', /momentumDecay = -1/],
+      [{ decoupledWeightDecay: 1 }, 'TypeError', /decoupledWeightDecay .*1/],
+    ],
     lr: 2e-3,
     bench: { label: 'NAdam', options: { lr: 2e-3, betas: [0.9, 0.999], eps: 1e-8, momentumDecay: 4e-3 }, reads: 4, writes: 3 },
   },
   radam: {
-    name: 'RAdam', kernel: 'radam_f32', split: 3, tfjs: 'ravineRAdam',
-    stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE }, scalarKeys: {},
+    name: 'RAdam',
+    kernel: 'radam_f32',
+    split: 3,
+    tfjs: 'ravineRAdam',
+    stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE },
+    scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], decoupledWeightDecay: [false, true], maximize: [false, true] }),
     badOptions: [...ADAM_BAD, [{ maximize: 'no' }, 'TypeError', /maximize .*"no"/]],
     lr: 1e-3,
     bench: { label: 'RAdam', options: { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
   },
   rprop: {
-    name: 'Rprop', kernel: 'rprop_f32', split: 3, tfjs: 'ravineRprop',
-    stateKeys: { prev: ANY, stepSize: NON_NEGATIVE }, scalarKeys: {},
+    name: 'Rprop',
+    kernel: 'rprop_f32',
+    split: 3,
+    tfjs: 'ravineRprop',
+    stateKeys: { prev: ANY, stepSize: NON_NEGATIVE },
+    scalarKeys: {},
     // Rprop's only flag is `first` (every run has it once); the narrow stepSizes reach the clamp's max too.
-    grid: grid({ lr: [0.01], stepSizes: [[1e-6, 50], [1e-3, 0.02]], maximize: [false, true] }),
+    grid: grid({
+      lr: [0.01],
+      stepSizes: [
+        [1e-6, 50],
+        [1e-3, 0.02],
+      ],
+      maximize: [false, true],
+    }),
     badOptions: [
       [{ etas: [1.5, 1.2] }, 'RangeError', /etas\[0\] = 1\.5: must be in \(0, 1\)/],
       [{ etas: [0, 1.2] }, 'RangeError', /etas\[0\] = 0/],
@@ -162,7 +212,10 @@ export const optimizerTable = {
     bench: { label: 'Rprop', options: { lr: 1e-2, etas: [0.5, 1.2], stepSizes: [1e-6, 50] }, reads: 4, writes: 3 },
   },
   asgd: {
-    name: 'ASGD', kernel: 'asgd_f32', split: 2, tfjs: 'ravineASGD',
+    name: 'ASGD',
+    kernel: 'asgd_f32',
+    split: 2,
+    tfjs: 'ravineASGD',
     stateKeys: { ax: ANY },
     scalarKeys: {
       // f32(lr / (1 + λ·lr·t)^α) with λ, α ≥ 0, so in [0, f32(lr)]; lr is finite in float32, so η is too.

@@ -57,7 +57,12 @@ export interface Diagnostics {
 }
 
 export const NO_TRAINING: Training = Object.freeze({
-  clipGradNorm: null, clipGradValue: null, skipNonFinite: false, advanceSchedulesOnSkip: false, accumulate: 1, diagnostics: false,
+  clipGradNorm: null,
+  clipGradValue: null,
+  skipNonFinite: false,
+  advanceSchedulesOnSkip: false,
+  accumulate: 1,
+  diagnostics: false,
 });
 
 const KEYS = ['clipGradNorm', 'clipGradValue', 'skipNonFinite', 'accumulate', 'diagnostics'];
@@ -73,7 +78,8 @@ function maxNormOf(where: string, value: unknown): number {
 /** 1, 2 or Infinity; also 'inf', as torch takes it and as JSON checkpoints write it (JSON has no Infinity). */
 export function normTypeOf(where: string, value: unknown): NormType {
   if (value === 'inf') return Infinity;
-  if (value !== 1 && value !== 2 && value !== Infinity) throw new RangeError(`${where}: invalid normType = ${describe(value)}: must be 1, 2, Infinity or 'inf'`);
+  if (value !== 1 && value !== 2 && value !== Infinity)
+    throw new RangeError(`${where}: invalid normType = ${describe(value)}: must be 1, 2, Infinity or 'inf'`);
   return value;
 }
 
@@ -86,10 +92,12 @@ export interface ClipGradNorm {
 
 export function clipNormOptions(where: string, value: unknown): ClipGradNorm {
   if (typeof value === 'number') return { maxNorm: maxNormOf(where, value), normType: 2, errorIfNonfinite: false };
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${where}: clipGradNorm must be a number, { maxNorm, normType?, errorIfNonfinite? } or null, got ${describe(value)}`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new TypeError(`${where}: clipGradNorm must be a number, { maxNorm, normType?, errorIfNonfinite? } or null, got ${describe(value)}`);
   const o = value as Record<string, unknown>;
   for (const key of Object.keys(o)) {
-    if (!['maxNorm', 'normType', 'errorIfNonfinite'].includes(key)) throw new TypeError(`${where}: unknown clipGradNorm option ${describe(key)} (maxNorm, normType, errorIfNonfinite)`);
+    if (!['maxNorm', 'normType', 'errorIfNonfinite'].includes(key))
+      throw new TypeError(`${where}: unknown clipGradNorm option ${describe(key)} (maxNorm, normType, errorIfNonfinite)`);
   }
   const errorIfNonfinite = o.errorIfNonfinite ?? false;
   if (typeof errorIfNonfinite !== 'boolean') throw new TypeError(`${where}: errorIfNonfinite must be a boolean, got ${describe(errorIfNonfinite)}`);
@@ -98,7 +106,8 @@ export function clipNormOptions(where: string, value: unknown): ClipGradNorm {
 
 /** `given` over `base`, checked: every key known, every value valid. Throws before anything changes. */
 export function readTraining(where: string, given: unknown, base: Training): Training {
-  if (typeof given !== 'object' || given === null || Array.isArray(given)) throw new TypeError(`${where}: training options must be an object, got ${describe(given)}`);
+  if (typeof given !== 'object' || given === null || Array.isArray(given))
+    throw new TypeError(`${where}: training options must be an object, got ${describe(given)}`);
   const o = given as Record<string, unknown>;
   for (const key of Object.keys(o)) {
     if (!KEYS.includes(key)) throw new TypeError(`${where}: unknown training option ${describe(key)} (${KEYS.join(', ')})`);
@@ -114,14 +123,20 @@ export function readTraining(where: string, given: unknown, base: Training): Tra
   if (o.skipNonFinite !== undefined) {
     const v = o.skipNonFinite;
     if (typeof v === 'boolean') [skipNonFinite, advanceSchedulesOnSkip] = [v, false];
-    else if (typeof v === 'object' && v !== null && Object.keys(v).every((k) => k === 'advanceSchedules') && typeof (v as { advanceSchedules: unknown }).advanceSchedules === 'boolean') {
+    else if (
+      typeof v === 'object' &&
+      v !== null &&
+      Object.keys(v).every((k) => k === 'advanceSchedules') &&
+      typeof (v as { advanceSchedules: unknown }).advanceSchedules === 'boolean'
+    ) {
       [skipNonFinite, advanceSchedulesOnSkip] = [true, (v as { advanceSchedules: boolean }).advanceSchedules];
     } else throw new TypeError(`${where}: skipNonFinite must be a boolean or { advanceSchedules: boolean }, got ${describe(v)}`);
   }
   if (o.accumulate !== undefined) {
     const v = o.accumulate;
     if (typeof v !== 'number') throw new TypeError(`${where}: accumulate must be a number, got ${describe(v)}`);
-    if (!(Number.isInteger(v) && v >= 1 && v <= MAX_ACCUMULATE)) throw new RangeError(`${where}: invalid accumulate = ${describe(v)}: must be an integer in [1, 2^24]`);
+    if (!(Number.isInteger(v) && v >= 1 && v <= MAX_ACCUMULATE))
+      throw new RangeError(`${where}: invalid accumulate = ${describe(v)}: must be an integer in [1, 2^24]`);
     accumulate = v;
   }
   if (o.diagnostics !== undefined) {
@@ -134,7 +149,10 @@ export function readTraining(where: string, given: unknown, base: Training): Tra
 /** The training options a checkpoint saved, in `readTraining`'s terms. */
 export function trainingInput(t: Training): TrainingOptions {
   return {
-    clipGradNorm: t.clipGradNorm === null ? null : { ...t.clipGradNorm, normType: t.clipGradNorm.normType === Infinity ? ('inf' as unknown as NormType) : t.clipGradNorm.normType },
+    clipGradNorm:
+      t.clipGradNorm === null
+        ? null
+        : { ...t.clipGradNorm, normType: t.clipGradNorm.normType === Infinity ? ('inf' as unknown as NormType) : t.clipGradNorm.normType },
     clipGradValue: t.clipGradValue,
     skipNonFinite: t.skipNonFinite ? { advanceSchedules: t.advanceSchedulesOnSkip } : false,
     accumulate: t.accumulate,
@@ -146,7 +164,12 @@ export function trainingInput(t: Training): TrainingOptions {
 export function trainingBuffers(t: Training): { name: string; fill: number }[] {
   return [
     ...(t.accumulate > 1 ? [{ name: 'accumulatedGrad', fill: 0 }] : []),
-    ...(t.diagnostics ? [{ name: 'previousGrad', fill: 0 }, { name: 'previousParams', fill: 0 }] : []),
+    ...(t.diagnostics
+      ? [
+          { name: 'previousGrad', fill: 0 },
+          { name: 'previousParams', fill: 0 },
+        ]
+      : []),
   ];
 }
 

@@ -69,7 +69,10 @@ export function prepare(ctx: Context, memory: readonly GroupMemory[], t: Trainin
   }
   if (t.diagnostics) {
     const f64 = new Float64Array(ctx.backend.buffer, scratch, 3);
-    let gg = 0, gp = 0, pp = 0, first = false;
+    let gg = 0,
+      gp = 0,
+      pp = 0,
+      first = false;
     for (const m of memory) {
       first ||= m.fresh.has('previousGrad');
       k.diagnose_f32(m.segments, m.state.get('previousGrad')!, m.state.get('previousParams')!, m.count, scratch);
@@ -109,7 +112,8 @@ function refuseNonFinite(k: Kernels, memory: readonly GroupMemory[], t: Training
 
 /** Σ over groups of prospectiveNorm_f32's partials (as partials() below sums gradNorm_f32's). */
 function prospect(k: Kernels, memory: readonly GroupMemory[], normType: number, flags: number, t: Training): number {
-  const invK = Math.fround(1 / t.accumulate), clip = t.clipGradValue === null ? 0 : Math.fround(t.clipGradValue);
+  const invK = Math.fround(1 / t.accumulate),
+    clip = t.clipGradValue === null ? 0 : Math.fround(t.clipGradValue);
   let sum = 0;
   for (const m of memory) {
     const acc = (flags & ProspectFlag.finish) !== 0 ? m.state.get('accumulatedGrad')! : 0;
@@ -121,7 +125,9 @@ function prospect(k: Kernels, memory: readonly GroupMemory[], normType: number, 
 
 function nonFiniteNorm(optimizer: string, normType: number, total: number, pending: number): RangeError {
   const kept = pending > 0 ? `; the ${pending} micro-batches before this one are still accumulated` : '';
-  return new RangeError(`${optimizer}.step: the total norm of order ${normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters, state and gradients are untouched${kept}`);
+  return new RangeError(
+    `${optimizer}.step: the total norm of order ${normType} of the gradients is ${total}, so clipGradNorm cannot clip them (errorIfNonfinite); parameters, state and gradients are untouched${kept}`,
+  );
 }
 
 /** Σ over groups of the gradients' partial norms (assembly/gradients.ts), in group order. */

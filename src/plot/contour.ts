@@ -7,7 +7,10 @@ import { planeSvg } from './plane.js';
 import { document, titleHeight, titleSvg, titleWidth } from './svg.js';
 import type { Run, SurfaceView } from './types.js';
 
-const left = 64, bottom = 56, gap = 28, margin = 16;
+const left = 64,
+  bottom = 56,
+  gap = 28,
+  margin = 16;
 
 /** Contours of f − f* at log-spaced levels, every run's path, the start and minimum, a legend to the right. */
 export function contourSvg(view: SurfaceView, runs: readonly Run[]): string {

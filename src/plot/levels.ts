@@ -19,13 +19,15 @@ export interface Levels {
 }
 
 /** Light greys: trajectories in the Okabe–Ito colours stay readable on every band. */
-const floorColor = '#b4b4b4', topColor = '#fafafa';
+const floorColor = '#b4b4b4',
+  topColor = '#fafafa';
 
 /** f − f* on a grid about one sample per 3 px (40 to 240 per side); sample (i, j) sits at x0 + i·dx, y1 − j·dy. */
 function sample(view: SurfaceView, frame: PlaneFrame) {
   const nx = Math.max(40, Math.min(240, Math.round(frame.width / 3)));
   const ny = Math.max(40, Math.min(240, Math.round(frame.height / 3)));
-  const dx = (view.x[1] - view.x[0]) / (nx - 1), dy = (view.y[1] - view.y[0]) / (ny - 1);
+  const dx = (view.x[1] - view.x[0]) / (nx - 1),
+    dy = (view.y[1] - view.y[0]) / (ny - 1);
   const values = new Float64Array(nx * ny);
   for (let j = 0; j < ny; j++) {
     for (let i = 0; i < nx; i++) values[j * nx + i] = view.f(view.x[0] + i * dx, view.y[1] - j * dy) - view.fStar;
@@ -47,10 +49,15 @@ export function logLevels(values: ArrayLike<number>): number[] {
   const decades = Math.log10(hi / lo);
   let levels: number[];
   if (decades > 5) {
-    levels = ticks(Math.ceil(Math.log10(lo)), Math.floor(Math.log10(hi)), 12).filter(Number.isInteger).map((e) => 10 ** e);
+    levels = ticks(Math.ceil(Math.log10(lo)), Math.floor(Math.log10(hi)), 12)
+      .filter(Number.isInteger)
+      .map((e) => 10 ** e);
   } else {
     const mantissas = decades > 1.2 ? [1, 2, 5] : [1, 2, 3, 4, 5, 6, 7, 8, 9];
-    levels = scaleLog().domain([lo, hi]).ticks().filter((v) => mantissas.includes(Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9))));
+    levels = scaleLog()
+      .domain([lo, hi])
+      .ticks()
+      .filter((v) => mantissas.includes(Math.round(v / 10 ** Math.floor(Math.log10(v) + 1e-9))));
   }
   levels = levels.filter((v) => v >= lo && v < hi);
   return levels.length > 0 ? levels : [lo];
@@ -61,20 +68,27 @@ export function contourLevels(view: SurfaceView, frame: PlaneFrame): Levels {
   const thresholds = logLevels(grid.values);
   const ratio = thresholds.length > 1 ? thresholds[1] / thresholds[0] : 10;
   const floor = thresholds[0] / ratio;
-  const color = scaleLog<string, string>().domain([floor, Math.max(thresholds[thresholds.length - 1], floor * 1.0001)]).range([floorColor, topColor]);
+  const color = scaleLog<string, string>()
+    .domain([floor, Math.max(thresholds[thresholds.length - 1], floor * 1.0001)])
+    .range([floorColor, topColor]);
   // d3-contour puts sample i at grid coordinate i + 0.5.
   const toX = (gx: number) => frame.x(view.x[0] + (gx - 0.5) * grid.dx);
   const toY = (gy: number) => frame.y(view.y[1] - (gy - 0.5) * grid.dy);
   const bands = contours().size([grid.nx, grid.ny]).thresholds(thresholds)(Array.from(grid.values));
-  const paths = bands.map((band) => band.coordinates.map((polygon) => polygon.map((ring) =>
-    'M' + ring.map(([gx, gy]) => `${px(toX(gx))},${px(toY(gy))}`).join('L') + 'Z').join('')).join(''));
+  const paths = bands.map((band) =>
+    band.coordinates.map((polygon) => polygon.map((ring) => `M${ring.map(([gx, gy]) => `${px(toX(gx))},${px(toY(gy))}`).join('L')}Z`).join('')).join(''),
+  );
   return { thresholds, color, floor, paths };
 }
 
 /** The bands drawn over a floor rectangle, with thin level lines. */
 export function levelsSvg(levels: Levels, width: number, height: number): string {
   const floor = `<rect width="${px(width)}" height="${px(height)}" fill="${levels.color(levels.floor)}"/>`;
-  const bands = levels.paths.map((d, k) => d ? `<path class="level" data-level="${levels.thresholds[k]}" d="${d}" fill="${levels.color(levels.thresholds[k])}" stroke="#8a8a8a" stroke-width="0.5"/>` : '');
+  const bands = levels.paths.map((d, k) =>
+    d
+      ? `<path class="level" data-level="${levels.thresholds[k]}" d="${d}" fill="${levels.color(levels.thresholds[k])}" stroke="#8a8a8a" stroke-width="0.5"/>`
+      : '',
+  );
   return `<g class="contours">${floor}${bands.join('')}</g>`;
 }
 

@@ -24,12 +24,14 @@ function sentenceList(names: readonly string[]): string {
 export function installMessage(unloaded: readonly Unloaded[]): string {
   const missing = unloaded.filter((u) => u.reason === undefined).map((u) => u.name);
   const failing = unloaded.filter((u) => u.reason !== undefined).map((u) => `${u.name} does not load (${u.reason})`);
-  const which = missing.length === drawingPackages.length ? [] : [
-    ...(missing.length > 0 ? [`${sentenceList(missing)} ${missing.length === 1 ? 'is' : 'are'} not installed`] : []),
-    ...failing,
-  ];
-  return `the pictures are drawn with ${sentenceList(drawingPackages)} (optional peer dependencies, not installed with ravine)` +
-    `${which.map((w) => `; ${w}`).join('')}: npm install ${unloaded.map((u) => u.name).join(' ')}`;
+  const which =
+    missing.length === drawingPackages.length
+      ? []
+      : [...(missing.length > 0 ? [`${sentenceList(missing)} ${missing.length === 1 ? 'is' : 'are'} not installed`] : []), ...failing];
+  return (
+    `the pictures are drawn with ${sentenceList(drawingPackages)} (optional peer dependencies, not installed with ravine)` +
+    `${which.map((w) => `; ${w}`).join('')}: npm install ${unloaded.map((u) => u.name).join(' ')}`
+  );
 }
 
 /** Thrown by loadPlot: `message` is installMessage's line. */

@@ -7,13 +7,22 @@ import { planeSvg } from './plane.js';
 import { document, escapeXml, px, text, textWidth, titleHeight, titleSvg, titleWidth } from './svg.js';
 import type { Run, SurfaceView } from './types.js';
 
-const left = 56, headingInset = 16, lineHeight = 15, bottom = 52, right = 18, gap = 28, margin = 16, maxRowWidth = 1100;
+const left = 56,
+  headingInset = 16,
+  lineHeight = 15,
+  bottom = 52,
+  right = 18,
+  gap = 28,
+  margin = 16,
+  maxRowWidth = 1100;
 
 /** The panel's title: a colour swatch and the label, the note below it in `lines`. */
 function panelHeading(run: Run, color: string, lines: readonly string[]): string {
-  return `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="3"/>` +
+  return (
+    `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="3"/>` +
     text(24, 0, run.label, 'class="panel-title" font-size="12" font-weight="bold"') +
-    lines.map((line, i) => text(24, lineHeight * (i + 1), line, 'class="panel-note" font-size="11"')).join('');
+    lines.map((line, i) => text(24, lineHeight * (i + 1), line, 'class="panel-note" font-size="11"')).join('')
+  );
 }
 
 /** `note` broken into lines at most `width` px wide (a word longer than that keeps its own line). */
@@ -42,10 +51,14 @@ export function panelsSvg(view: SurfaceView, runs: readonly Run[]): string {
   const columns = Math.ceil(runs.length / rows);
   const top = titleHeight(view.title) + 8;
   const panels = runs.map((run, k) => {
-    const x = (k % columns) * cellWidth, y = top + Math.floor(k / columns) * cellHeight;
-    return `<g class="panel" data-label="${escapeXml(run.label)}" transform="translate(${px(x)},${px(y)})">` +
+    const x = (k % columns) * cellWidth,
+      y = top + Math.floor(k / columns) * cellHeight;
+    return (
+      `<g class="panel" data-label="${escapeXml(run.label)}" transform="translate(${px(x)},${px(y)})">` +
       `<g transform="translate(${headingInset},12)">${panelHeading(run, colors[k], notes[k])}</g>` +
-      planeSvg(view, frame, levels, [run], [colors[k]], left, heading, `clip-panel-${k}`) + '</g>';
+      planeSvg(view, frame, levels, [run], [colors[k]], left, heading, `clip-panel-${k}`) +
+      '</g>'
+    );
   });
   const legendX = columns * cellWidth + gap - right;
   const legend = legendColumn([runsLegend([], [], true), levelsLegend(levels)], legendX, top + heading);

@@ -21,12 +21,17 @@ export function px(value: number): string {
 }
 
 export function text(x: number, y: number, content: string, attributes = ''): string {
-  return `<text x="${px(x)}" y="${px(y)}"${attributes ? ' ' + attributes : ''}>${escapeXml(content)}</text>`;
+  return `<text x="${px(x)}" y="${px(y)}"${attributes ? ` ${attributes}` : ''}>${escapeXml(content)}</text>`;
 }
 
 /** The title's lines, one `<text>` each, from the top of the picture. */
 export function titleSvg(title: string, x: number, fontSize = 15): string {
-  return title.split('\n').map((line, i) => text(x, 22 + i * (fontSize + 5), line, `class="title" font-size="${i === 0 ? fontSize : fontSize - 2}"${i === 0 ? ' font-weight="bold"' : ''}`)).join('');
+  return title
+    .split('\n')
+    .map((line, i) =>
+      text(x, 22 + i * (fontSize + 5), line, `class="title" font-size="${i === 0 ? fontSize : fontSize - 2}"${i === 0 ? ' font-weight="bold"' : ''}`),
+    )
+    .join('');
 }
 
 export function titleHeight(title: string, fontSize = 15): number {
@@ -38,7 +43,10 @@ export function titleWidth(title: string, fontSize = 15): number {
 }
 
 export function document(width: number, height: number, body: string): string {
-  const w = Math.ceil(width), h = Math.ceil(height);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="${fontFamily}" font-size="12">` +
-    `<rect width="${w}" height="${h}" fill="white"/>${body}</svg>\n`;
+  const w = Math.ceil(width),
+    h = Math.ceil(height);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="${fontFamily}" font-size="12">` +
+    `<rect width="${w}" height="${h}" fill="white"/>${body}</svg>\n`
+  );
 }

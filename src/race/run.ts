@@ -42,12 +42,15 @@ export interface LapSettings {
 export function runLap(track: Track, racer: Racer, s: LapSettings): Lap {
   const fStar = track.surface.minValue ?? 0;
   const lr = racer.firstOrder ? (s.hyper.lr[racer.key] ?? track.lr[racer.key]) : NaN;
-  const points: [number, number][] = [], losses: number[] = [];
+  const points: [number, number][] = [],
+    losses: number[] = [];
   let arrived = -1;
   const every = s.every ?? 100;
   const started = performance.now();
   const result = minimize(track.surface, s.start, {
-    ...racer.options(s.hyper, lr), maxIter: s.steps, ravine: s.rv,
+    ...racer.options(s.hyper, lr),
+    maxIter: s.steps,
+    ravine: s.rv,
     onIteration({ iteration, x, f }) {
       if (Number.isFinite(f) && Number.isFinite(x[0]) && Number.isFinite(x[1])) {
         points.push([x[0], x[1]]);
@@ -62,9 +65,18 @@ export function runLap(track: Track, racer: Racer, s: LapSettings): Lap {
   const diverged = result.status === 'nonFinite' || !Number.isFinite(result.f);
   if (diverged) keepUntilBlownUp(points, losses);
   return {
-    racer, lr, note: racer.describe(s.hyper, lr), arrived, steps: result.iterations,
-    gap: result.f - fStar, microsPerStep: micros, fallbacks: result.fallbacks, status: result.status,
-    diverged, points, losses,
+    racer,
+    lr,
+    note: racer.describe(s.hyper, lr),
+    arrived,
+    steps: result.iterations,
+    gap: result.f - fStar,
+    microsPerStep: micros,
+    fallbacks: result.fallbacks,
+    status: result.status,
+    diverged,
+    points,
+    losses,
   };
 }
 

@@ -27,7 +27,13 @@ const tracks: Record<string, (o: TrackOptions) => Track> = {
     title: angle ? `ravine 0.5·(${kappa}·u1² + u2²) in axes u rotated ${angle} rad, κ = ${kappa}` : `ravine 0.5·(${kappa}·w1² + w2²), κ = ${kappa}`,
     surface: surfaces.ravine({ kappa, angle }),
     // GD: 2/(L + μ), the optimal constant step on a quadratic with curvatures κ and 1.
-    lr: { gd: Number((2 / (kappa + 1)).toPrecision(3)), momentum: Number((1 / kappa).toPrecision(3)), nesterov: Number((1 / kappa).toPrecision(3)), rmsprop: 0.1, adam: 0.1 },
+    lr: {
+      gd: Number((2 / (kappa + 1)).toPrecision(3)),
+      momentum: Number((1 / kappa).toPrecision(3)),
+      nesterov: Number((1 / kappa).toPrecision(3)),
+      rmsprop: 0.1,
+      adam: 0.1,
+    },
   }),
   rosenbrock: () => ({
     key: 'rosenbrock',

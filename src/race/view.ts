@@ -9,13 +9,15 @@ import type { Track } from './tracks.js';
  * start's level (a path that climbs out would shrink the picture to nothing), padded by 10 %.
  */
 export function surfaceView(track: Track, laps: readonly Lap[], start: readonly [number, number]): SurfaceView {
-  const { surface } = track, fStar = surface.minValue ?? 0;
+  const { surface } = track,
+    fStar = surface.minValue ?? 0;
   const minimum: [number, number] = surface.minimum ? [surface.minimum[0], surface.minimum[1]] : [start[0], start[1]];
   const f = (x: number, y: number) => surface.f(Float64Array.of(x, y));
   const ceiling = f(start[0], start[1]) - fStar;
   const seen = [start, minimum, ...laps.filter((l) => !l.diverged).flatMap((l) => l.points.filter((_, i) => l.losses[i] <= ceiling))];
   const span = (k: 0 | 1): [number, number] => {
-    const lo = Math.min(...seen.map((p) => p[k])), hi = Math.max(...seen.map((p) => p[k]));
+    const lo = Math.min(...seen.map((p) => p[k])),
+      hi = Math.max(...seen.map((p) => p[k]));
     const pad = 0.1 * Math.max(hi - lo, 1e-3);
     return [lo - pad, hi + pad];
   };

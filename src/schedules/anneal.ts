@@ -9,7 +9,12 @@ import { choice, finite, integer } from './validate.js';
 class Anneal extends Schedule {
   readonly kind = 'anneal';
 
-  constructor(readonly from: number, readonly to: number, readonly steps: number, readonly shape: 'linear' | 'cos') {
+  constructor(
+    readonly from: number,
+    readonly to: number,
+    readonly steps: number,
+    readonly shape: 'linear' | 'cos',
+  ) {
     super(from);
     this.begin(from);
   }
@@ -35,5 +40,10 @@ class Anneal extends Schedule {
 
 /** Moves from `from` to `to` over `steps` steps (an integer >= 0), then holds `to`. */
 export function anneal(from: number, to: number, steps: number, shape: 'linear' | 'cos' = 'linear'): Schedule {
-  return new Anneal(finite('anneal', 'from', from), finite('anneal', 'to', to), integer('anneal', 'steps', steps, 0), choice('anneal', 'shape', shape, ['linear', 'cos'] as const));
+  return new Anneal(
+    finite('anneal', 'from', from),
+    finite('anneal', 'to', to),
+    integer('anneal', 'steps', steps, 0),
+    choice('anneal', 'shape', shape, ['linear', 'cos'] as const),
+  );
 }

@@ -8,10 +8,12 @@ const owned = new WeakSet<Schedule>();
 
 /** Checks a composite's children: distinct schedules, none of the kinds in `refused`. */
 export function children(where: string, value: unknown, refused: readonly string[]): Schedule[] {
-  if (!Array.isArray(value) || value.length === 0) throw new TypeError(`${where}: option schedulers must be a non-empty array of schedules, got ${describe(value)}`);
+  if (!Array.isArray(value) || value.length === 0)
+    throw new TypeError(`${where}: option schedulers must be a non-empty array of schedules, got ${describe(value)}`);
   const seen = new Set<Schedule>();
   value.forEach((s: unknown, i) => {
-    if (!(s instanceof Schedule)) throw new TypeError(`${where}: schedulers[${i}] must be a schedule (from stepLR(), ... or a oneCycleLR()/cyclicLR() part), got ${describe(s)}`);
+    if (!(s instanceof Schedule))
+      throw new TypeError(`${where}: schedulers[${i}] must be a schedule (from stepLR(), ... or a oneCycleLR()/cyclicLR() part), got ${describe(s)}`);
     if (refused.includes(s.kind)) throw new TypeError(`${where}: schedulers[${i}] is a ${s.kind}, which torch 1.13 cannot put in a ${where}`);
     if (owned.has(s)) throw new TypeError(`${where}: schedulers[${i}] already belongs to another sequentialLR or chainedScheduler`);
     if (seen.has(s)) throw new TypeError(`${where}: schedulers[${i}] appears twice; a schedule has one position, so give each slot its own`);

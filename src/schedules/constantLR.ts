@@ -16,7 +16,11 @@ export interface ConstantLROptions {
 class ConstantLR extends Schedule {
   readonly kind = 'constantLR';
 
-  constructor(base: number, readonly factor: number, readonly totalIters: number) {
+  constructor(
+    base: number,
+    readonly factor: number,
+    readonly totalIters: number,
+  ) {
     super(base);
     this.begin(base);
   }

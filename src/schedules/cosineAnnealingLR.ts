@@ -18,7 +18,11 @@ export interface CosineAnnealingLROptions {
 class CosineAnnealingLR extends Schedule {
   readonly kind = 'cosineAnnealingLR';
 
-  constructor(base: number, readonly tMax: number, readonly etaMin: number) {
+  constructor(
+    base: number,
+    readonly tMax: number,
+    readonly etaMin: number,
+  ) {
     super(base);
     this.begin(base);
   }

@@ -21,7 +21,12 @@ class CosineAnnealingWarmRestarts extends Schedule {
   #tCur = 0;
   #tI: number;
 
-  constructor(base: number, readonly t0: number, readonly tMult: number, readonly etaMin: number) {
+  constructor(
+    base: number,
+    readonly t0: number,
+    readonly tMult: number,
+    readonly etaMin: number,
+  ) {
     super(base);
     this.#tI = t0;
     this.begin(base);
@@ -55,7 +60,8 @@ class CosineAnnealingWarmRestarts extends Schedule {
   }
 
   protected override restoreState(state: ScheduleJSON['state']): void {
-    if (typeof state !== 'object' || state === null) throw new TypeError(`scheduleFromJSON: cosineAnnealingWarmRestarts needs state { tCur, tI }, got ${describe(state)}`);
+    if (typeof state !== 'object' || state === null)
+      throw new TypeError(`scheduleFromJSON: cosineAnnealingWarmRestarts needs state { tCur, tI }, got ${describe(state)}`);
     const tI = integer('scheduleFromJSON: cosineAnnealingWarmRestarts', 'state.tI', state.tI, this.t0);
     const tCur = integer('scheduleFromJSON: cosineAnnealingWarmRestarts', 'state.tCur', state.tCur, 0);
     if (tCur >= tI) throw new RangeError(`scheduleFromJSON: cosineAnnealingWarmRestarts state.tCur = ${tCur} must be < state.tI = ${tI}`);

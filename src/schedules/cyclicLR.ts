@@ -104,7 +104,17 @@ const triangular2: ScaleFn = (x) => 1 / 2 ** (x - 1);
 export function cyclicLR(options: CyclicLROptions): CyclicSchedules {
   const where = 'cyclicLR';
   const o = readOptions(where, options, [
-    'baseLr', 'maxLr', 'stepSizeUp', 'stepSizeDown', 'mode', 'gamma', 'scaleFn', 'scaleMode', 'cycleMomentum', 'baseMomentum', 'maxMomentum',
+    'baseLr',
+    'maxLr',
+    'stepSizeUp',
+    'stepSizeDown',
+    'mode',
+    'gamma',
+    'scaleFn',
+    'scaleMode',
+    'cycleMomentum',
+    'baseMomentum',
+    'maxMomentum',
   ]);
   const baseLr = finite(where, 'baseLr', o.baseLr);
   const maxLr = finite(where, 'maxLr', o.maxLr);
@@ -129,7 +139,17 @@ export function cyclicLR(options: CyclicLROptions): CyclicSchedules {
     scaleMode: scaleFn ? scaleMode : mode === 'expRange' ? 'iterations' : 'cycle',
   };
   const json: { [key: string]: JsonValue } = {
-    baseLr, maxLr, stepSizeUp, stepSizeDown, mode, gamma, scaleFn: scaleFn ? 'function' : null, scaleMode, cycleMomentum, baseMomentum, maxMomentum,
+    baseLr,
+    maxLr,
+    stepSizeUp,
+    stepSizeDown,
+    mode,
+    gamma,
+    scaleFn: scaleFn ? 'function' : null,
+    scaleMode,
+    cycleMomentum,
+    baseMomentum,
+    maxMomentum,
   };
   return {
     lr: new CyclicLR(json, 'lr', baseLr, maxLr, cycle),

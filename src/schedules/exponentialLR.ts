@@ -13,7 +13,10 @@ export interface ExponentialLROptions {
 class ExponentialLR extends Schedule {
   readonly kind = 'exponentialLR';
 
-  constructor(base: number, readonly gamma: number) {
+  constructor(
+    base: number,
+    readonly gamma: number,
+  ) {
     super(base);
     this.begin(base);
   }

@@ -43,7 +43,8 @@ class Functions {
   readonly #used = { lrLambda: 0, scaleFn: 0 };
 
   constructor(given: unknown) {
-    if (typeof given !== 'object' || given === null) throw new TypeError(`scheduleFromJSON: functions must be an object { lrLambda?, scaleFn? }, got ${describe(given)}`);
+    if (typeof given !== 'object' || given === null)
+      throw new TypeError(`scheduleFromJSON: functions must be an object { lrLambda?, scaleFn? }, got ${describe(given)}`);
     for (const key of Object.keys(given)) {
       if (key !== 'lrLambda' && key !== 'scaleFn') throw new TypeError(`scheduleFromJSON: unknown function ${describe(key)} (functions are lrLambda, scaleFn)`);
     }
@@ -82,12 +83,14 @@ export function scheduleFromJSON(data: unknown, functions: ScheduleFunctions = {
 }
 
 function shape(data: unknown, path: string): ScheduleJSON {
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new TypeError(`scheduleFromJSON: ${path} must be a schedule's toJSON() object, got ${describe(data)}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data))
+    throw new TypeError(`scheduleFromJSON: ${path} must be a schedule's toJSON() object, got ${describe(data)}`);
   for (const key of Object.keys(data)) {
     if (!KEYS.includes(key)) throw new TypeError(`scheduleFromJSON: ${path} has unknown key ${describe(key)} (keys are ${KEYS.join(', ')})`);
   }
   const d = data as ScheduleJSON;
-  if (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options)) throw new TypeError(`scheduleFromJSON: ${path}.options must be an object, got ${describe(d.options)}`);
+  if (typeof d.options !== 'object' || d.options === null || Array.isArray(d.options))
+    throw new TypeError(`scheduleFromJSON: ${path}.options must be an object, got ${describe(d.options)}`);
   if (typeof d.t !== 'number') throw new TypeError(`scheduleFromJSON: ${path}.t must be a number, got ${describe(d.t)}`);
   if (!(Number.isSafeInteger(d.t) && d.t >= 0)) throw new RangeError(`scheduleFromJSON: invalid ${path}.t = ${describe(d.t)}: must be an integer >= 0`);
   if (typeof d.value !== 'number') throw new TypeError(`scheduleFromJSON: ${path}.value must be a number, got ${describe(d.value)}`);
@@ -127,7 +130,9 @@ function build(data: unknown, path: string, supply: Functions): Built {
   const fnOption = (name: 'lrLambda' | 'scaleFn'): Options => {
     if (o[name] === 'function') return { ...o, [name]: supply.take(name, `${path} (a ${d.kind})`) };
     if (o[name] === null && name === 'scaleFn') return Object.fromEntries(Object.entries(o).filter(([k]) => k !== name));
-    throw new TypeError(`scheduleFromJSON: ${path}.options.${name} must be ${name === 'scaleFn' ? "'function' or null" : "'function'"}, got ${describe(o[name])}`);
+    throw new TypeError(
+      `scheduleFromJSON: ${path}.options.${name} must be ${name === 'scaleFn' ? "'function' or null" : "'function'"}, got ${describe(o[name])}`,
+    );
   };
   switch (d.kind) {
     case 'lambdaLR': {
@@ -156,10 +161,18 @@ function build(data: unknown, path: string, supply: Functions): Built {
       return at(path, () => cosineAnnealingWarmRestarts(o as never));
     case 'cyclicLR': {
       const withFn = fnOption('scaleFn');
-      return pick(at(path, () => cyclicLR(withFn as never)), d.part!, path);
+      return pick(
+        at(path, () => cyclicLR(withFn as never)),
+        d.part!,
+        path,
+      );
     }
     case 'oneCycleLR':
-      return pick(at(path, () => oneCycleLR(o as never)), d.part!, path);
+      return pick(
+        at(path, () => oneCycleLR(o as never)),
+        d.part!,
+        path,
+      );
     case 'anneal':
       return at(path, () => {
         const a = readOptions('anneal', o, ['from', 'to', 'steps', 'shape']);

@@ -17,7 +17,12 @@ export interface LinearLROptions {
 class LinearLR extends Schedule {
   readonly kind = 'linearLR';
 
-  constructor(base: number, readonly startFactor: number, readonly endFactor: number, readonly totalIters: number) {
+  constructor(
+    base: number,
+    readonly startFactor: number,
+    readonly endFactor: number,
+    readonly totalIters: number,
+  ) {
     super(base);
     this.begin(base);
   }

@@ -17,7 +17,11 @@ class MultiStepLR extends Schedule {
   readonly kind = 'multiStepLR';
   readonly #counts = new Map<number, number>();
 
-  constructor(base: number, readonly milestones: readonly number[], readonly gamma: number) {
+  constructor(
+    base: number,
+    readonly milestones: readonly number[],
+    readonly gamma: number,
+  ) {
     super(base);
     for (const m of milestones) this.#counts.set(m, (this.#counts.get(m) ?? 0) + 1);
     this.begin(base);

@@ -114,15 +114,28 @@ class OneCycleLR extends Schedule {
 export function oneCycleLR(options: OneCycleLROptions): OneCycleSchedules {
   const where = 'oneCycleLR';
   const o = readOptions(where, options, [
-    'maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor',
-    'finalDivFactor', 'threePhase',
+    'maxLr',
+    'totalSteps',
+    'epochs',
+    'stepsPerEpoch',
+    'pctStart',
+    'annealStrategy',
+    'cycleMomentum',
+    'baseMomentum',
+    'maxMomentum',
+    'divFactor',
+    'finalDivFactor',
+    'threePhase',
   ]);
   const maxLr = finite(where, 'maxLr', o.maxLr);
   let totalSteps: number;
   if (o.totalSteps !== undefined) totalSteps = integer(where, 'totalSteps', o.totalSteps, 1);
   else if (o.epochs !== undefined || o.stepsPerEpoch !== undefined) {
     totalSteps = integer(where, 'epochs', o.epochs, 1) * integer(where, 'stepsPerEpoch', o.stepsPerEpoch, 1);
-  } else throw new TypeError('oneCycleLR: give totalSteps, or epochs and stepsPerEpoch (torch: "You must define either total_steps OR (epochs AND steps_per_epoch)")');
+  } else
+    throw new TypeError(
+      'oneCycleLR: give totalSteps, or epochs and stepsPerEpoch (torch: "You must define either total_steps OR (epochs AND steps_per_epoch)")',
+    );
   const pctStart = between(where, 'pctStart', o.pctStart ?? 0.3, 0, 1);
   const annealStrategy = choice(where, 'annealStrategy', o.annealStrategy ?? 'cos', ['cos', 'linear'] as const);
   const cycleMomentum = flag(where, 'cycleMomentum', o.cycleMomentum ?? true);
@@ -141,7 +154,16 @@ export function oneCycleLR(options: OneCycleLROptions): OneCycleSchedules {
   const phases = (points: number[]): Phase[] => ends.map((end, i) => ({ end, from: points[i], to: points[i + 1] }));
 
   const json: { [key: string]: JsonValue } = {
-    maxLr, totalSteps, pctStart, annealStrategy, cycleMomentum, baseMomentum, maxMomentum, divFactor, finalDivFactor, threePhase,
+    maxLr,
+    totalSteps,
+    pctStart,
+    annealStrategy,
+    cycleMomentum,
+    baseMomentum,
+    maxMomentum,
+    divFactor,
+    finalDivFactor,
+    threePhase,
   };
   const cos = annealStrategy === 'cos';
   return {

@@ -15,7 +15,11 @@ export interface PolynomialLROptions {
 class PolynomialLR extends Schedule {
   readonly kind = 'polynomialLR';
 
-  constructor(base: number, readonly totalIters: number, readonly power: number) {
+  constructor(
+    base: number,
+    readonly totalIters: number,
+    readonly power: number,
+  ) {
     super(base);
     this.begin(base);
   }

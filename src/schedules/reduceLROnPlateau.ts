@@ -164,7 +164,8 @@ export class ReduceLROnPlateau {
   /** @internal Puts the controller where `toJSON` left it; validates before changing anything. */
   restore(t: number, value: number, state: ScheduleJSON['state']): void {
     const where = 'scheduleFromJSON: reduceLROnPlateau';
-    if (typeof state !== 'object' || state === null) throw new TypeError(`${where} needs state { best, numBadEpochs, cooldownCounter }, got ${describe(state)}`);
+    if (typeof state !== 'object' || state === null)
+      throw new TypeError(`${where} needs state { best, numBadEpochs, cooldownCounter }, got ${describe(state)}`);
     const best = state.best === null ? null : finite(where, 'state.best', state.best);
     const numBadEpochs = integer(where, 'state.numBadEpochs', state.numBadEpochs, 0);
     const cooldownCounter = integer(where, 'state.cooldownCounter', state.cooldownCounter, 0);

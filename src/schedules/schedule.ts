@@ -85,7 +85,9 @@ export abstract class Schedule {
    */
   step(current?: number): number {
     if (this.drives !== null) {
-      throw new TypeError(`${this.kind}.step: this schedule drives ${this.#drives}, and the optimizer steps it after each of its own steps (read its value, or detach it with setSchedule(i, option, null))`);
+      throw new TypeError(
+        `${this.kind}.step: this schedule drives ${this.#drives}, and the optimizer steps it after each of its own steps (read its value, or detach it with setSchedule(i, option, null))`,
+      );
     }
     const from = current === undefined ? this.#value : checkCurrent(`${this.kind}.step`, current);
     this.checkStep();
@@ -134,7 +136,8 @@ export abstract class Schedule {
   // A value that is not a finite number (a user function's NaN, an overflow) would train silently on
   // garbage; torch would write it into the group. Refuse it before it is adopted.
   #finite(value: number, t: number): number {
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${this.kind}: the value at step ${t} would be ${describe(value)}, not a finite number`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new RangeError(`${this.kind}: the value at step ${t} would be ${describe(value)}, not a finite number`);
     return value;
   }
 

@@ -79,12 +79,15 @@ export function sequentialLR(options: SequentialLROptions): Schedule {
   const schedulers = children(where, o.schedulers, ['sequentialLR', 'chainedScheduler']);
   if (!Array.isArray(o.milestones)) throw new TypeError(`${where}: option milestones must be an array of integers, got ${describe(o.milestones)}`);
   if (o.milestones.length !== schedulers.length - 1) {
-    throw new RangeError(`${where}: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${o.milestones.length}: ${describe(o.milestones)}`);
+    throw new RangeError(
+      `${where}: ${schedulers.length} schedulers need ${schedulers.length - 1} milestones, got ${o.milestones.length}: ${describe(o.milestones)}`,
+    );
   }
   o.milestones.forEach((m: unknown, i) => {
     const previous = i === 0 ? 0 : (o.milestones as number[])[i - 1];
     if (typeof m !== 'number') throw new TypeError(`${where}: option milestones[${i}] must be a number, got ${describe(m)}`);
-    if (!(Number.isSafeInteger(m) && m > previous)) throw new RangeError(`${where}: invalid milestones[${i}] = ${describe(m)}: must be an integer > ${previous} (milestones strictly increase from 1)`);
+    if (!(Number.isSafeInteger(m) && m > previous))
+      throw new RangeError(`${where}: invalid milestones[${i}] = ${describe(m)}: must be an integer > ${previous} (milestones strictly increase from 1)`);
   });
   const sequence = new SequentialLR(schedulers, [...(o.milestones as number[])]);
   adopt(schedulers);

@@ -14,7 +14,11 @@ export interface StepLROptions {
 class StepLR extends Schedule {
   readonly kind = 'stepLR';
 
-  constructor(base: number, readonly stepSize: number, readonly gamma: number) {
+  constructor(
+    base: number,
+    readonly stepSize: number,
+    readonly gamma: number,
+  ) {
     super(base);
     this.begin(base);
   }

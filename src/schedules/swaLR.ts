@@ -25,7 +25,12 @@ class SWALR extends Schedule {
   readonly kind = 'swaLR';
   #ahead = 0;
 
-  constructor(base: number, readonly swaLr: number, readonly annealEpochs: number, readonly annealStrategy: 'cos' | 'linear') {
+  constructor(
+    base: number,
+    readonly swaLr: number,
+    readonly annealEpochs: number,
+    readonly annealStrategy: 'cos' | 'linear',
+  ) {
     super(base);
     this.begin(base);
   }
@@ -84,7 +89,8 @@ class SWALR extends Schedule {
       return;
     }
     if (typeof state !== 'object' || state === null) throw new TypeError(`scheduleFromJSON: swaLR state must be { ahead } or absent, got ${describe(state)}`);
-    for (const key of Object.keys(state)) if (key !== 'ahead') throw new TypeError(`scheduleFromJSON: swaLR state has unknown key ${describe(key)} (its one key is ahead)`);
+    for (const key of Object.keys(state))
+      if (key !== 'ahead') throw new TypeError(`scheduleFromJSON: swaLR state has unknown key ${describe(key)} (its one key is ahead)`);
     this.#ahead = integer('scheduleFromJSON: swaLR', 'state.ahead', state.ahead, 0);
   }
 }

@@ -16,11 +16,14 @@ export function beale(): Surface {
     f: (x, y) => terms(x, y).reduce((s, { t }) => s + t * t, 0),
     grad: (x, y) => terms(x, y).reduce<[number, number]>(([gx, gy], { t, tx, ty }) => [gx + 2 * t * tx, gy + 2 * t * ty], [0, 0]),
     hess: (x, y) =>
-      terms(x, y).reduce<[number, number, number]>(([hxx, hxy, hyy], { k, t, tx, ty }) => [
-        hxx + 2 * tx * tx,
-        hxy + 2 * (tx * ty + t * k * y ** (k - 1)),
-        hyy + 2 * (ty * ty + t * k * (k - 1) * x * (k >= 2 ? y ** (k - 2) : 0)),
-      ], [0, 0, 0]),
+      terms(x, y).reduce<[number, number, number]>(
+        ([hxx, hxy, hyy], { k, t, tx, ty }) => [
+          hxx + 2 * tx * tx,
+          hxy + 2 * (tx * ty + t * k * y ** (k - 1)),
+          hyy + 2 * (ty * ty + t * k * (k - 1) * x * (k >= 2 ? y ** (k - 2) : 0)),
+        ],
+        [0, 0, 0],
+      ),
     minima: [[3, 0.5]],
     minValue: 0,
     start: [1, 1.5],
@@ -35,18 +38,26 @@ export function himmelblau(): Surface {
   return surface2D({
     name: 'himmelblau',
     f(x, y) {
-      const a = x * x + y - 11, b = x + y * y - 7;
+      const a = x * x + y - 11,
+        b = x + y * y - 7;
       return a * a + b * b;
     },
     grad(x, y) {
-      const a = x * x + y - 11, b = x + y * y - 7;
+      const a = x * x + y - 11,
+        b = x + y * y - 7;
       return [4 * x * a + 2 * b, 2 * a + 4 * y * b];
     },
     hess(x, y) {
-      const a = x * x + y - 11, b = x + y * y - 7;
+      const a = x * x + y - 11,
+        b = x + y * y - 7;
       return [4 * a + 8 * x * x + 2, 4 * x + 4 * y, 2 + 4 * b + 8 * y * y];
     },
-    minima: [[3, 2], [-2.805118086952745, 3.131312518250573], [-3.779310253377747, -3.283185991286170], [3.584428340330492, -1.848126526964404]],
+    minima: [
+      [3, 2],
+      [-2.805118086952745, 3.131312518250573],
+      [-3.779310253377747, -3.28318599128617],
+      [3.584428340330492, -1.848126526964404],
+    ],
     minValue: 0,
     start: [0, 0],
   });
@@ -57,11 +68,13 @@ export function booth(): Surface {
   return surface2D({
     name: 'booth',
     f(x, y) {
-      const a = x + 2 * y - 7, b = 2 * x + y - 5;
+      const a = x + 2 * y - 7,
+        b = 2 * x + y - 5;
       return a * a + b * b;
     },
     grad(x, y) {
-      const a = x + 2 * y - 7, b = 2 * x + y - 5;
+      const a = x + 2 * y - 7,
+        b = 2 * x + y - 5;
       return [2 * a + 4 * b, 4 * a + 2 * b];
     },
     hess: () => [10, 8, 10],
@@ -99,7 +112,8 @@ export interface ValleyOptions {
  * sloping gently to its minimum 0 at the origin; start (−5, 0), two bends away.
  */
 export function valley(options: ValleyOptions = {}): Surface {
-  const kappa = options.kappa ?? 100, floor = options.floor ?? 0.1;
+  const kappa = options.kappa ?? 100,
+    floor = options.floor ?? 0.1;
   if (!(kappa > 0) || !(floor > 0) || !Number.isFinite(kappa) || !Number.isFinite(floor)) {
     throw new RangeError(`valley: kappa and floor must be finite numbers > 0, got ${kappa} and ${floor}`);
   }
@@ -114,7 +128,9 @@ export function valley(options: ValleyOptions = {}): Surface {
       return [-kappa * r * Math.cos(x) + floor * x, kappa * r];
     },
     hess(x, y) {
-      const s = Math.sin(x), c = Math.cos(x), r = y - s;
+      const s = Math.sin(x),
+        c = Math.cos(x),
+        r = y - s;
       return [kappa * c * c + kappa * r * s + floor, -kappa * c, kappa];
     },
     minima: [[0, 0]],

@@ -20,12 +20,16 @@ export function ravine(options: RavineSurfaceOptions = {}): Surface {
     throw new RangeError(`ravine: kappa must be a finite number > 0, got ${describe(kappa)}`);
   }
   if (typeof angle !== 'number' || !Number.isFinite(angle)) throw new RangeError(`ravine: angle must be a finite number, got ${describe(angle)}`);
-  const c = angle === 0 ? 1 : Math.cos(angle), s = angle === 0 ? 0 : Math.sin(angle);
-  const hxx = kappa * c * c + s * s, hxy = (kappa - 1) * c * s, hyy = kappa * s * s + c * c;
+  const c = angle === 0 ? 1 : Math.cos(angle),
+    s = angle === 0 ? 0 : Math.sin(angle);
+  const hxx = kappa * c * c + s * s,
+    hxy = (kappa - 1) * c * s,
+    hyy = kappa * s * s + c * c;
   return surface2D({
     name: angle === 0 ? `ravine(κ=${kappa})` : `ravine(κ=${kappa}, θ=${angle})`,
     f(x, y) {
-      const u1 = c * x + s * y, u2 = -s * x + c * y;
+      const u1 = c * x + s * y,
+        u2 = -s * x + c * y;
       return 0.5 * (kappa * u1 * u1 + u2 * u2);
     },
     grad: (x, y) => [hxx * x + hxy * y, hxy * x + hyy * y],

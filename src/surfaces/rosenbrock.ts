@@ -24,8 +24,7 @@ export function rosenbrock(n = 2, options: RosenbrockOptions = {}): Surface {
   const stride = coupling === 'chained' ? 1 : 2;
   // Term i couples xᵢ (its head) and xᵢ₊₁ (its tail).
   const isHead = (i: number) => i < n - 1 && i % stride === 0;
-  const diagonal = (x: Float64Array, i: number) =>
-    (isHead(i) ? 1200 * x[i] * x[i] - 400 * x[i + 1] + 2 : 0) + (i > 0 && isHead(i - 1) ? 200 : 0);
+  const diagonal = (x: Float64Array, i: number) => (isHead(i) ? 1200 * x[i] * x[i] - 400 * x[i + 1] + 2 : 0) + (i > 0 && isHead(i - 1) ? 200 : 0);
   const name = coupling === 'pairs' ? `rosenbrock(n=${n}, pairs)` : n === 2 ? 'rosenbrock' : `rosenbrock(n=${n})`;
   return {
     name,
@@ -37,7 +36,8 @@ export function rosenbrock(n = 2, options: RosenbrockOptions = {}): Surface {
     f(x) {
       let sum = 0;
       for (let i = 0; i < n - 1; i += stride) {
-        const a = x[i + 1] - x[i] * x[i], b = 1 - x[i];
+        const a = x[i + 1] - x[i] * x[i],
+          b = 1 - x[i];
         sum += 100 * a * a + b * b;
       }
       return sum;

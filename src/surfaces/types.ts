@@ -4,12 +4,17 @@
  * (`hess` may also return n rows). `x` and `v` are views into ravine's heap, valid during the call
  * only: copy them to keep them.
  */
+// A problem's callbacks either write into `out` and return nothing, or return their values: `void` in the
+// return types says the first is allowed (undefined would not accept a function declared to return void).
 export interface Problem {
   f(x: Float64Array): number;
+  // biome-ignore lint/suspicious/noConfusingVoidType: returns nothing or its values (above)
   grad(x: Float64Array, out: Float64Array): ArrayLike<number> | void;
   /** The n×n Hessian, row-major (or n rows of n). Newton needs it. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: returns nothing or its values (above)
   hess?(x: Float64Array, out: Float64Array): ArrayLike<number> | ArrayLike<ArrayLike<number>> | void;
   /** H(x)·v. Newton-CG uses it when given, else finite differences of the gradient. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: returns nothing or its values (above)
   hvp?(x: Float64Array, v: Float64Array, out: Float64Array): ArrayLike<number> | void;
 }
 

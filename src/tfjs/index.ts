@@ -24,14 +24,25 @@ export function ravineOptimizer(rv: Ravine, method: FirstOrderMethod, options?: 
   return new RavineTfjsOptimizer(rv, method, options, training);
 }
 
-export const ravineSGD = (rv: Ravine, options?: OptionsInput<SGDOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<SGDOptions>(rv, 'sgd', options, training);
-export const ravineAdam = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<AdamOptions>(rv, 'adam', options, training);
-export const ravineAdamW = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<AdamOptions>(rv, 'adamw', options, training);
-export const ravineRMSprop = (rv: Ravine, options?: OptionsInput<RMSpropOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<RMSpropOptions>(rv, 'rmsprop', options, training);
-export const ravineAdagrad = (rv: Ravine, options?: OptionsInput<AdagradOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<AdagradOptions>(rv, 'adagrad', options, training);
-export const ravineAdadelta = (rv: Ravine, options?: OptionsInput<AdadeltaOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<AdadeltaOptions>(rv, 'adadelta', options, training);
-export const ravineAdamax = (rv: Ravine, options?: OptionsInput<AdamaxOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<AdamaxOptions>(rv, 'adamax', options, training);
-export const ravineNAdam = (rv: Ravine, options?: OptionsInput<NAdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<NAdamOptions>(rv, 'nadam', options, training);
-export const ravineRAdam = (rv: Ravine, options?: OptionsInput<RAdamOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<RAdamOptions>(rv, 'radam', options, training);
-export const ravineRprop = (rv: Ravine, options?: OptionsInput<RpropOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<RpropOptions>(rv, 'rprop', options, training);
-export const ravineASGD = (rv: Ravine, options?: OptionsInput<ASGDOptions>, training?: TrainingOptions) => new RavineTfjsOptimizer<ASGDOptions>(rv, 'asgd', options, training);
+export const ravineSGD = (rv: Ravine, options?: OptionsInput<SGDOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<SGDOptions>(rv, 'sgd', options, training);
+export const ravineAdam = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdamOptions>(rv, 'adam', options, training);
+export const ravineAdamW = (rv: Ravine, options?: OptionsInput<AdamOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdamOptions>(rv, 'adamw', options, training);
+export const ravineRMSprop = (rv: Ravine, options?: OptionsInput<RMSpropOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<RMSpropOptions>(rv, 'rmsprop', options, training);
+export const ravineAdagrad = (rv: Ravine, options?: OptionsInput<AdagradOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdagradOptions>(rv, 'adagrad', options, training);
+export const ravineAdadelta = (rv: Ravine, options?: OptionsInput<AdadeltaOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdadeltaOptions>(rv, 'adadelta', options, training);
+export const ravineAdamax = (rv: Ravine, options?: OptionsInput<AdamaxOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdamaxOptions>(rv, 'adamax', options, training);
+export const ravineNAdam = (rv: Ravine, options?: OptionsInput<NAdamOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<NAdamOptions>(rv, 'nadam', options, training);
+export const ravineRAdam = (rv: Ravine, options?: OptionsInput<RAdamOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<RAdamOptions>(rv, 'radam', options, training);
+export const ravineRprop = (rv: Ravine, options?: OptionsInput<RpropOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<RpropOptions>(rv, 'rprop', options, training);
+export const ravineASGD = (rv: Ravine, options?: OptionsInput<ASGDOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<ASGDOptions>(rv, 'asgd', options, training);

@@ -6,7 +6,7 @@ import type { StateDict } from '../optim/stateDict.js';
 import { stateToJson } from '../optim/stateJson.js';
 import type { Diagnostics, TrainingOptions } from '../optim/training.js';
 import { describe } from '../describe.js';
-import { type Ravine } from '../ravine.js';
+import type { Ravine } from '../ravine.js';
 import { ReduceLROnPlateau } from '../schedules/index.js';
 import type { ScheduleJSON } from '../schedules/schedule.js';
 import type { Tensor } from '../tensor.js';
@@ -126,12 +126,15 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     for (let i = 0; i < names.length; i++) {
       const p = this.#params.get(names[i]);
       if (p !== undefined && p.tensor.size !== vars[i].size) {
-        throw new RangeError(`${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size} (re-created under the same name? forget(['${names[i]}']) drops that state)`);
+        throw new RangeError(
+          `${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size} (re-created under the same name? forget(['${names[i]}']) drops that state)`,
+        );
       }
     }
     if (names.length !== this.#active.size || names.some((n) => !this.#active.has(n))) this.#changeSet(where, names, vars);
     for (let i = 0; i < names.length; i++) {
-      const p = this.#params.get(names[i])!, v = vars[i];
+      const p = this.#params.get(names[i])!,
+        v = vars[i];
       // Read again unless the variable holds the data this bridge last read or wrote: nothing changes a
       // TF.js tensor's data in place (assign, setWeights and every bridge's write give the variable new data).
       if (p.dataId !== v.dataId) {
@@ -140,7 +143,8 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
       }
       p.tensor.grad.set(floatsOf(grads[i]));
     }
-    const opt = this.#opt!, skipped = opt.skippedSteps;
+    const opt = this.#opt!,
+      skipped = opt.skippedSteps;
     opt.step();
     // Accumulating, or skipped by the guard: the parameters did not change.
     if (opt.pendingMicroBatches === 0 && opt.skippedSteps === skipped) {
@@ -167,8 +171,14 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
       config = { ...config, schedules: Object.fromEntries(this.#drivers.map(([name, d]) => [name, d.toJSON()])) };
     }
     const dict: TfjsStateDict<O> = {
-      format: 'ravine/tfjs-optimizer', version: 1, optimizer: this.#torchName, iterations: this.iterations,
-      options: config.options as O, ...(config.schedules ? { schedules: config.schedules } : {}), training: config.training, state: Object.fromEntries(state),
+      format: 'ravine/tfjs-optimizer',
+      version: 1,
+      optimizer: this.#torchName,
+      iterations: this.iterations,
+      options: config.options as O,
+      ...(config.schedules ? { schedules: config.schedules } : {}),
+      training: config.training,
+      state: Object.fromEntries(state),
     };
     // As ravine's own: JSON keeps every bit of the buffers (base64), structuredClone keeps the arrays.
     Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
@@ -188,8 +198,10 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     }
     if (dict.version !== 1) throw new TypeError(`${where}: state dict version ${describe(dict.version)} is not one this ravine reads (1)`);
     if (dict.optimizer !== this.#torchName) throw new TypeError(`${where}: state dict is for ${describe(dict.optimizer)}, not ${this.#torchName}`);
-    if (!Number.isSafeInteger(dict.iterations) || dict.iterations < 0) throw new RangeError(`${where}: iterations must be an integer >= 0, got ${describe(dict.iterations)}`);
-    if (typeof dict.state !== 'object' || dict.state === null) throw new TypeError(`${where}: state must be an object keyed by variable name, got ${describe(dict.state)}`);
+    if (!Number.isSafeInteger(dict.iterations) || dict.iterations < 0)
+      throw new RangeError(`${where}: iterations must be an integer >= 0, got ${describe(dict.iterations)}`);
+    if (typeof dict.state !== 'object' || dict.state === null)
+      throw new TypeError(`${where}: state must be an object keyed by variable name, got ${describe(dict.state)}`);
     if (typeof dict.options !== 'object' || dict.options === null) throw new TypeError(`${where}: options must be an object, got ${describe(dict.options)}`);
     if (typeof dict.training !== 'object' || dict.training === null) {
       throw new TypeError(`${where}: training must be { options, calls, pendingMicroBatches, skippedSteps }, got ${describe(dict.training)}`);
@@ -197,12 +209,18 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     const names = Object.keys(dict.state);
     const vars = names.map((name) => {
       const v = variableNamed(name);
-      if (v === undefined) throw new RangeError(`${where}: state for variable '${name}', which TF.js does not have: create the model before loading its optimizer's state`);
+      if (v === undefined)
+        throw new RangeError(`${where}: state for variable '${name}', which TF.js does not have: create the model before loading its optimizer's state`);
       const p = this.#params.get(name);
-      if (p !== undefined && p.tensor.size !== v.size) throw new RangeError(`${where}: variable '${name}' has ${v.size} elements, but this optimizer's parameter of that name has ${p.tensor.size}`);
+      if (p !== undefined && p.tensor.size !== v.size)
+        throw new RangeError(`${where}: variable '${name}' has ${v.size} elements, but this optimizer's parameter of that name has ${p.tensor.size}`);
       return v;
     });
-    const config: Config = { options: dict.options as Record<string, unknown>, schedules: dict.schedules as Record<string, ScheduleJSON> | undefined, training: dict.training };
+    const config: Config = {
+      options: dict.options as Record<string, unknown>,
+      schedules: dict.schedules as Record<string, ScheduleJSON> | undefined,
+      training: dict.training,
+    };
     if (names.length === 0) this.#loadUnstepped(config);
     else this.#swap(names, vars, new Map(names.map((name) => [name, dict.state[name]])), config);
     this.#stash.clear();
@@ -219,12 +237,14 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
   forget(names: readonly string[]): void {
     const where = `${this.#name}.forget`;
     this.#live(where);
-    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string')) throw new TypeError(`${where}: names must be an array of variable names, got ${describe(names)}`);
+    if (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))
+      throw new TypeError(`${where}: names must be an array of variable names, got ${describe(names)}`);
     const drop = new Set(names);
     const old = this.#opt;
     const keep = [...this.#active].filter((name) => !drop.has(name));
     if (old !== null && keep.length < this.#active.size) {
-      if (old.pendingMicroBatches > 0) throw new RangeError(`${where}: ${old.pendingMicroBatches} micro-batches are accumulated; forget after the step that uses them`);
+      if (old.pendingMicroBatches > 0)
+        throw new RangeError(`${where}: ${old.pendingMicroBatches} micro-batches are accumulated; forget after the step that uses them`);
       const saved = old.stateDict();
       if (keep.length > 0) {
         const state = new Map([...this.#byVariable(saved.state)].filter(([name]) => !drop.has(name)));
@@ -262,7 +282,9 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
    * restore its state with loadStateDict(). Said here, rather than TF.js's "unknown optimizer undefined".
    */
   static override fromConfig(): never {
-    throw new TypeError('ravine/tfjs: fromConfig is not supported: a ravine optimizer needs a ravine context, which a config cannot carry; build it again with ravineAdam(rv, options) (or its siblings) and restore its state with loadStateDict()');
+    throw new TypeError(
+      'ravine/tfjs: fromConfig is not supported: a ravine optimizer needs a ravine context, which a config cannot carry; build it again with ravineAdam(rv, options) (or its siblings) and restore its state with loadStateDict()',
+    );
   }
 
   override getConfig(): serialization.ConfigDict {
@@ -294,7 +316,9 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
   #changeSet(where: string, names: string[], vars: Variable[]): void {
     const old = this.#opt;
     if (old !== null && old.pendingMicroBatches > 0) {
-      throw new RangeError(`${where}: the set of variables changed with ${old.pendingMicroBatches} of ${old.training.accumulate} micro-batches accumulated; change it after the step that uses them`);
+      throw new RangeError(
+        `${where}: the set of variables changed with ${old.pendingMicroBatches} of ${old.training.accumulate} micro-batches accumulated; change it after the step that uses them`,
+      );
     }
     // The state of variables TF.js has disposed is dropped: nothing can step them again.
     const saved = old?.stateDict();
@@ -329,7 +353,8 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
       this.#forget(created);
       throw e;
     }
-    const old = this.#opt, oldNames = [...this.#active];
+    const old = this.#opt,
+      oldNames = [...this.#active];
     const saved = old === null ? null : (oldSaved ?? old.stateDict());
     // The schedules in charge, the same objects: freed by old.dispose(), they drive the new optimizer's
     // first group (its other groups get copies), or the old one again if the new one cannot be built.
@@ -370,8 +395,12 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
       for (const [name, d] of drivers) opt.setSchedule(0, name, d);
       const schedules = config.schedules ?? (drivers.length > 0 ? Object.fromEntries(drivers.map(([n, d]) => [n, d.toJSON()])) : undefined);
       opt.loadStateDict({
-        format: 'ravine/optimizer', version: 2, optimizer: this.#torchName, training: config.training,
-        paramGroups: [{ ...config.options, params: [probe.name], ...(schedules ? { schedules } : {}) }], state: { [probe.name]: { step: 0 } },
+        format: 'ravine/optimizer',
+        version: 2,
+        optimizer: this.#torchName,
+        training: config.training,
+        paramGroups: [{ ...config.options, params: [probe.name], ...(schedules ? { schedules } : {}) }],
+        state: { [probe.name]: { step: 0 } },
       });
       const saved = opt.stateDict();
       const kept = Object.keys(saved.paramGroups[0].schedules ?? {}).map((name) => [name, opt!.schedule(0, name)!] as [string, ScheduleDriver]);
@@ -406,16 +435,25 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
   #build(names: string[], state: Map<string, Entry>, config: Config, drivers: [string, ScheduleDriver][]): Optimizer<object> {
     const groups = cohorts(names, state);
     if (groups.length > 1 && drivers.some(([, d]) => d instanceof ReduceLROnPlateau)) {
-      throw new TypeError(`${this.#name}: a reduceLROnPlateau cannot drive variables at different step counts (they are stepped as ${groups.length} groups, and it would drive only one); use a schedule, or keep the trainable set fixed`);
+      throw new TypeError(
+        `${this.#name}: a reduceLROnPlateau cannot drive variables at different step counts (they are stepped as ${groups.length} groups, and it would drive only one); use a schedule, or keep the trainable set fixed`,
+      );
     }
-    const opt = new this.#Class(groups.map((g) => ({ params: g.map((n) => this.#params.get(n)!.tensor) })), constructible(config.options, drivers), config.training.options);
+    const opt = new this.#Class(
+      groups.map((g) => ({ params: g.map((n) => this.#params.get(n)!.tensor) })),
+      constructible(config.options, drivers),
+      config.training.options,
+    );
     try {
       for (let i = 0; i < groups.length; i++) for (const [name, d] of drivers) opt.setSchedule(i, name, i === 0 ? d : copyDriver(d));
       const counters = config.training.calls + config.training.pendingMicroBatches + config.training.skippedSteps > 0;
       if (counters || names.some((n) => state.has(n)) || config.schedules !== undefined) {
         const schedules = config.schedules ?? (drivers.length > 0 ? Object.fromEntries(drivers.map(([n, d]) => [n, d.toJSON()])) : undefined);
         opt.loadStateDict({
-          format: 'ravine/optimizer', version: 2, optimizer: this.#torchName, training: config.training,
+          format: 'ravine/optimizer',
+          version: 2,
+          optimizer: this.#torchName,
+          training: config.training,
           paramGroups: groups.map((g) => ({ ...config.options, params: g.map((n) => this.#prefix + n), ...(schedules ? { schedules } : {}) })),
           state: Object.fromEntries(names.map((n) => [this.#prefix + n, state.get(n) ?? { step: 0 }])),
         });
@@ -446,7 +484,9 @@ function configOf(saved: StateDict): Config {
 /** The gradients TF.js hands over, checked: each names a float32 variable and has its size. Null gradients are skipped. */
 function readGradients(where: string, given: NamedTensorMap | NamedTensor[]): [string[], Variable[], TfTensor[]] {
   if (typeof given !== 'object' || given === null) throw new TypeError(`${where}: expected gradients keyed by variable name, got ${describe(given)}`);
-  const names: string[] = [], vars: Variable[] = [], grads: TfTensor[] = [];
+  const names: string[] = [],
+    vars: Variable[] = [],
+    grads: TfTensor[] = [];
   const pairs: [string, TfTensor | null | undefined][] = Array.isArray(given) ? given.map((g) => [g.name, g.tensor]) : Object.entries(given);
   for (const [name, grad] of pairs) {
     if (grad == null) continue;

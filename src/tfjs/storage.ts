@@ -34,10 +34,7 @@ function storageOf(t: TfTensor): [Storage, Backend | null] {
 /** The tensor's floats, to read: TF.js's own storage where it can be had without a copy, else a copy (dataSync). */
 export function floatsOf(t: TfTensor): Float32Array {
   const [kind, backend] = storageOf(t);
-  const values =
-    kind === 'wasm' ? backend!.typedArrayFromHeap!(t) :
-    kind === 'cpu' ? backend!.readSync!(t.dataId) :
-    t.dataSync();
+  const values = kind === 'wasm' ? backend!.typedArrayFromHeap!(t) : kind === 'cpu' ? backend!.readSync!(t.dataId) : t.dataSync();
   if (!(values instanceof Float32Array)) throw new TypeError(`TF.js tensor of dtype ${t.dtype}: ravine steps float32 tensors`);
   return values;
 }

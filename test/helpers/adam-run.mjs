@@ -3,7 +3,10 @@
 import { Adam, createRavine } from '../../dist/index.js';
 
 const rv = await createRavine();
-const w = rv.tensor('w', Array.from({ length: 67 }, (_, i) => Math.sin(i)));
+const w = rv.tensor(
+  'w',
+  Array.from({ length: 67 }, (_, i) => Math.sin(i)),
+);
 const opt = new Adam([w], { lr: 0.01, amsgrad: true, weightDecay: 0.01 });
 for (let t = 0; t < 200; t++) {
   for (let i = 0; i < w.size; i++) w.grad[i] = Math.cos(i * t) * 10 ** ((i % 11) - 7);

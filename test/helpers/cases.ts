@@ -5,7 +5,7 @@ import { createRavine, type Optimizer, type Params, type TrainingOptions } from 
 import { optimizerRegistry } from '../../src/optim/registry.js';
 import { optimizerTable } from '../../src/optim/table.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: one table runs every optimizer, whose options differ by type
 type AnyOptions = Record<string, any>;
 export type OptimizerClass = new (params: Params<AnyOptions>, options?: AnyOptions) => Optimizer<AnyOptions>;
 
@@ -16,7 +16,14 @@ export const optimizers: Record<string, OptimizerClass> = Object.fromEntries(
 
 /** The same classes, typed with the third argument, the training options. */
 export type TrainingOptimizer = Optimizer<AnyOptions>;
-export const trainingClasses = optimizers as unknown as Record<string, new (params: unknown, options?: AnyOptions, training?: TrainingOptions) => TrainingOptimizer>;
+export const trainingClasses = optimizers as unknown as Record<
+  string,
+  new (
+    params: unknown,
+    options?: AnyOptions,
+    training?: TrainingOptions,
+  ) => TrainingOptimizer
+>;
 
 export interface Case {
   readonly optimizer: string;
@@ -26,9 +33,7 @@ export interface Case {
 /** Each optimizer's option grid, as its row of the optimizer table declares it (every loop variant of its kernel). */
 export const optionGrids: Record<string, AnyOptions[]> = Object.fromEntries(Object.values(optimizerTable).map((row) => [row.name, row.grid as AnyOptions[]]));
 
-export const cases: Case[] = Object.entries(optionGrids).flatMap(([optimizer, grids]) =>
-  grids.map((options) => ({ optimizer, options })),
-);
+export const cases: Case[] = Object.entries(optionGrids).flatMap(([optimizer, grids]) => grids.map((options) => ({ optimizer, options })));
 
 export const label = (c: Case) => `${c.optimizer} ${JSON.stringify(c.options)}`;
 
@@ -85,7 +90,9 @@ export interface TorchCase {
  * torch's. The caller checks the final state through the returned optimizer (its `stateDict()`).
  */
 export async function replayTorchCase(
-  c: TorchCase, backend: 'simd' | 'js', Class: new (groups: never) => Optimizer<AnyOptions>,
+  c: TorchCase,
+  backend: 'simd' | 'js',
+  Class: new (groups: never) => Optimizer<AnyOptions>,
   check: (t: number, i: number, ours: Float32Array, torch: Float32Array) => void,
 ) {
   const rv = await createRavine({ backend });

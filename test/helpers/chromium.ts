@@ -12,7 +12,11 @@ export const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 export const skipBrowser = !chromium && !process.env.CI;
 
 const types: Record<string, string> = {
-  '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.html': 'text/html', '.css': 'text/css',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.html': 'text/html',
+  '.css': 'text/css',
 };
 
 /** Serves `route(url)`'s answer: a file path, `{ status }` to fail, or `{ body, type }` to answer inline. */
@@ -65,15 +69,27 @@ export async function servePages(route: Route, headers: Record<string, string> =
     requests,
     close: () => server.close(),
     async open(path, timeoutMs = 60_000) {
-      if (!chromium) throw new Error('chromium is not installed (.ci/run installs Debian\'s chromium)');
+      if (!chromium) throw new Error("chromium is not installed (.ci/run installs Debian's chromium)");
       const id = String(++pages);
       const result = new Promise<Record<string, unknown>>((resolve) => waiting.set(id, resolve));
       const url = `${origin}${path}${path.includes('?') ? '&' : '?'}id=${id}`;
-      const browser = spawn(chromium, [
-        '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync', `--user-data-dir=${mkdtempSync(join(tmpdir(), 'ravine-chromium-'))}`,
-        '--remote-debugging-port=0', url,
-      ], { stdio: 'ignore' });
+      const browser = spawn(
+        chromium,
+        [
+          '--headless',
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+          `--user-data-dir=${mkdtempSync(join(tmpdir(), 'ravine-chromium-'))}`,
+          '--remote-debugging-port=0',
+          url,
+        ],
+        { stdio: 'ignore' },
+      );
       let timer: NodeJS.Timeout | undefined;
       try {
         return await Promise.race([

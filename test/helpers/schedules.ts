@@ -40,7 +40,11 @@ export const plateaus = reference.schedules.filter((c): c is PlateauCase => c.sc
 
 /** torch's snake_case options in ravine's camelCase: T_max → tMax, step_size_up → stepSizeUp, 'exp_range' → 'expRange'. */
 export function camelOptions(options: Record<string, unknown>): Record<string, unknown> {
-  const camel = (s: string) => s.split('_').map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1))).join('');
+  const camel = (s: string) =>
+    s
+      .split('_')
+      .map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1)))
+      .join('');
   return Object.fromEntries(Object.entries(options).map(([k, v]) => [camel(k), typeof v === 'string' ? camel(v) : v]));
 }
 

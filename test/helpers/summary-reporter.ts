@@ -25,7 +25,9 @@ export default class SummaryReporter implements Reporter {
       brokenFiles ? `${brokenFiles} test file${brokenFiles > 1 ? 's' : ''} failed outside any test` : '',
       unhandledErrors.length ? `${unhandledErrors.length} unhandled error${unhandledErrors.length > 1 ? 's' : ''}` : '',
       unexplained ? `the run ended '${reason}'` : '',
-    ].filter(Boolean).join(', ');
+    ]
+      .filter(Boolean)
+      .join(', ');
     process.stdout.write(`\n${why ? `(failures include: ${why})\n` : ''}tests: ${count.passed} passed, ${count.failed} failed, ${count.skipped} skipped\n`);
   }
 }
