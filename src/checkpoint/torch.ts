@@ -16,17 +16,18 @@ import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './saf
 
 const PREFIX = 'state.';
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-const camel = (key: string) => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /** torch's SGD keeps no step count (its only state is momentum_buffer); every other optimizer here does. */
 const KEEPS_STEP = (name: string) => name !== 'SGD';
 /** torch's Adagrad creates its state (step 0, sum = initial_accumulator_value) in its constructor, the others at their first step. */
 const EAGER_STATE = (name: string) => name === 'Adagrad';
 /**
- * torch's LRScheduler writes the lr it started from into each group (`initial_lr`); it is the scheduler's
- * record, not an option of the step, and ravine's schedules keep their own: read and dropped.
+ * What torch's lr schedulers write into each group for their own use (torch/optim/lr_scheduler.py,
+ * swa_utils.py): every LRScheduler's `initial_lr`, OneCycleLR's `max_lr` and `min_lr`, OneCycleLR's and
+ * CyclicLR's `max_momentum` and `base_momentum` (cycle_momentum), SWALR's `swa_lr`. They are the
+ * schedulers' records, not options of the step, and ravine's schedules keep their own: read and dropped.
  */
-const SCHEDULER_KEYS = new Set(['initial_lr']);
+const SCHEDULER_KEYS = new Set(['initial_lr', 'max_lr', 'min_lr', 'max_momentum', 'base_momentum', 'swa_lr']);
 
 function entryFor(where: string, name: unknown): OptimizerEntry {
   const found = typeof name === 'string' ? entryNamed(name) : undefined;
@@ -151,6 +152,15 @@ function toStateDict(
     if (KEEPS_STEP(entry.name) && kept.length > 0) throw new TypeError(`${where}: state of ${describe(name)} has ${kept.map(snake).join(', ')} but no step`);
     s.step = 0;
   }
+  paramGroups.forEach((group, i) => {
+    const [first, ...rest] = group.params as string[];
+    const behind = rest.find((name) => state[name].step !== state[first].step);
+    if (behind !== undefined) {
+      throw new RangeError(
+        `${where}: param group ${i}: ${describe(first)} has step ${state[first].step} and ${describe(behind)} step ${state[behind].step}: torch does not step a parameter whose grad is None, and ravine steps a group's tensors together`,
+      );
+    }
+  });
   return { format: 'ravine/optimizer', version: 1, optimizer: entry.name, paramGroups, state };
 }
 
@@ -171,14 +181,21 @@ function readGroups(where: string, text: string | undefined, entry: OptimizerEnt
     if (!Array.isArray(params) || !params.every((p) => typeof p === 'string')) {
       throw new TypeError(`${at}: params must be the tensors' names (state keyed by name), got ${describe(params)}`);
     }
-    // Options this optimizer takes: a group's keys now, which are its defaults' (the group may not exist here: loadStateDict names the count).
-    const takes = Object.keys(optimizer.paramGroups[0] ?? {}).filter((key) => key !== 'params');
+    // Options this optimizer takes, by torch's name: a group's keys now, which are its defaults' (the group
+    // may not exist here: loadStateDict names the count). Only torch's names: a camelCase twin beside one would
+    // silently win or lose.
+    const takes = new Map(
+      Object.keys(optimizer.paramGroups[0] ?? {})
+        .filter((key) => key !== 'params')
+        .map((key) => [snake(key), key]),
+    );
     const out: Record<string, unknown> = { params };
     for (const [key, value] of Object.entries(options)) {
       if (SCHEDULER_KEYS.has(key) || implementationOption(at, entry.name, key, value)) continue;
-      if (!takes.includes(camel(key)))
-        throw new TypeError(`${at}: torch option ${describe(key)} is not one ravine's ${entry.name} takes (${takes.map(snake).join(', ')})`);
-      out[camel(key)] = value;
+      const option = takes.get(key);
+      if (option === undefined)
+        throw new TypeError(`${at}: torch option ${describe(key)} is not one ravine's ${entry.name} takes (${[...takes.keys()].join(', ')})`);
+      out[option] = value;
     }
     return out;
   });
