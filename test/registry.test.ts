@@ -17,6 +17,9 @@ import { optionGrids } from './helpers/cases.js';
 const wat = readFileSync(new URL('../build/ravine.wat', import.meta.url), 'utf8');
 type AnyClass = new (params: unknown, options?: unknown) => api.Optimizer<object>;
 
+/** A JS mirror's parameter names, from its source: (h, u, segments, ..., count, scalars, flags). */
+const parameters = (f: (...args: never[]) => unknown) => (/^[^(]*\(([^)]*)\)/.exec(f.toString())?.[1] ?? '').split(',').map((p) => p.trim().split(/[\s:=]/)[0]);
+
 /** What is missing or wrong in a row, as sentences; empty for a complete row. `Class` is the row's class. */
 async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | undefined): Promise<string[]> {
   const problems: string[] = [];
@@ -30,6 +33,9 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
   // The JS mirror takes (heap, u32 view, ...the wasm arguments): the split index must name one of those.
   if (!Number.isInteger(row.split) || row.split < 0 || (typeof mirror === 'function' && row.split >= mirror.length - 2))
     fail(`split ${row.split} is not an argument of ${row.kernel}`);
+  // The thread pool writes each slice's segment count there (threads.ts run()): it must be the count, not a pointer.
+  else if (typeof mirror === 'function' && parameters(mirror)[row.split + 2] !== 'count')
+    fail(`split ${row.split} is ${row.kernel}'s argument ${parameters(mirror)[row.split + 2]}, not its segment count`);
   if (typeof (tfjs as Record<string, unknown>)[row.tfjs] !== 'function') fail(`ravine/tfjs has no factory ${row.tfjs}`);
   if (!Array.isArray(row.grid) || row.grid.length === 0) fail('no option grid');
   if (!Array.isArray(row.badOptions) || row.badOptions.length === 0) fail('no bad options');
@@ -90,6 +96,7 @@ describe('every row of the optimizer table is complete', () => {
     const broken: [Partial<OptimizerRow>, RegExp][] = [
       [{ kernel: 'adam_f33' }, /kernel adam_f33 has no JS mirror/],
       [{ split: 9 }, /split 9 is not an argument of adam_f32/],
+      [{ split: 3 }, /split 3 is adam_f32's argument maxExpAvgSq, not its segment count/],
       [{ tfjs: 'ravineAdamm' }, /ravine\/tfjs has no factory ravineAdamm/],
       [{ grid: [] }, /no option grid/],
       [{ badOptions: [] }, /no bad options/],
@@ -108,6 +115,10 @@ describe('every row of the optimizer table is complete', () => {
 
 describe('every consumer derives from the table', () => {
   const rows = Object.entries(optimizerTable);
+
+  it('the table is a leaf module: the thread pool and the checkpoint reader import it without importing an optimizer', () => {
+    expect(readFileSync(new URL('../src/optim/table.ts', import.meta.url), 'utf8')).not.toMatch(/^\s*(import|export .* from)\b/m);
+  });
 
   it("the thread pool splits every optimizer kernel at the row's argument", () => {
     for (const [, row] of rows) expect(SPLIT_KERNELS[row.kernel], row.kernel).toBe(row.split);
