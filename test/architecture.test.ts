@@ -50,6 +50,25 @@ it('one tensor check: an optimizer, L-BFGS, an average and a clipping say the sa
   ] as const) {
     for (const [name, call] of Object.entries(callers)) expect(call([...list]), name).toBe(want);
   }
+  // A disposed context, an adopted array whose buffer was transferred away: the same words from all four.
+  const dead = await createRavine();
+  const orphan = dead.tensor('orphan', 2);
+  dead.dispose();
+  const mine = new Float32Array(2);
+  const lost = rv.adopt('lost', mine);
+  structuredClone(mine.buffer, { transfer: [mine.buffer] });
+  for (const [list, want] of [
+    [[orphan], "tensor 'orphan' belongs to a disposed Ravine context"],
+    [[lost], "adopted tensor 'lost' has lost its data array (length 0, expected 2: was its buffer transferred?)"],
+  ] as const) {
+    for (const [name, call] of Object.entries(callers)) expect(call([...list]), name).toBe(want);
+  }
+  // Owned by an optimizer: refused by those that take tensors (an optimizer, L-BFGS), not by those that only read them.
+  const owned = rv.tensor('owned', 2);
+  new SGD([owned]);
+  expect(callers.SGD([owned])).toBe("tensor 'owned' already belongs to an optimizer");
+  expect(callers.LBFGS([owned])).toBe("tensor 'owned' already belongs to an optimizer");
+  expect(callers.clipGradNorm([owned])).toBe('no error');
   expect(
     files(src)
       .filter((f) => readFileSync(f, 'utf8').includes('must be a tensor made by a Ravine context'))
@@ -65,7 +84,7 @@ it('npm test runs the formatter check and the linter first (biome ci), and the c
   const { tmpdir } = await import('node:os');
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
   expect(pkg.scripts.pretest).toMatch(/npm run check/);
-  expect(pkg.scripts.check).toBe('biome ci .');
+  expect(pkg.scripts.check).toBe('biome ci --error-on-warnings .');
   const biome = fileURLToPath(new URL('../node_modules/@biomejs/biome/bin/biome', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'ravine-biome-'));
   copyFileSync(new URL('../biome.json', import.meta.url), join(dir, 'biome.json'));

@@ -40,6 +40,8 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
   if (!Array.isArray(row.grid) || row.grid.length === 0) fail('no option grid');
   if (!Array.isArray(row.badOptions) || row.badOptions.length === 0) fail('no bad options');
   if (!(row.lr > 0)) fail(`round-trip lr ${row.lr} is not > 0`);
+  if (!row.torch?.implementation.includes('foreach') || typeof row.torch.keepsStep !== 'boolean' || typeof row.torch.eagerState !== 'boolean')
+    fail('no torch facts (implementation options, keepsStep, eagerState)');
   if (!row.bench || typeof row.bench.label !== 'string' || !(row.bench.reads >= 1) || !(row.bench.writes >= 1))
     fail('no bench row (label, options, reads, writes)');
   if (problems.length > 0) return problems;
@@ -104,6 +106,7 @@ describe('every row of the optimizer table is complete', () => {
       [{ stateKeys: { ...adam.stateKeys, velocity: 'any' } }, /declares state velocity, which no grid point keeps/],
       [{ badOptions: [[{ betas: [0.9, 0.999] }, 'RangeError', /betas/]] }, /bad options .* gave no error/],
       [{ bench: undefined as never }, /no bench row/],
+      [{ torch: undefined as never }, /no torch facts/],
     ];
     for (const [change, message] of broken) {
       const problems = await rowProblems('adam', { ...adam, ...change } as OptimizerRow, Adam);

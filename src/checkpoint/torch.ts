@@ -17,10 +17,6 @@ import { readSafetensors, writeSafetensors, type SafetensorsTensor } from './saf
 const PREFIX = 'state.';
 const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 
-/** torch's SGD keeps no step count (its only state is momentum_buffer); every other optimizer here does. */
-const KEEPS_STEP = (name: string) => name !== 'SGD';
-/** torch's Adagrad creates its state (step 0, sum = initial_accumulator_value) in its constructor, the others at their first step. */
-const EAGER_STATE = (name: string) => name === 'Adagrad';
 /**
  * What torch's lr schedulers write into each group for their own use (torch/optim/lr_scheduler.py,
  * swa_utils.py): every LRScheduler's `initial_lr`, OneCycleLR's `max_lr` and `min_lr`, OneCycleLR's and
@@ -85,15 +81,15 @@ function writeState(
 ): void {
   const buffers = Object.keys(entry.stateKeys).filter((key) => state[key] !== undefined);
   const neverStepped = state.step === 0 && buffers.every((key) => state[key] === null);
-  if (neverStepped && !EAGER_STATE(entry.name)) return; // torch's state for it is {}
+  if (neverStepped && !entry.torch.eagerState) return; // torch's state for it is {}
   const scalar = (value: number): SafetensorsTensor => ({ dtype: 'F32', shape: [], data: Float32Array.of(value) });
-  if (KEEPS_STEP(entry.name)) out[`${PREFIX}${name}.step`] = scalar(state.step as number);
+  if (entry.torch.keepsStep) out[`${PREFIX}${name}.step`] = scalar(state.step as number);
   for (const key of Object.keys(entry.scalarKeys)) out[`${PREFIX}${name}.${snake(key)}`] = scalar(state[key] as number);
   for (const key of buffers) {
     const value = state[key];
     // Not yet written: absent in torch (SGD's momentum_buffer before its first step is None), except
     // Adagrad's sum, which torch fills with initial_accumulator_value up front.
-    if (value === null && !EAGER_STATE(entry.name)) continue;
+    if (value === null && !entry.torch.eagerState) continue;
     const data = value ?? new Float32Array(size).fill(options.initialAccumulatorValue as number);
     out[`${PREFIX}${name}.${snake(key)}`] = { dtype: 'F32', shape: [size], data: data as Float32Array };
   }
@@ -125,7 +121,7 @@ function toStateDict(
   if (entry.name !== mine) throw new TypeError(`${where}: the file holds ${entry.name} state, and this optimizer is ${mine}`);
   const paramGroups = readGroups(where, metadata.param_groups, entry, optimizer);
   const torchKeys = new Map(
-    [...(KEEPS_STEP(entry.name) ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]),
+    [...(entry.torch.keepsStep ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]),
   );
   const state: Record<string, Record<string, number | Float32Array>> = Object.create(null);
   for (const name of paramGroups.flatMap((g) => g.params as string[])) state[name] = Object.create(null);
@@ -149,7 +145,7 @@ function toStateDict(
     if (s.step !== undefined) continue;
     const kept = Object.keys(s);
     // torch writes step with the rest of a stepped tensor's state; SGD keeps none (ravine's count restarts at 0).
-    if (KEEPS_STEP(entry.name) && kept.length > 0) throw new TypeError(`${where}: state of ${describe(name)} has ${kept.map(snake).join(', ')} but no step`);
+    if (entry.torch.keepsStep && kept.length > 0) throw new TypeError(`${where}: state of ${describe(name)} has ${kept.map(snake).join(', ')} but no step`);
     s.step = 0;
   }
   paramGroups.forEach((group, i) => {

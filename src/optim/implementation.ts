@@ -1,4 +1,5 @@
 import { describe } from '../describe.js';
+import { rowNamed, type ImplementationOption } from './table.js';
 
 // torch 2.13's options that choose how torch computes a step rather than what it computes: `foreach`
 // (one kernel over a list of tensors), `fused` (one fused kernel per step), `capturable` (CUDA graph
@@ -6,23 +7,6 @@ import { describe } from '../describe.js';
 // bit for bit torch's single-tensor one (torch's default for CPU tensors; its foreach path gives the same
 // numbers). So each is accepted where torch accepts it, with the value that asks for what ravine does, and
 // dropped; a value asking for something else is refused, saying why. They are not kept in paramGroups.
-
-type ImplementationOption = 'foreach' | 'fused' | 'capturable' | 'differentiable';
-
-/** Which of them each optimizer's constructor takes in torch 2.13 (torch/optim/<name>.py). */
-const TAKES: Readonly<Record<string, readonly ImplementationOption[]>> = {
-  SGD: ['foreach', 'differentiable', 'fused'],
-  Adam: ['foreach', 'capturable', 'differentiable', 'fused'],
-  AdamW: ['foreach', 'capturable', 'differentiable', 'fused'],
-  RMSprop: ['foreach', 'capturable', 'differentiable'],
-  Adagrad: ['foreach', 'differentiable', 'fused'],
-  Adadelta: ['foreach', 'capturable', 'differentiable'],
-  Adamax: ['foreach', 'capturable', 'differentiable'],
-  NAdam: ['foreach', 'capturable', 'differentiable'],
-  RAdam: ['foreach', 'capturable', 'differentiable'],
-  Rprop: ['foreach', 'capturable', 'differentiable'],
-  ASGD: ['foreach', 'capturable', 'differentiable'],
-};
 
 /** Why a true value is refused. */
 const WHY: Readonly<Record<Exclude<ImplementationOption, 'foreach'>, string>> = {
@@ -37,7 +21,7 @@ const WHY: Readonly<Record<Exclude<ImplementationOption, 'foreach'>, string>> = 
  * null; true refused, except for foreach) and the caller drops the key. False for any other key.
  */
 export function implementationOption(where: string, optimizer: string, key: string, value: unknown): boolean {
-  if (!(TAKES[optimizer] ?? []).includes(key as ImplementationOption)) return false;
+  if (!(rowNamed(optimizer)?.torch.implementation ?? []).includes(key as ImplementationOption)) return false;
   if (value !== null && typeof value !== 'boolean') throw new TypeError(`${where}: option ${key} must be a boolean or null, got ${describe(value)}`);
   if (value === true && key !== 'foreach') throw new RangeError(`${where}: ${key}: true is not supported: ${WHY[key as keyof typeof WHY]}`);
   return true;
@@ -45,5 +29,5 @@ export function implementationOption(where: string, optimizer: string, key: stri
 
 /** torch 2.13's value of each implementation option `optimizer` takes, as its param groups hold them (foreach and fused: None). */
 export function implementationDefaults(optimizer: string): Record<string, boolean | null> {
-  return Object.fromEntries((TAKES[optimizer] ?? []).map((key) => [key, key === 'foreach' || key === 'fused' ? null : false]));
+  return Object.fromEntries((rowNamed(optimizer)?.torch.implementation ?? []).map((key) => [key, key === 'foreach' || key === 'fused' ? null : false]));
 }

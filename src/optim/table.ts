@@ -30,6 +30,12 @@ export interface OptimizerRow {
   readonly scalarKeys: Readonly<Record<string, ScalarRange>>;
   /** Its ravine/tfjs factory (src/tfjs/index.ts). */
   readonly tfjs: string;
+  /**
+   * How torch 2.13 keeps it: the implementation options its constructor takes (accepted and dropped, see
+   * implementation.ts), whether its state counts `step` (SGD's does not), and whether its constructor
+   * creates the state (Adagrad's sum) rather than its first step.
+   */
+  readonly torch: { readonly implementation: readonly ImplementationOption[]; readonly keepsStep: boolean; readonly eagerState: boolean };
   /** Option sets that reach every loop variant of its kernel (each flag on and off): the generic tests run them all. */
   readonly grid: readonly Record<string, unknown>[];
   /** Option sets its constructor refuses, beyond the ones every optimizer refuses (a negative lr, an unknown key). */
@@ -39,6 +45,12 @@ export interface OptimizerRow {
   /** Its row in `npm run bench`: label, options, and the f32 streams one update reads and writes (sizing the bandwidth bound). */
   readonly bench: { readonly label: string; readonly options: Readonly<Record<string, unknown>>; readonly reads: number; readonly writes: number };
 }
+
+/** torch 2.13's options that choose how it computes a step rather than what it computes. */
+export type ImplementationOption = 'foreach' | 'fused' | 'capturable' | 'differentiable';
+
+/** The usual torch facts: foreach, capturable and differentiable; step counted; state made at the first step. */
+const TORCH = { implementation: ['foreach', 'capturable', 'differentiable'], keepsStep: true, eagerState: false } as const;
 
 /** Every combination of the listed values. */
 function grid(axes: Record<string, readonly unknown[]>): Record<string, unknown>[] {
@@ -62,6 +74,7 @@ const adamFamily = (name: string, weightDecay: number) =>
     kernel: 'adam_f32',
     split: 4,
     tfjs: `ravine${name}`,
+    torch: { ...TORCH, implementation: ['foreach', 'capturable', 'differentiable', 'fused'] },
     stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE, maxExpAvgSq: NON_NEGATIVE },
     scalarKeys: {},
     grid: grid({ lr: [1e-3], amsgrad: [false, true], weightDecay: [0, 0.01], maximize: [false, true] }),
@@ -77,6 +90,7 @@ export const optimizerTable = {
     kernel: 'sgd_f32',
     split: 2,
     tfjs: 'ravineSGD',
+    torch: { implementation: ['foreach', 'differentiable', 'fused'], keepsStep: false, eagerState: false },
     stateKeys: { momentumBuffer: ANY },
     scalarKeys: {},
     grid: grid({ lr: [0.01], momentum: [0, 0.9], dampening: [0, 0.1], nesterov: [false, true], weightDecay: [0, 0.01], maximize: [false, true] })
@@ -98,6 +112,7 @@ export const optimizerTable = {
     kernel: 'rmsprop_f32',
     split: 4,
     tfjs: 'ravineRMSprop',
+    torch: TORCH,
     stateKeys: { squareAvg: NON_NEGATIVE, gradAvg: ANY, momentumBuffer: ANY },
     scalarKeys: {},
     grid: grid({ lr: [1e-3], centered: [false, true], momentum: [0, 0.9], weightDecay: [0, 0.01], maximize: [false, true] }),
@@ -114,6 +129,7 @@ export const optimizerTable = {
     kernel: 'adagrad_f32',
     split: 2,
     tfjs: 'ravineAdagrad',
+    torch: { implementation: ['foreach', 'differentiable', 'fused'], keepsStep: true, eagerState: true },
     stateKeys: { sum: NON_NEGATIVE },
     scalarKeys: {},
     grid: grid({ lr: [0.01], lrDecay: [0, 0.01], weightDecay: [0, 0.01], maximize: [false, true] }),
@@ -129,6 +145,7 @@ export const optimizerTable = {
     kernel: 'adadelta_f32',
     split: 3,
     tfjs: 'ravineAdadelta',
+    torch: TORCH,
     stateKeys: { squareAvg: NON_NEGATIVE, accDelta: NON_NEGATIVE },
     scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
@@ -141,6 +158,7 @@ export const optimizerTable = {
     kernel: 'adamax_f32',
     split: 3,
     tfjs: 'ravineAdamax',
+    torch: TORCH,
     stateKeys: { expAvg: ANY, expInf: NON_NEGATIVE },
     scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], maximize: [false, true] }),
@@ -153,6 +171,7 @@ export const optimizerTable = {
     kernel: 'nadam_f32',
     split: 3,
     tfjs: 'ravineNAdam',
+    torch: TORCH,
     stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE },
     // A float32 product of momentum factors, each in [0, 1): it underflows to 0 after ~131 steps with torch's defaults, as in torch.
     scalarKeys: { muProduct: ['in [0, 1]', (v) => v >= 0 && v <= 1] },
@@ -170,6 +189,7 @@ export const optimizerTable = {
     kernel: 'radam_f32',
     split: 3,
     tfjs: 'ravineRAdam',
+    torch: TORCH,
     stateKeys: { expAvg: ANY, expAvgSq: NON_NEGATIVE },
     scalarKeys: {},
     grid: grid({ weightDecay: [0, 0.01], decoupledWeightDecay: [false, true], maximize: [false, true] }),
@@ -182,6 +202,7 @@ export const optimizerTable = {
     kernel: 'rprop_f32',
     split: 3,
     tfjs: 'ravineRprop',
+    torch: TORCH,
     stateKeys: { prev: ANY, stepSize: NON_NEGATIVE },
     scalarKeys: {},
     // Rprop's only flag is `first` (every run has it once); the narrow stepSizes reach the clamp's max too.
@@ -216,6 +237,7 @@ export const optimizerTable = {
     kernel: 'asgd_f32',
     split: 2,
     tfjs: 'ravineASGD',
+    torch: TORCH,
     stateKeys: { ax: ANY },
     scalarKeys: {
       // f32(lr / (1 + λ·lr·t)^α) with λ, α ≥ 0, so in [0, f32(lr)]; lr is finite in float32, so η is too.
