@@ -9,6 +9,7 @@ import { CONTROL } from './backend/control.js';
 import { policyReason } from './backend/csp.js';
 import { availableCores, MAX_THREADS, splitThreshold, THREAD_TIMEOUT_MS, ThreadPool, threadedKernels } from './backend/threads.js';
 import { Context } from './context.js';
+import { alignUp } from './memory/arena.js';
 import type { Tensor } from './tensor.js';
 
 export interface RavineOptions {
@@ -202,9 +203,10 @@ export async function createRavine(options: RavineOptions = {}): Promise<Ravine>
     return js('this engine has no WebAssembly SIMD');
   }
   const simd = async () => {
-    const backend = await wasmBackend(await compileModule(options.wasm), size);
-    const ctx = new Context(backend);
-    return new Ravine(ctx, undefined, await startThreads(ctx, backend, threads));
+    const plain = await wasmBackend(await compileModule(options.wasm), size);
+    // The threads start before the context exists, which is then built on the backend it keeps.
+    const { backend, reason } = await startThreads(plain, threads);
+    return new Ravine(new Context(backend), undefined, reason);
   };
   if (requested === 'simd') return simd();
   try {
@@ -229,34 +231,61 @@ function threadCount(threads: RavineOptions['threads'] = 1): number {
 }
 
 /**
- * Starts the worker threads of a SIMD context (threads.ts); the number it ends with is the backend's.
- * Returns why it has fewer than asked for: no shared memory, or workers that could not start (then
- * it warns, and the context steps on one thread).
+ * Starts the worker threads of a SIMD backend (threads.ts), before any context is built on it, and
+ * returns the backend the context gets: the same heap, with its kernels wrapped to split big groups and
+ * its first bytes (after the module's data) the threads' control block, so the context's arena starts
+ * after them. With fewer threads than asked for, says why (no shared memory, or workers that could not
+ * start: then it warns) and returns the plain backend, to step on one thread.
  */
-async function startThreads(ctx: Context, backend: WasmBackend, threads: number): Promise<string | undefined> {
-  if (threads <= 1) return undefined;
-  if (!backend.viewsStable)
-    return 'this engine or page cannot share memory between threads (no SharedArrayBuffer, or a page without cross-origin isolation: COOP and COEP headers)';
-  const control = ctx.arena.alloc(CONTROL.bytes, "the threads' control block");
-  ctx.heap.fill(0, control >>> 2, (control + CONTROL.bytes) >>> 2);
+async function startThreads(plain: WasmBackend, threads: number): Promise<{ backend: WasmBackend; reason?: string }> {
+  if (threads <= 1) return { backend: plain };
+  if (!plain.viewsStable) {
+    return {
+      backend: plain,
+      reason: 'this engine or page cannot share memory between threads (no SharedArrayBuffer, or a page without cross-origin isolation: COOP and COEP headers)',
+    };
+  }
+  const control = alignUp(plain.heapBase);
+  if (!plain.grow(control + CONTROL.bytes))
+    return { backend: plain, reason: `worker threads could not start (no room for their ${CONTROL.bytes}-byte control block)` };
+  new Int32Array(plain.buffer, control, CONTROL.bytes >>> 2).fill(0);
   try {
-    const pool = await ThreadPool.start(backend.module, backend.memory, control, backend.exports, { threads, timeoutMs: THREAD_TIMEOUT_MS });
-    const plans = new Map<number, number>();
-    backend.kernels = threadedKernels(backend.kernels, pool, plans);
-    backend.plans = plans;
-    backend.splitThreshold = splitThreshold(pool.threads);
-    backend.threads = pool.threads;
-    backend.pool = pool;
-    backend.dispose = () => pool.dispose();
-    return undefined;
+    const pool = await ThreadPool.start(plain.module, plain.memory, control, plain.exports, { threads, timeoutMs: THREAD_TIMEOUT_MS });
+    return { backend: withThreads(plain, pool, control + CONTROL.bytes) };
   } catch (e) {
-    ctx.arena.free(control);
     const message = (e as Error).message;
     const policy = policyReason(message); // the page's Content-Security-Policy, said first (csp.ts)
     const reason = policy ? `worker threads could not start: ${policy}` : `worker threads could not start (${message})`;
     console.warn(`ravine: ${reason}; stepping on one thread`);
-    return reason;
+    return { backend: plain, reason };
   }
+}
+
+/** `plain` with its worker threads: kernels that split big groups, the split plans, and a heap base past the control block. */
+function withThreads(plain: WasmBackend, pool: ThreadPool, heapBase: number): WasmBackend {
+  const plans = new Map<number, number>();
+  return {
+    name: plain.name,
+    module: plain.module,
+    memory: plain.memory,
+    exports: plain.exports,
+    kernels: threadedKernels(plain.kernels, pool, plans),
+    heapBase,
+    viewsStable: plain.viewsStable,
+    maxBytes: plain.maxBytes,
+    get buffer() {
+      return plain.buffer;
+    },
+    get generation() {
+      return plain.generation;
+    },
+    grow: (bytes: number) => plain.grow(bytes),
+    threads: pool.threads,
+    splitThreshold: splitThreshold(pool.threads),
+    plans,
+    pool,
+    dispose: () => pool.dispose(),
+  };
 }
 
 function heapSize(options: RavineOptions): HeapSize {

@@ -97,3 +97,18 @@ it('npm test runs the formatter check and the linter first (biome ci), and the c
   expect(run('export const a =   1\n').status).not.toBe(0); // not formatted
   expect(run('export function f(x: number) {\n  if (x == 1) return 2;\n  return 3;\n}\n').status).not.toBe(0); // == flagged
 });
+
+it('createRavine starts the threads before it builds the context, on the backend the context keeps: nothing patches a backend afterwards', async () => {
+  const patched = files(src).filter((f) => /\bbackend\.(kernels|plans|splitThreshold|threads|pool|dispose)\s*=[^=]/.test(readFileSync(f, 'utf8')));
+  expect(patched.map((f) => f.slice(src.length))).toEqual([]);
+  const { createRavine } = await import('../src/index.js');
+  const rv = await createRavine({ threads: 2 });
+  const backend = (rv as unknown as { _context: { backend: { threads?: number; heapBase: number; pool?: unknown } } })._context.backend;
+  expect(rv.threads).toBe(2); // Node has shared memory and workers
+  expect(backend.threads).toBe(2);
+  expect(backend.pool).toBeDefined();
+  // The arena starts after the threads' control block: the first tensor lands past the heap base.
+  const t = rv.tensor('t', 4);
+  expect((t as unknown as { _data: number })._data).toBeGreaterThanOrEqual(backend.heapBase);
+  rv.dispose();
+});
