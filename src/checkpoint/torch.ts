@@ -114,7 +114,9 @@ function toStateDict(
   metadata: Readonly<Record<string, string>>,
   optimizer: Optimizer<object>,
 ): StateDict {
-  const mine = optimizer.stateDict().optimizer;
+  // Which optimizer this is, by its class (a state dict would copy every buffer only to read the name).
+  const mine = (Object.values(optimizerRegistry) as OptimizerEntry[]).find((e) => optimizer instanceof e.Class)?.name;
+  if (mine === undefined) throw new TypeError(`${where}: ${optimizer.constructor.name} is not an optimizer ravine exchanges with torch`);
   if (metadata.optimizer === undefined)
     throw new TypeError(`${where}: the file's metadata names no optimizer (an "optimizer" entry, torch's class name): is it optimizer state?`);
   const entry = entryFor(where, metadata.optimizer);

@@ -11,7 +11,7 @@ import { RAdam } from './radam.js';
 import { RMSprop } from './rmsprop.js';
 import { Rprop } from './rprop.js';
 import { SGD } from './sgd.js';
-import { optimizerTable, rowNamed, type FirstOrderMethod, type OptimizerRow } from './table.js';
+import { optimizerTable, type FirstOrderMethod, type OptimizerRow } from './table.js';
 
 export type { FirstOrderMethod, OptimizerRow } from './table.js';
 
@@ -42,6 +42,5 @@ export const optimizerRegistry = Object.fromEntries(
 
 /** The row and class of the optimizer torch calls `name` ('Adam'), if ravine has one. */
 export function entryNamed(name: string): OptimizerEntry | undefined {
-  const row = rowNamed(name);
-  return row && (Object.values(optimizerRegistry) as OptimizerEntry[]).find((e) => e.name === row.name);
+  return (Object.values(optimizerRegistry) as OptimizerEntry[]).find((e) => e.name === name);
 }
