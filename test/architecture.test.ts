@@ -112,3 +112,34 @@ it('createRavine starts the threads before it builds the context, on the backend
   expect((t as unknown as { _data: number })._data).toBeGreaterThanOrEqual(backend.heapBase);
   rv.dispose();
 });
+
+it('the base class keeps options, groups and step (at most 300 lines); L-BFGS keeps its schedules in the GroupSchedules every optimizer has, not a copy of the bookkeeping', async () => {
+  expect(readFileSync(join(src, 'optim/optimizer.ts'), 'utf8').split('\n').length).toBeLessThanOrEqual(300);
+  // Binding a schedule to its option, taking one assigned since the last step, moving them with a step:
+  // groupSchedules.ts's (on scheduling.ts's helpers), imported by nobody else.
+  const bookkeeping =
+    /import \{[^}]*\b(bind|unbind|placeAt|sameDefinition|steppedOf|advanceAll|commitAll|rollback|assignedDrivers)\b[^}]*\} from '\.\/(drivers|scheduling)\.js'/;
+  const users = files(src).filter((f) => bookkeeping.test(readFileSync(f, 'utf8')));
+  expect(users.map((f) => f.slice(src.length))).toEqual(['optim/groupSchedules.ts', 'optim/scheduling.ts']);
+  for (const f of ['optimizer.ts', 'lbfgs.ts']) expect(readFileSync(join(src, 'optim', f), 'utf8'), f).toMatch(/new GroupSchedules\(/);
+
+  // And so they behave alike: a schedule assigned to an option is taken at the next look, one that
+  // drives another optimizer's option is refused naming it, and disposing an optimizer frees its schedules.
+  const { Adam, createRavine, exponentialLR, LBFGS } = await import('../src/index.js');
+  const rv = await createRavine();
+  const adam = new Adam([rv.tensor('a', [1, 2])], { lr: 0.1 });
+  const lbfgs = new LBFGS([rv.tensor('b', [1, 2])], { lr: 0.1 });
+  const gamma = exponentialLR({ base: 0.1, gamma: 0.5 });
+  (adam.paramGroups[0] as { lr: unknown }).lr = gamma;
+  expect(adam.schedule(0, 'lr')).toBe(gamma);
+  (lbfgs.paramGroups[0] as { lr: unknown }).lr = gamma;
+  expect(() => lbfgs.schedule('lr')).toThrow(/LBFGS: option lr is given a exponentialLR that already drives Adam param group 0's lr/);
+  adam.step();
+  expect(adam.paramGroups[0].lr).toBe(0.05);
+  adam.dispose();
+  expect(lbfgs.schedule('lr')).toBe(gamma);
+  lbfgs.step(() => 0);
+  expect(lbfgs.paramGroups[0].lr).toBe(0.025);
+  lbfgs.dispose();
+  rv.dispose();
+});

@@ -1,3 +1,4 @@
+import type { Context } from '../context.js';
 import { describe } from '../describe.js';
 
 // A step's closure recomputes the gradients before the step reads them. An async one (a Promise back)
@@ -32,4 +33,25 @@ export function refusedPromise(where: string, promise: unknown, way = AWAIT_IT):
 
 export function asyncClosure(where: string, way = AWAIT_IT): TypeError {
   return new TypeError(`${where}: the closure is async (it returns a Promise), so the gradients it writes are not there yet; ${way}. Nothing was stepped`);
+}
+
+/**
+ * An optimizer's stepAsync(): the closure (checked by `where`) awaited, then `step()` taken on the
+ * gradients it wrote. `live(when)` throws if the optimizer or its context was disposed meanwhile and
+ * returns the context: where it has worker threads and this thread may not block (a browser's main
+ * thread), the step polls for their end instead of sleeping.
+ */
+export async function stepAsync<L>(
+  where: string,
+  closure: (() => L | PromiseLike<L>) | undefined,
+  live: (when: string) => Context,
+  step: () => void,
+): Promise<L | undefined> {
+  if (closure !== undefined) checkClosure(where, closure, false);
+  const loss = closure === undefined ? undefined : await closure();
+  // The closure may have disposed this optimizer or its context while it ran: nothing may be written then.
+  const pool = live(closure === undefined ? '' : 'during the closure of this step (nothing was stepped)').backend.pool;
+  if (pool && !pool.canBlock) await pool.runAsync(step);
+  else step();
+  return loss;
 }

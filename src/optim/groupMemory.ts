@@ -1,6 +1,7 @@
 import type { Context } from '../context.js';
 import { Group } from '../memory/group.js';
 import type { Tensor } from '../tensor.js';
+import type { StateBuffer } from './optimizerSpec.js';
 import { Powers } from './powers.js';
 
 /**
@@ -34,6 +35,15 @@ export class GroupMemory extends Group {
     this.scalars = scalars;
     this.next = Object.keys(scalars).length > 0 ? { ...scalars } : null;
     this.external = tensors.filter((t) => t._external !== null);
+  }
+
+  /** After the group's kernel ran with options `o`: its per-group scalars, the buffers it wrote, adopted arrays back. */
+  stepped<O>(stateBuffers: (o: O) => readonly StateBuffer[], o: O): void {
+    if (this.next !== null) Object.assign(this.scalars, this.next);
+    // Written now: the buffers these options use (not one they leave alone, as SGD's momentumBuffer
+    // while momentum is 0: torch keeps that None, and it starts from the gradient when momentum returns).
+    if (this.fresh.size > 0) for (const b of stateBuffers(o)) this.fresh.delete(b.name);
+    if (this.external.length > 0) copyExternalOut(this.external);
   }
 }
 

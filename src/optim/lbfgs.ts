@@ -6,21 +6,9 @@ import { twoLoop } from '../linalg/twoLoop.js';
 import { Workspace } from '../linalg/workspace.js';
 import { describe } from '../describe.js';
 import { Tensor } from '../tensor.js';
-import {
-  bind,
-  checkFree,
-  findDrivers,
-  optionName,
-  placeAt,
-  residuesAsZero,
-  sameDefinition,
-  unbind,
-  writeOption,
-  type Driven,
-  type ScheduleDriver,
-} from './drivers.js';
+import { checkFree, findDrivers, optionName, residuesAsZero, writeOption, type Driven, type ScheduleDriver } from './drivers.js';
+import { GroupSchedules } from './groupSchedules.js';
 import { checkOptions, DEFAULTS, mergeOptions, type LBFGSOptions } from './lbfgsOptions.js';
-import { advanceAll, commitAll, rollback, steppedOf } from './scheduling.js';
 import { readSchedules, type SavedSchedule } from './stateDict.js';
 import type { OptionsInput } from './paramGroups.js';
 import { makeStateDict, readStateDict, type LBFGSStateDict, type LBFGSTensorState } from './lbfgsState.js';
@@ -93,9 +81,7 @@ export class LBFGS {
   /** The constructor's options over the defaults: what a loaded param group's missing options take, as in the first-order optimizers. */
   readonly #defaults: LBFGSOptions;
   /** Options driven by schedules (lr, toleranceGrad, ...): stepped after each step(), as torch's scheduler.step(). */
-  #driven: Driven[] = [];
-  /** For the schedules it drives: false once this optimizer or its context is disposed, which frees them. */
-  readonly #alive = (): boolean => !this.#disposed && !this.#ctx.disposed;
+  readonly #schedules: GroupSchedules;
   readonly #io: ParamIO;
   readonly #ws: Workspace;
   readonly #flatGrad!: number;
@@ -162,32 +148,17 @@ export class LBFGS {
         readonly params: readonly Tensor[];
       },
     ];
-    for (const d of driven) this.#attach(d);
+    // For the schedules it drives: false once this optimizer or its context is disposed, which frees them.
+    const alive = (): boolean => !this.#disposed && !this.#ctx.disposed;
+    this.#schedules = new GroupSchedules(this.paramGroups, () => 'LBFGS', alive, schedulable);
+    this.#schedules.addGroup(driven);
   }
 
   /** The schedule driving option `name` ('lr', 'toleranceGrad', ...), or null. */
   schedule(name: string): ScheduleDriver | null {
     this.#live();
-    this.#adoptAssigned();
-    return this.#driven.find((d) => d.name === name)?.driver ?? null;
-  }
-
-  #attach(d: Driven): void {
-    writeOption(this.paramGroups[0], d, d.driver.value);
-    bind(this.paramGroups[0], d, `LBFGS's ${d.name}`, this.#alive);
-    this.#driven.push(d);
-  }
-
-  /** Schedules assigned to options since the last look (`opt.paramGroups[0].lr = anneal(...)`) take over. */
-  #adoptAssigned(): void {
-    for (const d of takeDrivers('LBFGS', this.paramGroups[0], this.#driven)) {
-      const existing = this.#driven.find((e) => e.name === d.name);
-      if (existing !== undefined) {
-        unbind(existing);
-        this.#driven.splice(this.#driven.indexOf(existing), 1);
-      }
-      this.#attach(d);
-    }
+    this.#schedules.adoptAssigned(0);
+    return this.#schedules.driverOf(0, name) ?? null;
   }
 
   /** Reserves pair buffers for a historySize raised between steps, before the step changes anything. */
@@ -226,8 +197,7 @@ export class LBFGS {
       }
     }
     const run = st && { funcEvals: st.funcEvals, nIter: st.nIter, t: st.t, hDiag: st.hDiag, prevLoss: st.prevLoss, ro: [...st.ro] };
-    this.#adoptAssigned();
-    const schedules = this.#driven.length === 0 ? undefined : Object.fromEntries(this.#driven.map((d) => [d.name, d.driver.toJSON()]));
+    const schedules = this.#schedules.saved(0); // takes the schedules assigned since the last step first
     return makeStateDict(
       this.paramGroups[0],
       tensors.map((t) => t.name),
@@ -259,31 +229,13 @@ export class LBFGS {
             throw new TypeError(`${where}: ${describe(name)} is not a number option of LBFGS (those are ${NUMBER_OPTIONS.join(', ')})`);
           return [0, name, -1];
         },
-        (name) => this.#driven.find((d) => d.name === name)?.driver,
+        (name) => this.#schedules.driverOf(0, name),
       );
       return residuesAsZero(read, schedules);
     });
     this.#reservePairs(Math.max(options.historySize, run?.ro.length ?? 0));
     Object.assign(this.paramGroups[0], options);
-    for (const d of [...this.#driven]) {
-      if (schedules.some((s) => s.name === d.name)) continue;
-      unbind(d);
-      this.#driven.splice(this.#driven.indexOf(d), 1);
-    }
-    for (const s of schedules) {
-      const existing = this.#driven.find((d) => d.name === s.name);
-      // The same schedule as the one in charge: moved to the saved position, so a handle on it stays live.
-      if (existing !== undefined && sameDefinition(existing.driver.toJSON(), s.data)) {
-        placeAt(existing.driver, s.data);
-        continue;
-      }
-      if (existing !== undefined) {
-        unbind(existing);
-        this.#driven.splice(this.#driven.indexOf(existing), 1);
-      }
-      bind(this.paramGroups[0], s, `LBFGS's ${s.name}`, this.#alive);
-      this.#driven.push(s);
-    }
+    this.#schedules.restore(0, schedules, true);
     if (run === null) {
       this.#history = null;
       return;
@@ -344,22 +296,23 @@ export class LBFGS {
     this.#live();
     if (typeof closure !== 'function') throw new TypeError(`LBFGS.step: closure must be a function (LBFGS re-evaluates the loss), got ${describe(closure)}`);
     checkClosure('LBFGS.step', closure, true, LBFGS_SYNC);
-    this.#adoptAssigned();
+    const schedules = this.#schedules;
+    schedules.adoptAssigned(0);
     // A scheduled value that is a rounding residue below 0 (linearLR to 0) is checked as 0, used as it is.
-    checkOptions('LBFGS', residuesAsZero(this.paramGroups[0], this.#driven) ?? this.paramGroups[0]);
-    const stepped = steppedOf(this.paramGroups, [this.#driven]);
-    for (const { schedule } of stepped) schedule.checkStep();
+    checkOptions('LBFGS', residuesAsZero(this.paramGroups[0], schedules.driven(0)) ?? this.paramGroups[0]);
+    schedules.checkStep();
     // torch's scheduler.step() after optimizer.step(): advanced first (a schedule that cannot advance
-    // refuses the step), written into the options after it, put back if the step throws.
-    if (stepped.length > 0) advanceAll(stepped, 'LBFGS', LABEL, false);
+    // refuses the step), written into the options after it, put back if the step throws. LBFGS's options
+    // are doubles: a value beyond float32 is not refused.
+    schedules.advance('LBFGS', false);
     let loss: number;
     try {
       loss = this.#step(closure);
     } catch (e) {
-      if (stepped.length > 0) rollback(stepped);
+      schedules.rollback();
       throw e;
     }
-    if (stepped.length > 0) commitAll(stepped);
+    schedules.commit();
     return loss;
   }
 
@@ -451,7 +404,7 @@ export class LBFGS {
     if (this.#disposed) return;
     this.#disposed = true;
     for (const t of this.paramGroups[0].params) t._owner = null;
-    for (const d of this.#driven) unbind(d);
+    this.#schedules.release();
     if (!this.#ctx.disposed) this.#ws.dispose();
   }
 
@@ -534,19 +487,19 @@ export class LBFGS {
 
 /** The options a schedule may drive. */
 const NUMBER_OPTIONS = ['lr', 'toleranceGrad', 'toleranceChange'];
-/** How schedule errors name LBFGS's one group. */
-const LABEL = [{ where: 'LBFGS' }];
 
-/**
- * The schedules among `options`' values, each checked free (or already driving that option: `current`),
- * replaced by its value. Throws before anything is bound.
- */
-function takeDrivers(where: string, options: object, current: readonly Driven[] = []): Driven[] {
+/** Throws unless option `name` is one a schedule may drive. */
+function schedulable(where: string, name: string): void {
+  if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: option ${name} cannot be scheduled (LBFGS schedules ${NUMBER_OPTIONS.join(', ')})`);
+}
+
+/** The schedules among `options`' values, each checked free, replaced by its value. Throws before anything is bound. */
+function takeDrivers(where: string, options: object): Driven[] {
   const found = findDrivers(options);
   const taken = found.map(({ key, index, driver }, k) => {
     const name = optionName(key, index);
-    if (!NUMBER_OPTIONS.includes(name)) throw new TypeError(`${where}: option ${name} cannot be scheduled (LBFGS schedules ${NUMBER_OPTIONS.join(', ')})`);
-    if (!current.some((d) => d.driver === driver && d.name === name)) checkFree(where, name, driver);
+    schedulable(where, name);
+    checkFree(where, name, driver);
     if (found.findIndex((f) => f.driver === driver) !== k) throw new TypeError(`${where}: one ${driver.kind} is given to two options; a schedule drives one`);
     return { key, index, name, driver };
   });

@@ -44,6 +44,20 @@ export interface GroupDefaults<O> {
   check(where: string, o: O): void;
 }
 
+/**
+ * An optimizer's own options (`options` over the spec's defaults), checked as torch does even if every
+ * group overrides them, with the schedules among them (each must be free): what its groups are checked against.
+ */
+export function readDefaults<O>(spec: OptimizerSpec<O>, options: unknown, where: string): GroupDefaults<O> {
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  }
+  const { merged: defaults, drivers } = mergeDriven(spec, spec.defaults, (options ?? {}) as Partial<O>, where);
+  for (const d of drivers) checkFree(where, optionName(d.key, d.index), d.driver);
+  spec.check(where, defaults);
+  return { spec, defaults, drivers, check: (at, o) => spec.check(at, o) };
+}
+
 /** `params` as groups: an array of tensors is one group; otherwise each element must be a group (checked by resolveGroups). */
 export function groupsOf<O>(where: string, params: Params<O>): ParamGroupInput<O>[] {
   if (!Array.isArray(params) || params.length === 0) {

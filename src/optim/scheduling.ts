@@ -6,7 +6,7 @@ import type { Found } from './paramGroups.js';
 
 // The optimizer's side of its schedules: which option a name ('lr', 'betas[0]') means, the schedules
 // assigned to options since the last look, advancing them with a step, and errors that say which
-// schedule set a value. The optimizer holds the schedules (per group, its Driven[]); these read them.
+// schedule set a value. An optimizer's GroupSchedules (groupSchedules.ts) holds the schedules; these read them.
 //
 // A step and its schedules move together (torch keeps last_epoch equal to the optimizer's steps): step()
 // advances every schedule *before* its kernels (advanceAll), keeping the new values aside, so a schedule
@@ -95,9 +95,9 @@ export function assignedDrivers(group: object, driven: readonly Driven[], where:
  * optimizer.step()), from its option's value now, keeping each new value aside: the options are not
  * written (commitAll does that after the update). If one cannot advance, every schedule is put back and
  * the step is refused, as it is when one would take a value that is Infinity in float32 (unless not
- * `float32`). Plateaus wait for observe(). `optimizer` and `memory` name the failing option.
+ * `float32`). Plateaus wait for observe(). `optimizer` and `where(i)` (group i) name the failing option.
  */
-export function advanceAll(stepped: readonly Stepped[], optimizer: string, memory: readonly { readonly where: string }[], float32 = true): void {
+export function advanceAll(stepped: readonly Stepped[], optimizer: string, where: (i: number) => string, float32 = true): void {
   let k = 0;
   try {
     for (; k < stepped.length; k++) {
@@ -116,7 +116,7 @@ export function advanceAll(stepped: readonly Stepped[], optimizer: string, memor
     rollback(stepped, k + 1);
     const { i, d } = stepped[k];
     throw new RangeError(
-      `${optimizer}.step: the schedule of ${memory[i].where}'s ${d.name} cannot advance: ${e instanceof Error ? e.message : describe(e)}; nothing was stepped (the step count and every schedule are where they were)`,
+      `${optimizer}.step: the schedule of ${where(i)}'s ${d.name} cannot advance: ${e instanceof Error ? e.message : describe(e)}; nothing was stepped (the step count and every schedule are where they were)`,
     );
   }
 }
