@@ -11,6 +11,14 @@ export function checkClosure(where: string, closure: unknown, sync: boolean, way
   if (sync && closure.constructor?.name === 'AsyncFunction') throw asyncClosure(where, way);
 }
 
+/** A synchronous closure's loss (for `where`); an async one is refused, its gradients not yet written. */
+export function callClosure<L>(where: string, closure: () => L): L {
+  checkClosure(where, closure, true);
+  const loss = closure();
+  if (isThenable(loss)) throw refusedPromise(where, loss);
+  return loss;
+}
+
 /** The way out for the first-order optimizers; LBFGS, which calls its closure many times a step, names its own. */
 const AWAIT_IT = 'use `await opt.stepAsync(closure)`, which awaits it before stepping';
 

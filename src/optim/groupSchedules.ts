@@ -60,6 +60,12 @@ export class GroupSchedules {
     return this.#driven[i];
   }
 
+  /** The schedule driving option `name` of group i now (after taking those assigned since the last look), or null. */
+  current(i: number, name: string): ScheduleDriver | null {
+    this.adoptAssigned(i);
+    return this.driverOf(i, name) ?? null;
+  }
+
   /** The schedule driving option `name` of group i, or undefined. */
   driverOf(i: number, name: string): ScheduleDriver | undefined {
     return this.#driven[i].find((d) => d.name === name)?.driver;

@@ -157,8 +157,7 @@ export class LBFGS {
   /** The schedule driving option `name` ('lr', 'toleranceGrad', ...), or null. */
   schedule(name: string): ScheduleDriver | null {
     this.#live();
-    this.#schedules.adoptAssigned(0);
-    return this.#schedules.driverOf(0, name) ?? null;
+    return this.#schedules.current(0, name);
   }
 
   /** Reserves pair buffers for a historySize raised between steps, before the step changes anything. */

@@ -10,7 +10,7 @@ import { loadOptimizer, saveOptimizer, type OptimizerParts } from './optimizerCh
 import { STEP_LIMIT, type StateDict } from './stateDict.js';
 import { NO_TRAINING, readTraining, type Diagnostics, type Training, type TrainingOptions } from './training.js';
 import { TrainingRun } from './trainingRun.js';
-import { checkClosure, isThenable, refusedPromise, stepAsync } from './closure.js';
+import { callClosure, stepAsync } from './closure.js';
 
 // The base class of the first-order optimizers: options, groups and step(). What it holds lives beside
 // it: the groups and their memory (groups.ts), the schedules driving their options (groupSchedules.ts,
@@ -22,6 +22,9 @@ export abstract class Optimizer<O extends object> {
   readonly #run = new TrainingRun();
   readonly #groups: Groups<O>;
   readonly #schedules: GroupSchedules;
+  /** #groups' arrays, held here too: step() reads them with no detour. */
+  readonly #list: ParamGroup<O>[];
+  readonly #memory: GroupMemory[];
   #steps = 0;
   #disposed = false;
 
@@ -32,17 +35,16 @@ export abstract class Optimizer<O extends object> {
     // For the schedules it drives: false once it or its context is disposed, which frees them.
     const alive = (): boolean => !this.#disposed && !(this.#groups.ctx?.disposed ?? false);
     this.#schedules = new GroupSchedules(this.#groups.list, (i) => `${where} param group ${i}`, alive);
+    this.#list = this.#groups.list;
+    this.#memory = this.#groups.memory;
     const groups = groupsOf(where, params);
     if (training !== undefined) this.#run.set(readTraining(where, training, NO_TRAINING));
-    // Validate every group, then allocate for all of them, then take the tensors: a bad group or a
-    // failed allocation leaves every tensor, and the heap, as they were.
-    this.#install(groups);
+    this.#install(groups); // a bad group or a failed allocation leaves every tensor, and the heap, as they were
   }
 
   /**
-   * torch's `param_groups`: change an option between steps with `opt.paramGroups[i].lr = 0.01`. The
-   * array itself cannot be changed (push, splice, reverse, assignment all throw: use addParamGroup), and
-   * each group is sealed: its options can be set, but a misspelt one cannot be added.
+   * torch's `param_groups`: change an option between steps with `opt.paramGroups[i].lr = 0.01`. The array
+   * cannot be changed (use addParamGroup); each group is sealed: a misspelt option cannot be added.
    */
   get paramGroups(): readonly ParamGroup<O>[] {
     return this.#groups.view;
@@ -51,15 +53,12 @@ export abstract class Optimizer<O extends object> {
   /** The schedule driving option `name` ('lr', 'betas[0]') of group `group`, or null. */
   schedule(group: number, name: string): ScheduleDriver | null {
     this.#live();
-    const [i] = this.#groups.slot('schedule', group, name);
-    this.#schedules.adoptAssigned(i);
-    return this.#schedules.driverOf(i, name) ?? null;
+    return this.#schedules.current(this.#groups.slot('schedule', group, name)[0], name);
   }
 
   /**
-   * Puts a schedule (or a plateau controller) in charge of option `name` of group `group`, which takes its
-   * value now; null detaches the one there, leaving the option at its value. Assigning a schedule to the
-   * option (`paramGroups[0].lr = anneal(...)`) does the same at the next step.
+   * Puts a schedule (or a plateau controller) in charge of option `name` of group `group`, which takes its value
+   * now (as `paramGroups[0].lr = anneal(...)` does at the next step); null detaches the one there.
    */
   setSchedule(group: number, name: string, driver: ScheduleDriver | null): void {
     this.#live();
@@ -73,14 +72,10 @@ export abstract class Optimizer<O extends object> {
     return this.#run.options;
   }
 
-  /**
-   * Changes training options between steps (only the keys given): buffers the new options need are
-   * allocated (all or nothing) first, ones no longer needed freed after. Refused while micro-batches are pending.
-   */
+  /** Changes the training options given, between steps: new buffers allocated first, dropped ones freed after. */
   configure(training: TrainingOptions): void {
     this.#live();
-    const groups = this.#groups;
-    this.#run.configure(`${this.#spec.name}.configure`, training, groups.memory, () => groups.allocate(groups.list));
+    this.#run.configure(`${this.#spec.name}.configure`, training, this.#memory, () => this.#groups.allocate(this.#list));
   }
 
   /** Steps the non-finite guard skipped so far. */
@@ -99,9 +94,8 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * Group m's host scalars for step t, computed in f64 and written to its scalar block b (rounding each to
-   * f32); returns the kernel's flags. Per-group scalar state for after the step goes to `m.next` (committed
-   * once the kernel has run). Called for every group before any kernel; a slot not finite refuses the step.
+   * Group m's host scalars for step t, computed in f64 into its scalar block b (f32); returns the kernel's flags.
+   * Scalar state for after the step goes to `m.next`, committed once the kernel has run.
    */
   protected abstract scalars(o: O, m: GroupMemory, b: Float32Array, t: number): number;
 
@@ -118,27 +112,24 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * One optimisation step for every group: one kernel call per group. Every group's options are
-   * checked first, so an invalid option throws and changes nothing. With a closure, it is called first
-   * (to recompute the gradients, as in torch) and its result returned. An async closure (one that
-   * returns a Promise) is refused, since its gradients are not there yet: `await stepAsync(closure)`.
+   * One step for every group, one kernel call each, every group's options checked first. A closure is called
+   * first (to recompute the gradients) and its loss returned; an async one is refused: `await stepAsync(closure)`.
    */
   step<L = undefined>(closure?: () => L): L | undefined {
     let ctx = this.#live();
     let loss: L | undefined;
     if (closure !== undefined) {
-      checkClosure(`${this.#spec.name}.step`, closure, true);
-      loss = closure();
-      if (isThenable(loss)) throw refusedPromise(`${this.#spec.name}.step`, loss);
+      loss = callClosure(`${this.#spec.name}.step`, closure);
       // The closure may have disposed this optimizer or its context: nothing may be written then.
       ctx = this.#live('during the closure of this step (nothing was stepped)');
     }
-    const { list: groups, memory } = this.#groups;
+    const groups = this.#list,
+      memory = this.#memory;
     for (let i = 0; i < groups.length; i++) {
       try {
-        this.#spec.check(memory[i].where, groups[i]);
+        this.#check(memory[i].where, groups[i]);
       } catch (e) {
-        this.#schedules.recheck(i, e, (o) => this.#spec.check(memory[i].where, o as O));
+        this.#recheck(i, e);
       }
     }
     for (let i = 0; i < groups.length; i++) if (memory[i].external.length > 0) checkExternal(memory[i]);
@@ -146,21 +137,10 @@ export abstract class Optimizer<O extends object> {
     // The plain step: no schedule, no training option. Its work is the driven step's, without their parts.
     this.#groups.pool?.checkStep(memory.some((m) => m.plan >= 0));
     this.#groups.ensureState(ctx);
-    // Every group's host scalars, checked finite in float32, before anything is written: lr = 1e39 is a
-    // finite double but an infinite float32, and so is lr/biasCorrection1 with lr = 1e38. One group is
-    // checked just before its kernel (a pass of its own costs a 16-parameter step ~20 ns, measured).
-    if (groups.length === 1) {
-      const m = memory[0],
-        o = groups[0],
-        b = m.block;
-      const t = m.step < STEP_LIMIT ? m.step + 1 : m.step;
-      const flags = this.scalars(o, m, b, t);
-      if (!blockFinite(b, this.#spec.derivedSlots)) throw nonFiniteScalar(this.#spec, m, o, b, t);
-      if (m.external.length > 0) copyExternalIn(m.external);
-      m.step = t;
-      this.run(o, m, ctx.backend.kernels, flags);
-      m.stepped(this.#spec.stateBuffers, o);
-    } else {
+    // Every group's host scalars, checked finite in float32 (lr = 1e39 is not), before anything is written;
+    // one group's just before its kernel (a pass of its own costs a 16-parameter step ~20 ns, measured).
+    if (groups.length === 1) this.#updateOne(ctx);
+    else {
       this.#hostScalars();
       this.#update(ctx, false);
     }
@@ -168,25 +148,49 @@ export abstract class Optimizer<O extends object> {
     return loss;
   }
 
+  /** The plain step of a one-group optimizer: #hostScalars and #update in one, out of step() to keep it small. */
+  #updateOne(ctx: Context): void {
+    const m = this.#memory[0],
+      o = this.#list[0],
+      b = m.block;
+    const t = m.step < STEP_LIMIT ? m.step + 1 : m.step;
+    const flags = this.scalars(o, m, b, t);
+    if (!blockFinite(b, this.#spec.derivedSlots)) throw nonFiniteScalar(this.#spec, m, o, b, t);
+    if (m.external.length > 0) copyExternalIn(m.external);
+    m.step = t;
+    this.run(o, m, ctx.backend.kernels, flags);
+    m.stepped(this.#spec.stateBuffers, o);
+  }
+
+  /** spec.check behind a method: inlined into step() whole, it would spend V8's inlining budget the kernel call needs. */
+  #check(where: string, o: O): void {
+    this.#spec.check(where, o);
+  }
+
+  /** After group i's options failed their check with `e` (GroupSchedules.recheck): a closure in step() would cost every step a context. */
+  #recheck(i: number, e: unknown): void {
+    const where = this.#memory[i].where;
+    this.#schedules.recheck(i, e, (o) => this.#spec.check(where, o as O));
+  }
+
   /** step() with schedules or training options, after the option checks: the plain step's parts, and theirs. */
   #stepDriven<L>(ctx: Context, loss: L): L {
-    const memory = this.#groups.memory,
-      run = this.#run,
+    const memory = this.#memory,
       schedules = this.#schedules;
     // A schedule past its end (oneCycleLR's totalSteps) throws now, before anything is stepped (on a call
     // that will update: not on a micro-batch that only accumulates).
-    const scheduled = schedules.count > 0 && !run.accumulating();
+    const scheduled = schedules.count > 0 && !this.#run.accumulating();
     if (scheduled) schedules.checkStep();
     this.#groups.pool?.checkStep(memory.some((m) => m.plan >= 0));
     this.#groups.ensureState(ctx);
     this.#hostScalars();
     // The schedules advance with the step or not at all: a schedule that cannot advance refuses it here.
     if (scheduled) schedules.advance(this.#spec.name);
-    const training = run.on;
+    const training = this.#run.on;
     let updates = true;
     try {
       // The training passes before the update; a refusal there puts advanced schedules back.
-      if (training) updates = run.prepare(ctx, memory, this.#spec.name);
+      if (training) updates = this.#run.prepare(ctx, memory, this.#spec.name);
       if (updates) this.#update(ctx, training);
     } catch (e) {
       // A kernel failed (a worker thread: ThreadError); the context refuses every later step. Keep the
@@ -195,17 +199,18 @@ export abstract class Optimizer<O extends object> {
       if (scheduled) schedules.rollback();
       throw e;
     }
-    if (updates && training) run.finish(ctx, memory);
+    if (updates && training) this.#run.finish(ctx, memory);
     this.#steps++;
     // Accumulating, or skipped by the guard: no update, and schedules stand still (unless told otherwise).
-    if (scheduled && (updates || run.options.advanceSchedulesOnSkip)) schedules.commit();
+    if (scheduled && (updates || this.#run.options.advanceSchedulesOnSkip)) schedules.commit();
     else if (scheduled) schedules.rollback();
     return loss;
   }
 
   /** Writes every group's block for its next step and checks the slots that can overflow float32 (spec.derivedSlots). */
   #hostScalars(): void {
-    const { list: groups, memory } = this.#groups,
+    const groups = this.#list,
+      memory = this.#memory,
       derived = this.#spec.derivedSlots;
     for (let i = 0; i < groups.length; i++) {
       const m = memory[i],
@@ -218,7 +223,8 @@ export abstract class Optimizer<O extends object> {
 
   /** Every group's kernel, with the blocks #hostScalars wrote (`training`: the passes copied adopted arrays in). */
   #update(ctx: Context, training: boolean): void {
-    const { list: groups, memory } = this.#groups,
+    const groups = this.#list,
+      memory = this.#memory,
       kernels = ctx.backend.kernels;
     for (let i = 0; i < groups.length; i++) {
       const m = memory[i];
@@ -231,11 +237,7 @@ export abstract class Optimizer<O extends object> {
     }
   }
 
-  /**
-   * `step()`, awaitable: an async closure is awaited, and the step taken on the gradients it wrote, before
-   * this resolves to its loss. On a thread that may not block (a browser's main thread) the worker
-   * threads are polled for instead of waited on.
-   */
+  /** `step()`, awaitable: an async closure is awaited, then the step taken on the gradients it wrote (closure.ts). */
   stepAsync<L = undefined>(closure?: () => L | PromiseLike<L>): Promise<L | undefined> {
     this.#live();
     return stepAsync(`${this.#spec.name}.stepAsync`, closure, this.#live.bind(this), () => this.step());
@@ -255,9 +257,8 @@ export abstract class Optimizer<O extends object> {
   }
 
   /**
-   * A copy of the state, keyed by tensor name, with the group options: `loadStateDict` takes it back,
-   * and so it does after `JSON.parse(JSON.stringify(dict))`: JSON writes each buffer as
-   * `{ float32: <base64 of its little-endian bytes> }`, keeping NaN, ±Infinity and −0 bit for bit.
+   * A copy of the state, keyed by tensor name, with the group options: `loadStateDict` takes it back, also
+   * through JSON (each buffer as `{ float32: <base64> }`, NaN, ±Infinity and −0 kept bit for bit).
    */
   stateDict(): StateDict {
     this.#live();
@@ -278,15 +279,15 @@ export abstract class Optimizer<O extends object> {
   dispose(): void {
     if (this.#disposed) return;
     this.#disposed = true;
-    // Its schedules are free again (to drive another optimizer's option, or to be stepped by hand).
-    this.#schedules.release();
+    this.#schedules.release(); // free to drive another optimizer's option, or to be stepped by hand
     this.#groups.dispose();
   }
 
   #live(when = ''): Context {
     if (this.#disposed) throw new TypeError(`this ${this.#spec.name} optimizer has been disposed${when && ` ${when}`}`);
-    if (this.#groups.ctx!.disposed) throw new TypeError(`the Ravine context of this ${this.#spec.name} optimizer has been disposed${when && ` ${when}`}`);
-    return this.#groups.ctx!;
+    const ctx = this.#groups.ctx!;
+    if (ctx.disposed) throw new TypeError(`the Ravine context of this ${this.#spec.name} optimizer has been disposed${when && ` ${when}`}`);
+    return ctx;
   }
 
   /** Checks new groups, then allocates for all of them, then takes their tensors, then their schedules. */
