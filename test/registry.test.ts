@@ -40,7 +40,11 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
   if (!Array.isArray(row.grid) || row.grid.length === 0) fail('no option grid');
   if (!Array.isArray(row.badOptions) || row.badOptions.length === 0) fail('no bad options');
   if (!(row.lr > 0)) fail(`round-trip lr ${row.lr} is not > 0`);
-  if (!row.torch?.implementation.includes('foreach') || typeof row.torch.keepsStep !== 'boolean' || typeof row.torch.eagerState !== 'boolean')
+  // null: not a torch.optim optimizer (Lion); otherwise every fact, or the torch exchange would guess.
+  if (
+    row.torch !== null &&
+    (!row.torch?.implementation.includes('foreach') || typeof row.torch.keepsStep !== 'boolean' || typeof row.torch.eagerState !== 'boolean')
+  )
     fail('no torch facts (implementation options, keepsStep, eagerState)');
   if (!row.bench || typeof row.bench.label !== 'string' || !(row.bench.reads >= 1) || !(row.bench.writes >= 1))
     fail('no bench row (label, options, reads, writes)');

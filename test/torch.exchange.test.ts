@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import * as ravine from '../src/index.js';
 import { Adagrad, Adam, createRavine, exportSafetensors, importSafetensors, LBFGS, SGD, type Optimizer } from '../src/index.js';
 import { readSafetensors, writeSafetensors, type SafetensorsTensor } from '../src/checkpoint/safetensors.js';
-import { optimizerTable } from '../src/optim/table.js';
+import { optimizerTable, type OptimizerRow } from '../src/optim/table.js';
 // @ts-expect-error: a plain ES module shared with the recording script, untyped
 import { build, run, toBits } from './fixtures/torch-exchange/ravine.mjs';
 
@@ -43,7 +43,10 @@ it("the recording is torch 2.13's, covers every optimizer of the table, and torc
   expect(record.torch).toBe('2.13.0+cpu');
   expect(record.steps).toEqual([50, 100]);
   // A row added to the optimizer table fails here until make.py records its exchange.
-  expect(new Set(record.cases.map((c) => c.optimizer))).toEqual(new Set(Object.values(optimizerTable).map((row) => row.name)));
+  // (Every row torch.optim has: Lion is optax's, and exportSafetensors refuses it, test/lion.test.ts.)
+  expect(new Set(record.cases.map((c) => c.optimizer))).toEqual(
+    new Set((Object.values(optimizerTable) as OptimizerRow[]).filter((row) => row.torch !== null).map((row) => row.name)),
+  );
   for (const c of record.cases) {
     // Recorded by torch: its 50 steps from ravine's file, by position and by name, then its own 100-step run.
     expect(c.torchAfterRavine, c.case).toEqual(c.after100);

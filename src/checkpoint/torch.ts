@@ -25,16 +25,24 @@ const snake = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}
  */
 const SCHEDULER_KEYS = new Set(['initial_lr', 'max_lr', 'min_lr', 'max_momentum', 'base_momentum', 'swa_lr']);
 
-function entryFor(where: string, name: unknown): OptimizerEntry {
+/** A row of an optimizer torch.optim has (Lion's is optax's: torch has no state of it to exchange). */
+type TorchEntry = OptimizerEntry & { readonly torch: NonNullable<OptimizerEntry['torch']> };
+
+function entryFor(where: string, name: unknown): TorchEntry {
   const found = typeof name === 'string' ? entryNamed(name) : undefined;
+  if (found !== undefined && found.torch === null)
+    throw new TypeError(
+      `${where}: torch.optim has no ${found.name} (ravine's follows optax), so there is no torch state to exchange: save it with stateDict()`,
+    );
   if (found === undefined) {
     throw new TypeError(
-      `${where}: ${describe(name)} is not an optimizer ravine exchanges with torch (${Object.values(optimizerRegistry)
+      `${where}: ${describe(name)} is not an optimizer ravine exchanges with torch (${(Object.values(optimizerRegistry) as OptimizerEntry[])
+        .filter((e) => e.torch !== null)
         .map((e) => e.name)
         .join(', ')})`,
     );
   }
-  return found;
+  return found as TorchEntry;
 }
 
 function checkOptimizer(where: string, optimizer: unknown): Optimizer<object> {
@@ -73,7 +81,7 @@ export function exportSafetensors(optimizer: Optimizer<object>): Uint8Array {
 /** One tensor's torch state, under `state.<name>.<key>`. */
 function writeState(
   out: Record<string, SafetensorsTensor>,
-  entry: OptimizerEntry,
+  entry: TorchEntry,
   name: string,
   size: number,
   state: Readonly<Record<string, number | Float32Array | null>>,
@@ -119,6 +127,7 @@ function toStateDict(
   if (mine === undefined) throw new TypeError(`${where}: ${optimizer.constructor.name} is not an optimizer ravine exchanges with torch`);
   if (metadata.optimizer === undefined)
     throw new TypeError(`${where}: the file's metadata names no optimizer (an "optimizer" entry, torch's class name): is it optimizer state?`);
+  entryFor(where, mine); // refuses an optimizer torch does not have, before reading the file
   const entry = entryFor(where, metadata.optimizer);
   if (entry.name !== mine) throw new TypeError(`${where}: the file holds ${entry.name} state, and this optimizer is ${mine}`);
   const paramGroups = readGroups(where, metadata.param_groups, entry, optimizer);
@@ -163,7 +172,7 @@ function toStateDict(
 }
 
 /** The metadata's param groups: torch's option names to ravine's, implementation options checked and dropped. */
-function readGroups(where: string, text: string | undefined, entry: OptimizerEntry, optimizer: Optimizer<object>): Record<string, unknown>[] {
+function readGroups(where: string, text: string | undefined, entry: TorchEntry, optimizer: Optimizer<object>): Record<string, unknown>[] {
   if (text === undefined) throw new TypeError(`${where}: the file's metadata has no param_groups (a JSON list of torch's param groups)`);
   let groups: unknown;
   try {

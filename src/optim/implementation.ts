@@ -21,7 +21,7 @@ const WHY: Readonly<Record<Exclude<ImplementationOption, 'foreach'>, string>> = 
  * null; true refused, except for foreach) and the caller drops the key. False for any other key.
  */
 export function implementationOption(where: string, optimizer: string, key: string, value: unknown): boolean {
-  if (!(rowNamed(optimizer)?.torch.implementation ?? []).includes(key as ImplementationOption)) return false;
+  if (!(rowNamed(optimizer)?.torch?.implementation ?? []).includes(key as ImplementationOption)) return false;
   if (value !== null && typeof value !== 'boolean') throw new TypeError(`${where}: option ${key} must be a boolean or null, got ${describe(value)}`);
   if (value === true && key !== 'foreach') throw new RangeError(`${where}: ${key}: true is not supported: ${WHY[key as keyof typeof WHY]}`);
   return true;
@@ -29,5 +29,5 @@ export function implementationOption(where: string, optimizer: string, key: stri
 
 /** torch 2.13's value of each implementation option `optimizer` takes, as its param groups hold them (foreach and fused: None). */
 export function implementationDefaults(optimizer: string): Record<string, boolean | null> {
-  return Object.fromEntries((rowNamed(optimizer)?.torch.implementation ?? []).map((key) => [key, key === 'foreach' || key === 'fused' ? null : false]));
+  return Object.fromEntries((rowNamed(optimizer)?.torch?.implementation ?? []).map((key) => [key, key === 'foreach' || key === 'fused' ? null : false]));
 }

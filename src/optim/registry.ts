@@ -5,6 +5,7 @@ import { Adagrad } from './adagrad.js';
 import { Adam, AdamW } from './adam.js';
 import { Adamax } from './adamax.js';
 import { ASGD } from './asgd.js';
+import { Lion } from './lion.js';
 import { NAdam } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RAdam } from './radam.js';
@@ -34,6 +35,7 @@ const CLASSES: Record<FirstOrderMethod, unknown> = {
   radam: RAdam,
   rprop: Rprop,
   asgd: ASGD,
+  lion: Lion,
 };
 
 export const optimizerRegistry = Object.fromEntries(

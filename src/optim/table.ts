@@ -33,9 +33,10 @@ export interface OptimizerRow {
   /**
    * How torch 2.13 keeps it: the implementation options its constructor takes (accepted and dropped, see
    * implementation.ts), whether its state counts `step` (SGD's does not), and whether its constructor
-   * creates the state (Adagrad's sum) rather than its first step.
+   * creates the state (Adagrad's sum) rather than its first step. null for an optimizer torch.optim does
+   * not have (Lion: optax's), which the torch exchange refuses.
    */
-  readonly torch: { readonly implementation: readonly ImplementationOption[]; readonly keepsStep: boolean; readonly eagerState: boolean };
+  readonly torch: { readonly implementation: readonly ImplementationOption[]; readonly keepsStep: boolean; readonly eagerState: boolean } | null;
   /** Option sets that reach every loop variant of its kernel (each flag on and off): the generic tests run them all. */
   readonly grid: readonly Record<string, unknown>[];
   /** Option sets its constructor refuses, beyond the ones every optimizer refuses (a negative lr, an unknown key). */
@@ -256,6 +257,24 @@ export const optimizerTable = {
     lr: 1e-2,
     // t0 = 1e6 (torch's default): μ stays 1, so ax is a copy of p and is not read.
     bench: { label: 'ASGD', options: { lr: 1e-2, lambd: 1e-4, alpha: 0.75, t0: 1e6 }, reads: 2, writes: 2 },
+  },
+  lion: {
+    name: 'Lion',
+    kernel: 'lion_f32',
+    split: 2,
+    tfjs: 'ravineLion',
+    torch: null,
+    stateKeys: { expAvg: ANY },
+    scalarKeys: {},
+    // Lion has no loop variants: the grid covers the options that change its numbers' path.
+    grid: grid({ lr: [1e-3], weightDecay: [0, 0.1], maximize: [false, true] }),
+    badOptions: [
+      [{ betas: [0.9, 1] }, 'RangeError', /betas\[1\] = 1/],
+      [{ weightDecay: -0.1 }, 'RangeError', /weightDecay = -0\.1/],
+      [{ maximize: 0 }, 'TypeError', /maximize .*0/],
+    ],
+    lr: 1e-3,
+    bench: { label: 'Lion', options: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 }, reads: 3, writes: 2 },
   },
 } as const satisfies Record<string, OptimizerRow>;
 

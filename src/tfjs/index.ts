@@ -14,6 +14,7 @@ import type { NAdamOptions } from '../optim/nadam.js';
 import type { RAdamOptions } from '../optim/radam.js';
 import type { RpropOptions } from '../optim/rprop.js';
 import type { ASGDOptions } from '../optim/asgd.js';
+import type { LionOptions } from '../optim/lion.js';
 import type { Ravine } from '../ravine.js';
 import { RavineTfjsOptimizer } from './optimizer.js';
 
@@ -46,3 +47,5 @@ export const ravineRprop = (rv: Ravine, options?: OptionsInput<RpropOptions>, tr
   new RavineTfjsOptimizer<RpropOptions>(rv, 'rprop', options, training);
 export const ravineASGD = (rv: Ravine, options?: OptionsInput<ASGDOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<ASGDOptions>(rv, 'asgd', options, training);
+export const ravineLion = (rv: Ravine, options?: OptionsInput<LionOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<LionOptions>(rv, 'lion', options, training);
