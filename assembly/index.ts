@@ -10,6 +10,7 @@ export { radam_f32 } from "./radam";
 export { rprop_f32 } from "./rprop";
 export { asgd_f32 } from "./asgd";
 export { lion_f32 } from "./lion";
+export { scheduleFreeAdamW_f32 } from "./scheduleFreeAdamW";
 export { stream_f32 } from "./stream";
 export { gradNorm_f32, scaleGrads_f32, clampGrads_f32, accumulate_f32, prospectiveNorm_f32, diagnose_f32, updateNorm_f32 } from "./gradients";
 export { average_f32, swapAveraged_f32 } from "./average";

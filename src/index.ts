@@ -24,6 +24,7 @@ export { RAdam, type RAdamOptions } from './optim/radam.js';
 export { Rprop, type RpropOptions } from './optim/rprop.js';
 export { ASGD, type ASGDOptions } from './optim/asgd.js';
 export { Lion, type LionOptions } from './optim/lion.js';
+export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/scheduleFreeAdamW.js';
 export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type RosenbrockOptions, type ValleyOptions } from './surfaces/index.js';
 export { minimize } from './minimize/index.js';
 export type { MinimizeOptions, MinimizeResult, IterationInfo, Method, SecondOrderMethod, FirstOrderMethod, LineSearch, Status } from './minimize/types.js';

@@ -98,11 +98,11 @@ export class GroupSchedules {
    * 0 is checked as 0 (drivers.ts: residuesAsZero); then the group is checked again, or `e` is thrown,
    * saying which schedules set the group's options.
    */
-  recheck(i: number, e: unknown, check: (o: object) => void): void {
+  recheck<O>(i: number, e: unknown, where: string, check: (where: string, o: O) => void): void {
     const group = this.#groups[i];
     if (this.adoptAssigned(i)) {
       try {
-        check(group);
+        check(where, group as O);
         return;
       } catch (again) {
         e = again;
@@ -111,7 +111,7 @@ export class GroupSchedules {
     const probe = residuesAsZero(group, this.#driven[i]);
     if (probe !== null) {
       try {
-        check(probe);
+        check(where, probe as O);
         return;
       } catch {
         // the residue was not the only problem: report the first

@@ -102,6 +102,11 @@ export abstract class Optimizer<O extends object> {
   /** The group's one kernel call, with the block and flags `scalars` prepared. */
   protected abstract run(o: O, m: GroupMemory, kernels: Kernels, flags: number): void;
 
+  /** Each group's options and memory, for a subclass's passes of its own (ScheduleFreeAdamW's eval and train). */
+  protected groupsWithMemory(): [O, GroupMemory][] {
+    return this.#list.map((o, i) => [o, this.#memory[i]]);
+  }
+
   /** Number of `step()` calls so far (skipped and accumulating ones too; a checkpoint carries it). */
   get steps(): number {
     return this.#steps;
@@ -129,7 +134,7 @@ export abstract class Optimizer<O extends object> {
       try {
         this.#check(memory[i].where, groups[i]);
       } catch (e) {
-        this.#recheck(i, e);
+        this.#schedules.recheck(i, e, memory[i].where, this.#check.bind(this)); // no closure: step() would allocate its context every call
       }
     }
     for (let i = 0; i < groups.length; i++) if (memory[i].external.length > 0) checkExternal(memory[i]);
@@ -165,12 +170,6 @@ export abstract class Optimizer<O extends object> {
   /** spec.check behind a method: inlined into step() whole, it would spend V8's inlining budget the kernel call needs. */
   #check(where: string, o: O): void {
     this.#spec.check(where, o);
-  }
-
-  /** After group i's options failed their check with `e` (GroupSchedules.recheck): a closure in step() would cost every step a context. */
-  #recheck(i: number, e: unknown): void {
-    const where = this.#memory[i].where;
-    this.#schedules.recheck(i, e, (o) => this.#spec.check(where, o as O));
   }
 
   /** step() with schedules or training options, after the option checks: the plain step's parts, and theirs. */

@@ -11,6 +11,7 @@ import type { Optimizer } from './optimizer.js';
 import { RAdam } from './radam.js';
 import { RMSprop } from './rmsprop.js';
 import { Rprop } from './rprop.js';
+import { ScheduleFreeAdamW } from './scheduleFreeAdamW.js';
 import { SGD } from './sgd.js';
 import { optimizerTable, type FirstOrderMethod, type OptimizerRow } from './table.js';
 
@@ -36,6 +37,7 @@ const CLASSES: Record<FirstOrderMethod, unknown> = {
   rprop: Rprop,
   asgd: ASGD,
   lion: Lion,
+  scheduleFreeAdamW: ScheduleFreeAdamW,
 };
 
 export const optimizerRegistry = Object.fromEntries(

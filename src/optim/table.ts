@@ -276,6 +276,31 @@ export const optimizerTable = {
     lr: 1e-3,
     bench: { label: 'Lion', options: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 }, reads: 3, writes: 2 },
   },
+  scheduleFreeAdamW: {
+    name: 'ScheduleFreeAdamW',
+    kernel: 'scheduleFreeAdamW_f32',
+    split: 3,
+    tfjs: 'ravineScheduleFreeAdamW',
+    torch: null,
+    stateKeys: { z: ANY, expAvgSq: NON_NEGATIVE },
+    scalarKeys: {
+      // Σ max lr^p over the steps so far: ≥ 0, and Infinity once a weight overflows float32 (c is then 0, as optax reads ∞/∞).
+      weightSum: ['>= 0', (v) => v >= 0],
+      // The largest lr so far, a float32 of an option.
+      maxLr: ['>= 0, finite in float32', (v) => v >= 0 && Number.isFinite(Math.fround(v))],
+    },
+    // The kernel's one flag, `first` (z read as y), comes once in every run; warmup and decay change its scalars.
+    grid: grid({ lr: [0.01], warmupSteps: [null, 3], weightDecay: [0, 0.01], maximize: [false, true] }),
+    badOptions: [
+      [{ betas: [0, 0.999] }, 'RangeError', /betas\[0\] = 0: schedule-free needs/],
+      [{ betas: [0.9, 1] }, 'RangeError', /betas\[1\] = 1/],
+      [{ warmupSteps: 1.5 }, 'RangeError', /warmupSteps = 1\.5/],
+      [{ warmupSteps: -1 }, 'RangeError', /warmupSteps = -1: must be an integer >= 0, or null/],
+      [{ weightLrPower: Infinity }, 'RangeError', /weightLrPower = Infinity/],
+    ],
+    lr: 0.01,
+    bench: { label: 'ScheduleFreeAdamW', options: { lr: 0.0025, betas: [0.9, 0.999], eps: 1e-8 }, reads: 4, writes: 3 },
+  },
 } as const satisfies Record<string, OptimizerRow>;
 
 export type FirstOrderMethod = keyof typeof optimizerTable;

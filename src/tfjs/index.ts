@@ -15,6 +15,7 @@ import type { RAdamOptions } from '../optim/radam.js';
 import type { RpropOptions } from '../optim/rprop.js';
 import type { ASGDOptions } from '../optim/asgd.js';
 import type { LionOptions } from '../optim/lion.js';
+import type { ScheduleFreeAdamWOptions } from '../optim/scheduleFreeAdamW.js';
 import type { Ravine } from '../ravine.js';
 import { RavineTfjsOptimizer } from './optimizer.js';
 
@@ -49,3 +50,5 @@ export const ravineASGD = (rv: Ravine, options?: OptionsInput<ASGDOptions>, trai
   new RavineTfjsOptimizer<ASGDOptions>(rv, 'asgd', options, training);
 export const ravineLion = (rv: Ravine, options?: OptionsInput<LionOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<LionOptions>(rv, 'lion', options, training);
+export const ravineScheduleFreeAdamW = (rv: Ravine, options?: OptionsInput<ScheduleFreeAdamWOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<ScheduleFreeAdamWOptions>(rv, 'scheduleFreeAdamW', options, training);
