@@ -41,11 +41,11 @@ export class Context {
   }
 
   /** A tensor with its own block, `[values | gradient]`, zero-filled; it stays there until disposed. */
-  createTensor(name: string, size: number, external: ExternalArrays | null): Tensor {
+  createTensor(name: string, size: number, external: ExternalArrays | null, shape?: readonly number[]): Tensor {
     const region = alignUp(4 * size);
     const block = this.arena.alloc(2 * region, `tensor '${name}'`);
     if (!this.arena.lastWasFresh) this.heap.fill(0, block >>> 2, (block + 2 * region) >>> 2);
-    const tensor = new Tensor(this, name, size, external, block, block + region);
+    const tensor = new Tensor(this, name, size, external, block, block + region, shape);
     this.#names.add(name);
     return tensor;
   }

@@ -1,5 +1,5 @@
 // ravine's public API. Everything a user imports comes from here; nothing else is public.
-export { createRavine, Ravine, type RavineOptions } from './ravine.js';
+export { createRavine, Ravine, type RavineOptions, type TensorOptions } from './ravine.js';
 export { Tensor } from './tensor.js';
 export { simdSupported } from './backend/detect.js';
 export type { BackendName } from './backend/kernels.js';

@@ -101,8 +101,11 @@ export class Ravine {
     return this.#ctx.arena.highWater;
   }
 
-  /** A zero-filled (or `values`-initialised) parameter of `size` floats, and its gradient, in linear memory. */
-  tensor(name: string, sizeOrValues: number | ArrayLike<number>): Tensor {
+  /**
+   * A zero-filled (or `values`-initialised) parameter of `size` floats, and its gradient, in linear memory.
+   * `options.shape` gives it a row-major shape (as torch's) whose product must be its length.
+   */
+  tensor(name: string, sizeOrValues: number | ArrayLike<number>, options?: TensorOptions): Tensor {
     this.#assertLive();
     checkName(this.#ctx, name);
     const size = typeof sizeOrValues === 'number' ? sizeOrValues : sizeOrValues?.length;
@@ -110,9 +113,10 @@ export class Ravine {
       throw new TypeError(`tensor '${name}': size must be a number or an array of values, got ${describe(sizeOrValues)}`);
     }
     checkSize(name, size);
+    const shape = readShape(`tensor '${name}'`, options, size);
     // Read the values before allocating: a bad array throws here, with nothing allocated.
     const initial = typeof sizeOrValues === 'number' ? null : readValues(name, sizeOrValues);
-    const tensor = this.#ctx.createTensor(name, size, null);
+    const tensor = this.#ctx.createTensor(name, size, null, shape);
     if (initial) tensor.data.set(initial);
     return tensor;
   }
@@ -122,7 +126,7 @@ export class Ravine {
    * Each `step()` copies them into linear memory and the new values back out: three extra passes over
    * the tensor per step, the price of keeping the user's arrays.
    */
-  adopt(name: string, data: Float32Array, grad?: Float32Array): Tensor {
+  adopt(name: string, data: Float32Array, grad?: Float32Array, options?: TensorOptions): Tensor {
     this.#assertLive();
     checkName(this.#ctx, name);
     if (!(data instanceof Float32Array)) throw new TypeError(`adopt '${name}': data must be a Float32Array, got ${describe(data)}`);
@@ -132,7 +136,8 @@ export class Ravine {
     if (grad !== undefined && grad.length !== data.length) {
       throw new RangeError(`adopt '${name}': grad has length ${grad.length}, data has length ${data.length}`);
     }
-    return this.#ctx.createTensor(name, data.length, { data, grad: grad ?? new Float32Array(data.length) });
+    const shape = readShape(`adopt '${name}'`, options, data.length);
+    return this.#ctx.createTensor(name, data.length, { data, grad: grad ?? new Float32Array(data.length) }, shape);
   }
 
   /** Gives the whole heap back; every tensor and optimizer of this context becomes unusable. */
@@ -149,6 +154,27 @@ export class Ravine {
   #assertLive(): void {
     if (this.#disposed) throw new TypeError('this Ravine context has been disposed');
   }
+}
+
+/** What a tensor may be made with besides its values. */
+export interface TensorOptions {
+  /** Row-major dimensions (as torch's), each an integer >= 0, whose product is the tensor's length. */
+  shape?: readonly number[];
+}
+
+/** `options.shape`, checked against the tensor's `size` (undefined: none given). */
+function readShape(where: string, options: unknown, size: number): number[] | undefined {
+  if (options === undefined) return undefined;
+  if (typeof options !== 'object' || options === null || Array.isArray(options))
+    throw new TypeError(`${where}: options must be an object, got ${describe(options)}`);
+  for (const key of Object.keys(options)) if (key !== 'shape') throw new TypeError(`${where}: unknown option ${describe(key)} (the option is shape)`);
+  const shape = (options as TensorOptions).shape;
+  if (shape === undefined) return undefined;
+  if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0))
+    throw new TypeError(`${where}: shape must be an array of integers >= 0, got ${describe(shape)}`);
+  const product = shape.reduce((n, d) => n * d, 1);
+  if (product !== size) throw new RangeError(`${where}: shape [${shape.join(', ')}] holds ${product} values, and the tensor has ${size}`);
+  return [...shape];
 }
 
 function checkName(ctx: Context, name: unknown): asserts name is string {

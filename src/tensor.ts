@@ -17,6 +17,12 @@ export interface ExternalArrays {
 export class Tensor {
   readonly name: string;
   readonly size: number;
+  /**
+   * Its shape, row-major as torch's (`rv.tensor(name, values, { shape: [rows, cols] })`); `[size]` for a
+   * tensor made without one. The values are flat either way: a shape is how optimizers that work on
+   * matrices (Muon, Adafactor) and checkpoints read them.
+   */
+  readonly shape: readonly number[];
   /** @internal */ readonly _ctx: Context;
   /** @internal byte offsets of the values (also the block's start) and the gradient in the heap */
   readonly _data: number;
@@ -33,10 +39,11 @@ export class Tensor {
   #disposed = false;
 
   /** @internal use Ravine.tensor or Ravine.adopt */
-  constructor(ctx: Context, name: string, size: number, external: ExternalArrays | null, data: number, grad: number) {
+  constructor(ctx: Context, name: string, size: number, external: ExternalArrays | null, data: number, grad: number, shape: readonly number[] = [size]) {
     this._ctx = ctx;
     this.name = name;
     this.size = size;
+    this.shape = Object.freeze([...shape]);
     this._external = external;
     this._data = data;
     this._grad = grad;

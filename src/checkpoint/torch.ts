@@ -68,7 +68,7 @@ export function exportSafetensors(optimizer: Optimizer<object>): Uint8Array {
   const tensors: Record<string, SafetensorsTensor> = Object.create(null);
   const groups = optimizer.paramGroups.map((group, i) => {
     const { params: _, schedules: __, ...options } = dict.paramGroups[i];
-    for (const t of group.params) writeState(tensors, entry, t.name, t.size, dict.state[t.name], options);
+    for (const t of group.params) writeState(tensors, entry, t, dict.state[t.name], options);
     return {
       ...Object.fromEntries(Object.entries(options).map(([key, value]) => [snake(key), value])),
       ...implementationDefaults(entry.name),
@@ -82,8 +82,7 @@ export function exportSafetensors(optimizer: Optimizer<object>): Uint8Array {
 function writeState(
   out: Record<string, SafetensorsTensor>,
   entry: TorchEntry,
-  name: string,
-  size: number,
+  { name, size, shape }: { readonly name: string; readonly size: number; readonly shape: readonly number[] },
   state: Readonly<Record<string, number | Float32Array | null>>,
   options: Record<string, unknown>,
 ): void {
@@ -99,7 +98,8 @@ function writeState(
     // Adagrad's sum, which torch fills with initial_accumulator_value up front.
     if (value === null && !entry.torch.eagerState) continue;
     const data = value ?? new Float32Array(size).fill(options.initialAccumulatorValue as number);
-    out[`${PREFIX}${name}.${snake(key)}`] = { dtype: 'F32', shape: [size], data: data as Float32Array };
+    // torch's state tensors have their parameter's shape.
+    out[`${PREFIX}${name}.${snake(key)}`] = { dtype: 'F32', shape: [...shape], data: data as Float32Array };
   }
 }
 
@@ -135,6 +135,7 @@ function toStateDict(
     [...(entry.torch.keepsStep ? ['step'] : []), ...Object.keys(entry.scalarKeys), ...Object.keys(entry.stateKeys)].map((key) => [snake(key), key]),
   );
   const state: Record<string, Record<string, number | Float32Array>> = Object.create(null);
+  const shapes = new Map(optimizer.paramGroups.flatMap((g) => g.params.map((t) => [t.name, t.shape] as const)));
   for (const name of paramGroups.flatMap((g) => g.params as string[])) state[name] = Object.create(null);
   for (const [fullKey, tensor] of Object.entries(tensors)) {
     const dot = fullKey.lastIndexOf('.');
@@ -150,7 +151,17 @@ function toStateDict(
     }
     if (!Object.hasOwn(state, name))
       throw new RangeError(`${where}: tensor ${describe(fullKey)} is state of ${describe(name)}, which no param group of the file holds`);
-    state[name][key] = readValue(`${where}: tensor ${describe(fullKey)}`, tensor, key, Object.hasOwn(entry.scalarKeys, key));
+    const what = `${where}: tensor ${describe(fullKey)}`;
+    const shape = shapes.get(name);
+    // A buffer has its parameter's shape in torch (or is flat, as ravine wrote before tensors had shapes).
+    if (
+      shape !== undefined &&
+      Object.hasOwn(entry.stateKeys, key) &&
+      !sameShape(tensor.shape, shape) &&
+      !sameShape(tensor.shape, [shape.reduce((n, d) => n * d, 1)])
+    )
+      throw new RangeError(`${what} has shape [${tensor.shape.join(', ')}], and tensor '${name}' has shape [${shape.join(', ')}]`);
+    state[name][key] = readValue(what, tensor, key, Object.hasOwn(entry.scalarKeys, key));
   }
   for (const [name, s] of Object.entries(state)) {
     if (s.step !== undefined) continue;
@@ -206,6 +217,10 @@ function readGroups(where: string, text: string | undefined, entry: TorchEntry, 
     }
     return out;
   });
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, k) => d === b[k]);
 }
 
 /** One state tensor's value: step a count (any dtype torch has kept it in), the rest float32 as ravine keeps them; a scalar key one number. */

@@ -35,7 +35,17 @@ export function saveOptimizer<O extends object>(parts: OptimizerParts<O>): State
     return { ...cloneOptions(group as O), params: group.params.map((t) => t.name), ...(saved && { schedules: saved }) };
   });
   const training = parts.run.saved(parts.calls);
-  const dict: StateDict = { format: 'ravine/optimizer', version: 2, optimizer: parts.spec.name, paramGroups, state, training };
+  // Shapes only for tensors made with a shape of their own (not one dimension): a flat tensor's dict is as it was.
+  const shaped = groups.list.flatMap((g) => g.params.filter((t) => t.shape.length !== 1).map((t) => [t.name, [...t.shape]] as const));
+  const dict: StateDict = {
+    format: 'ravine/optimizer',
+    version: 2,
+    optimizer: parts.spec.name,
+    paramGroups,
+    state,
+    ...(shaped.length > 0 && { shapes: Object.fromEntries(shaped) }),
+    training,
+  };
   // Not enumerable: a spread or structuredClone of the dict keeps its Float32Arrays and drops this.
   Object.defineProperty(dict, 'toJSON', { value: () => stateToJson({ ...dict }), enumerable: false });
   return dict;

@@ -22,6 +22,8 @@ export interface StateDict {
   readonly paramGroups: readonly Record<string, unknown>[];
   /** Per tensor: `step`, per-group scalars, and each state buffer's floats (null: allocated, not yet written). */
   readonly state: Readonly<Record<string, Readonly<Record<string, number | Float32Array | null>>>>;
+  /** The shape of each tensor made with one of more (or fewer) than one dimension, by name: loading checks them. */
+  readonly shapes?: Readonly<Record<string, readonly number[]>>;
   /** The training options, micro-batches accumulated towards the next update, steps the guard skipped (version 2). */
   readonly training?: { readonly options: TrainingOptions; readonly calls: number; readonly pendingMicroBatches: number; readonly skippedSteps: number };
 }
@@ -98,6 +100,7 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
   if (typeof dict.state !== 'object' || dict.state === null)
     throw new TypeError(`${where}: state must be an object keyed by tensor name, got ${describe(dict.state)}`);
   const training = readSavedTraining(where, dict, target.training, target.calls);
+  checkShapes(where, dict.shapes, groups);
   const mine = new Set(groups.flatMap((g) => g.params.map((t) => t.name)));
   for (const name of Object.keys(dict.state)) {
     if (!mine.has(name)) throw new RangeError(`${where}: state for tensor ${describe(name)}, which this optimizer does not hold`);
@@ -150,6 +153,20 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
     return { options, entries, buffers, schedules };
   });
   return { training, plans };
+}
+
+/** The shapes a checkpoint records, each the one its tensor has (a dict without them, or without one, loads into any shape). */
+function checkShapes(where: string, shapes: unknown, groups: readonly ParamGroup<unknown>[]): void {
+  if (shapes === undefined) return;
+  if (typeof shapes !== 'object' || shapes === null || Array.isArray(shapes))
+    throw new TypeError(`${where}: shapes must be an object keyed by tensor name, got ${describe(shapes)}`);
+  const tensors = new Map(groups.flatMap((g) => g.params.map((t) => [t.name, t] as const)));
+  for (const [name, saved] of Object.entries(shapes)) {
+    const t = tensors.get(name);
+    if (t === undefined) throw new RangeError(`${where}: shapes names tensor ${describe(name)}, which this optimizer does not hold`);
+    if (!Array.isArray(saved) || saved.length !== t.shape.length || saved.some((d, k) => d !== t.shape[k]))
+      throw new RangeError(`${where}: tensor '${name}' has shape [${t.shape.join(', ')}], the checkpoint's is ${describe(saved)}`);
+  }
 }
 
 /** A checkpoint's training options and counters, checked; a version-1 dict keeps the ones in effect (`current`, `calls`). */

@@ -346,7 +346,8 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     try {
       names.forEach((name, i) => {
         if (this.#params.has(name)) return;
-        this.#params.set(name, { tensor: this.#rv.tensor(this.#prefix + name, vars[i].size), dataId: null });
+        // The variable's shape: Muon and Adafactor read it, and checkpoints carry it.
+        this.#params.set(name, { tensor: this.#rv.tensor(this.#prefix + name, vars[i].size, { shape: vars[i].shape }), dataId: null });
         created.push(name);
       });
     } catch (e) {
