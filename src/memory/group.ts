@@ -121,6 +121,11 @@ export class Group {
     this.#ctx.heap.fill(fill, at, at + this.stateFloats);
   }
 
+  /** Byte offset of tensor k's slice of state buffer `name`. */
+  stateAt(name: string, k: number): number {
+    return this.state.get(name)! + this.#sliceOffsets[k];
+  }
+
   /** A copy of tensor k's slice of a state buffer. */
   readState(name: string, k: number): Float32Array {
     const start = (this.state.get(name)! + this.#sliceOffsets[k]) >>> 2;

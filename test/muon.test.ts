@@ -1,0 +1,105 @@
+// Muon against torch 2.13's torch.optim.Muon (test/fixtures/reference/torch-2.13/matrix-optimizers.json:
+// the shared recording's Muon and Adafactor cases). torch runs Newton–Schulz in bfloat16, ravine in
+// float32: the parameters are checked within 1e-2 relative over 40 steps (the README measured 3.6e-3 for a
+// float32 iteration), the momentum buffer bit for bit (it does not depend on the iteration), and the two
+// backends bit for bit with each other.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { createRavine, Muon } from '../src/index.js';
+import { bitDifferences, f32 } from './helpers/cases.js';
+
+interface MatrixCase {
+  name: string;
+  optimizer: string;
+  groups: { shapes: number[][]; options: Record<string, unknown>; initial: string[] }[];
+  steps: number;
+  grads: string[][];
+  params: Record<string, string[]>;
+  finalState: Record<string, string>[];
+}
+
+const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/matrix-optimizers.json', import.meta.url), 'utf8')) as {
+  torch: string;
+  cases: MatrixCase[];
+};
+const cases = data.cases.filter((c) => c.optimizer === 'Muon');
+const size = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
+
+/** The README's diagnostic, over the tensor: max |ours − torch| / (|torch| + rms(torch)). */
+function relative(ours: Float32Array, ref: Float32Array): number {
+  const rms = Math.sqrt(ref.reduce((s, v) => s + v * v, 0) / ref.length);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]) / (Math.abs(ref[i]) + rms));
+  return worst;
+}
+
+/** torch's portable lerp with a scalar weight, in float32: the momentum buffer as torch 2.13 writes it. */
+function lerp(a: number, b: number, w: number): number {
+  const r = Math.fround;
+  return Math.abs(w) < 0.5 ? r(a + r(w * r(b - a))) : r(b - r(r(b - a) * r(1 - w)));
+}
+
+describe("Muon is torch 2.13's, with the Newton–Schulz iteration in float32", () => {
+  it('the fixture holds three Muon cases (defaults; no Nesterov, no decay; match_rms_adamw with decay) over an 8×5 and a 5×8 matrix', () => {
+    expect(data.torch).toBe('2.13.0+cpu');
+    expect(cases.map((c) => c.name)).toEqual(['muon-p29', 'muon-p30', 'muon-p31']);
+    expect(cases[0].groups[0].shapes).toEqual([
+      [8, 5],
+      [5, 8],
+    ]);
+  });
+
+  for (const c of cases) {
+    it(`${c.name} ${JSON.stringify(c.groups[0].options)}: momentum bit for bit every step, parameters within 1e-2, simd = js`, async () => {
+      const finals: Float32Array[][] = [];
+      for (const backend of ['simd', 'js'] as const) {
+        const rv = await createRavine({ backend });
+        const g = c.groups[0];
+        const tensors = g.shapes.map((shape, i) => rv.tensor(`w${i}`, f32(g.initial[i]).subarray(0, size(shape)), { shape }));
+        const opt = new Muon([{ params: tensors, ...g.options }] as never);
+        const momentum = 0.95;
+        const w = Math.fround(1 - momentum);
+        const buffers = tensors.map((t) => new Float32Array(t.size));
+        let worst = 0;
+        for (let t = 1; t <= c.steps; t++) {
+          tensors.forEach((x, i) => x.grad.set(f32(c.grads[t - 1][i])));
+          buffers.forEach((b, i) => b.forEach((m, j) => (b[j] = lerp(m, tensors[i].grad[j], w))));
+          opt.step();
+          const state = opt.stateDict().state;
+          tensors.forEach((x, i) => {
+            expect(bitDifferences(state[x.name].momentumBuffer as Float32Array, buffers[i]), `${backend} step ${t}: momentum of ${x.name}`).toEqual([]);
+            worst = Math.max(worst, relative(x.data, f32(c.params[String(t)][i])));
+          });
+        }
+        const state = opt.stateDict().state;
+        tensors.forEach((x, i) =>
+          expect(
+            bitDifferences(state[x.name].momentumBuffer as Float32Array, f32(c.finalState[i].momentum_buffer)),
+            `${backend}: torch's final momentum of ${x.name}`,
+          ).toEqual([]),
+        );
+        expect(worst, `${backend}: parameters against torch's bfloat16 iteration`).toBeLessThan(1e-2);
+        finals.push(tensors.map((x) => x.data.slice()));
+        rv.dispose();
+      }
+      finals[0].forEach((a, i) => expect(bitDifferences(a, finals[1][i]), `tensor ${i}: simd against js`).toEqual([]));
+    });
+  }
+});
+
+describe("Muon's checks", () => {
+  it('refuses a tensor that is not a matrix, saying to give it to AdamW, and refuses bad options by name', async () => {
+    const rv = await createRavine();
+    const bias = rv.tensor('bias', 4);
+    const w = rv.tensor('w', 6, { shape: [2, 3] });
+    expect(() => new Muon([w, bias])).toThrow(/Muon: tensor 'bias' has shape \[4\]: Muon steps 2-D weight matrices only .*give the others .* to AdamW/);
+    const opt = new Muon([w]);
+    expect(() => opt.addParamGroup({ params: [bias] })).toThrow(/Muon\.addParamGroup: tensor 'bias' has shape \[4\]/);
+    expect(() => new Muon([rv.tensor('w2', 4, { shape: [2, 2] })], { nsSteps: 100 })).toThrow(/nsSteps = 100: must be an integer in \[0, 100\)/);
+    expect(() => new Muon([rv.tensor('w3', 4, { shape: [2, 2] })], { adjustLrFn: 'other' as never })).toThrow(/adjustLrFn = "other"/);
+    expect(() => new Muon([rv.tensor('w4', 4, { shape: [2, 2] })], { nsCoefficients: [1, 2] as never })).toThrow(
+      /nsCoefficients must be an array of three numbers/,
+    );
+    rv.dispose();
+  });
+});
