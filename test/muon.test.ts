@@ -5,7 +5,7 @@
 // backends bit for bit with each other.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { createRavine, Muon } from '../src/index.js';
+import { clipGradNorm, createRavine, Muon } from '../src/index.js';
 import { bitDifferences, f32 } from './helpers/cases.js';
 
 interface MatrixCase {
@@ -85,6 +85,28 @@ describe("Muon is torch 2.13's, with the Newton–Schulz iteration in float32", 
       finals[0].forEach((a, i) => expect(bitDifferences(a, finals[1][i]), `tensor ${i}: simd against js`).toEqual([]));
     });
   }
+});
+
+describe('Muon with training options', () => {
+  it('clipping by norm folded into the step is the step on gradients clipped in place (Nesterov reads the clipped gradient too)', async () => {
+    const rv = await createRavine();
+    const grads = [3, -1, 0.5, 2, -4, 1.5, 0.25, -2, 1, 3, -0.5, 2];
+    const a = rv.tensor('a', 12, { shape: [3, 4] }),
+      b = rv.tensor('b', 12, { shape: [3, 4] });
+    a.data.set(grads.map((g) => g / 10));
+    b.data.set(a.data);
+    const folded = new Muon([a], { lr: 0.02 }, { clipGradNorm: 0.5 });
+    const plain = new Muon([b], { lr: 0.02 });
+    for (let t = 0; t < 5; t++) {
+      a.grad.set(grads.map((g) => g * (t + 1)));
+      b.grad.set(a.grad);
+      folded.step();
+      clipGradNorm([b], 0.5);
+      plain.step();
+      expect(bitDifferences(a.data, b.data), `step ${t + 1}`).toEqual([]);
+    }
+    rv.dispose();
+  });
 });
 
 describe("Muon's checks", () => {

@@ -153,9 +153,17 @@ export class Muon extends Optimizer<MuonOptions> {
         panel = alignUp16(B + 4 * r * r);
       const buf = m.stateAt('momentumBuffer', i);
       // torch: update = grad.lerp(buf, μ) with Nesterov, buf itself without (copied: the iteration works in place).
-      if (o.nesterov) k.lerp_f32(U, t._grad, buf, n, nesterovCoef, mu >= 0.5 ? 1 : 0);
+      // The gradient is the one the momentum read: clipped by norm, it is scaled (gradScale) first, as torch's
+      // clip_grad_norm_ scales it in place (f32(g·c): the same host loop on both backends).
+      let grad = t._grad;
+      if (o.nesterov && m.gradScale !== 1) {
+        const G = t._grad >>> 2,
+          S = U >>> 2;
+        for (let j = 0; j < n; j++) heap[S + j] = heap[G + j] * m.gradScale;
+        grad = U;
+      }
+      if (o.nesterov) k.lerp_f32(U, grad, buf, n, nesterovCoef, mu >= 0.5 ? 1 : 0);
       else heap.copyWithin(U >>> 2, buf >>> 2, (buf >>> 2) + n);
-      // torch's gradient is the one the momentum read: scaled by clipping (gradScale) the same way.
       const transposed = R > C;
       if (transposed) k.transpose_f32(U, X, R, C);
       else heap.copyWithin(X >>> 2, U >>> 2, (U >>> 2) + n);
