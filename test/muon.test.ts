@@ -109,6 +109,47 @@ describe('Muon with training options', () => {
   });
 });
 
+describe("Muon's scratch", () => {
+  it('grows before a larger matrix joins: the new group steps as a Muon built over it alone', async () => {
+    const rv = await createRavine();
+    const small = rv.tensor('small', 4, { shape: [2, 2] });
+    const big = rv.tensor('big', 48, { shape: [6, 8] });
+    const alone = rv.tensor('alone', 48, { shape: [6, 8] });
+    const values = Float32Array.from({ length: 48 }, (_, i) => Math.sin(i));
+    big.data.set(values);
+    alone.data.set(values);
+    const opt = new Muon([small], { lr: 0.02 });
+    opt.addParamGroup({ params: [big] });
+    const ref = new Muon([alone], { lr: 0.02 });
+    for (let t = 0; t < 3; t++) {
+      small.grad.fill(0.1);
+      big.grad.set(values.map((v) => v * (t + 1)));
+      alone.grad.set(big.grad);
+      opt.step();
+      ref.step();
+    }
+    expect(bitDifferences(big.data, alone.data)).toEqual([]);
+    rv.dispose();
+  });
+});
+
+describe("Muon's scratch when memory runs out", () => {
+  it('a group whose scratch does not fit is refused before it joins: the optimizer keeps its groups and steps as before', async () => {
+    // A heap that holds the big tensor and its state, but not its Newton–Schulz scratch as well.
+    const rv = await createRavine({ backend: 'js', maxBytes: 1 << 20 });
+    const small = rv.tensor('small', 4, { shape: [2, 2] });
+    const big = rv.tensor('big', 64 * 64, { shape: [64, 64] });
+    const opt = new Muon([small], { lr: 0.02 });
+    const filler = rv.tensor('filler', ((1 << 20) - rv.highWaterBytes) / 8 - 16 * 1024);
+    expect(() => opt.addParamGroup({ params: [big] })).toThrow(/ravine: out of memory/);
+    expect(opt.paramGroups.length).toBe(1);
+    small.grad.fill(0.1);
+    opt.step();
+    filler.dispose();
+    rv.dispose();
+  });
+});
+
 describe("Muon's checks", () => {
   it('refuses a tensor that is not a matrix, saying to give it to AdamW, and refuses bad options by name', async () => {
     const rv = await createRavine();

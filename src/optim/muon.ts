@@ -101,8 +101,11 @@ export class Muon extends Optimizer<MuonOptions> {
 
   override addParamGroup(group: ParamGroupInput<MuonOptions>): void {
     checkMatrices('Muon.addParamGroup', [group]);
+    // The scratch first: a group added without room for its iteration would write past it at the next step.
+    // (If the group is then refused, the scratch stays larger: no harm.)
+    const tensors = Array.isArray(group?.params) ? group.params.filter((t): t is Tensor => t instanceof Tensor) : [];
+    this.#reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
     super.addParamGroup(group);
-    this.#reserve(this.#need());
   }
 
   override dispose(): void {
