@@ -148,6 +148,17 @@ describe("Muon's scratch when memory runs out", () => {
     filler.dispose();
     rv.dispose();
   });
+
+  it('a Muon whose scratch does not fit is not made, and leaves its tensors free for another optimizer', async () => {
+    const rv = await createRavine({ backend: 'js', maxBytes: 1 << 20 });
+    const big = rv.tensor('big', 64 * 64, { shape: [64, 64] });
+    const filler = rv.tensor('filler', ((1 << 20) - rv.highWaterBytes) / 8 - 8 * 1024);
+    expect(() => new Muon([big])).toThrow(/ravine: out of memory: Muon's Newton–Schulz scratch/);
+    filler.dispose();
+    const other = new Muon([big]); // the tensor belongs to no one
+    expect(other.paramGroups[0].params[0]).toBe(big);
+    rv.dispose();
+  });
 });
 
 describe("Muon's checks", () => {

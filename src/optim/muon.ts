@@ -96,7 +96,12 @@ export class Muon extends Optimizer<MuonOptions> {
     super(params, options, spec, training);
     const [[, m]] = this.groupsWithMemory();
     this.#ctx = m.tensors[0]._ctx;
-    this.#reserve(this.#need());
+    try {
+      this.#reserve(this.#need());
+    } catch (e) {
+      this.dispose(); // the groups' memory back, and the tensors free to join another optimizer
+      throw e;
+    }
   }
 
   override addParamGroup(group: ParamGroupInput<MuonOptions>): void {
