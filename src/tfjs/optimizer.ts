@@ -157,6 +157,45 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     this.incrementIterations();
   }
 
+  /**
+   * ScheduleFreeAdamW's `eval()` and `train()` through TF.js: the variables the optimizer steps take the
+   * average x (to evaluate or save the model), then the training point y back. Other optimizers refuse.
+   */
+  eval(): void {
+    this.#switchPoint('eval');
+  }
+
+  train(): void {
+    this.#switchPoint('train');
+  }
+
+  #switchPoint(to: 'eval' | 'train'): void {
+    const where = `${this.#name}.${to}`;
+    this.#live(where);
+    if (this.#torchName !== 'ScheduleFreeAdamW')
+      throw new TypeError(`${where}: eval() and train() are ScheduleFreeAdamW's (this optimizer is ${this.#torchName}, whose variables are its one point)`);
+    const opt = this.#opt as unknown as { eval(): void; train(): void } | null;
+    if (opt === null) return; // nothing stepped yet: the training point is the average
+    const names = [...this.#active];
+    const vars = names.map((name) => variableNamed(name));
+    const missing = names.findIndex((_, i) => vars[i] === undefined);
+    if (missing >= 0) throw new TypeError(`${where}: variable '${names[missing]}' is gone from TF.js; nothing was switched`);
+    names.forEach((name, i) => {
+      const p = this.#params.get(name)!,
+        v = vars[i]!;
+      if (p.dataId !== v.dataId) {
+        p.tensor.data.set(floatsOf(v));
+        p.dataId = v.dataId;
+      }
+    });
+    opt[to]();
+    names.forEach((name, i) => {
+      const p = this.#params.get(name)!;
+      writeVariable(vars[i]!, p.tensor.data);
+      p.dataId = vars[i]!.dataId;
+    });
+  }
+
   /** The state, keyed by variable name (every variable stepped so far), with options, schedules and training counters. */
   stateDict(): TfjsStateDict<O> {
     this.#live(`${this.#name}.stateDict`);
