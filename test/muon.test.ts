@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clipGradNorm, createRavine, Muon } from '../src/index.js';
-import { bitDifferences, f32 } from './helpers/cases.js';
+import { bitDifferences, f32, relativeError } from './helpers/cases.js';
 
 interface MatrixCase {
   name: string;
@@ -24,14 +24,6 @@ const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/ma
 };
 const cases = data.cases.filter((c) => c.optimizer === 'Muon');
 const size = (shape: number[]) => shape.reduce((n, d) => n * d, 1);
-
-/** The README's diagnostic, over the tensor: max |ours − torch| / (|torch| + rms(torch)). */
-function relative(ours: Float32Array, ref: Float32Array): number {
-  const rms = Math.sqrt(ref.reduce((s, v) => s + v * v, 0) / ref.length);
-  let worst = 0;
-  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]) / (Math.abs(ref[i]) + rms));
-  return worst;
-}
 
 /** torch's portable lerp with a scalar weight, in float32: the momentum buffer as torch 2.13 writes it. */
 function lerp(a: number, b: number, w: number): number {
@@ -68,7 +60,7 @@ describe("Muon is torch 2.13's, with the Newton–Schulz iteration in float32", 
           const state = opt.stateDict().state;
           tensors.forEach((x, i) => {
             expect(bitDifferences(state[x.name].momentumBuffer as Float32Array, buffers[i]), `${backend} step ${t}: momentum of ${x.name}`).toEqual([]);
-            worst = Math.max(worst, relative(x.data, f32(c.params[String(t)][i])));
+            worst = Math.max(worst, relativeError(x.data, f32(c.params[String(t)][i])));
           });
         }
         const state = opt.stateDict().state;

@@ -1,6 +1,7 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
 import { describe } from '../describe.js';
+import { alignUp } from '../memory/arena.js';
 import { MuonFlag, MuonScalar } from '../kernels/muon.js';
 import { Tensor } from '../tensor.js';
 import type { GroupMemory } from './groupMemory.js';
@@ -158,7 +159,7 @@ export class Muon extends Optimizer<MuonOptions> {
         A = BX + 4 * n,
         AA = A + 4 * r * r,
         B = AA + 4 * r * r,
-        panel = alignUp16(B + 4 * r * r);
+        panel = alignUp(B + 4 * r * r);
       const buf = m.stateAt('momentumBuffer', i);
       // torch: update = grad.lerp(buf, μ) with Nesterov, buf itself without (copied: the iteration works in place).
       // The gradient is the one the momentum read: clipped by norm, it is scaled (gradScale) first, as torch's
@@ -191,8 +192,4 @@ export class Muon extends Optimizer<MuonOptions> {
       k.muonApply_f32(t._data, update, n, keep, f(-(o.lr * ratio)));
     });
   }
-}
-
-function alignUp16(x: number): number {
-  return (x + 15) & ~15;
 }

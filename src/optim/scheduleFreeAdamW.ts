@@ -96,7 +96,7 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeAdamWOptions> {
     const saved = groups.map(([o, m]) =>
       m.tensors.map((t, k) => {
         const y = t.data.slice();
-        const z = m.fresh.has('z') || !m.state.has('z') ? y : m.readState('z', k);
+        const z = zOf(m, k, y);
         const c1 = f(1 - o.betas[0]),
           b1 = f(o.betas[0]);
         const x = new Float32Array(y.length);
@@ -123,7 +123,7 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeAdamWOptions> {
         const now = t.data;
         if (bitsEqual(now, x)) now.set(y);
         else {
-          const z = m.fresh.has('z') || !m.state.has('z') ? y : m.readState('z', k);
+          const z = zOf(m, k, y);
           const c1 = f(1 - o.betas[0]),
             b1 = f(o.betas[0]);
           for (let i = 0; i < now.length; i++) now[i] = f(f(b1 * now[i]) + f(c1 * z[i]));
@@ -178,6 +178,11 @@ export class ScheduleFreeAdamW extends Optimizer<ScheduleFreeAdamWOptions> {
   protected run(_o: ScheduleFreeAdamWOptions, m: GroupMemory, kernels: Kernels, flags: number): void {
     kernels.scheduleFreeAdamW_f32(m.segments, m.state.get('z')!, m.state.get('expAvgSq')!, m.count, m.scalarBlock, flags);
   }
+}
+
+/** Tensor k's z: before the first step (not yet written) it is y, as optax starts it. */
+function zOf(m: GroupMemory, k: number, y: Float32Array): Float32Array {
+  return m.fresh.has('z') || !m.state.has('z') ? y : m.readState('z', k);
 }
 
 function bitsEqual(a: Float32Array, b: Float32Array): boolean {

@@ -61,6 +61,14 @@ export function gradientPool(length: number, seed = 1): Float32Array {
   return pool;
 }
 
+/** The shared reference README's diagnostic over a tensor: max |ours − ref| / (|ref| + rms(ref)). */
+export function relativeError(ours: Float32Array, ref: Float32Array): number {
+  const rms = Math.sqrt(ref.reduce((s, v) => s + v * v, 0) / ref.length);
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ours[i] - ref[i]) / (Math.abs(ref[i]) + rms));
+  return worst;
+}
+
 /** Indices where two float32 arrays differ in their bits (two NaNs count as equal: payloads are unspecified). */
 export function bitDifferences(a: Float32Array, b: Float32Array): number[] {
   if (a.length !== b.length) return [-1];
