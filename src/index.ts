@@ -25,6 +25,7 @@ export { Rprop, type RpropOptions } from './optim/rprop.js';
 export { ASGD, type ASGDOptions } from './optim/asgd.js';
 export { Lion, type LionOptions } from './optim/lion.js';
 export { Muon, type MuonOptions } from './optim/muon.js';
+export { Adafactor, type AdafactorOptions } from './optim/adafactor.js';
 export { ScheduleFreeAdamW, type ScheduleFreeAdamWOptions } from './optim/scheduleFreeAdamW.js';
 export { surfaces, type Problem, type Surface, type RavineSurfaceOptions, type RosenbrockOptions, type ValleyOptions } from './surfaces/index.js';
 export { minimize } from './minimize/index.js';

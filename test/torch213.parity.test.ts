@@ -6,18 +6,8 @@
 // a lerp): every element-wise case of the recording.
 import { describe, expect, it } from 'vitest';
 import { createRavine, type Optimizer } from '../src/index.js';
-import { bitDifferences, camel, f32, MOVED_TO_2_13, optimizers } from './helpers/cases.js';
+import { bitDifferences, type Case213, camel, f32, MOVED_TO_2_13, optimizers } from './helpers/cases.js';
 import { readFileSync } from 'node:fs';
-
-interface Case213 {
-  name: string;
-  optimizer: string;
-  groups: { shapes: number[][]; options: Record<string, unknown>; initial: string[] }[];
-  steps: number;
-  grads: string[][];
-  params: Record<string, string[]>;
-  finalState: Record<string, string | number>[];
-}
 
 const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/optimizers.json', import.meta.url), 'utf8')) as {
   torch: string;

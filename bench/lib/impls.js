@@ -9,6 +9,7 @@ import { bandwidthBound } from './bandwidth.js';
 import { jaxOptimizer, jaxSupports } from './jax.js';
 import { naiveLoop, naiveSupports } from './naive.js';
 import { bridgeOptimizer, TFJS_DEVIATIONS, tfjsOptimizer, tfjsSupports } from './tfjs.js';
+import { groupKernel } from './optimizers.js';
 import { bareKernel, ravineStep } from './ravine.js';
 import { accumulatedSteps, clipFoldedStep, clipInPlaceThenStep, clipSupports, scheduledStep, scheduledSupports, trainingStep } from './training.js';
 
@@ -28,10 +29,15 @@ export function threadsImpl(threads) {
 export const IMPLS = {
   simd: { label: 'ravine simd', supports: all, create: (key, problem) => ravineStep('simd', key, problem) },
   js: { label: 'ravine js', supports: all, create: (key, problem) => ravineStep('js', key, problem) },
-  bareSimd: { label: 'bare kernel loop (simd)', supports: all, create: (key, problem) => bareKernel('simd', key, problem) },
-  bareJs: { label: 'bare kernel loop (js)', supports: all, create: (key, problem) => bareKernel('js', key, problem) },
+  bareSimd: { label: 'bare kernel loop (simd)', supports: groupKernel, create: (key, problem) => bareKernel('simd', key, problem) },
+  bareJs: { label: 'bare kernel loop (js)', supports: groupKernel, create: (key, problem) => bareKernel('js', key, problem) },
   perTensorSimd: { label: 'ravine simd, group per tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'per-tensor') },
-  oneTensorSimd: { label: 'ravine simd, as one tensor', supports: all, create: (key, problem) => ravineStep('simd', key, problem, 'one-tensor') },
+  oneTensorSimd: {
+    label: 'ravine simd, as one tensor',
+    supports: all,
+    create: (key, problem) => ravineStep('simd', key, problem, 'one-tensor'),
+    deviations: { adafactor: 'its step size and clipping follow each tensor’s RMS: one tensor has one' },
+  },
   // Issue 10 (bench/lib/training.js). A schedule changes the update by design: nothing to compare it with.
   scheduledSimd: { label: 'ravine simd, scheduled', supports: scheduledSupports, create: scheduledStep, parity: false },
   clipFoldedSimd: { label: 'ravine simd, clipGradNorm option (folded)', supports: clipSupports, create: clipFoldedStep },

@@ -7,9 +7,19 @@ import { optimizerRegistry } from '../../dist/optim/registry.js';
 export const OPTIMIZERS = Object.fromEntries(
   Object.entries(optimizerRegistry).map(([key, entry]) => [
     key,
-    { label: entry.bench.label, Ravine: entry.Class, options: entry.bench.options, reads: entry.bench.reads, writes: entry.bench.writes },
+    {
+      label: entry.bench.label,
+      Ravine: entry.Class,
+      options: entry.bench.options,
+      reads: entry.bench.reads,
+      writes: entry.bench.writes,
+      perTensor: entry.split === null,
+    },
   ]),
 );
+
+/** A kernel per group, replayable by the bare kernel loop: not Adafactor's, whose host works between its per-tensor kernels. */
+export const groupKernel = (key) => !OPTIMIZERS[key].perTensor;
 
 /** Bytes one update moves per parameter. */
 export const bytesPerParam = (key) => 4 * (OPTIMIZERS[key].reads + OPTIMIZERS[key].writes);

@@ -1,5 +1,5 @@
 import { CONTROL } from './control.js';
-import { optimizerTable } from '../optim/table.js';
+import { optimizerTable, type OptimizerRow } from '../optim/table.js';
 import { ThreadError } from './threadError.js';
 export { ThreadError };
 import type { Kernels } from './kernels.js';
@@ -48,7 +48,7 @@ export function availableCores(): number {
 /** The element-wise kernels that are split, with the index of their segment-count argument. */
 export const SPLIT_KERNELS: Readonly<Record<string, number>> = {
   // Every optimizer's kernel, as its row declares it (src/optim/table.ts)…
-  ...Object.fromEntries(Object.values(optimizerTable).map((row) => [row.kernel, row.split])),
+  ...Object.fromEntries((Object.values(optimizerTable) as OptimizerRow[]).filter((row) => row.split !== null).map((row) => [row.kernel, row.split as number])),
   // …and the training and averaging passes.
   average_f32: 2,
   swapAveraged_f32: 2,

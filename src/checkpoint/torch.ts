@@ -98,8 +98,8 @@ function writeState(
     // Adagrad's sum, which torch fills with initial_accumulator_value up front.
     if (value === null && !entry.torch.eagerState) continue;
     const data = value ?? new Float32Array(size).fill(options.initialAccumulatorValue as number);
-    // torch's state tensors have their parameter's shape.
-    out[`${PREFIX}${name}.${snake(key)}`] = { dtype: 'F32', shape: [...shape], data: data as Float32Array };
+    // torch's state tensors have their parameter's shape (Adafactor's factors their own: the row's table says).
+    out[`${PREFIX}${name}.${snake(key)}`] = { dtype: 'F32', shape: [...(entry.stateShape?.(key, shape) ?? shape)], data: data as Float32Array };
   }
 }
 
@@ -152,15 +152,15 @@ function toStateDict(
     if (!Object.hasOwn(state, name))
       throw new RangeError(`${where}: tensor ${describe(fullKey)} is state of ${describe(name)}, which no param group of the file holds`);
     const what = `${where}: tensor ${describe(fullKey)}`;
-    const shape = shapes.get(name);
-    // A buffer has its parameter's shape in torch (or is flat, as ravine wrote before tensors had shapes).
-    if (
-      shape !== undefined &&
-      Object.hasOwn(entry.stateKeys, key) &&
-      !sameShape(tensor.shape, shape) &&
-      !sameShape(tensor.shape, [shape.reduce((n, d) => n * d, 1)])
-    )
-      throw new RangeError(`${what} has shape [${tensor.shape.join(', ')}], and tensor '${name}' has shape [${shape.join(', ')}]`);
+    const param = shapes.get(name);
+    // A buffer has its parameter's shape in torch, or the row's (Adafactor's factors), or is flat (as ravine
+    // wrote before tensors had shapes).
+    const shape = param && Object.hasOwn(entry.stateKeys, key) ? (entry.stateShape ? entry.stateShape(key, param) : param) : undefined;
+    if (shape === null) throw new RangeError(`${what}: torch keeps no ${snake(key)} for tensor '${name}' of shape [${param!.join(', ')}]`);
+    if (shape !== undefined && !sameShape(tensor.shape, shape) && !sameShape(tensor.shape, [shape.reduce((n, d) => n * d, 1)]))
+      throw new RangeError(
+        `${what} has shape [${tensor.shape.join(', ')}], and tensor '${name}' has shape [${param!.join(', ')}]${shape === param ? '' : ` (torch keeps ${snake(key)} as [${shape.join(', ')}])`}`,
+      );
     state[name][key] = readValue(what, tensor, key, Object.hasOwn(entry.scalarKeys, key));
   }
   for (const [name, s] of Object.entries(state)) {

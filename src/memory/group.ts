@@ -15,6 +15,15 @@ import { alignUp } from './arena.js';
  *   corrections, ...: each kernel file names its slots), so adding a scalar changes no signature.
  */
 export const SEGMENT_BYTES = 16;
+
+/** The shape of a state buffer's slice for a tensor of shape `shape` (torch's), or null when it keeps none. */
+export type StateShape = (name: string, shape: readonly number[]) => readonly number[] | null;
+
+interface Layout {
+  readonly offsets: readonly number[];
+  readonly sizes: readonly number[];
+  readonly floats: number;
+}
 export const SCALAR_SLOTS = 16;
 
 export class Group {
@@ -33,6 +42,9 @@ export class Group {
   readonly state = new Map<string, number>();
   /** Each tensor's slice of a state buffer: byte offset from the buffer's start. */
   readonly #sliceOffsets: number[];
+  /** Buffers whose slices are not the tensors' sizes (Adafactor's row and column factors), by name. */
+  readonly #layouts = new Map<string, Layout>();
+  readonly #stateShape: StateShape | undefined;
   readonly #ctx: Context;
   /** 'Adam param group 0': names the group in errors (out of memory, invalid options). */
   readonly where: string;
@@ -40,8 +52,9 @@ export class Group {
   #blockView: Float32Array | null = null;
 
   /** Allocates the table and the scalar block (no state yet), writing nothing. Call inside `arena.atomically`, then `write()`. */
-  constructor(ctx: Context, tensors: readonly Tensor[], where: string) {
+  constructor(ctx: Context, tensors: readonly Tensor[], where: string, stateShape?: StateShape) {
     this.#ctx = ctx;
+    this.#stateShape = stateShape;
     this.tensors = tensors;
     this.count = tensors.length;
     this.n = tensors.reduce((sum, t) => sum + t.size, 0);
@@ -98,13 +111,25 @@ export class Group {
 
   /** Allocates a state buffer's region (not yet the group's). Call inside `arena.atomically`. */
   allocStateRegion(name: string): number {
-    return this.#ctx.arena.alloc(4 * this.stateFloats, `${this.where} state '${name}'`);
+    return this.#ctx.arena.alloc(Math.max(16, 4 * this.#floats(name)), `${this.where} state '${name}'`);
   }
 
   /** Makes a region from `allocStateRegion` the group's state buffer `name`, filled with `fill`. */
   addState(name: string, at: number, fill: number): void {
     this.state.set(name, at);
-    this.#ctx.heap.fill(fill, at >>> 2, (at >>> 2) + this.stateFloats);
+    this.#ctx.heap.fill(fill, at >>> 2, (at >>> 2) + this.#floats(name));
+  }
+
+  /** The shape of tensor k's slice of buffer `name`: its own, or the optimizer's (Adafactor's factors); null if it keeps none. */
+  stateShape(name: string, k: number): readonly number[] | null {
+    const t = this.tensors[k];
+    return this.#stateShape ? this.#stateShape(name, t.shape) : t.shape;
+  }
+
+  /** Floats in tensor k's slice of buffer `name` (0: it keeps none). */
+  stateSize(name: string, k: number): number {
+    const layout = this.#layout(name);
+    return layout ? layout.sizes[k] : this.tensors[k].size;
   }
 
   /** Gives back state buffer `name` (one the options no longer need). */
@@ -118,22 +143,46 @@ export class Group {
   /** Refills state buffer `name` with its initial value. */
   fillState(name: string, fill: number): void {
     const at = this.state.get(name)! >>> 2;
-    this.#ctx.heap.fill(fill, at, at + this.stateFloats);
+    this.#ctx.heap.fill(fill, at, at + this.#floats(name));
   }
 
   /** Byte offset of tensor k's slice of state buffer `name`. */
   stateAt(name: string, k: number): number {
-    return this.state.get(name)! + this.#sliceOffsets[k];
+    return this.state.get(name)! + (this.#layout(name)?.offsets[k] ?? this.#sliceOffsets[k]);
   }
 
   /** A copy of tensor k's slice of a state buffer. */
   readState(name: string, k: number): Float32Array {
-    const start = (this.state.get(name)! + this.#sliceOffsets[k]) >>> 2;
-    return this.#ctx.heap.slice(start, start + this.tensors[k].size);
+    const start = this.stateAt(name, k) >>> 2;
+    return this.#ctx.heap.slice(start, start + this.stateSize(name, k));
   }
 
   writeState(name: string, k: number, values: ArrayLike<number>): void {
-    this.#ctx.heap.set(values, (this.state.get(name)! + this.#sliceOffsets[k]) >>> 2);
+    this.#ctx.heap.set(values, this.stateAt(name, k) >>> 2);
+  }
+
+  #floats(name: string): number {
+    return this.#layout(name)?.floats ?? this.stateFloats;
+  }
+
+  /** Buffer `name`'s own layout when the optimizer shapes its state (undefined: the tensors' layout). */
+  #layout(name: string): Layout | undefined {
+    if (this.#stateShape === undefined) return undefined;
+    let layout = this.#layouts.get(name);
+    if (layout === undefined) {
+      const offsets: number[] = [],
+        sizes: number[] = [];
+      let offset = 0;
+      this.tensors.forEach((_, k) => {
+        const size = (this.stateShape(name, k) ?? [0]).reduce((n, d) => n * d, 1);
+        offsets.push(offset);
+        sizes.push(size);
+        offset += alignUp(4 * size);
+      });
+      layout = { offsets, sizes, floats: offset >>> 2 };
+      this.#layouts.set(name, layout);
+    }
+    return layout;
   }
 
   zeroGrads(): void {

@@ -1,5 +1,5 @@
 import type { Context } from '../context.js';
-import { Group } from '../memory/group.js';
+import { Group, type StateShape } from '../memory/group.js';
 import type { Tensor } from '../tensor.js';
 import type { StateBuffer } from './optimizerSpec.js';
 import { Powers } from './powers.js';
@@ -30,8 +30,8 @@ export class GroupMemory extends Group {
    */
   gradScale = 1;
 
-  constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string) {
-    super(ctx, tensors, where);
+  constructor(ctx: Context, tensors: readonly Tensor[], scalars: Record<string, number>, where: string, stateShape?: StateShape) {
+    super(ctx, tensors, where, stateShape);
     this.scalars = scalars;
     this.next = Object.keys(scalars).length > 0 ? { ...scalars } : null;
     this.external = tensors.filter((t) => t._external !== null);

@@ -57,7 +57,9 @@ export class Groups<O extends object> {
       name = this.#spec.name;
     const first = this.list.length;
     const memory = ctx.arena.atomically(() => {
-      const made = resolved.map(({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${name} param group ${first + k}`));
+      const made = resolved.map(
+        ({ tensors }, k) => new GroupMemory(ctx, tensors, { ...this.#spec.scalars }, `${name} param group ${first + k}`, this.#spec.stateShape),
+      );
       const scratch = run.scratch < 0 ? ctx.arena.alloc(32, `${name}'s diagnostics block`) : run.scratch;
       const state = this.#alloc(
         resolved.map((r) => r.options),

@@ -6,6 +6,7 @@ import { MuonFlag, MuonScalar } from '../kernels/muon.js';
 import { Tensor } from '../tensor.js';
 import type { GroupMemory } from './groupMemory.js';
 import { Optimizer } from './optimizer.js';
+import { Scratch } from './scratch.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, ParamGroupInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
@@ -88,17 +89,17 @@ function checkMatrices(where: string, params: unknown): void {
  */
 export class Muon extends Optimizer<MuonOptions> {
   #ctx: Context;
-  /** Byte offset and size (floats) of the iteration's scratch, sized for the largest matrix. */
-  #scratch = -1;
-  #scratchFloats = 0;
+  /** The iteration's matrices, sized for the largest matrix. */
+  #scratch: Scratch;
 
   constructor(params: Params<MuonOptions>, options?: OptionsInput<MuonOptions>, training?: TrainingOptions) {
     checkMatrices('Muon', params);
     super(params, options, spec, training);
     const [[, m]] = this.groupsWithMemory();
     this.#ctx = m.tensors[0]._ctx;
+    this.#scratch = new Scratch(this.#ctx, "Muon's Newton–Schulz scratch");
     try {
-      this.#reserve(this.#need());
+      this.#scratch.reserve(this.#need());
     } catch (e) {
       this.dispose(); // the groups' memory back, and the tensors free to join another optimizer
       throw e;
@@ -110,26 +111,17 @@ export class Muon extends Optimizer<MuonOptions> {
     // The scratch first: a group added without room for its iteration would write past it at the next step.
     // (If the group is then refused, the scratch stays larger: no harm.)
     const tensors = Array.isArray(group?.params) ? group.params.filter((t): t is Tensor => t instanceof Tensor) : [];
-    this.#reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
+    this.#scratch.reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
     super.addParamGroup(group);
   }
 
   override dispose(): void {
-    if (!this.disposed && this.#scratch >= 0 && !this.#ctx.disposed) this.#ctx.arena.free(this.#scratch);
-    this.#scratch = -1;
+    this.#scratch.free();
     super.dispose();
   }
 
   #need(): number {
     return Math.max(0, ...this.groupsWithMemory().flatMap(([, m]) => m.tensors.map((t) => scratchFloats(t.shape))));
-  }
-
-  #reserve(floats: number): void {
-    if (floats <= this.#scratchFloats) return;
-    const at = this.#ctx.arena.alloc(4 * floats, "Muon's Newton–Schulz scratch");
-    if (this.#scratch >= 0) this.#ctx.arena.free(this.#scratch);
-    this.#scratch = at;
-    this.#scratchFloats = floats;
   }
 
   protected scalars(o: MuonOptions, m: GroupMemory, b: Float32Array, _t: number): number {
@@ -152,7 +144,7 @@ export class Muon extends Optimizer<MuonOptions> {
         c = Math.max(R, C),
         n = R * C;
       // The scratch's regions, in bytes: U (the update, R×C), X (r×c), Xᵀ, B·X, A, A², B, the packed panel.
-      const U = this.#scratch,
+      const U = this.#scratch.at,
         X = U + 4 * n,
         Xt = X + 4 * n,
         BX = Xt + 4 * n,

@@ -36,6 +36,11 @@ export interface OptimizerSpec<O> {
    * every optimizer with options at float32's extremes to keep this list honest.
    */
   readonly derivedSlots: readonly number[];
+  /**
+   * The shape of buffer `name` for a tensor of shape `shape`, when it is not the tensor's: Adafactor keeps
+   * a row and a column factor for a matrix and a full variance for a vector (null: none for this tensor).
+   */
+  stateShape?(name: string, shape: readonly number[]): readonly number[] | null;
   /** Per-group scalar state with its initial value (NAdam's muProduct). */
   readonly scalars?: Readonly<Record<string, number>>;
 }

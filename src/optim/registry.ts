@@ -1,6 +1,7 @@
 // The optimizers by minimize's method name: each row of the table (table.ts) with its class. minimize,
 // ravine/tfjs, the torch exchange, the tests and bench/ read it rather than keeping lists of their own.
 import { Adadelta } from './adadelta.js';
+import { Adafactor } from './adafactor.js';
 import { Adagrad } from './adagrad.js';
 import { Adam, AdamW } from './adam.js';
 import { Adamax } from './adamax.js';
@@ -37,6 +38,7 @@ const CLASSES: Record<FirstOrderMethod, unknown> = {
   rprop: Rprop,
   asgd: ASGD,
   lion: Lion,
+  adafactor: Adafactor,
   scheduleFreeAdamW: ScheduleFreeAdamW,
 };
 

@@ -39,7 +39,7 @@ function own(record: object, key: string): unknown {
 /** Tensor k's entry in `state`: the group's step and scalars, then a copy of each of its buffers (null: not yet written). */
 export function savedEntry(m: GroupMemory, k: number): Record<string, number | Float32Array | null> {
   const entry: Record<string, number | Float32Array | null> = { step: m.step, ...m.scalars };
-  for (const name of m.state.keys()) entry[name] = m.fresh.has(name) ? null : m.readState(name, k);
+  for (const name of m.state.keys()) if (m.stateShape(name, k) !== null) entry[name] = m.fresh.has(name) ? null : m.readState(name, k);
   return entry;
 }
 
@@ -133,15 +133,18 @@ export function readCheckpoint<O>(where: string, dict: StateDict, target: LoadTa
       .map((name) => ({ name, fill: 0 }));
     const buffers = [...needed, ...carried];
     const row = rowNamed(spec.name);
-    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), buffers, spec.scalars ?? {}, spec.optionalBuffers ?? [], row));
+    // A buffer the optimizer shapes (Adafactor's) may be absent for some tensors: a vector has no row factor.
+    const kept = (t: Tensor) => buffers.filter((b) => spec.stateShape?.(b.name, t.shape) !== null);
+    const entries = group.params.map((t) => checkEntry(where, t, own(dict.state, t.name), kept(t), spec.scalars ?? {}, spec.optionalBuffers ?? [], row, spec));
     const first = entries[0];
     for (const key of ['step', ...Object.keys(spec.scalars ?? {})]) {
       if (entries.some((e) => e.scalars[key] !== first.scalars[key])) {
         throw new RangeError(`${where}: the tensors of param group ${i} disagree on ${key}; ravine steps a group together`);
       }
     }
-    for (const name of Object.keys(first.buffers)) {
-      if (entries.some((e) => (e.buffers[name] === null) !== (first.buffers[name] === null))) {
+    for (const { name } of buffers) {
+      const has = entries.filter((e) => name in e.buffers);
+      if (has.some((e) => (e.buffers[name] === null) !== (has[0].buffers[name] === null))) {
         throw new RangeError(
           `${where}: state '${name}' is null (not yet written) for some tensors of param group ${i} and not for others; ravine keeps a group's state together`,
         );
@@ -232,6 +235,7 @@ function checkEntry(
   scalarDefaults: Readonly<Record<string, number>>,
   optional: readonly string[],
   row: OptimizerRow | undefined,
+  spec: OptimizerSpec<unknown>,
 ): Entry {
   if (typeof saved !== 'object' || saved === null) throw new TypeError(`${where}: no state for tensor '${t.name}'`);
   const entry = saved as Record<string, unknown>;
@@ -264,7 +268,8 @@ function checkEntry(
     // it, even if they were changed to use it before the save: not yet written, as torch's None.
     const value = neverStepped || (entry[name] === undefined && optional.includes(name)) ? null : entry[name];
     if (value === undefined) throw new TypeError(`${where}: state '${t.name}'.${name} is missing: these options need it (null marks a buffer not yet written)`);
-    values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, t.size, row?.stateKeys[name] === 'nonNegative');
+    const size = (spec.stateShape?.(name, t.shape) ?? t.shape).reduce((n, d) => n * d, 1);
+    values[name] = value === null ? null : readBuffer(`${where}: state '${t.name}'.${name}`, value, size, row?.stateKeys[name] === 'nonNegative');
   }
   return { scalars, buffers: values };
 }
@@ -285,12 +290,15 @@ export function restoreState(m: GroupMemory, plan: GroupPlan<unknown>, scalarKey
   m.step = entries[0].scalars.step;
   for (const key of scalarKeys) m.scalars[key] = entries[0].scalars[key];
   for (const buffer of buffers) {
-    const fresh = entries[0].buffers[buffer.name] === null;
-    if (fresh) {
+    // A buffer none of the tensors keeps (Adafactor's variance in a group of matrices) stays as allocated.
+    const fresh = entries.find((e) => buffer.name in e.buffers)?.buffers[buffer.name] ?? null;
+    if (fresh === null) {
       m.fillState(buffer.name, buffer.fill);
       m.fresh.add(buffer.name);
     } else {
-      m.tensors.forEach((_, k) => m.writeState(buffer.name, k, entries[k].buffers[buffer.name]!));
+      m.tensors.forEach((_, k) => {
+        if (buffer.name in entries[k].buffers) m.writeState(buffer.name, k, entries[k].buffers[buffer.name]!);
+      });
       m.fresh.delete(buffer.name);
     }
   }

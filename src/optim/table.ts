@@ -22,8 +22,12 @@ export interface OptimizerRow {
   readonly name: string;
   /** The wasm export (assembly/index.ts) and its JS mirror (src/kernels/index.ts) that steps a group. */
   readonly kernel: string;
-  /** The index of the kernel's segment-count argument: the thread pool splits a big group's segments there. */
-  readonly split: number;
+  /**
+   * The index of the kernel's segment-count argument: the thread pool splits a big group's segments there.
+   * null for a kernel that works per tensor (Adafactor's reductions run in torch's order over a whole
+   * tensor), which runs on the calling thread.
+   */
+  readonly split: number | null;
   /** Every state buffer it may keep (some only with an option on), torch's keys in camelCase, with the values torch can hold there. */
   readonly stateKeys: Readonly<Record<string, BufferRange>>;
   /** Per-group scalar state torch keeps per tensor as a 0-dim float32 tensor (NAdam's muProduct, ASGD's eta and mu), with its range. */
@@ -43,6 +47,16 @@ export interface OptimizerRow {
   readonly badOptions: readonly BadOptions[];
   /** A learning rate for round-trip tests (checkpoints, TF.js): torch's default, or one that moves the parameters. */
   readonly lr: number;
+  /**
+   * The shape torch gives state buffer `name` for a parameter of shape `shape`, when it is not the
+   * parameter's (Adafactor's factors); null where the parameter keeps none. Omitted: the parameter's.
+   */
+  readonly stateShape?: (name: string, shape: readonly number[]) => readonly number[] | null;
+  /**
+   * The shape the generic tests give a tensor of `size` elements, when a flat one would not reach all of
+   * the optimizer (Adafactor factors matrices). Omitted: flat.
+   */
+  readonly testShape?: (size: number) => readonly number[];
   /** Its row in `npm run bench`: label, options, and the f32 streams one update reads and writes (sizing the bandwidth bound). */
   readonly bench: { readonly label: string; readonly options: Readonly<Record<string, unknown>>; readonly reads: number; readonly writes: number };
 }
@@ -52,6 +66,19 @@ export type ImplementationOption = 'foreach' | 'fused' | 'capturable' | 'differe
 
 /** The usual torch facts: foreach, capturable and differentiable; step counted; state made at the first step. */
 const TORCH = { implementation: ['foreach', 'capturable', 'differentiable'], keepsStep: true, eagerState: false } as const;
+
+/**
+ * torch's Adafactor state: a tensor of two or more dimensions keeps a row factor [..., rows, 1] and a
+ * column factor [..., 1, cols]; a vector keeps its full variance.
+ */
+export function factoredStateShape(name: string, shape: readonly number[]): readonly number[] | null {
+  const factored = shape.length >= 2;
+  if (name !== 'variance' && name !== 'rowVar' && name !== 'colVar') return shape; // a training option's (accumulatedGrad)
+  if (name === 'variance') return factored ? null : shape;
+  if (!factored) return null;
+  const last = shape.length - 1;
+  return shape.map((d, i) => (i === last ? (name === 'rowVar' ? 1 : d) : i === last - 1 ? (name === 'rowVar' ? d : 1) : d));
+}
 
 /** Every combination of the listed values. */
 function grid(axes: Record<string, readonly unknown[]>): Record<string, unknown>[] {
@@ -275,6 +302,37 @@ export const optimizerTable = {
     ],
     lr: 1e-3,
     bench: { label: 'Lion', options: { lr: 1e-4, betas: [0.9, 0.99], weightDecay: 1e-3 }, reads: 3, writes: 2 },
+  },
+  adafactor: {
+    name: 'Adafactor',
+    kernel: 'adafactor_f32',
+    split: null,
+    tfjs: 'ravineAdafactor',
+    torch: { implementation: ['foreach'], keepsStep: true, eagerState: false },
+    // Non-negative in exact arithmetic, but torch's lerp turns an overflowing g² (inf − inf) into NaN, and keeps it.
+    stateKeys: { variance: ANY, rowVar: ANY, colVar: ANY },
+    scalarKeys: {},
+    stateShape: factoredStateShape,
+    // Even sizes as two rows, odd ones as vectors: both of its kinds of state in one group.
+    testShape: (size) => (size > 0 && size % 2 === 0 ? [2, size / 2] : [size]),
+    grid: grid({
+      lr: [1e-2],
+      eps: [
+        [null, 1e-3],
+        [1e-30, 1e-3],
+      ],
+      weightDecay: [0, 0.01],
+      maximize: [false, true],
+    }),
+    badOptions: [
+      [{ beta2Decay: 0.1 }, 'RangeError', /beta2Decay = 0\.1: must be <= 0/],
+      [{ eps: [-1e-30, 1e-3] }, 'RangeError', /eps\[0\] = -1e-30/],
+      [{ eps: [null, -1] }, 'RangeError', /eps\[1\] = -1/],
+      [{ eps: 1e-3 }, 'TypeError', /eps must be an array/],
+      [{ d: 0.5 }, 'RangeError', /d = 0\.5/],
+    ],
+    lr: 1e-2,
+    bench: { label: 'Adafactor', options: { lr: 1e-2 }, reads: 6, writes: 3 },
   },
   scheduleFreeAdamW: {
     name: 'ScheduleFreeAdamW',

@@ -15,6 +15,7 @@ import type { RAdamOptions } from '../optim/radam.js';
 import type { RpropOptions } from '../optim/rprop.js';
 import type { ASGDOptions } from '../optim/asgd.js';
 import type { LionOptions } from '../optim/lion.js';
+import type { AdafactorOptions } from '../optim/adafactor.js';
 import type { ScheduleFreeAdamWOptions } from '../optim/scheduleFreeAdamW.js';
 import type { Ravine } from '../ravine.js';
 import { RavineTfjsOptimizer } from './optimizer.js';
@@ -50,5 +51,7 @@ export const ravineASGD = (rv: Ravine, options?: OptionsInput<ASGDOptions>, trai
   new RavineTfjsOptimizer<ASGDOptions>(rv, 'asgd', options, training);
 export const ravineLion = (rv: Ravine, options?: OptionsInput<LionOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<LionOptions>(rv, 'lion', options, training);
+export const ravineAdafactor = (rv: Ravine, options?: OptionsInput<AdafactorOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<AdafactorOptions>(rv, 'adafactor', options, training);
 export const ravineScheduleFreeAdamW = (rv: Ravine, options?: OptionsInput<ScheduleFreeAdamWOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<ScheduleFreeAdamWOptions>(rv, 'scheduleFreeAdamW', options, training);

@@ -123,6 +123,17 @@ export async function replayTorchCase(
   return { rv, opt, tensors, checked };
 }
 
+/** A case of torch 2.13's recordings (optimizers.json, matrix-optimizers.json): groups of shaped tensors, each step's gradients, the parameters after each. */
+export interface Case213 {
+  name: string;
+  optimizer: string;
+  groups: { shapes: number[][]; options: Record<string, unknown>; initial: string[] }[];
+  steps: number;
+  grads: string[][];
+  params: Record<string, string[]>;
+  finalState: Record<string, string | number>[];
+}
+
 export function loadReference<T>(file: string): T {
   return JSON.parse(readFileSync(new URL(file, referenceDir), 'utf8')) as T;
 }
