@@ -70,9 +70,11 @@ export function spectrumSvg(title: string, runs: readonly SpectrumRun[], o: Spec
   const reference = o.reference ? Array.from(o.reference) : [];
   const lastStep = Math.max(1, ...runs.flatMap((r) => r.steps));
   const logSteps = o.steps === 'log';
+  // On log steps the axis starts at the first step with a σ to draw (W₀ = 0 has none): no empty band on the left.
+  const firstDrawn = Math.min(lastStep, ...runs.flatMap((r) => r.steps.filter((_, t) => Array.from(r.values[t]).some((v) => v > 0)).slice(0, 1)));
   const x = logSteps
     ? scaleLog()
-        .domain([1, lastStep + 1])
+        .domain([firstDrawn + 1, lastStep + 1])
         .range([0, plotWidth])
     : scaleLinear().domain([0, lastStep]).range([0, plotWidth]).nice();
   const at = logSteps ? (step: number) => step + 1 : (step: number) => step;

@@ -73,7 +73,7 @@ function orthogonal(n: number, gauss: () => number): Float64Array {
   return q;
 }
 
-/** The problem, the same for the same options on every machine (Math.log and Math.cos aside, which V8 computes alike everywhere). */
+/** The problem, the same for the same options on every machine Node runs on (V8's Math.log and Math.cos are its own fdlibm ports). */
 export function matrixProblem({ rows = 32, cols = 16, kappa = 100, seed = 1 }: MatrixProblemOptions = {}): MatrixProblem {
   const d = rows,
     k = cols,

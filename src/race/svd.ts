@@ -12,7 +12,7 @@ export interface Svd {
   v: Float64Array;
 }
 
-/** Sweeps stop when no pair of columns has |cos angle| above this; two sweeps past it change nothing. */
+/** Two columns count as orthogonal when |cos of their angle| is at most this (float64's precision); sweeps stop when every pair is. */
 const tolerance = 1e-15;
 const maxSweeps = 60;
 
