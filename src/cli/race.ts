@@ -1,6 +1,7 @@
 // `ravine race` (and `npm start`): GD, momentum, Nesterov, RMSProp, Adam, Newton and L-BFGS down the
-// ravine, Rosenbrock's valley and a winding valley; a table per surface, and contour, panel and loss
-// pictures (SVG and PNG) in an output folder. `--big` and `--scipy` run the reference comparisons.
+// ravine, Rosenbrock's valley and a winding valley, then GD, momentum, Adam, Lion and Muon on a matrix
+// least-squares problem; a table per surface, and contour, panel, loss and singular-value pictures (SVG
+// and PNG) in an output folder. `--big` and `--scipy` run the reference comparisons.
 import { realpathSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +10,8 @@ import {
   defaultHyperparameters,
   defaultRacerKeys,
   formatTable,
+  matrixProblem,
+  matrixRacers,
   plotRuns,
   racers,
   runLap,
@@ -18,20 +21,29 @@ import {
   trackKeys,
   type Hyperparameters,
   type Lap,
+  type MatrixRacer,
   type Racer,
   type Track,
 } from '../race/index.js';
 import { loadPlot, type Plot } from '../plot/load.js';
 import { parseFlags } from './args.js';
 import { makeOutputFolder } from './output.js';
+import { lapDone, progress } from './progress.js';
+import { drawMatrix, raceMatrix } from './raceMatrix.js';
 import { big, compare } from './references.js';
+
+/** The matrix race's default steps: enough for its fastest racers to reach 1e-6 and its SVDs to stay cheap. */
+const MATRIX_STEPS = 200;
+const surfaceKeys = [...trackKeys, 'matrix'];
+/** Every racer's key, the 2-D race's first: lion and muon race on the matrix only. */
+const racerKeys = [...new Set([...racers.map((r) => r.key), ...matrixRacers.map((r) => r.key)])];
 
 const USAGE = `usage: ravine race [options]       (npm start runs it with the defaults)
 
 Races optimizers down surfaces of pathological curvature: a table per surface, and pictures.
 
-  --surface LIST        ${trackKeys.join(',')} (default: all)
-  --optimizers LIST     ${racers.map((r) => r.key).join(',')} (default: all but newton-cg)
+  --surface LIST        ${surfaceKeys.join(',')} (default: all; matrix: W 32×16 least squares)
+  --optimizers LIST     ${racerKeys.join(',')} (default: all but newton-cg; on matrix: gd,momentum,adam,lion,muon)
   --lr LR | NAME=LR,..  learning rate of every first-order racer, or of the ones named (default per surface)
   --momentum M | A:B    heavy-ball momentum, or annealed from A to B (default 0.5:0.9)
   --anneal-steps N      steps of that annealing (default 100)
@@ -40,7 +52,7 @@ Races optimizers down surfaces of pathological curvature: a table per surface, a
   --betas B1,B2         Adam's betas (default 0.9,0.999)
   --newton-fallback F   gradient (default) or shift: Newton's step where the Hessian is indefinite
   --start X,Y           start point (default: each surface's classic one)
-  --steps N             steps per racer at most, 1 to 10000 (default 5000)
+  --steps N             steps per racer at most, 1 to 10000 (default 5000, ${MATRIX_STEPS} on matrix)
   --target T            "arrived" means f − f* ≤ T (default 1e-6)
   --out DIR             output folder (default out/race in the working directory)
   --backend B           auto (default), simd or js
@@ -108,7 +120,7 @@ function pair(flag: string, text: string, separator: string, ok?: (v: number) =>
 }
 
 function learningRates(text: string): Record<string, number> {
-  const firstOrder = racers.filter((r) => r.firstOrder).map((r) => r.key);
+  const firstOrder = [...new Set([...racers.filter((r) => r.firstOrder).map((r) => r.key), ...matrixRacers.map((r) => r.key)])];
   if (!text.includes('=')) {
     const lr = number('lr', text, positive, 'a number > 0');
     return Object.fromEntries(firstOrder.map((k) => [k, lr]));
@@ -125,6 +137,9 @@ function learningRates(text: string): Record<string, number> {
 interface RaceSettings {
   tracks: Track[];
   racers: Racer[];
+  /** The matrix race's racers: none when the matrix is not among the surfaces. */
+  matrixRacers: MatrixRacer[];
+  matrixSteps: number;
   hyper: Hyperparameters;
   start?: [number, number];
   steps: number;
@@ -174,23 +189,15 @@ function settingsFrom(flags: Record<string, string | boolean | undefined>): Race
     betas: opt('betas', (t) => pair('betas', t, ',', unit, 'in [0, 1)'), d.betas),
     newtonFallback: fallback,
   };
-  const keys = opt('surface', (t) => list('surface', t, trackKeys), [...trackKeys]);
-  const racerKeys = opt(
-    'optimizers',
-    (t) =>
-      list(
-        'optimizers',
-        t,
-        racers.map((r) => r.key),
-      ),
-    [...defaultRacerKeys],
-  );
-  return {
-    tracks: keys.map((k) => track(k, { kappa, angle })),
-    racers: racers.filter((r) => racerKeys.includes(r.key)),
-    hyper,
-    start: opt('start', (t) => pair('start', t, ','), undefined),
-    steps: opt(
+  const keys = opt('surface', (t) => list('surface', t, surfaceKeys), [...surfaceKeys]);
+  const named = opt('optimizers', (t) => list('optimizers', t, racerKeys), undefined);
+  const planar = keys.some((k) => k !== 'matrix') ? racers.filter((r) => (named ?? defaultRacerKeys).includes(r.key)) : [];
+  const onMatrix = keys.includes('matrix') ? matrixRacers.filter((r) => named === undefined || named.includes(r.key)) : [];
+  const idle = (named ?? []).filter((k) => !planar.some((r) => r.key === k) && !onMatrix.some((r) => r.key === k));
+  if (idle.length > 0)
+    throw new UsageError(`--optimizers: ${idle.join(', ')} race${idle.length === 1 ? 's' : ''} on none of the surfaces chosen (${keys.join(', ')})`);
+  const steps = (fallback: number) =>
+    opt(
       'steps',
       (t) =>
         number(
@@ -199,8 +206,17 @@ function settingsFrom(flags: Record<string, string | boolean | undefined>): Race
           (v) => Number.isInteger(v) && v >= 1 && v <= MAX_STEPS,
           `an integer from 1 to ${MAX_STEPS.toLocaleString('en')} (every step is drawn)`,
         ),
-      5000,
-    ),
+      fallback,
+    );
+  return {
+    // A surface none of the named racers runs on is left out.
+    tracks: planar.length > 0 ? keys.filter((k) => k !== 'matrix').map((k) => track(k, { kappa, angle })) : [],
+    racers: planar,
+    matrixRacers: onMatrix,
+    matrixSteps: steps(MATRIX_STEPS),
+    hyper,
+    start: opt('start', (t) => pair('start', t, ','), undefined),
+    steps: steps(5000),
     target: opt('target', (t) => number('target', t, positive, 'a number > 0'), 1e-6),
     outDir: resolve(get('out') ?? 'out/race'),
     backend,
@@ -213,21 +229,12 @@ function prepareOutput(dir: string): void {
   if (problem !== undefined) throw new UsageError(`--out: cannot write to the output folder ${dir}: ${problem}`);
 }
 
-/** Progress on stderr: rewritten in place on a terminal, one line per lap otherwise. */
-function progress(label: string, steps: number): (step: number) => void {
-  const tty = process.stderr.isTTY;
-  return (step) => {
-    const done = step >= steps;
-    if (tty) process.stderr.write(`\r${label} ${step}/${steps}`.padEnd(60) + (done ? `\r${' '.repeat(60)}\r` : ''));
-  };
-}
-
 function raceTrack(rv: Ravine, t: Track, s: RaceSettings, counter: { done: number; total: number }): Lap[] {
   return s.racers.map((racer) => {
     counter.done++;
     const label = `[${counter.done}/${counter.total}] ${racer.label} on ${t.key}`;
     const lap = runLap(t, racer, { rv, hyper: s.hyper, steps: s.steps, target: s.target, start: s.start, onProgress: progress(label, s.steps), every: 200 });
-    if (!process.stderr.isTTY) process.stderr.write(`${label} ${lap.steps}/${s.steps}\n`);
+    lapDone(label, lap.steps, s.steps);
     return lap;
   });
 }
@@ -256,7 +263,7 @@ async function race(s: RaceSettings): Promise<void> {
   prepareOutput(s.outDir);
   const rv = await createRavine({ backend: s.backend });
   try {
-    const counter = { done: 0, total: s.tracks.length * s.racers.length };
+    const counter = { done: 0, total: s.tracks.length * s.racers.length + s.matrixRacers.length };
     const written: string[] = [];
     for (const t of s.tracks) {
       const start: [number, number] = s.start ?? [t.surface.start[0], t.surface.start[1]];
@@ -267,6 +274,11 @@ async function race(s: RaceSettings): Promise<void> {
         console.log(`${lap.racer.label} diverged on ${t.key} at step ${lap.steps} (${lap.note}): f became non-finite; the others ran on`);
       }
       written.push(...(await draw(plot, t, laps, start, s.outDir)));
+    }
+    if (s.matrixRacers.length > 0) {
+      const problem = matrixProblem();
+      const laps = await raceMatrix({ problem, racers: s.matrixRacers, lr: s.hyper.lr, steps: s.matrixSteps, target: s.target, backend: s.backend }, counter);
+      written.push(...drawMatrix(plot, problem, laps, s.outDir));
     }
     const shown = relative(process.cwd(), s.outDir);
     console.log(`\nwrote ${written.length} files to ${shown === '' ? '.' : shown.startsWith('..') ? s.outDir : shown}/: ${written.join(', ')}`);

@@ -30,10 +30,10 @@ function yDomain(runs: readonly Run[]): [number, number] {
 
 export function lossSvg(title: string, runs: readonly Run[]): string {
   const longest = Math.max(2, ...runs.map((r) => r.losses.length));
+  // Not nice()d: a 200-step run would get an axis to 1,000 and use two thirds of the width.
   const x = scaleLog()
     .domain([1, Math.max(10, longest)])
-    .range([0, plotWidth])
-    .nice();
+    .range([0, plotWidth]);
   const y = scaleLog().domain(yDomain(runs)).range([plotHeight, 0]).nice();
   const floor = y.domain()[0];
   const colors = colorsOf(runs);

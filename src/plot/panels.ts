@@ -1,40 +1,20 @@
 // Small multiples: one panel per optimizer, every panel the same size, domain, scales and contours.
 import { planeFrame } from './frame.js';
 import { legendColumn, levelsLegend, runsLegend } from './legend.js';
+import { headingLineHeight as lineHeight, panelHeading, wrap } from './heading.js';
 import { contourLevels } from './levels.js';
 import { colorsOf } from './palette.js';
 import { planeSvg } from './plane.js';
-import { document, escapeXml, px, text, textWidth, titleHeight, titleSvg, titleWidth } from './svg.js';
+import { document, escapeXml, px, textWidth, titleHeight, titleSvg, titleWidth } from './svg.js';
 import type { Run, SurfaceView } from './types.js';
 
 const left = 56,
   headingInset = 16,
-  lineHeight = 15,
   bottom = 52,
   right = 18,
   gap = 28,
   margin = 16,
   maxRowWidth = 1100;
-
-/** The panel's title: a colour swatch and the label, the note below it in `lines`. */
-function panelHeading(run: Run, color: string, lines: readonly string[]): string {
-  return (
-    `<line x1="0" x2="18" y1="-4" y2="-4" stroke="${color}" stroke-width="3"/>` +
-    text(24, 0, run.label, 'class="panel-title" font-size="12" font-weight="bold"') +
-    lines.map((line, i) => text(24, lineHeight * (i + 1), line, 'class="panel-note" font-size="11"')).join('')
-  );
-}
-
-/** `note` broken into lines at most `width` px wide (a word longer than that keeps its own line). */
-function wrap(note: string | undefined, width: number): string[] {
-  const lines: string[] = [];
-  for (const word of (note ?? '').split(' ').filter((w) => w !== '')) {
-    const last = lines.length - 1;
-    if (last >= 0 && textWidth(`${lines[last]} ${word}`, 11) <= width) lines[last] += ` ${word}`;
-    else lines.push(word);
-  }
-  return lines;
-}
 
 export function panelsSvg(view: SurfaceView, runs: readonly Run[]): string {
   const frame = planeFrame(view.x, view.y, 300, 300);
