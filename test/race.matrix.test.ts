@@ -65,11 +65,11 @@ describe('the matrix problem', () => {
 });
 
 describe('a matrix lap', () => {
-  it('racers: GD, Momentum, Adam in the 2-D race’s colours, then Lion and Muon in colours of their own', () => {
-    expect(matrixRacers.map((r) => r.label)).toEqual(['GD', 'Momentum', 'Adam', 'Lion', 'Muon']);
+  it('racers: GD, Momentum, Adam in the 2-D race’s colours, then Lion, Adafactor and Muon in colours of their own', () => {
+    expect(matrixRacers.map((r) => r.label)).toEqual(['GD', 'Momentum', 'Adam', 'Lion', 'Adafactor', 'Muon']);
     for (const key of ['gd', 'momentum', 'adam']) expect(racer(key).color).toBe(racers.find((r) => r.key === key)!.color);
     const colours = new Set([...racers.map((r) => r.color), ...matrixRacers.map((r) => r.color)]);
-    expect(colours.size).toBe(racers.length + 2);
+    expect(colours.size).toBe(racers.length + 3);
   });
 
   it('Muon over 200 steps takes f from 189 below 1e-3 (a 10⁵-fold drop) and draws its error σ together: their spread stays under 100×, GD’s passes 10⁵×', async () => {
@@ -130,7 +130,7 @@ describe('ravine race --surface matrix', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("matrix ½‖A·W − B‖², W 32×16, curvatures 1…100 along A's singular vectors, from W = 0, 200 steps");
     const rows = table(run.stdout);
-    expect(Object.keys(rows)).toEqual(['GD', 'Momentum', 'Adam', 'Lion', 'Muon']);
+    expect(Object.keys(rows)).toEqual(['GD', 'Momentum', 'Adam', 'Lion', 'Adafactor', 'Muon']);
     for (const [label, [lr, , final, spread, micros, backend]] of Object.entries(rows)) {
       expect(Number(lr), label).toBeGreaterThan(0);
       expect(Number(final), label).toBeGreaterThan(0);
@@ -144,7 +144,7 @@ describe('ravine race --surface matrix', () => {
   });
 
   it('shows progress per racer and writes the loss, σ(W) and σ(W − W*) pictures as SVG and PNG', () => {
-    expect(run.stderr).toContain('[5/5] Muon on matrix 200/200');
+    expect(run.stderr).toContain('[6/6] Muon on matrix 200/200');
     expect(run.stdout).toContain(`wrote 6 files to ${dir}/`);
     for (const stem of ['matrix-loss', 'matrix-spectrum', 'matrix-error']) {
       expect(readFileSync(join(dir, `${stem}.svg`), 'utf8')).toMatch(/^<svg/);
