@@ -6,7 +6,7 @@
 // any float (loadStateDict refuses them where torch keeps a buffer ≥ 0) — then saved and restored.
 import { describe, expect, it } from 'vitest';
 import { createRavine, type Optimizer, type Ravine, type StateDict } from '../src/index.js';
-import { cases, gradientPool, label, optimizers, type Case } from './helpers/cases.js';
+import { cases, gradientPool, label, optimizers, type Case, tensorFor } from './helpers/cases.js';
 
 const SIZE = 19;
 const pool = gradientPool(4096, 7);
@@ -32,11 +32,15 @@ function withSpecials(dict: StateDict): StateDict {
 
 /** Two groups: 'a' (SIZE floats, the gradients above) and 'b' (3 floats, a smooth gradient). */
 function build(rv: Ravine, c: Case) {
-  const a = rv.tensor(
+  const a = tensorFor(
+    rv,
+    c.optimizer,
     'a',
     Array.from({ length: SIZE }, (_, i) => Math.sin(i + 1)),
   );
-  const b = rv.tensor(
+  const b = tensorFor(
+    rv,
+    c.optimizer,
     'b',
     Array.from({ length: 3 }, (_, i) => Math.cos(i)),
   );

@@ -18,7 +18,7 @@ import {
   type Tensor,
   type TrainingOptions,
 } from '../src/index.js';
-import { gradientPool, trainingClasses, type TrainingOptimizer } from './helpers/cases.js';
+import { gradientPool, trainingClasses, type TrainingOptimizer, tensorFor } from './helpers/cases.js';
 import { optimizerTable } from '../src/optim/table.js';
 
 type AnyOptimizer = TrainingOptimizer;
@@ -54,7 +54,9 @@ const SIZES = [
 
 function build(rv: Ravine, name: string, plain = false) {
   const tensors = SIZES.flat().map((n, k) =>
-    rv.tensor(
+    tensorFor(
+      rv,
+      name,
       `p${k}`,
       Array.from({ length: n }, (_, i) => Math.cos(i + 3 * k)),
     ),

@@ -125,7 +125,7 @@ describe('npm run bench refuses malformed flags before measuring', () => {
     ['--threads=2.5', `${threads} '2.5'`],
     [
       '--only=adam,foo',
-      "--only: unknown name 'foo' in 'adam,foo'; the names are sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, rprop, asgd, lion, adafactor, scheduleFreeAdamW",
+      "--only: unknown name 'foo' in 'adam,foo'; the names are sgd, adam, adamw, rmsprop, adagrad, adadelta, adamax, nadam, radam, rprop, asgd, lion, adafactor, muon, scheduleFreeAdamW",
     ],
   ])('%s: one line naming the flag and the value, exit code 2, nothing measured', (flag, message) => {
     expect(refusal(run('bench/run.js', small(flag)))).toBe(`npm run bench: ${message} (--help lists the flags)`);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Adam, createRavine, SGD, type Ravine } from '../src/index.js';
 import { optimizerTable } from '../src/optim/table.js';
-import { bitDifferences, gradientPool, optimizers } from './helpers/cases.js';
+import { bitDifferences, gradientPool, optimizers, tensorFor } from './helpers/cases.js';
 
 const describeValue = (v: unknown) => (Array.isArray(v) ? `[${v.join(', ')}]` : typeof v === 'string' ? `"${v}"` : String(v));
 
@@ -24,11 +24,13 @@ const badOptions: Bad[] = Object.values(optimizerTable).flatMap((row): Bad[] => 
 ]);
 
 async function trained(rv: Ravine, name: string) {
-  const w = rv.tensor(
+  const w = tensorFor(
+    rv,
+    name,
     'w',
     Float32Array.from({ length: 13 }, (_, i) => i / 7 - 1),
   );
-  const b = rv.tensor('b', 5);
+  const b = tensorFor(rv, name, 'b', 5);
   const opt = new optimizers[name]([{ params: [w] }, { params: [b] }], valid[name] ?? {});
   const grads = gradientPool(18, 11);
   for (let t = 0; t < 3; t++) {
@@ -50,7 +52,7 @@ describe.each(['simd', 'js'] as const)('bad input on %s', (backend) => {
       .join(', ')}}`;
     it(`${shown} at construction: ${error.name} naming it; the tensor stays free and unchanged`, async () => {
       const rv = await createRavine({ backend });
-      const w = rv.tensor('w', [1, 2, 3]);
+      const w = tensorFor(rv, name, 'w', [1, 2, 3]);
       expect(() => new optimizers[name]([w], { ...valid[name], ...options })).toThrow(error);
       expect(() => new optimizers[name]([w], { ...valid[name], ...options })).toThrow(message);
       expect(Array.from(w.data)).toEqual([1, 2, 3]);

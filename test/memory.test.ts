@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Adam, createRavine, RMSprop, SGD, type Ravine, type Tensor } from '../src/index.js';
-import { bitDifferences, cases, gradientPool, label, optimizers, rng } from './helpers/cases.js';
+import { bitDifferences, cases, gradientPool, label, optimizers, rng, tensorFor } from './helpers/cases.js';
 
 const backends = ['simd', 'js'] as const;
 
@@ -137,7 +137,9 @@ describe('groups of many tensors: simd and js agree bit for bit for every optimi
     const order = [4, 1, 7, 0, 6, 2, 5, 3];
     const ts: Tensor[] = [];
     for (const k of order) {
-      ts[k] = rv.tensor(
+      ts[k] = tensorFor(
+        rv,
+        c.optimizer,
         `t${k}`,
         Array.from({ length: sizes[k] }, () => init() * 2 - 1),
       );

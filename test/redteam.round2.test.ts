@@ -1,3 +1,4 @@
+import { tensorFor } from './helpers/cases.js';
 // The second red team's findings in the optimizers' core (issue 19): each test fails on the code the red
 // team attacked and passes now. Silent corruption first, then crashes, a leak and unclear errors.
 import { describe, expect, it } from 'vitest';
@@ -176,7 +177,7 @@ describe.each(backends)('%s: the scalars step() checks are the only ones that ca
         o?: unknown,
       ) => Optimizer<object>;
       const base: Record<string, unknown> = method === 'sgd' ? { lr: 0.1 } : {};
-      const defaults = new Base([rv.tensor('defaults', [1])], base).paramGroups[0] as unknown as Record<string, unknown>;
+      const defaults = new Base([tensorFor(rv, entry.name, 'defaults', [1])], base).paramGroups[0] as unknown as Record<string, unknown>;
       const keys = Object.entries(defaults)
         .filter(([k, v]) => k !== 'params' && (typeof v === 'number' || Array.isArray(v)))
         .flatMap(([k, v]) => (Array.isArray(v) ? v.map((_, j) => [k, j] as const) : [[k, -1] as const]));
@@ -195,7 +196,7 @@ describe.each(backends)('%s: the scalars step() checks are the only ones that ca
                 if (j < 0) o[k] = v;
                 else (o[k] as number[])[j] = v;
               }
-              const w = rv.tensor(`w${n++}`, [1, -2, 3, 0.25, -0.5]);
+              const w = tensorFor(rv, entry.name, `w${n++}`, [1, -2, 3, 0.25, -0.5]);
               let opt: Optimizer<object>;
               try {
                 opt = new Probe([w], o);
@@ -648,7 +649,7 @@ describe.each(backends)('%s: every checkpoint an optimizer writes loads back and
   for (const [method, entry] of Object.entries(optimizerRegistry)) {
     it(`${entry.name} with torch's defaults at steps 1, 131, 132 and 10,000 (NAdam's muProduct is subnormal at 131, 0 from 132): JSON and binary`, async () => {
       const rv = await createRavine({ backend });
-      const w = rv.tensor('w', [0.5, -0.25, 1, 2, -3]);
+      const w = tensorFor(rv, entry.name, 'w', [0.5, -0.25, 1, 2, -3]);
       const Class = entry.Class as unknown as new (p: unknown, o?: unknown) => Optimizer<object>;
       const options = method === 'sgd' ? { lr: 0.01, momentum: 0.9 } : undefined;
       const opt = new Class([w], options);
@@ -665,13 +666,13 @@ describe.each(backends)('%s: every checkpoint an optimizer writes loads back and
           ['binary', decodeCheckpoint(encodeCheckpoint(dict))],
         ] as const) {
           const twin = await createRavine({ backend });
-          const v = twin.tensor('w', w.data);
+          const v = tensorFor(twin, entry.name, 'w', w.data);
           const other = new Class([v], options);
           other.loadStateDict(copy as StateDict);
           v.grad.set(gradsAt(t, 5));
           other.step();
           const ref = await createRavine({ backend });
-          const r = ref.tensor('w', w.data);
+          const r = tensorFor(ref, entry.name, 'w', w.data);
           const refOpt = new Class([r], options);
           refOpt.loadStateDict(dict);
           r.grad.set(gradsAt(t, 5));

@@ -46,7 +46,11 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
   // null: not a torch.optim optimizer (Lion); otherwise every fact, or the torch exchange would guess.
   if (
     row.torch !== null &&
-    (!row.torch?.implementation.includes('foreach') || typeof row.torch.keepsStep !== 'boolean' || typeof row.torch.eagerState !== 'boolean')
+    // (implementation may be empty: torch's Muon takes no foreach; what it lists must be torch's options.)
+    (!Array.isArray(row.torch?.implementation) ||
+      !row.torch.implementation.every((o) => ['foreach', 'fused', 'capturable', 'differentiable'].includes(o)) ||
+      typeof row.torch.keepsStep !== 'boolean' ||
+      typeof row.torch.eagerState !== 'boolean')
   )
     fail('no torch facts (implementation options, keepsStep, eagerState)');
   if (!row.bench || typeof row.bench.label !== 'string' || !(row.bench.reads >= 1) || !(row.bench.writes >= 1))
@@ -58,7 +62,7 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
     // Every grid point constructs, steps, and keeps only the state keys the row declares; its scalars are all there.
     const kept = new Set<string>();
     for (const [i, options] of row.grid.entries()) {
-      const t = rv.tensor(`${key}${i}`, [0.5, -1, 2]);
+      const t = rv.tensor(`${key}${i}`, [0.5, -1, 2], { shape: row.testShape?.(3) ?? [3] });
       const m = rv.tensor(`${key}${i}m`, [0.5, -1, 2, 0.25], { shape: row.testShape?.(4) ?? [4] });
       const opt = new Class([t, m], { ...options, lr: row.lr });
       if (opt.stateDict().optimizer !== row.name) fail(`the class calls itself ${opt.stateDict().optimizer}, not ${row.name}`);
@@ -78,7 +82,7 @@ async function rowProblems(key: string, row: OptimizerRow, Class: AnyClass | und
     for (const k of kept) if (!(k in row.stateKeys) && !(k in row.scalarKeys)) fail(`keeps state ${k}, which the row does not declare`);
     for (const k of Object.keys(row.stateKeys)) if (!kept.has(k)) fail(`declares state ${k}, which no grid point keeps`);
     for (const [options, error, message] of row.badOptions) {
-      const t = rv.tensor(`${key}bad`, 2);
+      const t = rv.tensor(`${key}bad`, 2, { shape: row.testShape?.(2) ?? [2] });
       let thrown: unknown = null;
       try {
         new Class([t], options).dispose();

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, type Ravine, type TrainingOptions } from '../src/index.js';
 import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
 import { ravineAdam, ravineOptimizer, ravineSGD, type TfjsStateDict } from '../src/tfjs/index.js';
-import { gradientPool, rng } from './helpers/cases.js';
+import { gradientPool, rng, shapeFor, tensorFor } from './helpers/cases.js';
 import { optimizerTable } from '../src/optim/table.js';
 
 setWasmPaths(
@@ -30,12 +30,13 @@ const SIZES = [37, 4, 130];
 let unique = 0;
 
 /** Variables named `${prefix}${i}` holding deterministic values, and the same values as arrays. */
-function makeVariables(sizes: readonly number[], seed = 7): { names: string[]; vars: tf.Variable[]; init: Float32Array[] } {
+function makeVariables(sizes: readonly number[], seed = 7, optimizer = 'Adam'): { names: string[]; vars: tf.Variable[]; init: Float32Array[] } {
   const random = rng(seed);
   const prefix = `v${unique++}/`;
   const init = sizes.map((n) => Float32Array.from({ length: n }, () => random() * 2 - 1));
   const names = sizes.map((_, i) => `${prefix}${i}`);
-  return { names, init, vars: init.map((v, i) => tf.variable(tf.tensor1d(v), true, names[i])) };
+  // In the shape the optimizer takes (Muon: matrices), as a model's variables would be.
+  return { names, init, vars: init.map((v, i) => tf.variable(tf.tensor(v, [...shapeFor(optimizer, v.length)]), true, names[i])) };
 }
 
 /** The k-th gradient of variable i: a slice of a fixed pool, with a NaN-free spread of magnitudes. */
@@ -62,9 +63,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
 
     test.each(METHODS)("%s through applyGradients is ravine's own step, bit for bit, with a cosine lr and clipping", (method) => {
       const training: TrainingOptions = { clipGradNorm: 1 };
-      const { names, vars, init } = makeVariables(SIZES);
+      const { names, vars, init } = makeVariables(SIZES, 7, optimizerRegistry[method].name);
       const opt = ravineOptimizer(rv, method, { lr: cosineAnnealingLR({ base: LR[method], tMax: 12 }) }, training);
-      const tensors = init.map((v, i) => rv.tensor(`own:${names[i]}`, v));
+      const tensors = init.map((v, i) => tensorFor(rv, optimizerRegistry[method].name, `own:${names[i]}`, v));
       const Own = optimizerRegistry[method].Class as unknown as new (p: unknown, o: unknown, t: TrainingOptions) => { step(): void; dispose(): void };
       const own = new Own(tensors, { lr: cosineAnnealingLR({ base: LR[method], tMax: 12 }) }, training);
       for (let k = 0; k < 15; k++) {
@@ -89,9 +90,9 @@ for (const backend of ['cpu', 'wasm'] as const) {
         ['sgd', { momentum: 0.9 }],
       ];
       for (const [method, options] of cases) {
-        const { names, vars, init } = makeVariables(SIZES);
+        const { names, vars, init } = makeVariables(SIZES, 7, optimizerRegistry[method].name);
         const opt = ravineOptimizer(rv, method, options);
-        const tensors = init.map((v, i) => rv.tensor(`own:${names[i]}`, v));
+        const tensors = init.map((v, i) => tensorFor(rv, optimizerRegistry[method].name, `own:${names[i]}`, v));
         const Own = optimizerRegistry[method].Class as unknown as new (
           p: unknown,
           o: unknown,

@@ -9,16 +9,16 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AveragedParams, clipGradValue, createRavine, type Ravine, type Tensor, type TrainingOptions } from '../src/index.js';
 import { liveWorkers, SPLIT_THRESHOLD, ThreadError } from '../src/backend/threads.js';
 import type { WasmBackend } from '../src/backend/wasm.js';
-import { optionGrids, rng, trainingClasses } from './helpers/cases.js';
+import { optionGrids, rng, trainingClasses, tensorFor } from './helpers/cases.js';
 
 const T = SPLIT_THRESHOLD;
 const bits = (a: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
 
 /** Tensors of `sizes` with deterministic values and gradients (the same in every context). */
-function tensors(rv: Ravine, sizes: readonly number[], seed = 1): Tensor[] {
+function tensors(rv: Ravine, sizes: readonly number[], seed = 1, optimizer = 'Adam'): Tensor[] {
   const random = rng(seed);
   return sizes.map((n, i) => {
-    const t = rv.tensor(`s${seed}t${i}`, n);
+    const t = tensorFor(rv, optimizer, `s${seed}t${i}`, n);
     for (let j = 0; j < n; j++) {
       t.data[j] = random() * 2 - 1;
       t.grad[j] = (random() - 0.5) * (random() < 0.01 ? 100 : 1);
@@ -29,7 +29,7 @@ function tensors(rv: Ravine, sizes: readonly number[], seed = 1): Tensor[] {
 
 /** Parameters and state after `steps` steps, as text (equal text is equal bits); checks the group was split exactly when it is past the threshold. */
 function run(rv: Ravine, name: string, options: Record<string, unknown>, sizes: readonly number[], steps = 3, training?: TrainingOptions): string {
-  const ts = tensors(rv, sizes);
+  const ts = tensors(rv, sizes, 1, name);
   const opt = new trainingClasses[name](ts, options, training);
   const n = sizes.reduce((a, b) => a + b, 0);
   expect((rv._context.backend as WasmBackend).plans?.size ?? 0).toBe(rv.threads > 1 && n >= T ? 1 : 0);

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Adam, anneal, oneCycleLR, reduceLROnPlateau, clipGradNorm, clipGradValue, createRavine, SGD, type Ravine, type Tensor } from '../src/index.js';
-import { gradientPool, trainingClasses } from './helpers/cases.js';
+import { gradientPool, trainingClasses, tensorFor } from './helpers/cases.js';
 
 const classes = trainingClasses;
 /** Options every optimizer takes (SGD needs lr; momentum where it has it, so its buffer is exercised). */
@@ -24,9 +24,11 @@ const ulps = (a: number, b: number) => Math.abs(new Int32Array(Float32Array.of(a
 
 const pool = gradientPool(8192, 11);
 const SIZES = [1, 7, 64, 33];
-function makeTensors(rv: Ravine, tag = ''): Tensor[] {
+function makeTensors(rv: Ravine, tag = '', optimizer = 'Adam'): Tensor[] {
   return SIZES.map((n, k) =>
-    rv.tensor(
+    tensorFor(
+      rv,
+      optimizer,
       `t${k}${tag}`,
       Array.from({ length: n }, (_, i) => Math.sin(1 + i + 10 * k)),
     ),
@@ -102,7 +104,7 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
   for (const name of Object.keys(classes)) {
     test(`${name}: clipGradNorm folded into the step (training option) is bit for bit clipGradNorm in place, then step()`, async () => {
       const rv = await createRavine({ backend });
-      const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
+      const [a, b] = [makeTensors(rv, 'a', name), makeTensors(rv, 'b', name)];
       const folded = new classes[name]([{ params: a.slice(0, 2) }, { params: a.slice(2) }], optionsFor(name), { clipGradNorm: { maxNorm: 0.05 } });
       const inPlace = new classes[name]([{ params: b.slice(0, 2) }, { params: b.slice(2) }], optionsFor(name));
       let engaged = 0;
@@ -122,7 +124,7 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
 
     test(`${name}: the non-finite guard skips a step with a NaN or ±Infinity gradient, leaving parameters and state bit for bit, and counts it`, async () => {
       const rv = await createRavine({ backend });
-      const tensors = makeTensors(rv);
+      const tensors = makeTensors(rv, '', name);
       const lr = anneal(0.01, 0.001, 10);
       const opt = new classes[name](tensors, { ...optionsFor(name), lr }, { skipNonFinite: true, clipGradNorm: 1 });
       for (let s = 0; s < 3; s++) {
@@ -147,7 +149,7 @@ describe.each(['simd', 'js'] as const)('%s backend', (backend) => {
 
     test(`${name}: accumulating 3 micro-batches steps once, bit for bit the step on f32((g1 + g2) + g3) · f32(1/3)`, async () => {
       const rv = await createRavine({ backend });
-      const [a, b] = [makeTensors(rv, 'a'), makeTensors(rv, 'b')];
+      const [a, b] = [makeTensors(rv, 'a', name), makeTensors(rv, 'b', name)];
       const accumulating = new classes[name](a, optionsFor(name), { accumulate: 3 });
       const direct = new classes[name](b, optionsFor(name));
       for (let s = 0; s < 4; s++) {

@@ -36,7 +36,10 @@ export const IMPLS = {
     label: 'ravine simd, as one tensor',
     supports: all,
     create: (key, problem) => ravineStep('simd', key, problem, 'one-tensor'),
-    deviations: { adafactor: 'its step size and clipping follow each tensor’s RMS: one tensor has one' },
+    deviations: {
+      adafactor: 'its step size and clipping follow each tensor’s RMS: one tensor has one',
+      muon: 'it orthogonalizes each matrix: one tensor is one matrix',
+    },
   },
   // Issue 10 (bench/lib/training.js). A schedule changes the update by design: nothing to compare it with.
   scheduledSimd: { label: 'ravine simd, scheduled', supports: scheduledSupports, create: scheduledStep, parity: false },

@@ -13,12 +13,13 @@ export const OPTIMIZERS = Object.fromEntries(
       options: entry.bench.options,
       reads: entry.bench.reads,
       writes: entry.bench.writes,
-      perTensor: entry.split === null,
+      perTensor: entry.perTensor === true,
+      testShape: entry.testShape,
     },
   ]),
 );
 
-/** A kernel per group, replayable by the bare kernel loop: not Adafactor's, whose host works between its per-tensor kernels. */
+/** A kernel per group, replayable by the bare kernel loop: not Muon's or Adafactor's, whose host works between per-tensor kernels. */
 export const groupKernel = (key) => !OPTIMIZERS[key].perTensor;
 
 /** Bytes one update moves per parameter. */

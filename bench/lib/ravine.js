@@ -13,8 +13,10 @@ export async function setup(backend, key, problem, grouping = 'one', { options =
   const rv = await createRavine({ backend, threads });
   if (rv.threads !== threads) throw new Error(`asked for ${threads} threads, got ${rv.threads}: ${rv.threadsReason}`);
   const { params, grads } = grouping === 'one-tensor' ? { params: [concat(problem.params)], grads: [concat(problem.grads)] } : problem;
+  // Muon takes matrices: its row says what shape a tensor of each size gets (the rest stay flat).
+  const shapeOf = OPTIMIZERS[key].testShape;
   const tensors = params.map((values, i) => {
-    const t = rv.tensor(`t${i}`, values);
+    const t = rv.tensor(`t${i}`, values, shapeOf ? { shape: shapeOf(values.length) } : undefined);
     t.grad.set(grads[i]);
     return t;
   });

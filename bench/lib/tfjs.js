@@ -44,15 +44,16 @@ let variables = 0;
  * TF.js with `backend` current (`activate()` makes it so again) and the problem as TF.js variables
  * and gradient tensors, `named` by variable as applyGradients takes them.
  */
-async function onTf(backend, problem) {
+async function onTf(backend, problem, shapeOf = (n) => [n]) {
   const tf = await loadTf();
   const activate = async () => {
     if (tf.getBackend() === backend) return;
     if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend '${backend}' failed to initialise`);
   };
   await activate();
-  const vars = problem.params.map((p) => tf.variable(tf.tensor1d(p), true, `bench${variables++}`));
-  const grads = problem.grads.map((g) => tf.tensor1d(g));
+  // In the shapes ravine's own runner gives the optimizer (Muon's and Adafactor's matrices: its row's testShape).
+  const vars = problem.params.map((p) => tf.variable(tf.tensor(p, shapeOf(p.length)), true, `bench${variables++}`));
+  const grads = problem.grads.map((g) => tf.tensor(g, shapeOf(g.length)));
   const named = Object.fromEntries(vars.map((v, i) => [v.name, grads[i]]));
   return { tf, activate, vars, grads, named };
 }
@@ -84,7 +85,7 @@ export async function tfjsOptimizer(backend, key, problem) {
  */
 export async function bridgeOptimizer(backend, key, problem) {
   const [{ createRavine }, { ravineOptimizer }] = await Promise.all([import('../../dist/index.js'), import('../../dist/tfjs/index.js')]);
-  const setup = await onTf(backend, problem);
+  const setup = await onTf(backend, problem, OPTIMIZERS[key].testShape);
   const rv = await createRavine({ backend: 'simd' });
   return runner(ravineOptimizer(rv, key, OPTIMIZERS[key].options), setup, () => rv.dispose());
 }

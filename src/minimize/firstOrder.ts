@@ -14,7 +14,8 @@ let runs = 0;
 export function firstOrder(run: Run, method: FirstOrderMethod, rv: Ravine): MinimizeResult {
   const { ws, settings, ev } = run;
   // Allocate first, then copy: on a heap whose views are not stable, growth would detach a view made before.
-  const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.n);
+  // Muon steps matrices: the point is one row, whose orthogonalized update is its normalized direction.
+  const tensor = rv.tensor(`ravine.minimize#${runs++}`, ws.n, method === 'muon' ? { shape: [1, ws.n] } : undefined);
   let opt: Optimizer<object>;
   try {
     tensor.data.set(ws.view(run.x));

@@ -22,8 +22,8 @@ export interface MuonOptions {
   nsCoefficients: [number, number, number];
   eps: number;
   nsSteps: number;
-  /** How the lr scales with the matrix's shape: 'original' √max(1, rows/cols), 'match_rms_adamw' 0.2·√max(rows, cols). */
-  adjustLrFn: 'original' | 'match_rms_adamw';
+  /** How the lr scales with the matrix's shape: 'original' √max(1, rows/cols), 'match_rms_adamw' 0.2·√max(rows, cols); null is torch's None, 'original'. */
+  adjustLrFn: 'original' | 'match_rms_adamw' | null;
 }
 
 const f = Math.fround;
@@ -54,8 +54,10 @@ const spec: OptimizerSpec<MuonOptions> = {
     atLeast(where, 'eps', o.eps, 0);
     if (!Number.isInteger(o.nsSteps) || o.nsSteps < 0 || o.nsSteps >= 100)
       throw new RangeError(`${where}: invalid nsSteps = ${describe(o.nsSteps)}: must be an integer in [0, 100) (torch's bound)`);
-    if (o.adjustLrFn !== 'original' && o.adjustLrFn !== 'match_rms_adamw')
-      throw new RangeError(`${where}: invalid adjustLrFn = ${describe(o.adjustLrFn)}: must be 'original' or 'match_rms_adamw'`);
+    if (o.adjustLrFn !== 'original' && o.adjustLrFn !== 'match_rms_adamw' && o.adjustLrFn !== null)
+      throw new RangeError(
+        `${where}: invalid adjustLrFn = ${describe(o.adjustLrFn)}: must be 'original', 'match_rms_adamw' or null (torch's None: 'original')`,
+      );
   },
   stateBuffers: () => [{ name: 'momentumBuffer', fill: 0 }],
 };
@@ -180,7 +182,7 @@ export class Muon extends Optimizer<MuonOptions> {
       }
       const update = transposed ? U : X;
       if (transposed) k.transpose_f32(X, U, r, c);
-      const ratio = o.adjustLrFn === 'original' ? Math.sqrt(Math.max(1, R / C)) : 0.2 * Math.sqrt(Math.max(R, C));
+      const ratio = o.adjustLrFn === 'match_rms_adamw' ? 0.2 * Math.sqrt(Math.max(R, C)) : Math.sqrt(Math.max(1, R / C));
       k.muonApply_f32(t._data, update, n, keep, f(-(o.lr * ratio)));
     });
   }

@@ -7,6 +7,7 @@ import { Adam, AdamW } from './adam.js';
 import { Adamax } from './adamax.js';
 import { ASGD } from './asgd.js';
 import { Lion } from './lion.js';
+import { Muon } from './muon.js';
 import { NAdam } from './nadam.js';
 import type { Optimizer } from './optimizer.js';
 import { RAdam } from './radam.js';
@@ -39,6 +40,7 @@ const CLASSES: Record<FirstOrderMethod, unknown> = {
   asgd: ASGD,
   lion: Lion,
   adafactor: Adafactor,
+  muon: Muon,
   scheduleFreeAdamW: ScheduleFreeAdamW,
 };
 

@@ -57,6 +57,12 @@ export interface OptimizerRow {
    * the optimizer (Adafactor factors matrices). Omitted: flat.
    */
   readonly testShape?: (size: number) => readonly number[];
+  /**
+   * True when the host works per tensor between kernel calls (Muon's Newton–Schulz iteration, Adafactor's
+   * reductions): a step is not one replayable kernel call (bench's bare kernel loop), nor the same update
+   * when the tensors are concatenated.
+   */
+  readonly perTensor?: boolean;
   /** Its row in `npm run bench`: label, options, and the f32 streams one update reads and writes (sizing the bandwidth bound). */
   readonly bench: { readonly label: string; readonly options: Readonly<Record<string, unknown>>; readonly reads: number; readonly writes: number };
 }
@@ -313,6 +319,7 @@ export const optimizerTable = {
     stateKeys: { variance: ANY, rowVar: ANY, colVar: ANY },
     scalarKeys: {},
     stateShape: factoredStateShape,
+    perTensor: true,
     // Even sizes as two rows, odd ones as vectors: both of its kinds of state in one group.
     testShape: (size) => (size > 0 && size % 2 === 0 ? [2, size / 2] : [size]),
     grid: grid({
@@ -333,6 +340,28 @@ export const optimizerTable = {
     ],
     lr: 1e-2,
     bench: { label: 'Adafactor', options: { lr: 1e-2 }, reads: 6, writes: 3 },
+  },
+  muon: {
+    name: 'Muon',
+    kernel: 'muon_f32',
+    split: 2,
+    tfjs: 'ravineMuon',
+    // torch's Muon takes no implementation options, keeps no step, and makes its buffer at the first step.
+    torch: { implementation: [], keepsStep: false, eagerState: false },
+    stateKeys: { momentumBuffer: ANY },
+    scalarKeys: {},
+    perTensor: true,
+    // Matrices only: even sizes as two rows (a tall matrix when it has one column: the transposed path), odd ones as one row.
+    testShape: (size) => (size > 0 && size % 2 === 0 ? [2, size / 2] : [1, size]),
+    grid: grid({ lr: [0.02], nesterov: [true, false], weightDecay: [0, 0.1], adjustLrFn: ['original', 'match_rms_adamw'] }),
+    badOptions: [
+      [{ momentum: -0.5 }, 'RangeError', /momentum = -0\.5/],
+      [{ nsSteps: 100 }, 'RangeError', /nsSteps = 100/],
+      [{ adjustLrFn: 'rms' }, 'RangeError', /adjustLrFn = "rms"/],
+      [{ nsCoefficients: [1, 2] }, 'TypeError', /nsCoefficients must be an array of three numbers/],
+    ],
+    lr: 0.02,
+    bench: { label: 'Muon', options: { lr: 0.02 }, reads: 5, writes: 3 },
   },
   scheduleFreeAdamW: {
     name: 'ScheduleFreeAdamW',

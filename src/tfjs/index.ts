@@ -16,6 +16,7 @@ import type { RpropOptions } from '../optim/rprop.js';
 import type { ASGDOptions } from '../optim/asgd.js';
 import type { LionOptions } from '../optim/lion.js';
 import type { AdafactorOptions } from '../optim/adafactor.js';
+import type { MuonOptions } from '../optim/muon.js';
 import type { ScheduleFreeAdamWOptions } from '../optim/scheduleFreeAdamW.js';
 import type { Ravine } from '../ravine.js';
 import { RavineTfjsOptimizer } from './optimizer.js';
@@ -53,5 +54,7 @@ export const ravineLion = (rv: Ravine, options?: OptionsInput<LionOptions>, trai
   new RavineTfjsOptimizer<LionOptions>(rv, 'lion', options, training);
 export const ravineAdafactor = (rv: Ravine, options?: OptionsInput<AdafactorOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<AdafactorOptions>(rv, 'adafactor', options, training);
+export const ravineMuon = (rv: Ravine, options?: OptionsInput<MuonOptions>, training?: TrainingOptions) =>
+  new RavineTfjsOptimizer<MuonOptions>(rv, 'muon', options, training);
 export const ravineScheduleFreeAdamW = (rv: Ravine, options?: OptionsInput<ScheduleFreeAdamWOptions>, training?: TrainingOptions) =>
   new RavineTfjsOptimizer<ScheduleFreeAdamWOptions>(rv, 'scheduleFreeAdamW', options, training);

@@ -102,7 +102,8 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     this.#name = `ravine/tfjs ${entry.name}`;
     this.#prefix = `tfjs${++bridges}:`;
     // Check the options and training options now, as the optimizer's own constructor does, on a one-float probe.
-    const probe = rv.tensor(`${this.#prefix}(probe)`, 1);
+    // A 1×1 matrix: every optimizer takes one (Muon takes nothing else).
+    const probe = rv.tensor(`${this.#prefix}(probe)`, 1, { shape: [1, 1] });
     try {
       const opt = new this.#Class([probe], options, training);
       const saved = opt.stateDict();

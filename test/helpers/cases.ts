@@ -1,9 +1,9 @@
 // The table that drives the generic tests: every optimizer, and an option grid that reaches every
 // loop variant of its kernel (each flag on and off), plus the reference data's loader.
 import { readFileSync } from 'node:fs';
-import { createRavine, type Optimizer, type Params, type TrainingOptions } from '../../src/index.js';
+import { createRavine, type Optimizer, type Params, type Ravine, type Tensor, type TrainingOptions } from '../../src/index.js';
 import { optimizerRegistry } from '../../src/optim/registry.js';
-import { optimizerTable } from '../../src/optim/table.js';
+import { optimizerTable, rowNamed } from '../../src/optim/table.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: one table runs every optimizer, whose options differ by type
 type AnyOptions = Record<string, any>;
@@ -24,6 +24,16 @@ export const trainingClasses = optimizers as unknown as Record<
     training?: TrainingOptions,
   ) => TrainingOptimizer
 >;
+
+/** The shape the generic tests give optimizer `optimizer`'s tensors of `size` elements: its row's (Muon's matrices), else flat. */
+export function shapeFor(optimizer: string, size: number): readonly number[] {
+  return rowNamed(optimizer)?.testShape?.(size) ?? [size];
+}
+
+/** rv.tensor for the generic tests: in the shape optimizer `optimizer` takes (shapeFor). */
+export function tensorFor(rv: Ravine, optimizer: string, name: string, values: number | ArrayLike<number>): Tensor {
+  return rv.tensor(name, values, { shape: shapeFor(optimizer, typeof values === 'number' ? values : values.length) });
+}
 
 export interface Case {
   readonly optimizer: string;
