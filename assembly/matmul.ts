@@ -87,3 +87,15 @@ export function transpose_f32(a: usize, t: usize, m: i32, n: i32): void {
     for (let j = 0; j < n; j++) store<f32>(t + ((<usize>j * m + i) << 2), load<f32>(a + ((<usize>i * n + j) << 2)));
   }
 }
+
+/**
+ * `count` products from a task table, each task 8 u32: a, b, c, m, k, n, packed (byte offsets and sizes)
+ * and a pad. The thread pool splits a big product by rows into one task per thread, each with its own
+ * panel (src/optim/products.ts): every element's sum keeps its order, so the split changes no bit.
+ */
+export function matmulTasks_f32(tasks: usize, count: i32): void {
+  for (let t = 0; t < count; t++) {
+    const at = tasks + (<usize>t << 5);
+    matmul_f32(<usize>load<u32>(at), <usize>load<u32>(at, 4), <usize>load<u32>(at, 8), load<i32>(at, 12), load<i32>(at, 16), load<i32>(at, 20), <usize>load<u32>(at, 24));
+  }
+}

@@ -1,10 +1,12 @@
 // The float32 matrix product under Muon, in GFLOP/s (2·n³ per n×n product), side by side in one run:
-// ravine's f32x4 kernel (one thread), its JS mirror, a naive i-j-p triple loop in JS, and TF.js's wasm
-// backend (XNNPACK, one thread) — at 256, 512 and 1024. Every implementation is checked against
-// ravine's bits first (TF.js to float tolerance: XNNPACK sums in its own order).
+// ravine's f32x4 kernel on one thread and split by rows across two (src/optim/products.ts, as Muon
+// calls it), its JS mirror, a naive i-j-p triple loop in JS, and TF.js's wasm backend (XNNPACK, one
+// thread) — at 256, 512 and 1024. Every implementation is checked against ravine's bits first (TF.js to
+// float tolerance: XNNPACK sums in its own order).
 // Run: npm run build && node bench/matmul.js [--sizes=256,512,1024]
 import { Bench } from 'tinybench';
 import { createRavine } from '../dist/index.js';
+import { Products } from '../dist/optim/products.js';
 import { loadTf } from './lib/tfjs.js';
 
 const args = process.argv.slice(2);
@@ -43,16 +45,23 @@ for (const n of sizes) {
   const a = Float32Array.from({ length: n * n }, (_, i) => Math.sin(i) * 0.5);
   const b = Float32Array.from({ length: n * n }, (_, i) => Math.cos(i * 0.7) * 0.5);
   const runs = {};
-  for (const backend of ['simd', 'js']) {
-    const rv = await createRavine({ backend, reserveBytes: 16 * n * n + (1 << 20) });
+  for (const [name, config] of [
+    ['simd', { backend: 'simd' }],
+    ['js', { backend: 'js' }],
+    ['threads', { backend: 'simd', threads: 2 }],
+  ]) {
+    const rv = await createRavine({ ...config, reserveBytes: 16 * n * n + (1 << 20) });
+    if (rv.threads !== (config.threads ?? 1)) throw new Error(`asked for ${config.threads} threads, got ${rv.threads}: ${rv.threadsReason}`);
     const ctx = rv._context;
     const [pa, pb, pc] = [0, 1, 2].map((i) => ctx.arena.alloc(4 * n * n, `bench matrix ${i}`));
-    const packed = ctx.arena.alloc(32 * n, 'bench panel');
+    const products = new Products(ctx);
+    products.reserve(n);
     ctx.heap.set(a, pa >>> 2);
     ctx.heap.set(b, pb >>> 2);
     const k = ctx.backend.kernels;
-    k.matmul_f32(pa, pb, pc, n, n, n, packed);
-    runs[backend] = { fn: () => k.matmul_f32(pa, pb, pc, n, n, n, packed), out: () => ctx.heap.slice(pc >>> 2, (pc >>> 2) + n * n), rv };
+    const fn = () => products.matmul(k, pa, pb, pc, n, n, n);
+    fn();
+    runs[name] = { fn, out: () => ctx.heap.slice(pc >>> 2, (pc >>> 2) + n * n), rv };
   }
   const c = new Float32Array(n * n);
   const ta = tf.tensor2d(a, [n, n]),
@@ -61,6 +70,7 @@ for (const n of sizes) {
   const simd = runs.simd.out();
   const same = (x) => x.every((v, i) => Object.is(v, simd[i]));
   if (!same(runs.js.out())) throw new Error(`n=${n}: the JS mirror's product differs from the SIMD kernel's`);
+  if (!same(runs.threads.out())) throw new Error(`n=${n}: the product split across two threads differs from one thread's`);
   if (n <= 512) {
     naive(a, b, c, n);
     if (!same(c)) throw new Error(`n=${n}: the naive loop's product differs from the kernel's`);
@@ -69,7 +79,7 @@ for (const n of sizes) {
   const worst = tfOut.reduce((w, v, i) => Math.max(w, Math.abs(v - simd[i])), 0);
   if (!(worst < 1e-3 * n)) throw new Error(`n=${n}: TF.js differs by ${worst}`);
   const bench = new Bench({ time: n >= 1024 ? 3000 : 1500, warmupTime: 300 });
-  bench.add('ravine simd', runs.simd.fn).add('ravine js', runs.js.fn);
+  bench.add('ravine simd', runs.simd.fn).add('ravine simd, 2 threads', runs.threads.fn).add('ravine js', runs.js.fn);
   if (n <= 512) bench.add('naive JS loop', () => naive(a, b, c, n));
   // Not in tf.tidy: a tidy around dataSync() costs ~90 ms a call here (measured), more than the product.
   bench.add('TF.js wasm', () => {
@@ -94,6 +104,4 @@ for (const r of rows) {
   const tfRow = rows.find((x) => x.n === r.n && x.impl === 'TF.js wasm');
   console.log(`| ${r.n} | ${r.impl} | ${r.ms.toFixed(3)} | ${r.gflops.toFixed(2)} | ${(r.gflops / tfRow.gflops).toFixed(2)} |`);
 }
-console.log(
-  `\nTF.js wasm threads: ${tfThreads}. Node ${process.version}. One ravine thread. (The TF.js row includes reading the result back, as dataSync does.)`,
-);
+console.log(`\nTF.js wasm threads: ${tfThreads}. Node ${process.version}. (The TF.js row includes reading the result back, as dataSync does.)`);

@@ -4,6 +4,7 @@
 // columns around them).
 import { describe, expect, it } from 'vitest';
 import { createRavine } from '../src/index.js';
+import { Products, SPLIT_PRODUCT } from '../src/optim/products.js';
 import { bitDifferences } from './helpers/cases.js';
 
 type Ctx = {
@@ -101,5 +102,60 @@ describe('matmul_f32: C = A·B, summed over k in order', () => {
       expect([...ctx.heap.slice(t >>> 2, (t >>> 2) + 6)], backend).toEqual([1, 4, 2, 5, 3, 6]);
       rv.dispose();
     }
+  });
+});
+
+describe('a big product split by rows across two threads (src/optim/products.ts)', () => {
+  // m·k·n ≥ SPLIT_PRODUCT: split. Odd rows, a block of 4 that does not divide m, columns past the 8-blocks.
+  const shapes: [number, number, number][] = [
+    [130, 67, 61],
+    [64, 128, 64],
+    [9, 300, 257],
+  ];
+  for (const [m, k, n] of shapes) {
+    it(`${m}×${k} · ${k}×${n}: two threads, each a block of rows, give the plain loop's bits, and the product did go to the pool`, async () => {
+      expect(m * k * n).toBeGreaterThanOrEqual(SPLIT_PRODUCT);
+      const a = values(m * k, m + 5 * k),
+        b = values(k * n, n + 11);
+      const rv = await createRavine({ backend: 'simd', threads: 2 });
+      expect(rv.threads).toBe(2);
+      const ctx = (rv as unknown as { _context: Ctx & ConstructorParameters<typeof Products>[0] })._context;
+      const pool = ctx.backend.pool as unknown as { run(...args: unknown[]): void };
+      const run = pool.run.bind(pool);
+      let jobs = 0;
+      pool.run = (...args: unknown[]) => {
+        jobs++;
+        run(...args);
+      };
+      const products = new Products(ctx);
+      products.reserve(k);
+      const [pa, pb, pc] = [a.length, b.length, m * n].map((len, i) => ctx.arena.alloc(4 * len, `matrix ${i}`));
+      ctx.heap.set(a, pa >>> 2);
+      ctx.heap.set(b, pb >>> 2);
+      ctx.heap.fill(NaN, pc >>> 2, (pc >>> 2) + m * n);
+      products.matmul(ctx.backend.kernels as never, pa, pb, pc, m, k, n);
+      expect(jobs).toBe(1);
+      expect(bitDifferences(ctx.heap.slice(pc >>> 2, (pc >>> 2) + m * n), reference(a, b, m, k, n))).toEqual([]);
+      expect(ctx.backend.plans?.size).toBe(0); // the plan is the call's alone
+      products.free();
+      rv.dispose();
+    });
+  }
+
+  it('a small product stays on the calling thread', async () => {
+    const rv = await createRavine({ backend: 'simd', threads: 2 });
+    const ctx = (rv as unknown as { _context: Ctx & ConstructorParameters<typeof Products>[0] })._context;
+    const pool = ctx.backend.pool as unknown as { run(...args: unknown[]): void };
+    let jobs = 0;
+    pool.run = () => void jobs++;
+    const products = new Products(ctx);
+    products.reserve(16);
+    const [pa, pb, pc] = [256, 256, 256].map((len, i) => ctx.arena.alloc(4 * len, `matrix ${i}`));
+    ctx.heap.set(values(256, 1), pa >>> 2);
+    ctx.heap.set(values(256, 2), pb >>> 2);
+    products.matmul(ctx.backend.kernels as never, pa, pb, pc, 16, 16, 16);
+    expect(jobs).toBe(0);
+    expect(bitDifferences(ctx.heap.slice(pc >>> 2, (pc >>> 2) + 256), reference(values(256, 1), values(256, 2), 16, 16, 16))).toEqual([]);
+    rv.dispose();
   });
 });

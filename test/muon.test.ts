@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { clipGradNorm, createRavine, Muon } from '../src/index.js';
-import { bitDifferences, type Case213, f32, relativeError } from './helpers/cases.js';
+import { bitDifferences, type Case213, f32, relativeError, rng } from './helpers/cases.js';
 
 const data = JSON.parse(readFileSync(new URL('./fixtures/reference/torch-2.13/matrix-optimizers.json', import.meta.url), 'utf8')) as {
   torch: string;
@@ -157,5 +157,41 @@ describe("Muon's checks", () => {
       /nsCoefficients must be an array of three numbers/,
     );
     rv.dispose();
+  });
+});
+
+describe('Muon on two threads', () => {
+  it('a 96×128 matrix (its Newton–Schulz products split by rows) steps to the bits of one thread, and of js', async () => {
+    const finals: Float32Array[] = [];
+    for (const config of [{ backend: 'simd', threads: 2 }, { backend: 'simd', threads: 1 }, { backend: 'js' }] as const) {
+      const rv = await createRavine(config);
+      expect(rv.threads).toBe(config.backend === 'simd' ? config.threads : 1);
+      const next = rng(5);
+      const w = rv.tensor(
+        'w',
+        Float32Array.from({ length: 96 * 128 }, () => next() - 0.5),
+        { shape: [96, 128] },
+      );
+      const opt = new Muon([w], { lr: 0.02 });
+      let jobs = 0;
+      const pool = (rv as unknown as { _context: { backend: { pool?: { run(...a: unknown[]): void } } } })._context.backend.pool;
+      if (pool) {
+        const run = pool.run.bind(pool);
+        pool.run = (...a: unknown[]) => {
+          jobs++;
+          run(...a);
+        };
+      }
+      for (let t = 0; t < 3; t++) {
+        w.grad.set(Float32Array.from({ length: w.size }, () => next() - 0.5));
+        opt.step();
+      }
+      // Five iterations of three products each, three steps: all split with two threads, none with one.
+      expect(jobs).toBe(rv.threads > 1 ? 45 : 0);
+      finals.push(w.data.slice());
+      rv.dispose();
+    }
+    expect(bitDifferences(finals[0], finals[1]), 'two threads against one').toEqual([]);
+    expect(bitDifferences(finals[1], finals[2]), 'simd against js').toEqual([]);
   });
 });

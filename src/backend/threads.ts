@@ -55,6 +55,8 @@ export const SPLIT_KERNELS: Readonly<Record<string, number>> = {
   scaleGrads_f32: 1,
   clampGrads_f32: 1,
   accumulate_f32: 2,
+  // …and a big matrix product's row blocks, one task each (src/optim/products.ts).
+  matmulTasks_f32: 1,
 };
 
 /** A worker as both platforms give it: Node's worker_threads and the browser's Worker. */
@@ -310,6 +312,9 @@ export function threadedKernels(base: Kernels, pool: ThreadPool, plans: Map<numb
     const own = (base as unknown as Record<string, Kernel>)[name];
     const split = (args: number[]) => pool.run(id, plans.get(args[0])!, args);
     switch (own.length) {
+      case 2:
+        kernels[name] = (a: number, b: number) => (plans.has(a) ? split([a, b]) : own(a, b));
+        break;
       case 3:
         kernels[name] = (a: number, b: number, c: number) => (plans.has(a) ? split([a, b, c]) : own(a, b, c));
         break;
@@ -325,7 +330,7 @@ export function threadedKernels(base: Kernels, pool: ThreadPool, plans: Map<numb
           plans.has(a) ? split([a, b, c, d, e, f, g]) : own(a, b, c, d, e, f, g);
         break;
       default:
-        throw new Error(`ravine: kernel ${name} takes ${own.length} arguments; threadedKernels wraps 3, 5, 6 or 7`);
+        throw new Error(`ravine: kernel ${name} takes ${own.length} arguments; threadedKernels wraps 2, 3, 5, 6 or 7`);
     }
   });
   return kernels as unknown as Kernels;

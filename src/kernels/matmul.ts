@@ -23,3 +23,10 @@ export function transpose_f32(h: Float32Array, _u: Uint32Array, a: number, t: nu
     T = t >>> 2;
   for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) h[T + j * m + i] = h[A + i * n + j];
 }
+
+export function matmulTasks_f32(h: Float32Array, u: Uint32Array, tasks: number, count: number): void {
+  for (let t = 0; t < count; t++) {
+    const at = (tasks >>> 2) + 8 * t;
+    matmul_f32(h, u, u[at], u[at + 1], u[at + 2], u[at + 3] | 0, u[at + 4] | 0, u[at + 5] | 0, u[at + 6]);
+  }
+}

@@ -1,11 +1,11 @@
 import type { Kernels } from '../backend/kernels.js';
 import type { Context } from '../context.js';
 import { describe } from '../describe.js';
-import { alignUp } from '../memory/arena.js';
 import { MuonFlag, MuonScalar } from '../kernels/muon.js';
 import { Tensor } from '../tensor.js';
 import type { GroupMemory } from './groupMemory.js';
 import { Optimizer } from './optimizer.js';
+import { Products } from './products.js';
 import { Scratch } from './scratch.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, ParamGroupInput, Params } from './paramGroups.js';
@@ -62,12 +62,15 @@ const spec: OptimizerSpec<MuonOptions> = {
   stateBuffers: () => [{ name: 'momentumBuffer', fill: 0 }],
 };
 
-/** Floats of scratch the iteration needs for an R×C matrix (r ≤ c its sides): U, X, Xᵀ, B·X (r·c each), A, A², B (r² each), a packed panel (8·c). */
+/** Floats of scratch the iteration needs for an R×C matrix (r ≤ c its sides): U, X, Xᵀ, B·X (r·c each), A, A², B (r² each). */
 function scratchFloats([R, C]: readonly number[]): number {
   const r = Math.min(R, C),
     c = Math.max(R, C);
-  return 4 * r * c + 3 * r * r + 8 * c + 16;
+  return 4 * r * c + 3 * r * r + 16;
 }
+
+/** The longest inner dimension of the iteration's products for a matrix: its longer side (X·Xᵀ). */
+const innerOf = (shape: readonly number[]) => Math.max(1, ...shape);
 
 /** Throws unless every tensor of `params` is a matrix: Muon orthogonalizes 2-D updates only, as torch's. */
 function checkMatrices(where: string, params: unknown): void {
@@ -93,6 +96,8 @@ export class Muon extends Optimizer<MuonOptions> {
   #ctx: Context;
   /** The iteration's matrices, sized for the largest matrix. */
   #scratch: Scratch;
+  /** Its products, split across the context's threads when big. */
+  #products: Products;
 
   constructor(params: Params<MuonOptions>, options?: OptionsInput<MuonOptions>, training?: TrainingOptions) {
     checkMatrices('Muon', params);
@@ -100,8 +105,10 @@ export class Muon extends Optimizer<MuonOptions> {
     const [[, m]] = this.groupsWithMemory();
     this.#ctx = m.tensors[0]._ctx;
     this.#scratch = new Scratch(this.#ctx, "Muon's Newton–Schulz scratch");
+    this.#products = new Products(this.#ctx);
     try {
       this.#scratch.reserve(this.#need());
+      this.#products.reserve(Math.max(...this.groupsWithMemory().flatMap(([, m]) => m.tensors.map((t) => innerOf(t.shape)))));
     } catch (e) {
       this.dispose(); // the groups' memory back, and the tensors free to join another optimizer
       throw e;
@@ -114,11 +121,13 @@ export class Muon extends Optimizer<MuonOptions> {
     // (If the group is then refused, the scratch stays larger: no harm.)
     const tensors = Array.isArray(group?.params) ? group.params.filter((t): t is Tensor => t instanceof Tensor) : [];
     this.#scratch.reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
+    this.#products.reserve(Math.max(1, ...tensors.map((t) => innerOf(t.shape))));
     super.addParamGroup(group);
   }
 
   override dispose(): void {
     this.#scratch.free();
+    this.#products.free();
     super.dispose();
   }
 
@@ -145,15 +154,14 @@ export class Muon extends Optimizer<MuonOptions> {
       const r = Math.min(R, C),
         c = Math.max(R, C),
         n = R * C;
-      // The scratch's regions, in bytes: U (the update, R×C), X (r×c), Xᵀ, B·X, A, A², B, the packed panel.
+      // The scratch's regions, in bytes: U (the update, R×C), X (r×c), Xᵀ, B·X, A, A², B.
       const U = this.#scratch.at,
         X = U + 4 * n,
         Xt = X + 4 * n,
         BX = Xt + 4 * n,
         A = BX + 4 * n,
         AA = A + 4 * r * r,
-        B = AA + 4 * r * r,
-        panel = alignUp(B + 4 * r * r);
+        B = AA + 4 * r * r;
       const buf = m.stateAt('momentumBuffer', i);
       // torch: update = grad.lerp(buf, μ) with Nesterov, buf itself without (copied: the iteration works in place).
       // The gradient is the one the momentum read: clipped by norm, it is scaled (gradScale) first, as torch's
@@ -174,10 +182,10 @@ export class Muon extends Optimizer<MuonOptions> {
       k.divide_f32(X, n, Math.max(norm, f(o.eps)));
       for (let s = 0; s < o.nsSteps; s++) {
         k.transpose_f32(X, Xt, r, c);
-        k.matmul_f32(X, Xt, A, r, c, r, panel);
-        k.matmul_f32(A, A, AA, r, r, r, panel);
+        this.#products.matmul(k, X, Xt, A, r, c, r);
+        this.#products.matmul(k, A, A, AA, r, r, r);
         k.axpby_f32(B, A, AA, r * r, nb, nc);
-        k.matmul_f32(B, X, BX, r, r, c, panel);
+        this.#products.matmul(k, B, X, BX, r, r, c);
         k.axpby_f32(X, X, BX, n, na, 1);
       }
       const update = transposed ? U : X;
