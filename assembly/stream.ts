@@ -3,8 +3,9 @@
 // 4·(reads + writes) bytes per element, as an update with that many state streams must:
 //   s = (x0 + x1 + … + x(reads−1))·scale;   xk = s for k < writes
 // Memory contract: stream k holds n f32 at byte offset base + k·stride, any alignment; 1 ≤ reads ≤ 5
-// and writes is reads or reads − 1 (an update reads every buffer it writes, and the gradient besides);
-// other counts do nothing. Counts pick one specialised loop, never tested per element.
+// and writes is reads or reads − 1 (an update reads every buffer it writes, and the gradient besides),
+// or 5 reads and 1 write (Adafactor's passes: p and g read twice and g again, p written); other counts
+// do nothing. Counts pick one specialised loop, never tested per element.
 
 // @ts-ignore: decorator
 @inline function streamLoop(base: usize, n: i32, stride: usize, scale: f32, reads: i32, writes: i32): void {
@@ -50,6 +51,7 @@ export function stream_f32(base: usize, n: i32, stride: usize, reads: i32, write
     case 3 * 8 + 3: streamLoop(base, n, stride, scale, 3, 3); break;
     case 4 * 8 + 3: streamLoop(base, n, stride, scale, 4, 3); break;
     case 4 * 8 + 4: streamLoop(base, n, stride, scale, 4, 4); break;
+    case 5 * 8 + 1: streamLoop(base, n, stride, scale, 5, 1); break;
     case 5 * 8 + 4: streamLoop(base, n, stride, scale, 5, 4); break;
     case 5 * 8 + 5: streamLoop(base, n, stride, scale, 5, 5); break;
   }

@@ -99,6 +99,7 @@ describe('the bandwidth bound moves the bytes it claims', () => {
     [3, 2],
     [4, 3],
     [5, 4],
+    [5, 1],
     [2, 2],
   ]) {
     it(`stream_f32 reads ${reads}, writes ${writes}, n=131: simd and js agree bit for bit and store the scaled sum`, async () => {

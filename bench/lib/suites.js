@@ -13,8 +13,12 @@ import { OPTIMIZERS, bytesPerParam } from './optimizers.js';
 import { makeProblem } from './problem.js';
 
 export const SIZES = [4096, 65536, 1048576, 16777216];
-const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'];
-const REST = ['adadelta', 'adamax', 'nadam', 'radam', 'rprop', 'asgd'];
+// Every size for these (Lion, Adafactor and schedule-free AdamW beside Adam: what they move against what it
+// moves); one size for the rest of the table, whatever it holds; Muon's step is its matrix products, which
+// bench/muon.js measures against their own time.
+const MAIN = ['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad', 'lion', 'adafactor', 'scheduleFreeAdamW'];
+const OWN_BENCH = ['muon'];
+const REST = Object.keys(OPTIMIZERS).filter((k) => !MAIN.includes(k) && !OWN_BENCH.includes(k));
 const VECTOR = ['bound', 'simd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];
 const MODEL = ['bound', 'simd', 'oneTensorSimd', 'perTensorSimd', 'js', 'bareSimd', 'naive', 'tfCpu', 'bridgeCpu', 'tfWasm', 'bridgeWasm', 'jax'];
 const PER_CALL = ['harness', 'simd', 'scheduledSimd', 'js', 'bareSimd', 'bareJs', 'naive', 'tfCpu', 'tfWasm', 'jax'];

@@ -5,7 +5,7 @@ const f = Math.fround;
 
 export function stream_f32(h: Float32Array, _u: Uint32Array, base: number, n: number, stride: number, reads: number, writes: number, scale: number): void {
   scale = f(scale);
-  if (reads < 1 || reads > 5 || (writes !== reads && writes !== reads - 1)) return;
+  if (reads < 1 || reads > 5 || (writes !== reads && writes !== reads - 1 && !(reads === 5 && writes === 1))) return;
   const B = base >>> 2, S = stride >>> 2;
   for (let i = 0; i < n; i++) {
     let s = h[B + i];
