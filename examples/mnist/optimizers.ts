@@ -5,8 +5,8 @@
 // weight matrix, AdamW for the biases and the output layer. Its grid: Muon's lr 3e-4–1e-2 with
 // adjustLrFn 'match_rms_adamw' (AdamW at 0.003), then AdamW's 1e-3–3e-2 (Muon at 0.003); Muon's lr
 // 2e-3–0.2 with 'original' came no lower (training loss 0.0008 at best, at 0.005, against 0.0004). Weight decays are
-// torch's defaults (Muon 0.1, AdamW 0.01). Colours are the race's (src/race/racers.ts), so an optimizer
-// looks the same in every picture ravine draws; Muon, not a racer, takes one no racer has.
+// torch's defaults (Muon 0.1, AdamW 0.01). Colours are the race's (src/race/racers.ts, and Muon's from
+// the matrix race, src/race/matrixRacers.ts), so an optimizer looks the same in every picture ravine draws.
 import { Adam, AdamW, anneal, Muon, RMSprop, SGD, type Optimizer } from 'ravine';
 import type { Mlp } from './mlp.js';
 
@@ -70,7 +70,7 @@ export const contenders: readonly Contender[] = [
   {
     key: 'muon',
     label: 'Muon + AdamW',
-    color: '#7B3294',
+    color: '#332288',
     describe: () => `Muon lr ${muonLr} (${muonAdjustLr}) on w1, AdamW lr ${adamWLr} on b1, w2, b2`,
     create: (model) => {
       const matrices = model.hiddenWeights;
