@@ -3,7 +3,8 @@
 // step here is torch's bit for bit; the host (src/optim/adafactor.ts) does the per-tensor scalars.
 //   ‖x‖²       8 lane sums over the 8-blocks, the lanes added in order, then the tail in order
 //   row means  per row, ‖row‖ as above, then f32(√s)² / cols            (torch.norm(g, dim=-1).square_().div_(c))
-//   col means  per column, Σᵢ g² in row order, then f32(√s)² / rows       (torch.norm(g, dim=-2): a plain loop)
+//   col means  per column, Σᵢ g² in row order, then f32(√s)² / rows       (torch.norm(g, dim=-2): a plain loop;
+//              one column is contiguous, and torch reduces it as a last dimension: the 8-lane order)
 //   update     u = 1/√max(row·col / mean, eps1²) · g                       (var_estimate, clamp_, rsqrt_, mul_)
 //   lerp       torch's portable lerp: (high ? end : start) + coef·(end − start), coef = w or −(1 − w)
 // The JS mirror (src/kernels/adafactor.ts) shares these orders operation for operation.
@@ -67,6 +68,13 @@ export function adafactorRows_f32(g: usize, rowVar: usize, rows: i32, cols: i32,
 export function adafactorCols_f32(g: usize, colVar: usize, rows: i32, cols: i32, coef: f32, high: i32): void {
   const vCoef = f32x4.splat(coef), vRows = f32x4.splat(<f32>rows);
   const r = <f32>rows;
+  if (cols == 1) {
+    const norm = sqrt<f32>(sumSquares8(g, rows));
+    const mean = (norm * norm) / r;
+    const v = load<f32>(colVar);
+    store<f32>(colVar, (high ? mean : v) + coef * (mean - v));
+    return;
+  }
   let j = 0;
   // Four columns per pass over the rows; the order of each column's sum is the rows' either way.
   if (high) for (; j + 4 <= cols; j += 4) colMeans(g, colVar, rows, cols, j, vCoef, vRows, true);

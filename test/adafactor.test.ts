@@ -161,12 +161,31 @@ describe('Adafactor keeps factored state', () => {
     runs[0].forEach((a, i) => expect(bitDifferences(a, runs[1][i]), `tensor ${i}`).toEqual([]));
   });
 
+  it('a group refused because its tensor is taken, or because the optimizer is disposed, reserves no scratch', async () => {
+    const [w] = await make();
+    const arena = (rv as unknown as { _context: { arena: { bytesInUse: number } } })._context.arena;
+    const big = rv.tensor('big', 100_000);
+    const other = new Adafactor([big]);
+    const opt = new Adafactor([w]);
+    const before = arena.bytesInUse;
+    expect(() => opt.addParamGroup({ params: [big] })).toThrow(/'big' already belongs to an optimizer/);
+    expect(arena.bytesInUse).toBe(before);
+    other.dispose();
+    opt.dispose();
+    const afterDispose = arena.bytesInUse;
+    expect(() => opt.addParamGroup({ params: [big] })).toThrow(/disposed/);
+    expect(arena.bytesInUse).toBe(afterDispose);
+    rv.dispose();
+  });
+
   it('refuses bad options with the option named, and changes nothing', async () => {
     const [w] = await make();
     expect(() => new Adafactor([w], { beta2Decay: 0.5 })).toThrow(/beta2Decay = 0\.5: must be <= 0/);
     expect(() => new Adafactor([w], { eps: [null, -1] })).toThrow(RangeError);
     expect(() => new Adafactor([w], { d: 0.9 })).toThrow(/d = 0\.9/);
     expect(() => new Adafactor([w], { eps: [1e-30] as never })).toThrow(/eps must be an array \[eps1, eps2\]/);
+    // Refused at construction, w is free again, its values as they were.
+    expect(Array.from(w.data)).toEqual(new Array(60).fill(0));
     const opt = new Adafactor([w]);
     expect(opt.paramGroups[0].eps).toEqual([null, 1e-3]);
     rv.dispose();

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { cosineAnnealingLR, createRavine, decodeCheckpoint, encodeCheckpoint, type Ravine, type TrainingOptions } from '../src/index.js';
 import { optimizerRegistry, type FirstOrderMethod } from '../src/optim/registry.js';
-import { ravineAdam, ravineOptimizer, ravineSGD, type TfjsStateDict } from '../src/tfjs/index.js';
+import { ravineAdafactor, ravineAdam, ravineOptimizer, ravineSGD, type TfjsStateDict } from '../src/tfjs/index.js';
 import { gradientPool, rng, shapeFor, tensorFor } from './helpers/cases.js';
 import { optimizerTable } from '../src/optim/table.js';
 
@@ -415,6 +415,24 @@ test('a variable that leaves the set gives its memory back; one TF.js disposed l
   expect(rv.highWaterBytes).toBeLessThan(base + 4 * (4096 * 8 + 4096)); // one round's worth, not twenty
   opt.dispose();
   tf.dispose(keep.vars);
+  rv.dispose();
+});
+
+test('Adafactor (whose update reads shapes) refuses a variable re-created in another shape of the same size, and forget() lets it start afresh', async () => {
+  await tf.setBackend('cpu');
+  const rv = await createRavine();
+  const opt = ravineAdafactor(rv);
+  let w = tf.variable(tf.ones([4, 6]), true, `w${unique++}`);
+  const step = () => opt.applyGradients({ [w.name]: tf.fill(w.shape, 0.1) });
+  step();
+  w.dispose();
+  w = tf.variable(tf.ones([6, 4]), true, w.name);
+  expect(() => step()).toThrow(/'w\d+' has shape \[6, 4\], but its state in this optimizer is for \[4, 6\] \(re-created under the same name\?/);
+  opt.forget([w.name]);
+  step();
+  expect((opt.stateDict().state[w.name].rowVar as Float32Array).length).toBe(6);
+  w.dispose();
+  opt.dispose();
   rv.dispose();
 });
 

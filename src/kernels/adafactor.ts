@@ -32,8 +32,9 @@ export function adafactorCols_f32(h: Float32Array, _u: Uint32Array, g: number, c
   const G = g >>> 2,
     C = colVar >>> 2;
   for (let j = 0; j < cols; j++) {
-    let s = 0;
-    for (let i = 0; i < rows; i++) {
+    // One column is contiguous: torch reduces it as a last dimension, in the 8-lane order.
+    let s = cols === 1 ? sumSquares8(h, G, rows) : 0;
+    for (let i = 0; cols !== 1 && i < rows; i++) {
       const v = h[G + i * cols + j];
       s = f(s + f(v * v));
     }

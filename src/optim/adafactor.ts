@@ -6,7 +6,7 @@ import type { GroupMemory } from './groupMemory.js';
 import { Optimizer } from './optimizer.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, ParamGroupInput, Params } from './paramGroups.js';
-import { Scratch } from './scratch.js';
+import { mayJoin, Scratch } from './scratch.js';
 import { factoredStateShape } from './table.js';
 import { torchSum } from './torchSum.js';
 import type { TrainingOptions } from './training.js';
@@ -66,7 +66,9 @@ const spec: OptimizerSpec<AdafactorOptions> = {
  * Adafactor (Shazeer & Stern 2018; torch 2.13's torch.optim.Adafactor): second moments factored over a
  * tensor's last two dimensions (a row and a column average: rows + cols floats for a rows × cols matrix,
  * not rows·cols), a relative step size scaled by the tensor's RMS, and update clipping. torch's numbers
- * bit for bit: every reduction runs in torch's order (assembly/adafactor.ts, torchSum.ts).
+ * bit for bit: every reduction runs in torch's order (assembly/adafactor.ts, torchSum.ts). One place
+ * could differ: torch takes √numel and √t as glibc's pow(x, 0.5), here a correctly rounded √; they differ
+ * in the last bit of a double for some x, which changes the float32 step only at a rounding tie.
  */
 export class Adafactor extends Optimizer<AdafactorOptions> {
   #ctx: Context;
@@ -89,7 +91,7 @@ export class Adafactor extends Optimizer<AdafactorOptions> {
   override addParamGroup(group: ParamGroupInput<AdafactorOptions>): void {
     // The scratch first: a group added without room for its update would write past it at the next step.
     const tensors = Array.isArray(group?.params) ? group.params.filter((t): t is Tensor => t instanceof Tensor) : [];
-    this.#scratch.reserve(Math.max(this.#largest(), ...tensors.map((t) => t.size)));
+    if (!this.disposed && mayJoin(this.#ctx, tensors)) this.#scratch.reserve(Math.max(this.#largest(), ...tensors.map((t) => t.size)));
     super.addParamGroup(group);
   }
 

@@ -6,7 +6,7 @@ import { Tensor } from '../tensor.js';
 import type { GroupMemory } from './groupMemory.js';
 import { Optimizer } from './optimizer.js';
 import { Products } from './products.js';
-import { Scratch } from './scratch.js';
+import { mayJoin, Scratch } from './scratch.js';
 import type { OptimizerSpec } from './optimizerSpec.js';
 import type { OptionsInput, ParamGroupInput, Params } from './paramGroups.js';
 import type { TrainingOptions } from './training.js';
@@ -120,8 +120,10 @@ export class Muon extends Optimizer<MuonOptions> {
     // The scratch first: a group added without room for its iteration would write past it at the next step.
     // (If the group is then refused, the scratch stays larger: no harm.)
     const tensors = Array.isArray(group?.params) ? group.params.filter((t): t is Tensor => t instanceof Tensor) : [];
-    this.#scratch.reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
-    this.#products.reserve(Math.max(1, ...tensors.map((t) => innerOf(t.shape))));
+    if (!this.disposed && mayJoin(this.#ctx, tensors)) {
+      this.#scratch.reserve(Math.max(this.#need(), ...tensors.map((t) => scratchFloats(t.shape))));
+      this.#products.reserve(Math.max(1, ...tensors.map((t) => innerOf(t.shape))));
+    }
     super.addParamGroup(group);
   }
 

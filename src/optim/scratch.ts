@@ -1,4 +1,15 @@
 import type { Context } from '../context.js';
+import type { Tensor } from '../tensor.js';
+
+/**
+ * Whether tensors about to be added in a group could join (their context alive, none already an
+ * optimizer's): only then is scratch reserved for them ahead of the base class's checks, so a group it
+ * refuses for these reasons grows nothing. (One refused for its options may leave the scratch larger,
+ * until dispose.)
+ */
+export function mayJoin(ctx: Context, tensors: readonly Tensor[]): boolean {
+  return !ctx.disposed && tensors.length > 0 && tensors.every((t) => t._ctx === ctx && !t._owner && !t.disposed);
+}
 
 /**
  * The arena region an optimizer works in between kernels (Muon's Newton–Schulz matrices, Adafactor's

@@ -1,7 +1,7 @@
 import { engine, Optimizer as TfOptimizer, type NamedTensorMap, type serialization, type Tensor as TfTensor, type Variable } from '@tensorflow/tfjs-core';
 import { copyDriver, parseOptionName, residuesAsZero, type ScheduleDriver } from '../optim/drivers.js';
 import type { Optimizer } from '../optim/optimizer.js';
-import { optimizerRegistry, type FirstOrderMethod } from '../optim/registry.js';
+import { optimizerRegistry, type FirstOrderMethod, type OptimizerRow } from '../optim/registry.js';
 import type { StateDict } from '../optim/stateDict.js';
 import { stateToJson } from '../optim/stateJson.js';
 import type { Diagnostics, TrainingOptions } from '../optim/training.js';
@@ -72,6 +72,8 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
 
   readonly #rv: Ravine;
   readonly #Class: OptimizerClass;
+  /** Whether its update reads a tensor's shape (Muon's, Adafactor's): a variable re-made in another shape is then another parameter. */
+  readonly #shaped: boolean;
   /** torch's class name, as ravine's state dicts carry it. */
   readonly #torchName: string;
   readonly #name: string;
@@ -98,6 +100,7 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
     }
     this.#rv = rv;
     this.#Class = entry.Class as unknown as OptimizerClass;
+    this.#shaped = (entry as OptimizerRow).perTensor === true || (entry as OptimizerRow).stateShape !== undefined;
     this.#torchName = entry.name;
     this.#name = `ravine/tfjs ${entry.name}`;
     this.#prefix = `tfjs${++bridges}:`;
@@ -129,6 +132,11 @@ export class RavineTfjsOptimizer<O extends object = Record<string, unknown>> ext
       if (p !== undefined && p.tensor.size !== vars[i].size) {
         throw new RangeError(
           `${where}: variable '${names[i]}' has ${vars[i].size} elements, but its state in this optimizer is for ${p.tensor.size} (re-created under the same name? forget(['${names[i]}']) drops that state)`,
+        );
+      }
+      if (p !== undefined && this.#shaped && p.tensor.shape.join() !== vars[i].shape.join()) {
+        throw new RangeError(
+          `${where}: variable '${names[i]}' has shape [${vars[i].shape.join(', ')}], but its state in this optimizer is for [${p.tensor.shape.join(', ')}] (re-created under the same name? forget(['${names[i]}']) drops that state)`,
         );
       }
     }
