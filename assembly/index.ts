@@ -17,6 +17,7 @@ export { average_f32, swapAveraged_f32 } from "./average";
 export { matmul_f32, matmulTasks_f32, transpose_f32 } from "./matmul";
 export { muon_f32, lerp_f32, sumSquares_f32, divide_f32, axpby_f32, muonApply_f32 } from "./muon";
 export { sumSquares8_f32, adafactorRows_f32, adafactorCols_f32, adafactorUpdate_f32, adafactor_f32 } from "./adafactor";
+export { toBfloat16_f32, fromBfloat16_f32 } from "./bfloat16";
 export { dot_f64, axpy_f64, scale_f64, axpby_f64, waxpy_f64, matvec_f64, cholesky_f64, solve_lower_f64, solve_lower_transpose_f64 } from "./linalg";
 
 /** First byte the kernels' own static data does not use: where the host's arena may begin. */

@@ -18,3 +18,4 @@ export { matmul_f32, matmulTasks_f32, transpose_f32 } from './matmul.js';
 export { muon_f32, lerp_f32, sumSquares_f32, divide_f32, axpby_f32, muonApply_f32 } from './muon.js';
 export { dot_f64, axpy_f64, scale_f64, axpby_f64, waxpy_f64, matvec_f64, cholesky_f64, solve_lower_f64, solve_lower_transpose_f64 } from './linalg.js';
 export { sumSquares8_f32, adafactorRows_f32, adafactorCols_f32, adafactorUpdate_f32, adafactor_f32 } from './adafactor.js';
+export { toBfloat16_f32, fromBfloat16_f32 } from './bfloat16.js';
