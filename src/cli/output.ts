@@ -59,3 +59,14 @@ export function makeOutputFolder(dir: string): string | undefined {
   }
   return undefined;
 }
+
+/** Writes each picture as `<stem>.svg` and `<stem>.png` in `dir`; returns the file names, in order. */
+export function writePictures(plot: { toPng(svg: string): Uint8Array }, dir: string, pictures: readonly (readonly [string, string])[]): string[] {
+  const written: string[] = [];
+  for (const [stem, svg] of pictures) {
+    writeFileSync(join(dir, `${stem}.svg`), svg);
+    writeFileSync(join(dir, `${stem}.png`), plot.toPng(svg));
+    written.push(`${stem}.svg`, `${stem}.png`);
+  }
+  return written;
+}

@@ -2,8 +2,8 @@
 // ravine, Rosenbrock's valley and a winding valley, then GD, momentum, Adam, Lion and Muon on a matrix
 // least-squares problem; a table per surface, and contour, panel, loss and singular-value pictures (SVG
 // and PNG) in an output folder. `--big` and `--scipy` run the reference comparisons.
-import { realpathSync, writeFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { realpathSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRavine, type Ravine } from '../index.js';
 import {
@@ -27,7 +27,7 @@ import {
 } from '../race/index.js';
 import { loadPlot, type Plot } from '../plot/load.js';
 import { parseFlags } from './args.js';
-import { makeOutputFolder } from './output.js';
+import { makeOutputFolder, writePictures } from './output.js';
 import { lapDone, progress } from './progress.js';
 import { drawMatrix, raceMatrix } from './raceMatrix.js';
 import { big, compare } from './references.js';
@@ -43,7 +43,7 @@ const USAGE = `usage: ravine race [options]       (npm start runs it with the de
 Races optimizers down surfaces of pathological curvature: a table per surface, and pictures.
 
   --surface LIST        ${surfaceKeys.join(',')} (default: all; matrix: W 32×16 least squares)
-  --optimizers LIST     ${racerKeys.join(',')} (default: all but newton-cg; on matrix: gd,momentum,adam,lion,muon)
+  --optimizers LIST     ${racerKeys.join(',')} (default: all but newton-cg; on matrix: ${matrixRacers.map((r) => r.key).join(',')})
   --lr LR | NAME=LR,..  learning rate of every first-order racer, or of the ones named (default per surface)
   --momentum M | A:B    heavy-ball momentum, or annealed from A to B (default 0.5:0.9)
   --anneal-steps N      steps of that annealing (default 100)
@@ -247,13 +247,7 @@ async function draw(plot: Plot, t: Track, laps: Lap[], start: readonly [number, 
     [`${t.key}-panels`, plot.panelsSvg(view, runs)],
     [`${t.key}-loss`, plot.lossSvg(`${t.title}: f − f* per step`, runs)],
   ];
-  const written: string[] = [];
-  for (const [stem, svg] of pictures) {
-    writeFileSync(join(dir, `${stem}.svg`), svg);
-    writeFileSync(join(dir, `${stem}.png`), plot.toPng(svg));
-    written.push(`${stem}.svg`, `${stem}.png`);
-  }
-  return written;
+  return writePictures(plot, dir, pictures);
 }
 
 async function race(s: RaceSettings): Promise<void> {

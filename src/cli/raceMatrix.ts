@@ -1,7 +1,5 @@
 // The matrix surface of `ravine race`: every matrix racer on ½‖A·W − B‖²_F, a table, and three pictures
 // (f per step, σ(W) over time, σ(W − W*) over time) as SVG and PNG.
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { BackendName } from '../index.js';
 import type { Plot } from '../plot/load.js';
 import {
@@ -14,6 +12,7 @@ import {
   type MatrixProblem,
   type MatrixRacer,
 } from '../race/index.js';
+import { writePictures } from './output.js';
 import { lapDone, progress } from './progress.js';
 
 export interface MatrixRaceSettings {
@@ -77,11 +76,5 @@ export function drawMatrix(plot: Plot, problem: MatrixProblem, laps: readonly Ma
       }),
     ],
   ];
-  const written: string[] = [];
-  for (const [stem, svg] of pictures) {
-    writeFileSync(join(dir, `${stem}.svg`), svg);
-    writeFileSync(join(dir, `${stem}.png`), plot.toPng(svg));
-    written.push(`${stem}.svg`, `${stem}.png`);
-  }
-  return written;
+  return writePictures(plot, dir, pictures);
 }
